@@ -1,0 +1,103 @@
+//! The `cms` command line.
+use crate::config::{Cli, Command, Config, LogFormat, ServeArgs};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::import;
+use clap::Parser;
+use migration::MigratorTrait;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.config);
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            match &err {
+                AppError::Internal(detail) => eprintln!("error: {detail}"),
+                other => eprintln!("error: {}", other.public_message()),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> AppResult<()> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => crate::server::serve(config, args).await,
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate(args) => {
+            let db = Db::from_config(&config).await?;
+            match args.down {
+                Some(steps) => {
+                    migration::Migrator::down(&db.conn, Some(steps))
+                        .await
+                        .map_err(|e| AppError::Internal(format!("rollback failed: {e}")))?;
+                    eprintln!("rolled back {steps} migration(s)");
+                }
+                None => {
+                    db.migrate().await?;
+                    eprintln!("database is up to date");
+                }
+            }
+            Ok(())
+        }
+        Command::Import(args) => {
+            let started = Instant::now();
+            let bytes = std::fs::read(&args.file)
+                .map_err(|e| AppError::bad_input(format!("cannot read {}: {e}", args.file.display())))?;
+            let data = import::parse(&bytes)?;
+            let db = Db::from_config(&config).await?;
+            db.migrate().await?;
+            let report = import::import(&db, data, import::ImportOptions { as_draft: args.as_draft }).await?;
+            eprintln!(
+                "imported {} regions, {} countries, {} programmes, {} documents in {:.2} s",
+                report.regions,
+                report.countries,
+                report.programmes,
+                report.documents,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Export(args) => {
+            let db = Db::from_config(&config).await?;
+            db.migrate().await?;
+            let data = import::export(&db).await?;
+            let json = serde_json::to_vec_pretty(&data)?;
+            if args.file.as_os_str() == "-" {
+                std::io::stdout()
+                    .write_all(&json)
+                    .map_err(|e| AppError::Internal(format!("cannot write: {e}")))?;
+            } else {
+                std::fs::write(&args.file, &json)
+                    .map_err(|e| AppError::bad_input(format!("cannot write {}: {e}", args.file.display())))?;
+                eprintln!(
+                    "exported {} regions, {} countries, {} programmes, {} documents to {}",
+                    data.regions.len(),
+                    data.countries.len(),
+                    data.programmes.len(),
+                    data.documents.len(),
+                    args.file.display()
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Configuration: one clap struct, every field settable by flag or environment
+//! variable, with defaults that run locally. `.env.example` lists the variables.
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cms",
+    version,
+    about = "Partnerships CMS: a GraphQL content service for international-partnership pages",
+    long_about = "Partnerships CMS serves country pages, programmes and documents over GraphQL.\n\
+                  Without a subcommand it runs `serve`: SQLite by default, migrated and loaded \
+                  with demo content on first start, GraphiQL at the printed address."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default). Migrates the database first; on an empty
+    /// database it also loads the built-in demo content unless --no-demo is given.
+    Serve(ServeArgs),
+    /// Apply pending migrations (or roll back with --down) and exit.
+    Migrate(MigrateArgs),
+    /// Import a JSON file (the format of bench/gen_dataset.py) in one transaction.
+    Import(ImportArgs),
+    /// Export every content item to a JSON file that `cms import` reads back.
+    Export(ExportArgs),
+    /// Print the GraphQL schema (SDL) to standard output.
+    Schema,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct ServeArgs {
+    /// Do not load the demo content into an empty database.
+    #[arg(long, env = "CMS_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Roll back this many migrations instead of applying pending ones.
+    #[arg(long, value_name = "STEPS")]
+    pub down: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The JSON file to import.
+    pub file: PathBuf,
+    /// Import every item as DRAFT, whatever the file says (default: PUBLISHED unless
+    /// an item has its own `status`).
+    #[arg(long)]
+    pub as_draft: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write the JSON (`-` for standard output).
+    pub file: PathBuf,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Args, Clone)]
+pub struct Config {
+    /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    /// Default: the SQLite file `cms.db` in the data directory, created on first start.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for the default SQLite database and other local state.
+    #[arg(long, env = "CMS_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Address the HTTP server listens on.
+    #[arg(long, env = "CMS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+
+    /// Largest `first`/`last` a connection accepts; more is a BAD_USER_INPUT error.
+    #[arg(long, env = "CMS_MAX_PAGE_SIZE", default_value_t = 100, global = true)]
+    pub max_page_size: u64,
+
+    /// Page size when a connection is asked for without `first` or `last`.
+    #[arg(long, env = "CMS_DEFAULT_PAGE_SIZE", default_value_t = 20, global = true)]
+    pub default_page_size: u64,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "CMS_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+
+    /// Highest query complexity (fields, multiplied by page sizes of connections).
+    #[arg(long, env = "CMS_MAX_COMPLEXITY", default_value_t = 20_000, global = true)]
+    pub max_complexity: usize,
+
+    /// Most aliased fields one query may contain.
+    #[arg(long, env = "CMS_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+
+    /// Largest request body, in bytes.
+    #[arg(long, env = "CMS_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Connections in the database pool (default: 10 on PostgreSQL, 8 on SQLite).
+    #[arg(long, env = "CMS_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "CMS_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter in `RUST_LOG` syntax (e.g. `info`, `warn,api=debug`).
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// The configuration with every default, as the tests and `cms schema` use it.
+    pub fn defaults() -> Self {
+        Cli::parse_from(["cms"]).config
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("cms.db").display()),
+        }
+    }
+}

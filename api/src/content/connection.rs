@@ -1,0 +1,209 @@
+//! Relay connections for every content type: one generic implementation, named per
+//! node type (`CountryConnection`, `CountryEdge`, ...). `totalCount` is computed
+//! only when asked for, batched across parents for nested connections, and skipped
+//! when the first page already holds every item.
+use super::list::{self, ListSpec, Page, Row};
+use super::loaders::{CountKey, Loaders};
+use super::locale::Locale;
+use crate::error::{AppError, ResultExt};
+use crate::state::AppState;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Object, OutputType, SimpleObject, TypeName};
+use std::borrow::Cow;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A GraphQL node type that connections can hold.
+pub trait ConnectionNode: OutputType + Sized + Send + Sync + 'static {
+    /// GraphQL type name of the node ("Country").
+    const TYPE: &'static str;
+    fn from_row(row: &Row, locale: &Locale) -> Option<Self>;
+}
+
+/// Where `totalCount` comes from.
+#[derive(Clone, Debug)]
+pub enum Count {
+    Known(i64),
+    Root(Arc<ListSpec>),
+    Nested(CountKey),
+}
+
+/// Relay page information.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct PageInfo {
+    /// Whether more items follow the last edge of this page.
+    pub has_next_page: bool,
+    /// Whether items precede the first edge of this page.
+    pub has_previous_page: bool,
+    /// Cursor of the first edge, to page backward with `last`/`before`.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last edge, to page forward with `first`/`after`.
+    pub end_cursor: Option<String>,
+}
+
+pub struct Edge<N> {
+    cursor: String,
+    node: N,
+}
+
+/// An item of a connection and its cursor.
+#[Object(name_type)]
+impl<N: ConnectionNode> Edge<N> {
+    /// Opaque cursor of this item: pass it as `after` or `before`.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The item.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: ConnectionNode> TypeName for Edge<N> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}Edge", N::TYPE))
+    }
+}
+
+pub struct Connection<N> {
+    edges: Vec<Edge<N>>,
+    page_info: PageInfo,
+    count: Count,
+    _node: PhantomData<N>,
+}
+
+impl<N: ConnectionNode> Connection<N> {
+    /// Builds a connection from a fetched page. `nested` gives the count key for a
+    /// nested connection; a top-level one counts with its specification.
+    pub fn new(page: &Page, spec: Arc<ListSpec>, locale: &Locale, nested: Option<CountKey>) -> Self {
+        let edges: Vec<Edge<N>> = page
+            .rows
+            .iter()
+            .filter_map(|row| {
+                N::from_row(row, locale).map(|node| Edge {
+                    cursor: row.cursor(spec.order),
+                    node,
+                })
+            })
+            .collect();
+        let window = &spec.window;
+        let paged = window.cursor.is_some();
+        let (has_next_page, has_previous_page) = if window.forward {
+            (page.has_more, paged)
+        } else {
+            (paged, page.has_more)
+        };
+        let page_info = PageInfo {
+            has_next_page,
+            has_previous_page,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        // A first page that holds everything already knows the total.
+        let count = if !paged && !page.has_more && window.limit > 0 {
+            Count::Known(edges.len() as i64)
+        } else {
+            match nested {
+                Some(key) => Count::Nested(key),
+                None => Count::Root(spec),
+            }
+        };
+        Connection {
+            edges,
+            page_info,
+            count,
+            _node: PhantomData,
+        }
+    }
+}
+
+/// A page of items (Relay connection).
+#[Object(name_type)]
+impl<N: ConnectionNode> Connection<N> {
+    /// Number of items in the whole list, all pages together.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        match &self.count {
+            Count::Known(n) => Ok(*n),
+            Count::Root(spec) => {
+                let state = ctx.data::<AppState>()?;
+                let loaders = ctx.data::<DataLoader<Loaders>>()?;
+                list::count_root(&state.db, &loaders.loader().viewer, spec).await.gql()
+            }
+            Count::Nested(key) => {
+                let loaders = ctx.data::<DataLoader<Loaders>>()?;
+                let n = loaders.load_one(key.clone()).await.gql()?;
+                n.ok_or_else(|| AppError::internal("count missing from loader").into_gql())
+            }
+        }
+    }
+
+    /// The items of this page with their cursors.
+    async fn edges(&self) -> &[Edge<N>] {
+        &self.edges
+    }
+
+    /// The items of this page, without cursors.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+
+    /// Where this page sits in the list.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+}
+
+impl<N: ConnectionNode> TypeName for Connection<N> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}Connection", N::TYPE))
+    }
+}
+
+/// Shared resolver body of every top-level connection field.
+pub async fn root_connection<N: ConnectionNode>(
+    ctx: &Context<'_>,
+    kind: super::Kind,
+    filter: list::Filter,
+    order: list::Order,
+    args: list::PageArgs,
+    locale: &Locale,
+) -> async_graphql::Result<Connection<N>> {
+    let state = ctx.data::<AppState>()?;
+    let loaders = ctx.data::<DataLoader<Loaders>>()?;
+    let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
+    let spec = Arc::new(ListSpec { kind, filter, order, window });
+    let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec).await.gql()?;
+    Ok(Connection::new(&page, spec, locale, None))
+}
+
+/// Shared resolver body of every nested connection field: batched through the
+/// page and count loaders.
+#[allow(clippy::too_many_arguments)]
+pub async fn nested_connection<N: ConnectionNode>(
+    ctx: &Context<'_>,
+    parent: list::Parent,
+    parent_id: i32,
+    kind: super::Kind,
+    filter: list::Filter,
+    order: list::Order,
+    args: list::PageArgs,
+    locale: &Locale,
+) -> async_graphql::Result<Connection<N>> {
+    let state = ctx.data::<AppState>()?;
+    let loaders = ctx.data::<DataLoader<Loaders>>()?;
+    let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
+    let spec = Arc::new(ListSpec { kind, filter, order, window });
+    let key = super::loaders::PageKey {
+        parent,
+        id: parent_id,
+        spec: spec.clone(),
+    };
+    let page = loaders.load_one(key).await.gql()?.unwrap_or_default();
+    let count_key = CountKey {
+        parent,
+        id: parent_id,
+        spec: spec.clone(),
+    };
+    Ok(Connection::new(&page, spec, locale, Some(count_key)))
+}

@@ -1,0 +1,619 @@
+//! The list engine behind every connection: one place that turns a list
+//! specification (what, filtered how, ordered how, which window) into keyset-paged
+//! SQL, for a top-level list or for many parents at once (nested connections are
+//! batched with a window function, so they cost one statement whatever the number of
+//! parents).
+use super::ids::Kind;
+use super::viewer::Viewer;
+use crate::db::{Db, Sql};
+use crate::error::{AppError, AppResult};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::NaiveDate;
+use entity::{country, document, programme, region};
+use sea_orm::{FromQueryResult, QueryResult, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Filters a list can take. Each content type's GraphQL filter input maps onto the
+/// fields that make sense for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Filter {
+    /// Region slug.
+    pub region: Option<String>,
+    /// Country ISO code or slug.
+    pub country: Option<String>,
+    /// Programme slug.
+    pub programme: Option<String>,
+    /// Programme kind (MIP, ...).
+    pub kind: Option<String>,
+    /// ISO 639-1 language.
+    pub language: Option<String>,
+    pub published_from: Option<NaiveDate>,
+    pub published_to: Option<NaiveDate>,
+}
+
+/// Orderings. Each ends with a unique column, so keyset pages never skip or repeat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Order {
+    Position,
+    Name,
+    Slug,
+    Iso2,
+    PeriodStartAsc,
+    PeriodStartDesc,
+    Title,
+    PublishedOnDesc,
+    PublishedOnAsc,
+    BudgetDesc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dir {
+    Asc,
+    Desc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueKind {
+    Int,
+    BigInt,
+    Text,
+    Date,
+}
+
+impl Order {
+    fn name(self) -> &'static str {
+        match self {
+            Order::Position => "POSITION",
+            Order::Name => "NAME",
+            Order::Slug => "SLUG",
+            Order::Iso2 => "ISO2",
+            Order::PeriodStartAsc => "PERIOD_START_ASC",
+            Order::PeriodStartDesc => "PERIOD_START_DESC",
+            Order::Title => "TITLE",
+            Order::PublishedOnDesc => "PUBLISHED_ON_DESC",
+            Order::PublishedOnAsc => "PUBLISHED_ON_ASC",
+            Order::BudgetDesc => "BUDGET_DESC",
+        }
+    }
+
+    fn columns(self) -> &'static [(&'static str, Dir, ValueKind)] {
+        use Dir::*;
+        use ValueKind::*;
+        match self {
+            Order::Position => &[("position", Asc, Int), ("slug", Asc, Text)],
+            Order::Name => &[("name", Asc, Text), ("slug", Asc, Text)],
+            Order::Slug => &[("slug", Asc, Text)],
+            Order::Iso2 => &[("iso2", Asc, Text)],
+            Order::PeriodStartAsc => &[("period_start", Asc, Int), ("slug", Asc, Text)],
+            Order::PeriodStartDesc => &[("period_start", Desc, Int), ("slug", Asc, Text)],
+            Order::Title => &[("title", Asc, Text), ("slug", Asc, Text)],
+            Order::PublishedOnDesc => &[("published_on", Desc, Date), ("slug", Asc, Text)],
+            Order::PublishedOnAsc => &[("published_on", Asc, Date), ("slug", Asc, Text)],
+            Order::BudgetDesc => &[("budget_cents", Desc, BigInt), ("slug", Asc, Text)],
+        }
+    }
+}
+
+/// A value in a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+/// Which page: `first`/`after` (forward) or `last`/`before` (backward).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub forward: bool,
+    pub limit: u64,
+    pub cursor: Option<Vec<CursorValue>>,
+}
+
+/// The Relay arguments as a client sent them.
+#[derive(Clone, Debug, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// Page-size settings from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct PageLimits {
+    pub default_size: u64,
+    pub max_size: u64,
+}
+
+impl Window {
+    /// Validates the Relay arguments against the page-size cap: too large a page is
+    /// an error, never a silent truncation.
+    pub fn from_args(args: &PageArgs, order: Order, limits: PageLimits) -> AppResult<Window> {
+        let size = |name: &str, n: i32| -> AppResult<u64> {
+            if n < 0 {
+                return Err(AppError::bad_field(name, format!("`{name}` must not be negative")));
+            }
+            let n = n as u64;
+            if n > limits.max_size {
+                return Err(AppError::bad_field(
+                    name,
+                    format!("`{name}` is {n}, more than the maximum page size {}", limits.max_size),
+                ));
+            }
+            Ok(n)
+        };
+        if args.first.is_some() && args.last.is_some() {
+            return Err(AppError::bad_input("pass `first` or `last`, not both"));
+        }
+        if args.after.is_some() && args.before.is_some() {
+            return Err(AppError::bad_input("pass `after` or `before`, not both"));
+        }
+        let forward = args.last.is_none() && args.before.is_none();
+        let limit = match (args.first, args.last) {
+            (Some(n), _) => size("first", n)?,
+            (_, Some(n)) => size("last", n)?,
+            _ => limits.default_size.min(limits.max_size),
+        };
+        let raw = if forward { &args.after } else { &args.before };
+        let field = if forward { "after" } else { "before" };
+        let cursor = match raw {
+            Some(c) => Some(decode_cursor(c, order, field)?),
+            None => None,
+        };
+        if !forward && args.first.is_some() {
+            return Err(AppError::bad_input("`before` pages backward: use it with `last`"));
+        }
+        Ok(Window { forward, limit, cursor })
+    }
+}
+
+fn decode_cursor(raw: &str, order: Order, field: &str) -> AppResult<Vec<CursorValue>> {
+    let bad = || AppError::bad_field(field, format!("invalid cursor {raw:?} for this list and ordering"));
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+    let mut values: Vec<CursorValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if values.first() != Some(&CursorValue::Text(order.name().to_string())) {
+        return Err(bad());
+    }
+    values.remove(0);
+    let cols = order.columns();
+    if values.len() != cols.len() {
+        return Err(bad());
+    }
+    for (v, (_, _, kind)) in values.iter().zip(cols) {
+        let ok = match (kind, v) {
+            (ValueKind::Int | ValueKind::BigInt, CursorValue::Int(_)) => true,
+            (ValueKind::Text, CursorValue::Text(_)) => true,
+            (ValueKind::Date, CursorValue::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            _ => false,
+        };
+        if !ok {
+            return Err(bad());
+        }
+    }
+    Ok(values)
+}
+
+/// Everything that decides a page's content, used as a loader key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ListSpec {
+    pub kind: Kind,
+    pub filter: Filter,
+    pub order: Order,
+    pub window: Window,
+}
+
+/// How nested lists hang off their parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Parent {
+    RegionCountries,
+    CountryProgrammes,
+    CountryDocuments,
+    ProgrammeDocuments,
+}
+
+impl Parent {
+    /// Join clause (if any) and the column that holds the parent's id.
+    fn join(self) -> (&'static str, &'static str) {
+        match self {
+            Parent::RegionCountries => ("", "t.region_id"),
+            Parent::CountryProgrammes => (
+                " JOIN programme_countries l ON l.programme_id = t.id",
+                "l.country_id",
+            ),
+            Parent::CountryDocuments => (
+                " JOIN document_countries l ON l.document_id = t.id",
+                "l.country_id",
+            ),
+            Parent::ProgrammeDocuments => ("", "t.programme_id"),
+        }
+    }
+}
+
+/// A content row of any type.
+#[derive(Clone, Debug)]
+pub enum Row {
+    Region(Arc<region::Model>),
+    Country(Arc<country::Model>),
+    Programme(Arc<programme::Model>),
+    Document(Arc<document::Model>),
+}
+
+impl Row {
+    fn parse(kind: Kind, r: &QueryResult) -> AppResult<Row> {
+        Ok(match kind {
+            Kind::Region => Row::Region(Arc::new(region::Model::from_query_result(r, "")?)),
+            Kind::Country => Row::Country(Arc::new(country::Model::from_query_result(r, "")?)),
+            Kind::Programme => Row::Programme(Arc::new(programme::Model::from_query_result(r, "")?)),
+            Kind::Document => Row::Document(Arc::new(document::Model::from_query_result(r, "")?)),
+        })
+    }
+
+    fn cursor_value(&self, col: &str) -> CursorValue {
+        use CursorValue::{Int, Text};
+        match (self, col) {
+            (_, "slug") => Text(self.slug().to_string()),
+            (Row::Region(m), "position") => Int(m.position.into()),
+            (Row::Region(m), "name") => Text(m.name.clone()),
+            (Row::Country(m), "name") => Text(m.name.clone()),
+            (Row::Country(m), "iso2") => Text(m.iso2.clone()),
+            (Row::Programme(m), "period_start") => Int(m.period_start.into()),
+            (Row::Programme(m), "title") => Text(m.title.clone()),
+            (Row::Programme(m), "budget_cents") => Int(m.budget_cents),
+            (Row::Document(m), "title") => Text(m.title.clone()),
+            (Row::Document(m), "published_on") => Text(m.published_on.format("%Y-%m-%d").to_string()),
+            _ => Text(String::new()),
+        }
+    }
+
+    fn slug(&self) -> &str {
+        match self {
+            Row::Region(m) => &m.slug,
+            Row::Country(m) => &m.slug,
+            Row::Programme(m) => &m.slug,
+            Row::Document(m) => &m.slug,
+        }
+    }
+
+    /// The opaque cursor of this row in `order`.
+    pub fn cursor(&self, order: Order) -> String {
+        let mut values = vec![CursorValue::Text(order.name().to_string())];
+        values.extend(order.columns().iter().map(|(c, _, _)| self.cursor_value(c)));
+        let json = serde_json::to_vec(&values).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+}
+
+/// One page of rows, in the requested order.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    pub rows: Vec<Row>,
+    /// More rows exist beyond the window, in its direction.
+    pub has_more: bool,
+}
+
+/// Which orderings and filters each type accepts is decided by its GraphQL input
+/// types; this checks that the pair makes sense, as a guard against programming
+/// errors turning into SQL errors.
+fn check_kind(kind: Kind, order: Order) -> AppResult<()> {
+    let ok = match kind {
+        Kind::Region => matches!(order, Order::Position | Order::Name | Order::Slug),
+        Kind::Country => matches!(order, Order::Name | Order::Slug | Order::Iso2),
+        Kind::Programme => matches!(
+            order,
+            Order::PeriodStartAsc | Order::PeriodStartDesc | Order::Title | Order::Slug | Order::BudgetDesc
+        ),
+        Kind::Document => matches!(
+            order,
+            Order::PublishedOnDesc | Order::PublishedOnAsc | Order::Title | Order::Slug
+        ),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::internal(format!("ordering {order:?} does not apply to {kind:?}")))
+    }
+}
+
+/// `FROM <table> t [JOIN ...] WHERE <visible> AND <filters> [AND <parent> IN (...)]`.
+fn push_from_where(sql: &mut Sql, viewer: &Viewer, spec: &ListSpec, parent: Option<(Parent, &[i32])>) {
+    sql.push(" FROM ").push(spec.kind.table()).push(" t");
+    if let Some((p, _)) = parent {
+        sql.push(p.join().0);
+    }
+    sql.push(" WHERE ").push(&viewer.visible_sql("t"));
+    if let Some((p, ids)) = parent {
+        let col = p.join().1;
+        if ids.len() == 1 {
+            sql.push(" AND ").push(col).push(" = ").bind(ids[0]);
+        } else {
+            sql.push(" AND ").push(col).push(" IN ").bind_list(ids);
+        }
+    }
+    push_filters(sql, viewer, spec.kind, &spec.filter);
+}
+
+fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter) {
+    let vis_c = viewer.visible_sql("c");
+    // Countries reached through a link table must be visible too: a hidden country
+    // must not be discoverable by filtering on it.
+    let via_country = |sql: &mut Sql, link: &str, fk: &str, cond: &mut dyn FnMut(&mut Sql)| {
+        sql.push(" AND EXISTS (SELECT 1 FROM ")
+            .push(link)
+            .push(" x JOIN countries c ON c.id = x.country_id WHERE x.")
+            .push(fk)
+            .push(" = t.id AND ")
+            .push(&vis_c)
+            .push(" AND ");
+        cond(sql);
+        sql.push(")");
+    };
+    if let Some(region) = &f.region {
+        let mut cond = |sql: &mut Sql| {
+            sql.push("c.region_id = (SELECT r.id FROM regions r WHERE r.slug = ")
+                .bind(region.clone())
+                .push(" AND ")
+                .push(&viewer.visible_sql("r"))
+                .push(")");
+        };
+        match kind {
+            Kind::Country => {
+                sql.push(" AND t.region_id = (SELECT r.id FROM regions r WHERE r.slug = ")
+                    .bind(region.clone())
+                    .push(" AND ")
+                    .push(&viewer.visible_sql("r"))
+                    .push(")");
+            }
+            Kind::Programme => via_country(sql, "programme_countries", "programme_id", &mut cond),
+            Kind::Document => via_country(sql, "document_countries", "document_id", &mut cond),
+            Kind::Region => {}
+        }
+    }
+    if let Some(country) = &f.country {
+        let mut cond = |sql: &mut Sql| {
+            sql.push("(c.iso2 = ")
+                .bind(country.to_ascii_uppercase())
+                .push(" OR c.slug = ")
+                .bind(country.clone())
+                .push(")");
+        };
+        match kind {
+            Kind::Programme => via_country(sql, "programme_countries", "programme_id", &mut cond),
+            Kind::Document => via_country(sql, "document_countries", "document_id", &mut cond),
+            _ => {}
+        }
+    }
+    if let Some(programme) = &f.programme {
+        if kind == Kind::Document {
+            sql.push(" AND t.programme_id = (SELECT p.id FROM programmes p WHERE p.slug = ")
+                .bind(programme.clone())
+                .push(" AND ")
+                .push(&viewer.visible_sql("p"))
+                .push(")");
+        }
+    }
+    if let (Some(k), Kind::Programme) = (&f.kind, kind) {
+        sql.push(" AND t.kind = ").bind(k.clone());
+    }
+    if kind == Kind::Document {
+        if let Some(lang) = &f.language {
+            sql.push(" AND t.language = ").bind(lang.clone());
+        }
+        if let Some(from) = f.published_from {
+            sql.push(" AND t.published_on >= ").bind(from);
+        }
+        if let Some(to) = f.published_to {
+            sql.push(" AND t.published_on <= ").bind(to);
+        }
+    }
+}
+
+fn bind_cursor_value(sql: &mut Sql, kind: ValueKind, v: &CursorValue) {
+    let value: Value = match (kind, v) {
+        (ValueKind::Int, CursorValue::Int(i)) => Value::from(*i as i32),
+        (ValueKind::BigInt, CursorValue::Int(i)) => Value::from(*i),
+        (ValueKind::Date, CursorValue::Text(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Value::from(d),
+            Err(_) => Value::from(s.clone()),
+        },
+        (_, CursorValue::Text(s)) => Value::from(s.clone()),
+        (_, CursorValue::Int(i)) => Value::from(*i),
+    };
+    sql.bind(value);
+}
+
+/// `AND ((c1 > v1) OR (c1 = v1 AND c2 > v2) ...)`, with each comparison in the
+/// direction of its column (flipped when paging backward).
+fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue]) {
+    let cols = order.columns();
+    sql.push(" AND (");
+    for k in 0..cols.len() {
+        if k > 0 {
+            sql.push(" OR ");
+        }
+        sql.push("(");
+        for (j, (col, _, kind)) in cols.iter().enumerate().take(k) {
+            if j > 0 {
+                sql.push(" AND ");
+            }
+            sql.push("t.").push(col).push(" = ");
+            bind_cursor_value(sql, *kind, &values[j]);
+        }
+        let (col, dir, kind) = cols[k];
+        let ascending = (dir == Dir::Asc) == forward;
+        if k > 0 {
+            sql.push(" AND ");
+        }
+        sql.push("t.").push(col).push(if ascending { " > " } else { " < " });
+        bind_cursor_value(sql, kind, &values[k]);
+        sql.push(")");
+    }
+    sql.push(")");
+}
+
+fn order_by(order: Order, forward: bool) -> String {
+    order
+        .columns()
+        .iter()
+        .map(|(col, dir, _)| {
+            let asc = (*dir == Dir::Asc) == forward;
+            format!("t.{col} {}", if asc { "ASC" } else { "DESC" })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn finish(mut rows: Vec<Row>, window: &Window) -> Page {
+    let has_more = rows.len() as u64 > window.limit;
+    rows.truncate(window.limit as usize);
+    if !window.forward {
+        rows.reverse();
+    }
+    Page { rows, has_more }
+}
+
+/// A top-level page.
+pub async fn fetch_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<Page> {
+    check_kind(spec.kind, spec.order)?;
+    if spec.window.limit == 0 {
+        return Ok(Page::default());
+    }
+    let mut sql = db.sql();
+    sql.push("SELECT t.*");
+    push_from_where(&mut sql, viewer, spec, None);
+    if let Some(values) = &spec.window.cursor {
+        push_keyset(&mut sql, spec.order, spec.window.forward, values);
+    }
+    sql.push(" ORDER BY ")
+        .push(&order_by(spec.order, spec.window.forward))
+        .push(" LIMIT ")
+        .push(&(spec.window.limit + 1).to_string());
+    let rows = db
+        .all(sql)
+        .await?
+        .iter()
+        .map(|r| Row::parse(spec.kind, r))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(finish(rows, &spec.window))
+}
+
+/// One page per parent, in one statement: a plain `LIMIT` for a single parent, a
+/// `ROW_NUMBER() OVER (PARTITION BY parent ...)` for several.
+pub async fn fetch_nested(
+    db: &Db,
+    viewer: &Viewer,
+    spec: &ListSpec,
+    parent: Parent,
+    ids: &[i32],
+) -> AppResult<HashMap<i32, Page>> {
+    check_kind(spec.kind, spec.order)?;
+    let mut pages: HashMap<i32, Page> = HashMap::new();
+    if ids.is_empty() || spec.window.limit == 0 {
+        return Ok(ids.iter().map(|id| (*id, Page::default())).collect());
+    }
+    let col = parent.join().1;
+    let order = order_by(spec.order, spec.window.forward);
+    let mut sql = db.sql();
+    let single = ids.len() == 1;
+    if single {
+        sql.push("SELECT t.*, ").push(col).push(" AS parent_key");
+    } else {
+        sql.push("SELECT * FROM (SELECT t.*, ")
+            .push(col)
+            .push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ")
+            .push(col)
+            .push(" ORDER BY ")
+            .push(&order)
+            .push(") AS rn");
+    }
+    push_from_where(&mut sql, viewer, spec, Some((parent, ids)));
+    if let Some(values) = &spec.window.cursor {
+        push_keyset(&mut sql, spec.order, spec.window.forward, values);
+    }
+    let limit = (spec.window.limit + 1).to_string();
+    if single {
+        sql.push(" ORDER BY ").push(&order).push(" LIMIT ").push(&limit);
+    } else {
+        sql.push(") w WHERE w.rn <= ").push(&limit).push(" ORDER BY w.parent_key, w.rn");
+    }
+    let mut grouped: HashMap<i32, Vec<Row>> = HashMap::new();
+    for r in db.all(sql).await? {
+        let key: i32 = r.try_get("", "parent_key")?;
+        grouped.entry(key).or_default().push(Row::parse(spec.kind, &r)?);
+    }
+    for id in ids {
+        let rows = grouped.remove(id).unwrap_or_default();
+        pages.insert(*id, finish(rows, &spec.window));
+    }
+    Ok(pages)
+}
+
+/// `totalCount` of a top-level list (the window is ignored).
+pub async fn count_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<i64> {
+    let mut sql = db.sql();
+    sql.push("SELECT COUNT(*) AS n");
+    push_from_where(&mut sql, viewer, spec, None);
+    let rows = db.all(sql).await?;
+    match rows.first() {
+        Some(r) => Ok(r.try_get("", "n")?),
+        None => Ok(0),
+    }
+}
+
+/// `totalCount` of nested lists, for many parents in one statement.
+pub async fn count_nested(
+    db: &Db,
+    viewer: &Viewer,
+    spec: &ListSpec,
+    parent: Parent,
+    ids: &[i32],
+) -> AppResult<HashMap<i32, i64>> {
+    let mut counts: HashMap<i32, i64> = ids.iter().map(|id| (*id, 0)).collect();
+    if ids.is_empty() {
+        return Ok(counts);
+    }
+    let col = parent.join().1;
+    let mut sql = db.sql();
+    sql.push("SELECT ").push(col).push(" AS parent_key, COUNT(*) AS n");
+    push_from_where(&mut sql, viewer, spec, Some((parent, ids)));
+    sql.push(" GROUP BY ").push(col);
+    for r in db.all(sql).await? {
+        let key: i32 = r.try_get("", "parent_key")?;
+        let n: i64 = r.try_get("", "n")?;
+        counts.insert(key, n);
+    }
+    Ok(counts)
+}
+
+/// Parses raw rows of one content type.
+pub fn parse_rows(kind: Kind, rows: Vec<QueryResult>) -> AppResult<Vec<Row>> {
+    rows.iter().map(|r| Row::parse(kind, r)).collect()
+}
+
+impl Row {
+    pub fn id(&self) -> i32 {
+        match self {
+            Row::Region(m) => m.id,
+            Row::Country(m) => m.id,
+            Row::Programme(m) => m.id,
+            Row::Document(m) => m.id,
+        }
+    }
+}
+
+/// A single visible item by a unique column (`slug`, `iso2`).
+pub async fn fetch_one(db: &Db, viewer: &Viewer, kind: Kind, column: &str, value: &str) -> AppResult<Option<Row>> {
+    let mut sql = db.sql();
+    sql.push("SELECT t.* FROM ")
+        .push(kind.table())
+        .push(" t WHERE t.")
+        .push(column)
+        .push(" = ")
+        .bind(value.to_string())
+        .push(" AND ")
+        .push(&viewer.visible_sql("t"));
+    Ok(parse_rows(kind, db.all(sql).await?)?.into_iter().next())
+}

@@ -1,0 +1,228 @@
+//! DataLoaders: one batched `IN (...)` statement per relation and request, so the
+//! number of statements does not grow with the number of items a query returns.
+//! Built per request, because what they return depends on the viewer.
+use super::ids::Kind;
+use super::list::{self, ListSpec, Page, Parent, Row};
+use super::viewer::Viewer;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{country, country_priority, priority_area};
+use sea_orm::FromQueryResult;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct Loaders {
+    pub db: Db,
+    pub viewer: Viewer,
+}
+
+impl Loaders {
+    pub fn new(db: Db, viewer: Viewer) -> DataLoader<Loaders> {
+        DataLoader::new(Loaders { db, viewer }, tokio::spawn)
+    }
+}
+
+/// A content item by internal id (visible ones only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ById(pub Kind, pub i32);
+
+/// A country's ordered priorities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PrioritiesOf(pub i32);
+
+/// A programme's ordered priority areas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AreasOf(pub i32);
+
+/// The (visible) countries of a programme or a document, in their order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CountriesOf(pub Kind, pub i32);
+
+/// One page of a nested connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub parent: Parent,
+    pub id: i32,
+    pub spec: Arc<ListSpec>,
+}
+
+/// The `totalCount` of a nested connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CountKey {
+    pub parent: Parent,
+    pub id: i32,
+    pub spec: Arc<ListSpec>,
+}
+
+impl Loader<ById> for Loaders {
+    type Value = Row;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[ById]) -> AppResult<HashMap<ById, Row>> {
+        let mut by_kind: HashMap<Kind, Vec<i32>> = HashMap::new();
+        for ById(kind, id) in keys {
+            by_kind.entry(*kind).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (kind, ids) in by_kind {
+            let mut sql = self.db.sql();
+            sql.push("SELECT t.* FROM ")
+                .push(kind.table())
+                .push(" t WHERE t.id IN ")
+                .bind_list(&ids)
+                .push(" AND ")
+                .push(&self.viewer.visible_sql("t"));
+            for row in list::parse_rows(kind, self.db.all(sql).await?)? {
+                out.insert(ById(kind, row.id()), row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<PrioritiesOf> for Loaders {
+    type Value = Arc<Vec<country_priority::Model>>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[PrioritiesOf]) -> AppResult<HashMap<PrioritiesOf, Self::Value>> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let mut sql = self.db.sql();
+        sql.push("SELECT * FROM country_priorities WHERE country_id IN ")
+            .bind_list(&ids)
+            .push(" ORDER BY country_id, position");
+        let rows: Vec<country_priority::Model> = self.db.all_as(sql).await?;
+        let mut grouped: HashMap<i32, Vec<country_priority::Model>> = HashMap::new();
+        for r in rows {
+            grouped.entry(r.country_id).or_default().push(r);
+        }
+        Ok(keys
+            .iter()
+            .map(|k| (*k, Arc::new(grouped.remove(&k.0).unwrap_or_default())))
+            .collect())
+    }
+}
+
+impl Loader<AreasOf> for Loaders {
+    type Value = Arc<Vec<priority_area::Model>>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[AreasOf]) -> AppResult<HashMap<AreasOf, Self::Value>> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let mut sql = self.db.sql();
+        sql.push("SELECT * FROM priority_areas WHERE programme_id IN ")
+            .bind_list(&ids)
+            .push(" ORDER BY programme_id, position");
+        let rows: Vec<priority_area::Model> = self.db.all_as(sql).await?;
+        let mut grouped: HashMap<i32, Vec<priority_area::Model>> = HashMap::new();
+        for r in rows {
+            grouped.entry(r.programme_id).or_default().push(r);
+        }
+        Ok(keys
+            .iter()
+            .map(|k| (*k, Arc::new(grouped.remove(&k.0).unwrap_or_default())))
+            .collect())
+    }
+}
+
+impl Loader<CountriesOf> for Loaders {
+    type Value = Arc<Vec<Arc<country::Model>>>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[CountriesOf]) -> AppResult<HashMap<CountriesOf, Self::Value>> {
+        let mut out = HashMap::new();
+        for (kind, link, fk) in [
+            (Kind::Programme, "programme_countries", "programme_id"),
+            (Kind::Document, "document_countries", "document_id"),
+        ] {
+            let ids: Vec<i32> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let mut sql = self.db.sql();
+            sql.push("SELECT t.*, x.")
+                .push(fk)
+                .push(" AS parent_key FROM ")
+                .push(link)
+                .push(" x JOIN countries t ON t.id = x.country_id WHERE x.")
+                .push(fk)
+                .push(" IN ")
+                .bind_list(&ids)
+                .push(" AND ")
+                .push(&self.viewer.visible_sql("t"))
+                .push(" ORDER BY x.")
+                .push(fk)
+                .push(", x.position");
+            let mut grouped: HashMap<i32, Vec<Arc<country::Model>>> = HashMap::new();
+            for r in self.db.all(sql).await? {
+                let parent: i32 = r.try_get("", "parent_key")?;
+                grouped
+                    .entry(parent)
+                    .or_default()
+                    .push(Arc::new(country::Model::from_query_result(&r, "")?));
+            }
+            for id in ids {
+                out.insert(
+                    CountriesOf(kind, id),
+                    Arc::new(grouped.remove(&id).unwrap_or_default()),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Groups keys that share a parent relation and a specification.
+fn group<'a>(keys: impl Iterator<Item = (&'a Parent, &'a Arc<ListSpec>, i32)>) -> HashMap<(Parent, Arc<ListSpec>), Vec<i32>> {
+    let mut groups: HashMap<(Parent, Arc<ListSpec>), Vec<i32>> = HashMap::new();
+    for (parent, spec, id) in keys {
+        groups.entry((*parent, spec.clone())).or_default().push(id);
+    }
+    groups
+}
+
+impl Loader<PageKey> for Loaders {
+    type Value = Arc<Page>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[PageKey]) -> AppResult<HashMap<PageKey, Arc<Page>>> {
+        let mut out = HashMap::new();
+        for ((parent, spec), ids) in group(keys.iter().map(|k| (&k.parent, &k.spec, k.id))) {
+            let pages = list::fetch_nested(&self.db, &self.viewer, &spec, parent, &ids).await?;
+            for (id, page) in pages {
+                out.insert(
+                    PageKey {
+                        parent,
+                        id,
+                        spec: spec.clone(),
+                    },
+                    Arc::new(page),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<CountKey> for Loaders {
+    type Value = i64;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[CountKey]) -> AppResult<HashMap<CountKey, i64>> {
+        let mut out = HashMap::new();
+        for ((parent, spec), ids) in group(keys.iter().map(|k| (&k.parent, &k.spec, k.id))) {
+            let counts = list::count_nested(&self.db, &self.viewer, &spec, parent, &ids).await?;
+            for (id, n) in counts {
+                out.insert(
+                    CountKey {
+                        parent,
+                        id,
+                        spec: spec.clone(),
+                    },
+                    n,
+                );
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,266 @@
+//! Countries: the GraphQL type (with priorities, programmes and documents), root
+//! queries.
+use crate::content::connection::{nested_connection, root_connection, Connection, ConnectionNode};
+use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
+use crate::content::loaders::{ById, Loaders, PrioritiesOf};
+use crate::content::locale::Resolved;
+use crate::content::{GlobalId, Kind, Locale};
+use crate::documents::{Document, DocumentFilter, DocumentOrder};
+use crate::error::{AppError, ResultExt};
+use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
+use crate::regions::Region;
+use crate::state::AppState;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::country;
+use std::sync::Arc;
+
+/// A partner country and its page: context, priorities, programmes, documents.
+#[derive(Clone)]
+pub struct Country {
+    m: Arc<country::Model>,
+    locale: Locale,
+    tr: Resolved,
+}
+
+impl Country {
+    pub fn new(m: Arc<country::Model>, locale: &Locale) -> Self {
+        let tr = locale.resolve(&m.translations);
+        Country {
+            m,
+            locale: locale.clone(),
+            tr,
+        }
+    }
+}
+
+impl ConnectionNode for Country {
+    const TYPE: &'static str = "Country";
+    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
+        match row {
+            Row::Country(m) => Some(Country::new(m.clone(), locale)),
+            _ => None,
+        }
+    }
+}
+
+/// One of a country's priorities, in editorial order.
+#[derive(SimpleObject, Clone)]
+pub struct Priority {
+    /// 1-based position in the country's list.
+    pub position: i32,
+    /// Title, in the served locale.
+    pub title: String,
+    /// Body text (markdown), in the served locale.
+    pub body: String,
+}
+
+/// Orderings of country lists.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum CountryOrder {
+    /// By name (default locale), then slug.
+    #[default]
+    Name,
+    /// By slug.
+    Slug,
+    /// By ISO 3166-1 code.
+    Iso2,
+}
+
+impl From<CountryOrder> for Order {
+    fn from(o: CountryOrder) -> Order {
+        match o {
+            CountryOrder::Name => Order::Name,
+            CountryOrder::Slug => Order::Slug,
+            CountryOrder::Iso2 => Order::Iso2,
+        }
+    }
+}
+
+/// Filters for country lists.
+#[derive(InputObject, Default, Clone)]
+pub struct CountryFilter {
+    /// Only countries of this region (slug).
+    pub region: Option<String>,
+}
+
+/// A partner country and its page: context, priorities, programmes, documents.
+#[Object]
+impl Country {
+    /// Opaque global id, for `node(id:)`.
+    pub async fn id(&self) -> ID {
+        ID(GlobalId::new(Kind::Country, self.m.id).encode())
+    }
+    /// Unique, URL-safe key (e.g. `peru`).
+    async fn slug(&self) -> &str {
+        &self.m.slug
+    }
+    /// ISO 3166-1 alpha-2 code (e.g. `PE`).
+    async fn iso2(&self) -> &str {
+        &self.m.iso2
+    }
+    /// Name, in the served locale.
+    async fn name(&self) -> &str {
+        self.tr.text("name", &self.m.name)
+    }
+    /// The locale this item is served in: the requested one when a translation
+    /// exists, else the default locale `en`.
+    async fn locale(&self) -> &str {
+        self.tr.locale()
+    }
+    /// One-paragraph summary, in the served locale.
+    async fn summary(&self) -> &str {
+        self.tr.text("summary", &self.m.summary)
+    }
+    /// The country context (markdown), in the served locale.
+    async fn context(&self) -> Option<&str> {
+        self.tr.opt_text("context", self.m.context.as_deref())
+    }
+    /// The support-measures text (markdown), in the served locale.
+    async fn support_measures(&self) -> Option<&str> {
+        self.tr.opt_text("supportMeasures", self.m.support_measures.as_deref())
+    }
+    /// The region the country belongs to.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let row = loaders.load_one(ById(Kind::Region, self.m.region_id)).await.gql()?;
+        Ok(row.and_then(|r| Region::from_row(&r, &self.locale)))
+    }
+    /// The cooperation priorities, in order.
+    async fn priorities(&self, ctx: &Context<'_>) -> Result<Vec<Priority>> {
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let rows = loaders.load_one(PrioritiesOf(self.m.id)).await.gql()?.unwrap_or_default();
+        Ok(rows
+            .iter()
+            .map(|p| {
+                let tr = self.locale.resolve(&p.translations);
+                Priority {
+                    position: p.position,
+                    title: tr.text("title", &p.title).to_string(),
+                    body: tr.text("body", &p.body).to_string(),
+                }
+            })
+            .collect())
+    }
+    /// Programmes that concern this country (regional ones included).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Filters.")] filter: Option<ProgrammeFilter>,
+        #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<ProgrammeOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Programme>> {
+        nested_connection(
+            ctx,
+            Parent::CountryProgrammes,
+            self.m.id,
+            Kind::Programme,
+            filter.unwrap_or_default().into_filter(),
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &self.locale,
+        )
+        .await
+    }
+    /// Documents that concern this country (multi-country ones included).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Filters.")] filter: Option<DocumentFilter>,
+        #[graphql(desc = "Ordering (default: newest first).")] order_by: Option<DocumentOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Document>> {
+        nested_connection(
+            ctx,
+            Parent::CountryDocuments,
+            self.m.id,
+            Kind::Document,
+            filter.unwrap_or_default().into_filter().gql()?,
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &self.locale,
+        )
+        .await
+    }
+    /// When this item was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.m.updated_at
+    }
+    /// When this item was published.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.m.published_at
+    }
+}
+
+#[derive(Default)]
+pub struct CountryQuery;
+
+/// Country queries.
+#[Object]
+impl CountryQuery {
+    /// One country by slug or by ISO 3166-1 code (give exactly one); `null` when
+    /// there is none.
+    async fn country(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The country's slug (e.g. `peru`).")] slug: Option<String>,
+        #[graphql(desc = "The country's ISO 3166-1 alpha-2 code (e.g. `PE`).")] iso2: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Option<Country>> {
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let (column, value) = match (slug, iso2) {
+            (Some(s), None) => ("slug", s),
+            (None, Some(i)) => ("iso2", i.to_ascii_uppercase()),
+            _ => {
+                return Err(AppError::bad_input("give exactly one of `slug` and `iso2`").into_gql());
+            }
+        };
+        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Country, column, &value)
+            .await
+            .gql()?;
+        Ok(row.and_then(|r| Country::from_row(&r, &locale)))
+    }
+
+    /// Countries, paged (Relay connection).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn countries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Filters.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Ordering (default: by name).")] order_by: Option<CountryOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Connection<Country>> {
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let filter = Filter {
+            region: filter.unwrap_or_default().region,
+            ..Filter::default()
+        };
+        root_connection(
+            ctx,
+            Kind::Country,
+            filter,
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &locale,
+        )
+        .await
+    }
+}

@@ -1,0 +1,251 @@
+//! Documents: the GraphQL type (file metadata, countries, programme) and root
+//! queries.
+use crate::content::connection::{root_connection, Connection, ConnectionNode};
+use crate::content::list::{self, Filter, Order, PageArgs, Row};
+use crate::content::loaders::{ById, CountriesOf, Loaders};
+use crate::content::locale::Resolved;
+use crate::content::{GlobalId, Kind, Locale};
+use crate::countries::Country;
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::graphql::scalars::Date;
+use crate::programmes::Programme;
+use crate::state::AppState;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+use chrono::{DateTime, Utc};
+use entity::document;
+use std::sync::Arc;
+
+/// Orderings of document lists.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum DocumentOrder {
+    /// Newest publication date first, then slug.
+    #[default]
+    PublishedOnDesc,
+    /// Oldest publication date first, then slug.
+    PublishedOnAsc,
+    /// By title (default locale), then slug.
+    Title,
+    /// By slug.
+    Slug,
+}
+
+impl From<DocumentOrder> for Order {
+    fn from(o: DocumentOrder) -> Order {
+        match o {
+            DocumentOrder::PublishedOnDesc => Order::PublishedOnDesc,
+            DocumentOrder::PublishedOnAsc => Order::PublishedOnAsc,
+            DocumentOrder::Title => Order::Title,
+            DocumentOrder::Slug => Order::Slug,
+        }
+    }
+}
+
+/// Filters for document lists; all given filters must match.
+#[derive(InputObject, Default, Clone)]
+pub struct DocumentFilter {
+    /// Only documents concerning a country of this region (slug).
+    pub region: Option<String>,
+    /// Only documents concerning this country (ISO code or slug).
+    pub country: Option<String>,
+    /// Only documents of this programme (slug).
+    pub programme: Option<String>,
+    /// Only documents in this language (ISO 639-1, e.g. `en`).
+    pub language: Option<String>,
+    /// Only documents published on or after this date.
+    pub published_from: Option<Date>,
+    /// Only documents published on or before this date.
+    pub published_to: Option<Date>,
+}
+
+impl DocumentFilter {
+    pub fn into_filter(self) -> AppResult<Filter> {
+        if let Some(lang) = &self.language {
+            if lang.len() != 2 || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+                return Err(AppError::bad_field(
+                    "filter.language",
+                    format!("invalid language {lang:?}: expected an ISO 639-1 code such as \"en\""),
+                ));
+            }
+        }
+        if let (Some(from), Some(to)) = (self.published_from, self.published_to) {
+            if from.0 > to.0 {
+                return Err(AppError::bad_field(
+                    "filter.publishedFrom",
+                    "`publishedFrom` is after `publishedTo`",
+                ));
+            }
+        }
+        Ok(Filter {
+            region: self.region,
+            country: self.country,
+            programme: self.programme,
+            language: self.language,
+            published_from: self.published_from.map(|d| d.0),
+            published_to: self.published_to.map(|d| d.0),
+            kind: None,
+        })
+    }
+}
+
+/// A published document (programme text, action plan, report...) and its file.
+#[derive(Clone)]
+pub struct Document {
+    m: Arc<document::Model>,
+    locale: Locale,
+    tr: Resolved,
+}
+
+impl Document {
+    pub fn new(m: Arc<document::Model>, locale: &Locale) -> Self {
+        let tr = locale.resolve(&m.translations);
+        Document {
+            m,
+            locale: locale.clone(),
+            tr,
+        }
+    }
+}
+
+impl ConnectionNode for Document {
+    const TYPE: &'static str = "Document";
+    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
+        match row {
+            Row::Document(m) => Some(Document::new(m.clone(), locale)),
+            _ => None,
+        }
+    }
+}
+
+/// A published document (programme text, action plan, report...) and its file.
+#[Object]
+impl Document {
+    /// Opaque global id, for `node(id:)`.
+    pub async fn id(&self) -> ID {
+        ID(GlobalId::new(Kind::Document, self.m.id).encode())
+    }
+    /// Unique, URL-safe key.
+    async fn slug(&self) -> &str {
+        &self.m.slug
+    }
+    /// Title, in the served locale.
+    async fn title(&self) -> &str {
+        self.tr.text("title", &self.m.title)
+    }
+    /// The locale this item's text is served in (not the document's language).
+    async fn locale(&self) -> &str {
+        self.tr.locale()
+    }
+    /// Publication date.
+    async fn published_on(&self) -> Date {
+        Date(self.m.published_on)
+    }
+    /// Language of the document itself (ISO 639-1, e.g. `en`).
+    async fn language(&self) -> &str {
+        &self.m.language
+    }
+    /// Category (e.g. `programming`, `action-plan`), when set.
+    async fn category(&self) -> Option<&str> {
+        self.m.category.as_deref()
+    }
+    /// File format, upper case (e.g. `PDF`, `ZIP`).
+    async fn format(&self) -> &str {
+        &self.m.format
+    }
+    /// Media type of the file (e.g. `application/pdf`).
+    async fn media_type(&self) -> &str {
+        &self.m.media_type
+    }
+    /// Size of the file in bytes.
+    async fn size_bytes(&self) -> i64 {
+        self.m.size_bytes
+    }
+    /// SHA-256 of the file (hex), when the service knows the bytes.
+    async fn sha256(&self) -> Option<&str> {
+        self.m.sha256.as_deref()
+    }
+    /// File name the file was uploaded with.
+    async fn original_filename(&self) -> Option<&str> {
+        self.m.original_filename.as_deref()
+    }
+    /// Where to download the file; `null` when no download is available.
+    async fn download_url(&self) -> Option<&str> {
+        self.m.source_url.as_deref()
+    }
+    /// The programme the document belongs to, if any.
+    async fn programme(&self, ctx: &Context<'_>) -> Result<Option<Programme>> {
+        let Some(id) = self.m.programme_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let row = loaders.load_one(ById(Kind::Programme, id)).await.gql()?;
+        Ok(row.and_then(|r| Programme::from_row(&r, &self.locale)))
+    }
+    /// The countries the document concerns, in order.
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let rows = loaders
+            .load_one(CountriesOf(Kind::Document, self.m.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
+        Ok(rows.iter().map(|c| Country::new(c.clone(), &self.locale)).collect())
+    }
+    /// When this item was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.m.updated_at
+    }
+    /// When this item was published.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.m.published_at
+    }
+}
+
+#[derive(Default)]
+pub struct DocumentQuery;
+
+/// Document queries.
+#[Object]
+impl DocumentQuery {
+    /// One document by slug; `null` when there is none.
+    async fn document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document's slug.")] slug: String,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Option<Document>> {
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Document, "slug", &slug)
+            .await
+            .gql()?;
+        Ok(row.and_then(|r| Document::from_row(&r, &locale)))
+    }
+
+    /// Documents, paged (Relay connection), newest first by default.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Filters.")] filter: Option<DocumentFilter>,
+        #[graphql(desc = "Ordering (default: newest first).")] order_by: Option<DocumentOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Connection<Document>> {
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        root_connection(
+            ctx,
+            Kind::Document,
+            filter.unwrap_or_default().into_filter().gql()?,
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &locale,
+        )
+        .await
+    }
+}

@@ -1,0 +1,195 @@
+//! One error type for the whole service. Each variant maps to exactly one
+//! `extensions.code`; internal errors are logged and reach clients as a generic
+//! message, never with SQL, paths or stack traces.
+//!
+//! async-graphql converts any `Display` error into its own error through `?` and
+//! drops the extensions, so resolvers convert through [`ResultExt::gql`] (or
+//! [`AppError::into_gql`]), which sets the code.
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+
+/// The `extensions.code` values of DESIGN.md.
+pub mod code {
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// The client sent something invalid; `field` is the path of the offending
+    /// input field or argument when there is one.
+    #[error("{message}")]
+    BadInput {
+        message: String,
+        field: Option<String>,
+    },
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    TooComplex(String),
+    /// Anything the client cannot fix. The detail is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        AppError::Internal(detail.to_string())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadInput { .. } => code::BAD_USER_INPUT,
+            AppError::Unauthenticated => code::UNAUTHENTICATED,
+            AppError::Forbidden(_) => code::FORBIDDEN,
+            AppError::NotFound(_) => code::NOT_FOUND,
+            AppError::Conflict(_) => code::CONFLICT,
+            AppError::PayloadTooLarge(_) => code::PAYLOAD_TOO_LARGE,
+            AppError::TooComplex(_) => code::QUERY_TOO_COMPLEX,
+            AppError::Internal(_) => code::INTERNAL,
+        }
+    }
+
+    /// The message a client may see.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "internal server error".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Converts into a GraphQL error with `extensions.code` (and `field` for bad
+    /// input). Internal errors are logged here, once.
+    pub fn into_gql(self) -> async_graphql::Error {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let code = self.code();
+        let field = match &self {
+            AppError::BadInput { field, .. } => field.clone(),
+            _ => None,
+        };
+        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+impl From<DbErr> for AppError {
+    /// Database facts become domain errors in this one place.
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                return AppError::Conflict("an item with the same unique key already exists".into())
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                return AppError::bad_input("a referenced item does not exist or is still in use")
+            }
+            _ => {}
+        }
+        match err {
+            DbErr::RecordNotFound(what) => AppError::NotFound(what),
+            DbErr::Conn(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+                AppError::Internal(format!("database: {e}"))
+            }
+            other => AppError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(err: serde_json::Error) -> Self {
+        AppError::Internal(format!("json: {err}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// `result.gql()?` in resolvers: keeps the code that `?` alone would drop.
+pub trait ResultExt<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> ResultExt<T> for AppResult<T> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(AppError::into_gql)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(err: AppError) -> String {
+        let gql = err.into_gql();
+        let ext = gql.extensions.expect("extensions are set");
+        match ext.get("code") {
+            Some(async_graphql::Value::String(s)) => s.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_variant_has_its_code() {
+        let cases = [
+            (AppError::bad_input("x"), "BAD_USER_INPUT"),
+            (AppError::Unauthenticated, "UNAUTHENTICATED"),
+            (AppError::Forbidden("x".into()), "FORBIDDEN"),
+            (AppError::NotFound("x".into()), "NOT_FOUND"),
+            (AppError::Conflict("x".into()), "CONFLICT"),
+            (AppError::PayloadTooLarge("x".into()), "PAYLOAD_TOO_LARGE"),
+            (AppError::TooComplex("x".into()), "QUERY_TOO_COMPLEX"),
+            (AppError::internal("select * from secret"), "INTERNAL"),
+        ];
+        for (err, code) in cases {
+            assert_eq!(code_of(err), code);
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_detail() {
+        let gql = AppError::internal("SELECT password FROM users at /srv/x.rs:12").into_gql();
+        assert_eq!(gql.message, "internal server error");
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let gql = AppError::bad_field("input.slug", "invalid slug").into_gql();
+        let ext = gql.extensions.expect("extensions");
+        assert_eq!(
+            ext.get("field"),
+            Some(&async_graphql::Value::String("input.slug".into()))
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! GraphQL over HTTP: POST with a JSON body, GET with query parameters (never a
+//! mutation), GraphiQL for browsers. Transport errors are GraphQL-shaped JSON with an
+//! `extensions.code`, like every other error.
+use super::App;
+use crate::content::Viewer;
+use crate::error::code;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Does the client accept the GraphQL response media type? (Then request errors
+/// get 4xx statuses, as the GraphQL over HTTP spec says; legacy `application/json`
+/// clients get 200.)
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    match headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(accept) => accept.contains(GRAPHQL_RESPONSE) || accept.contains("*/*") && !accept.contains("application/json"),
+    }
+}
+
+fn content_type(modern: bool) -> HeaderValue {
+    HeaderValue::from_static(if modern {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json; charset=utf-8"
+    })
+}
+
+/// A GraphQL-shaped error response for failures before execution.
+pub fn error_response(status: StatusCode, code: &str, message: &str, modern: bool) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let status = if modern || status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::METHOD_NOT_ALLOWED {
+        status
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, content_type(modern));
+    resp
+}
+
+async fn execute(app: &App, request: async_graphql::Request, modern: bool) -> Response {
+    app.requests.fetch_add(1, Ordering::Relaxed);
+    let viewer = Viewer::Anonymous;
+    let request = crate::graphql::prepare(&app.state, request, viewer);
+    let response = app.schema.execute(request).await;
+    // A response without data is a request error (parse, validation, limits).
+    let status = if modern && response.data == async_graphql::Value::Null && response.is_err() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = match serde_json::to_vec(&response) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a GraphQL response");
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal server error", modern);
+        }
+    };
+    let mut resp = (status, Body::from(body)).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, content_type(modern));
+    resp
+}
+
+/// POST /graphql with `{"query", "variables", "operationName"}`.
+pub async fn post_handler(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    let modern = wants_graphql_response(&headers);
+    let limit = app.state.config.max_body_bytes;
+    let too_large = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::PAYLOAD_TOO_LARGE,
+            &format!("the request body is larger than the limit of {limit} bytes"),
+            modern,
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => return too_large(),
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = format!("the body is not a GraphQL request in JSON: {e}");
+            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, modern);
+        }
+    };
+    execute(&app, request, modern).await
+}
+
+/// GET /graphql: GraphiQL for browsers, else a query in the URL. Mutations are
+/// refused (405): a GET must never change data.
+pub async fn get_handler(State(app): State<App>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let modern = wants_graphql_response(&headers);
+    let accepts_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let has_query = query.as_deref().is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    if !has_query {
+        if accepts_html {
+            return Html(GraphiQLSource::build().endpoint("/graphql").title("Partnerships CMS").finish()).into_response();
+        }
+        return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "missing `query` parameter", modern);
+    }
+    let raw = query.unwrap_or_default();
+    if raw.len() > app.state.config.max_body_bytes {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::PAYLOAD_TOO_LARGE,
+            "the query string is larger than the request size limit",
+            modern,
+        );
+    }
+    let request = match async_graphql::http::parse_query_string(&raw) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = format!("invalid GraphQL GET request: {e}");
+            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, modern);
+        }
+    };
+    if is_mutation(&request) {
+        let mut resp = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::BAD_USER_INPUT,
+            "mutations are only accepted over POST",
+            modern,
+        );
+        resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return resp;
+    }
+    execute(&app, request, modern).await
+}
+
+/// Whether the operation the request selects is a mutation. A document that does
+/// not parse is left to the executor, which reports it properly.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    doc.operations.iter().any(|(name, op)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        selected && op.node.ty == OperationType::Mutation
+    })
+}

@@ -1,0 +1,35 @@
+//! Liveness, readiness and Prometheus metrics.
+use super::App;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use std::sync::atomic::Ordering;
+
+/// The process is up.
+pub async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, "ok\n")
+}
+
+/// The database answers; 503 otherwise, so a load balancer stops sending traffic.
+pub async fn readyz(State(app): State<App>) -> impl IntoResponse {
+    if app.state.db.ping().await {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+    }
+}
+
+/// Counters in the Prometheus text format.
+pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    let body = format!(
+        "# HELP cms_graphql_requests_total GraphQL requests received over HTTP.\n\
+         # TYPE cms_graphql_requests_total counter\n\
+         cms_graphql_requests_total {}\n\
+         # HELP cms_sql_statements_total SQL statements sent to the database.\n\
+         # TYPE cms_sql_statements_total counter\n\
+         cms_sql_statements_total {}\n",
+        app.requests.load(Ordering::Relaxed),
+        app.state.db.statement_count()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}

@@ -1,0 +1,44 @@
+//! The HTTP surface: GraphQL over HTTP (POST and GET), GraphiQL, health, metrics.
+pub mod graphql;
+pub mod health;
+
+use crate::graphql::CmsSchema;
+use crate::state::AppState;
+use axum::routing::get;
+use axum::Router;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct App {
+    pub state: AppState,
+    pub schema: CmsSchema,
+    pub requests: Arc<AtomicU64>,
+}
+
+/// The service's router. Partner sites call the public API from browsers too, so
+/// CORS allows any origin for GET and POST.
+pub fn router(state: AppState, schema: CmsSchema) -> Router {
+    let app = App {
+        state,
+        schema,
+        requests: Arc::new(AtomicU64::new(0)),
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers(Any);
+    Router::new()
+        .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}

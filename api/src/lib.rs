@@ -1,0 +1,17 @@
+//! Partnerships CMS: a GraphQL content service for international-partnership
+//! country pages, programmes and documents.
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod countries;
+pub mod db;
+pub mod documents;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod import;
+pub mod programmes;
+pub mod regions;
+pub mod search;
+pub mod server;
+pub mod state;

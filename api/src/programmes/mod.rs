@@ -1,0 +1,312 @@
+//! Programmes: the GraphQL type (budget, priority areas, countries, documents) and
+//! root queries.
+use crate::content::connection::{nested_connection, root_connection, Connection, ConnectionNode};
+use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
+use crate::content::loaders::{AreasOf, CountriesOf, Loaders};
+use crate::content::locale::Resolved;
+use crate::content::{GlobalId, Kind, Locale};
+use crate::countries::Country;
+use crate::documents::{Document, DocumentFilter, DocumentOrder};
+use crate::error::ResultExt;
+use crate::state::AppState;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::programme;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// The kind of a programme.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ProgrammeKind {
+    /// Multiannual indicative programme: the multi-year plan for a country or region.
+    Mip,
+    /// Annual action plan: the actions financed in one year.
+    AnnualActionPlan,
+    /// Support measure (e.g. a cooperation facility), possibly for several countries.
+    SupportMeasure,
+    /// Any other kind of programme.
+    Other,
+}
+
+impl ProgrammeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgrammeKind::Mip => "MIP",
+            ProgrammeKind::AnnualActionPlan => "ANNUAL_ACTION_PLAN",
+            ProgrammeKind::SupportMeasure => "SUPPORT_MEASURE",
+            ProgrammeKind::Other => "OTHER",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ProgrammeKind::Mip,
+            ProgrammeKind::AnnualActionPlan,
+            ProgrammeKind::SupportMeasure,
+            ProgrammeKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An exact amount of money.
+#[derive(SimpleObject, Clone)]
+pub struct Money {
+    /// Exact decimal amount as a string with two decimals (e.g. `"57000000.00"`),
+    /// never a float.
+    pub amount: String,
+    /// ISO 4217 currency code (e.g. `EUR`).
+    pub currency: String,
+}
+
+impl Money {
+    pub fn from_cents(cents: i64, currency: &str) -> Money {
+        Money {
+            amount: Decimal::new(cents, 2).to_string(),
+            currency: currency.to_string(),
+        }
+    }
+}
+
+/// One of a programme's priority areas, in order.
+#[derive(SimpleObject, Clone)]
+pub struct PriorityArea {
+    /// 1-based position in the programme.
+    pub position: i32,
+    /// Title, in the served locale.
+    pub title: String,
+    /// Body text, in the served locale.
+    pub body: String,
+}
+
+/// Orderings of programme lists.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum ProgrammeOrder {
+    /// Oldest period first, then slug.
+    #[default]
+    PeriodStartAsc,
+    /// Newest period first, then slug.
+    PeriodStartDesc,
+    /// By title (default locale), then slug.
+    Title,
+    /// By slug.
+    Slug,
+    /// Largest budget first, then slug.
+    BudgetDesc,
+}
+
+impl From<ProgrammeOrder> for Order {
+    fn from(o: ProgrammeOrder) -> Order {
+        match o {
+            ProgrammeOrder::PeriodStartAsc => Order::PeriodStartAsc,
+            ProgrammeOrder::PeriodStartDesc => Order::PeriodStartDesc,
+            ProgrammeOrder::Title => Order::Title,
+            ProgrammeOrder::Slug => Order::Slug,
+            ProgrammeOrder::BudgetDesc => Order::BudgetDesc,
+        }
+    }
+}
+
+/// Filters for programme lists.
+#[derive(InputObject, Default, Clone)]
+pub struct ProgrammeFilter {
+    /// Only programmes concerning a country of this region (slug).
+    pub region: Option<String>,
+    /// Only programmes concerning this country (ISO code or slug).
+    pub country: Option<String>,
+    /// Only programmes of this kind.
+    pub kind: Option<ProgrammeKind>,
+}
+
+impl ProgrammeFilter {
+    pub fn into_filter(self) -> Filter {
+        Filter {
+            region: self.region,
+            country: self.country,
+            kind: self.kind.map(|k| k.as_str().to_string()),
+            ..Filter::default()
+        }
+    }
+}
+
+/// A cooperation programme: a multiannual plan, an annual action plan or a support
+/// measure, for one or several countries.
+#[derive(Clone)]
+pub struct Programme {
+    m: Arc<programme::Model>,
+    locale: Locale,
+    tr: Resolved,
+}
+
+impl Programme {
+    pub fn new(m: Arc<programme::Model>, locale: &Locale) -> Self {
+        let tr = locale.resolve(&m.translations);
+        Programme {
+            m,
+            locale: locale.clone(),
+            tr,
+        }
+    }
+}
+
+impl ConnectionNode for Programme {
+    const TYPE: &'static str = "Programme";
+    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
+        match row {
+            Row::Programme(m) => Some(Programme::new(m.clone(), locale)),
+            _ => None,
+        }
+    }
+}
+
+/// A cooperation programme: a multiannual plan, an annual action plan or a support
+/// measure, for one or several countries.
+#[Object]
+impl Programme {
+    /// Opaque global id, for `node(id:)`.
+    pub async fn id(&self) -> ID {
+        ID(GlobalId::new(Kind::Programme, self.m.id).encode())
+    }
+    /// Unique, URL-safe key (e.g. `mip-2021-2024-peru`).
+    async fn slug(&self) -> &str {
+        &self.m.slug
+    }
+    /// Title, in the served locale.
+    async fn title(&self) -> &str {
+        self.tr.text("title", &self.m.title)
+    }
+    /// The locale this item is served in.
+    async fn locale(&self) -> &str {
+        self.tr.locale()
+    }
+    /// Kind of programme.
+    async fn kind(&self) -> ProgrammeKind {
+        ProgrammeKind::parse(&self.m.kind).unwrap_or(ProgrammeKind::Other)
+    }
+    /// First year of the programme period.
+    async fn period_start(&self) -> i32 {
+        self.m.period_start
+    }
+    /// Last year of the programme period (inclusive).
+    async fn period_end(&self) -> i32 {
+        self.m.period_end
+    }
+    /// Total budget, exact.
+    async fn budget(&self) -> Money {
+        Money::from_cents(self.m.budget_cents, &self.m.currency)
+    }
+    /// Summary, in the served locale.
+    async fn summary(&self) -> &str {
+        self.tr.text("summary", &self.m.summary)
+    }
+    /// Priority areas, in order.
+    async fn priority_areas(&self, ctx: &Context<'_>) -> Result<Vec<PriorityArea>> {
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let rows = loaders.load_one(AreasOf(self.m.id)).await.gql()?.unwrap_or_default();
+        Ok(rows
+            .iter()
+            .map(|a| {
+                let tr = self.locale.resolve(&a.translations);
+                PriorityArea {
+                    position: a.position,
+                    title: tr.text("title", &a.title).to_string(),
+                    body: tr.text("body", &a.body).to_string(),
+                }
+            })
+            .collect())
+    }
+    /// The countries the programme concerns, in order.
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let rows = loaders
+            .load_one(CountriesOf(Kind::Programme, self.m.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
+        Ok(rows.iter().map(|c| Country::new(c.clone(), &self.locale)).collect())
+    }
+    /// Documents of this programme.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Filters.")] filter: Option<DocumentFilter>,
+        #[graphql(desc = "Ordering (default: newest first).")] order_by: Option<DocumentOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Document>> {
+        nested_connection(
+            ctx,
+            Parent::ProgrammeDocuments,
+            self.m.id,
+            Kind::Document,
+            filter.unwrap_or_default().into_filter().gql()?,
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &self.locale,
+        )
+        .await
+    }
+    /// When this item was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.m.updated_at
+    }
+    /// When this item was published.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.m.published_at
+    }
+}
+
+#[derive(Default)]
+pub struct ProgrammeQuery;
+
+/// Programme queries.
+#[Object]
+impl ProgrammeQuery {
+    /// One programme by slug; `null` when there is none.
+    async fn programme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The programme's slug.")] slug: String,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Option<Programme>> {
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Programme, "slug", &slug)
+            .await
+            .gql()?;
+        Ok(row.and_then(|r| Programme::from_row(&r, &locale)))
+    }
+
+    /// Programmes, paged (Relay connection).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Filters.")] filter: Option<ProgrammeFilter>,
+        #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<ProgrammeOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Connection<Programme>> {
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        root_connection(
+            ctx,
+            Kind::Programme,
+            filter.unwrap_or_default().into_filter(),
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &locale,
+        )
+        .await
+    }
+}

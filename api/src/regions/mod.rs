@@ -1,0 +1,173 @@
+//! Regions: the GraphQL type, its root queries.
+use crate::content::connection::{nested_connection, Connection, ConnectionNode};
+use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
+use crate::content::loaders::Loaders;
+use crate::content::locale::Resolved;
+use crate::content::{GlobalId, Kind, Locale};
+use crate::countries::{Country, CountryOrder};
+use crate::error::ResultExt;
+use crate::state::AppState;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, Object, Result, ID};
+use chrono::{DateTime, Utc};
+use entity::region;
+use std::sync::Arc;
+
+/// A world region that groups countries, such as "Latin America and the Caribbean".
+#[derive(Clone)]
+pub struct Region {
+    m: Arc<region::Model>,
+    locale: Locale,
+    tr: Resolved,
+}
+
+impl Region {
+    pub fn new(m: Arc<region::Model>, locale: &Locale) -> Self {
+        let tr = locale.resolve(&m.translations);
+        Region {
+            m,
+            locale: locale.clone(),
+            tr,
+        }
+    }
+}
+
+impl ConnectionNode for Region {
+    const TYPE: &'static str = "Region";
+    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
+        match row {
+            Row::Region(m) => Some(Region::new(m.clone(), locale)),
+            _ => None,
+        }
+    }
+}
+
+/// Orderings of region lists.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum RegionOrder {
+    /// Editorial order (`position`), then slug.
+    #[default]
+    Position,
+    /// By name (default locale), then slug.
+    Name,
+    /// By slug.
+    Slug,
+}
+
+impl From<RegionOrder> for Order {
+    fn from(o: RegionOrder) -> Order {
+        match o {
+            RegionOrder::Position => Order::Position,
+            RegionOrder::Name => Order::Name,
+            RegionOrder::Slug => Order::Slug,
+        }
+    }
+}
+
+/// A world region that groups countries, such as "Latin America and the Caribbean".
+#[Object]
+impl Region {
+    /// Opaque global id, for `node(id:)`.
+    pub async fn id(&self) -> ID {
+        ID(GlobalId::new(Kind::Region, self.m.id).encode())
+    }
+    /// Unique, URL-safe key (e.g. `latin-america-and-the-caribbean`).
+    async fn slug(&self) -> &str {
+        &self.m.slug
+    }
+    /// Name, in the served locale.
+    async fn name(&self) -> &str {
+        self.tr.text("name", &self.m.name)
+    }
+    /// Short description, in the served locale.
+    async fn summary(&self) -> &str {
+        self.tr.text("summary", &self.m.summary)
+    }
+    /// Editorial position in region lists.
+    async fn position(&self) -> i32 {
+        self.m.position
+    }
+    /// The locale this item is served in: the requested one when a translation
+    /// exists, else the default locale `en`.
+    async fn locale(&self) -> &str {
+        self.tr.locale()
+    }
+    /// When this item was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.m.updated_at
+    }
+    /// When this item was published.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.m.published_at
+    }
+    /// The countries of this region.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    async fn countries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Ordering (default: by name).")] order_by: Option<CountryOrder>,
+        #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
+        #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
+        #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Country>> {
+        nested_connection(
+            ctx,
+            Parent::RegionCountries,
+            self.m.id,
+            Kind::Country,
+            Filter::default(),
+            order_by.unwrap_or_default().into(),
+            PageArgs { first, after, last, before },
+            &self.locale,
+        )
+        .await
+    }
+}
+
+#[derive(Default)]
+pub struct RegionQuery;
+
+/// Region queries.
+#[Object]
+impl RegionQuery {
+    /// Every published region, in editorial order.
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Ordering (default: editorial position).")] order_by: Option<RegionOrder>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Vec<Region>> {
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let spec = list::ListSpec {
+            kind: Kind::Region,
+            filter: Filter::default(),
+            order: order_by.unwrap_or_default().into(),
+            window: list::Window {
+                forward: true,
+                limit: state.config.max_page_size,
+                cursor: None,
+            },
+        };
+        let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec).await.gql()?;
+        Ok(page.rows.iter().filter_map(|r| Region::from_row(r, &locale)).collect())
+    }
+
+    /// One region by slug; `null` when there is none.
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The region's slug.")] slug: String,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+    ) -> Result<Option<Region>> {
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Region, "slug", &slug)
+            .await
+            .gql()?;
+        Ok(row.and_then(|r| Region::from_row(&r, &locale)))
+    }
+}

@@ -1,0 +1,233 @@
+//! Site search across countries, programmes and documents. For now a plain
+//! case-insensitive substring match over published names and titles; ranked,
+//! language-aware full-text search replaces the matching (not the API) later.
+use crate::content::list::Row;
+use crate::content::loaders::{ById, Loaders};
+use crate::content::{Kind, Locale, Viewer};
+use crate::countries::Country;
+use crate::db::{Db, Sql};
+use crate::documents::Document;
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::programmes::Programme;
+use crate::state::AppState;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Object, Result, Union};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use std::collections::HashMap;
+
+/// A search hit: a country, a programme or a document.
+#[derive(Union, Clone)]
+pub enum SearchResult {
+    Country(Country),
+    Programme(Programme),
+    Document(Document),
+}
+
+/// A search hit and its cursor.
+pub struct SearchEdge {
+    cursor: String,
+    node: SearchResult,
+}
+
+/// A search hit and its cursor.
+#[Object]
+impl SearchEdge {
+    /// Opaque cursor of this hit: pass it as `after`.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+    /// The item found.
+    async fn node(&self) -> &SearchResult {
+        &self.node
+    }
+}
+
+/// A page of search hits: countries first, then programmes, then documents (newest
+/// first).
+pub struct SearchConnection {
+    edges: Vec<SearchEdge>,
+    has_next: bool,
+    has_previous: bool,
+    pattern: String,
+    total: Option<i64>,
+}
+
+/// A page of search hits: countries first, then programmes, then documents (newest
+/// first).
+#[Object]
+impl SearchConnection {
+    /// Number of hits in all pages together.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        if let Some(n) = self.total {
+            return Ok(n);
+        }
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let mut sql = state.db.sql();
+        sql.push("SELECT COUNT(*) AS n FROM (");
+        push_union(&mut sql, &loaders.loader().viewer, &self.pattern);
+        sql.push(") s");
+        let rows = state.db.all(sql).await.gql()?;
+        match rows.first() {
+            Some(r) => r.try_get::<i64>("", "n").map_err(|e| AppError::from(e).into_gql()),
+            None => Ok(0),
+        }
+    }
+    /// The hits of this page.
+    async fn edges(&self) -> &[SearchEdge] {
+        &self.edges
+    }
+    /// The hits of this page, without cursors.
+    async fn nodes(&self) -> Vec<&SearchResult> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+    /// Where this page sits in the results.
+    async fn page_info(&self) -> crate::content::connection::PageInfo {
+        crate::content::connection::PageInfo {
+            has_next_page: self.has_next,
+            has_previous_page: self.has_previous,
+            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
+            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
+        }
+    }
+}
+
+fn like_pattern(query: &str) -> String {
+    let mut p = String::with_capacity(query.len() + 2);
+    p.push('%');
+    for ch in query.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+fn push_union(sql: &mut Sql, viewer: &Viewer, pattern: &str) {
+    let branches = [
+        (0, "countries", "t.name", "''"),
+        (1, "programmes", "t.title", "''"),
+        (2, "documents", "t.title", "CAST(t.published_on AS TEXT)"),
+    ];
+    for (i, (rank, table, col, date)) in branches.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&format!(
+            "SELECT {rank} AS kind, t.id AS id, {date} AS d, t.slug AS slug FROM {table} t WHERE {} AND LOWER({col}) LIKE ",
+            viewer.visible_sql("t")
+        ))
+        .bind(pattern.to_string())
+        .push(" ESCAPE '\\'");
+    }
+}
+
+fn encode_offset(n: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("search:{n}"))
+}
+
+fn decode_offset(s: &str) -> AppResult<u64> {
+    let bad = || AppError::bad_field("after", format!("invalid cursor {s:?}"));
+    let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    text.strip_prefix("search:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(bad)
+}
+
+async fn hits(db: &Db, viewer: &Viewer, pattern: &str, offset: u64, limit: u64) -> AppResult<Vec<(Kind, i32)>> {
+    let mut sql = db.sql();
+    sql.push("SELECT s.kind, s.id FROM (");
+    push_union(&mut sql, viewer, pattern);
+    sql.push(&format!(") s ORDER BY s.kind, s.d DESC, s.slug LIMIT {limit} OFFSET {offset}"));
+    let mut out = Vec::new();
+    for r in db.all(sql).await? {
+        let kind: i32 = r.try_get("", "kind")?;
+        let id: i32 = r.try_get("", "id")?;
+        let kind = match kind {
+            0 => Kind::Country,
+            1 => Kind::Programme,
+            _ => Kind::Document,
+        };
+        out.push((kind, id));
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+/// Search.
+#[Object]
+impl SearchQuery {
+    /// Finds published countries, programmes and documents whose name or title
+    /// contains the query (case-insensitive).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Words to look for (1 to 200 characters).")] query: String,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "At most this many hits.")] first: Option<i32>,
+        #[graphql(desc = "Hits after this cursor.")] after: Option<String>,
+    ) -> Result<SearchConnection> {
+        let state = ctx.data::<AppState>()?;
+        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let locale = Locale::parse(locale.as_deref()).gql()?;
+        let q = query.trim();
+        if q.is_empty() || q.chars().count() > 200 {
+            return Err(AppError::bad_field("query", "the search query must have 1 to 200 characters").into_gql());
+        }
+        let limits = state.page_limits();
+        let limit = match first {
+            Some(n) if n < 0 => {
+                return Err(AppError::bad_field("first", "`first` must not be negative").into_gql());
+            }
+            Some(n) if n as u64 > limits.max_size => {
+                return Err(AppError::bad_field(
+                    "first",
+                    format!("`first` is {n}, more than the maximum page size {}", limits.max_size),
+                )
+                .into_gql());
+            }
+            Some(n) => n as u64,
+            None => limits.default_size,
+        };
+        let offset = match &after {
+            Some(c) => decode_offset(c).gql()? + 1,
+            None => 0,
+        };
+        let pattern = like_pattern(q);
+        let viewer = &loaders.loader().viewer;
+        let mut found = hits(&state.db, viewer, &pattern, offset, limit + 1).await.gql()?;
+        let has_next = found.len() as u64 > limit;
+        found.truncate(limit as usize);
+        let keys: Vec<ById> = found.iter().map(|(k, id)| ById(*k, *id)).collect();
+        let rows: HashMap<ById, Row> = loaders.load_many(keys).await.gql()?;
+        let mut edges = Vec::with_capacity(found.len());
+        for (i, (kind, id)) in found.iter().enumerate() {
+            let Some(row) = rows.get(&ById(*kind, *id)) else { continue };
+            let node = match row {
+                Row::Country(m) => SearchResult::Country(Country::new(m.clone(), &locale)),
+                Row::Programme(m) => SearchResult::Programme(Programme::new(m.clone(), &locale)),
+                Row::Document(m) => SearchResult::Document(Document::new(m.clone(), &locale)),
+                Row::Region(_) => continue,
+            };
+            edges.push(SearchEdge {
+                cursor: encode_offset(offset + i as u64),
+                node,
+            });
+        }
+        let total = (offset == 0 && !has_next).then_some(edges.len() as i64);
+        Ok(SearchConnection {
+            edges,
+            has_next,
+            has_previous: offset > 0,
+            pattern,
+            total,
+        })
+    }
+}

@@ -1,0 +1,80 @@
+//! Starting the service: database, migrations, demo content, router, graceful
+//! shutdown.
+use crate::config::{Config, ServeArgs};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::graphql::build_schema;
+use crate::http::router;
+use crate::import;
+use crate::state::AppState;
+use axum::Router;
+use tokio::net::TcpListener;
+
+/// Connects, migrates and (on an empty database, unless told not to) loads the
+/// demo content.
+pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppState> {
+    let db = Db::from_config(&config).await?;
+    db.migrate().await?;
+    if !args.no_demo && import::is_empty(&db).await? {
+        let report = import::import(&db, import::demo::dataset(), import::ImportOptions::default()).await?;
+        tracing::info!(
+            countries = report.countries,
+            documents = report.documents,
+            "empty database: loaded the demo content (start with --no-demo to skip)"
+        );
+    }
+    Ok(AppState::new(db, config))
+}
+
+/// The full application router for a state.
+pub fn app(state: AppState) -> Router {
+    let schema = build_schema(state.clone());
+    router(state, schema)
+}
+
+/// Serves until SIGTERM or SIGINT, then finishes in-flight requests.
+pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
+    let bind = config.bind;
+    let state = prepare_state(config, &args).await?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot listen on {bind}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::Internal(format!("no local address: {e}")))?;
+    let db = state.db.clone();
+    println!("Partnerships CMS listening on http://{addr}");
+    println!("GraphiQL: http://{addr}/graphql");
+    tracing::info!(%addr, backend = ?db.backend(), "listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| AppError::Internal(format!("server error: {e}")))?;
+    db.conn.close_by_ref().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}

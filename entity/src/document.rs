@@ -1,0 +1,50 @@
+use crate::Status;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "documents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub title: String,
+    pub published_on: Date,
+    /// ISO 639-1 code, lower case.
+    pub language: String,
+    pub category: Option<String>,
+    pub programme_id: Option<i32>,
+    pub size_bytes: i64,
+    pub media_type: String,
+    /// PDF, ZIP, DOCX, ... (upper case).
+    pub format: String,
+    pub sha256: Option<String>,
+    pub original_filename: Option<String>,
+    /// Where the file can be downloaded when the service holds no bytes of it.
+    pub source_url: Option<String>,
+    pub status: Status,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+    pub translations: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::programme::Entity",
+        from = "Column::ProgrammeId",
+        to = "super::programme::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Programme,
+}
+
+impl Related<super::programme::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Programme.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

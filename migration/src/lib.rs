@@ -1,0 +1,31 @@
+//! Schema migrations. One change per file, each with a working `down`, run on SQLite
+//! and PostgreSQL alike (only portable column types and constraints are used).
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod m20261127_000001_create_regions;
+mod m20261127_000002_create_countries;
+mod m20261127_000003_create_country_priorities;
+mod m20261127_000004_create_programmes;
+mod m20261127_000005_create_programme_countries;
+mod m20261127_000006_create_priority_areas;
+mod m20261127_000007_create_documents;
+mod m20261127_000008_create_document_countries;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_regions::Migration),
+            Box::new(m20261127_000002_create_countries::Migration),
+            Box::new(m20261127_000003_create_country_priorities::Migration),
+            Box::new(m20261127_000004_create_programmes::Migration),
+            Box::new(m20261127_000005_create_programme_countries::Migration),
+            Box::new(m20261127_000006_create_priority_areas::Migration),
+            Box::new(m20261127_000007_create_documents::Migration),
+            Box::new(m20261127_000008_create_document_countries::Migration),
+        ]
+    }
+}

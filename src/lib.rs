@@ -1,0 +1,1 @@
+//! Thin root package: the workspace lives in `api`, `entity` and `migration`.
