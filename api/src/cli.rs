@@ -12,7 +12,9 @@ use std::time::Instant;
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -60,12 +62,20 @@ async fn execute(cli: Cli) -> AppResult<()> {
         }
         Command::Import(args) => {
             let started = Instant::now();
-            let bytes = std::fs::read(&args.file)
-                .map_err(|e| AppError::bad_input(format!("cannot read {}: {e}", args.file.display())))?;
+            let bytes = std::fs::read(&args.file).map_err(|e| {
+                AppError::bad_input(format!("cannot read {}: {e}", args.file.display()))
+            })?;
             let data = import::parse(&bytes)?;
             let db = Db::from_config(&config).await?;
             db.migrate().await?;
-            let report = import::import(&db, data, import::ImportOptions { as_draft: args.as_draft }).await?;
+            let report = import::import(
+                &db,
+                data,
+                import::ImportOptions {
+                    as_draft: args.as_draft,
+                },
+            )
+            .await?;
             eprintln!(
                 "imported {} regions, {} countries, {} programmes, {} documents in {:.2} s",
                 report.regions,
@@ -86,8 +96,9 @@ async fn execute(cli: Cli) -> AppResult<()> {
                     .write_all(&json)
                     .map_err(|e| AppError::Internal(format!("cannot write: {e}")))?;
             } else {
-                std::fs::write(&args.file, &json)
-                    .map_err(|e| AppError::bad_input(format!("cannot write {}: {e}", args.file.display())))?;
+                std::fs::write(&args.file, &json).map_err(|e| {
+                    AppError::bad_input(format!("cannot write {}: {e}", args.file.display()))
+                })?;
                 eprintln!(
                     "exported {} regions, {} countries, {} programmes, {} documents to {}",
                     data.regions.len(),

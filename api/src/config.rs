@@ -78,7 +78,12 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// Address the HTTP server listens on.
-    #[arg(long, env = "CMS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CMS_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// Largest `first`/`last` a connection accepts; more is a BAD_USER_INPUT error.
@@ -86,7 +91,12 @@ pub struct Config {
     pub max_page_size: u64,
 
     /// Page size when a connection is asked for without `first` or `last`.
-    #[arg(long, env = "CMS_DEFAULT_PAGE_SIZE", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "CMS_DEFAULT_PAGE_SIZE",
+        default_value_t = 20,
+        global = true
+    )]
     pub default_page_size: u64,
 
     /// Deepest selection nesting a query may have.
@@ -94,7 +104,12 @@ pub struct Config {
     pub max_depth: usize,
 
     /// Highest query complexity (fields, multiplied by page sizes of connections).
-    #[arg(long, env = "CMS_MAX_COMPLEXITY", default_value_t = 20_000, global = true)]
+    #[arg(
+        long,
+        env = "CMS_MAX_COMPLEXITY",
+        default_value_t = 20_000,
+        global = true
+    )]
     pub max_complexity: usize,
 
     /// Most aliased fields one query may contain.
@@ -102,7 +117,12 @@ pub struct Config {
     pub max_aliases: usize,
 
     /// Largest request body, in bytes.
-    #[arg(long, env = "CMS_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
+    #[arg(
+        long,
+        env = "CMS_MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
     pub max_body_bytes: usize,
 
     /// Connections in the database pool (default: 10 on PostgreSQL, 8 on SQLite).
@@ -114,7 +134,12 @@ pub struct Config {
     pub log_format: LogFormat,
 
     /// Log filter in `RUST_LOG` syntax (e.g. `info`, `warn,api=debug`).
-    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    #[arg(
+        long,
+        env = "RUST_LOG",
+        default_value = "info,sqlx=warn,sea_orm_migration=warn",
+        global = true
+    )]
     pub log: String,
 }
 
@@ -134,7 +159,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.is_empty() => url.clone(),
-            _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("cms.db").display()),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("cms.db").display()
+            ),
         }
     }
 }

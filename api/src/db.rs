@@ -3,12 +3,12 @@
 //! backend, so hand-written queries stay portable.
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
+use migration::MigratorTrait;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, FromQueryResult,
     QueryResult, Statement, Value,
 };
-use migration::MigratorTrait;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -120,7 +120,9 @@ impl From<DbErr> for AppError {
         }
         match err {
             DbErr::RecordNotFound(what) => AppError::NotFound(what),
-            DbErr::Conn(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            DbErr::Conn(RuntimeErr::SqlxError(e))
+            | DbErr::Exec(RuntimeErr::SqlxError(e))
+            | DbErr::Query(RuntimeErr::SqlxError(e)) => {
                 AppError::Internal(format!("database: {e}"))
             }
             other => AppError::Internal(format!("database: {other}")),

@@ -16,7 +16,12 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
     let db = Db::from_config(&config).await?;
     db.migrate().await?;
     if !args.no_demo && import::is_empty(&db).await? {
-        let report = import::import(&db, import::demo::dataset(), import::ImportOptions::default()).await?;
+        let report = import::import(
+            &db,
+            import::demo::dataset(),
+            import::ImportOptions::default(),
+        )
+        .await?;
         tracing::info!(
             countries = report.countries,
             documents = report.documents,

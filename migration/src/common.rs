@@ -23,16 +23,9 @@ pub enum Workflow {
 /// only ever read whole with its row.
 pub fn content_columns(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
     table
-        .col(
-            string_len(Workflow::Status, 16)
-                .default("DRAFT")
-                .check(Expr::col(Workflow::Status).is_in([
-                    "DRAFT",
-                    "IN_REVIEW",
-                    "PUBLISHED",
-                    "ARCHIVED",
-                ])),
-        )
+        .col(string_len(Workflow::Status, 16).default("DRAFT").check(
+            Expr::col(Workflow::Status).is_in(["DRAFT", "IN_REVIEW", "PUBLISHED", "ARCHIVED"]),
+        ))
         .col(integer(Workflow::Version).default(1))
         .col(timestamp_with_time_zone(Workflow::CreatedAt))
         .col(timestamp_with_time_zone(Workflow::UpdatedAt))

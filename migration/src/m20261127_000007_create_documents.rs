@@ -67,24 +67,37 @@ impl MigrationTrait for Migration {
         for (name, cols) in [
             (
                 "documents_programme_idx",
-                vec![Documents::ProgrammeId.into_iden(), Documents::PublishedOn.into_iden()],
+                vec![
+                    Documents::ProgrammeId.into_iden(),
+                    Documents::PublishedOn.into_iden(),
+                ],
             ),
             (
                 "documents_language_idx",
-                vec![Documents::Language.into_iden(), Documents::PublishedOn.into_iden()],
+                vec![
+                    Documents::Language.into_iden(),
+                    Documents::PublishedOn.into_iden(),
+                ],
             ),
             ("documents_title_idx", vec![Documents::Title.into_iden()]),
             (
                 "documents_status_idx",
-                vec![Workflow::Status.into_iden(), Documents::PublishedOn.into_iden()],
+                vec![
+                    Workflow::Status.into_iden(),
+                    Documents::PublishedOn.into_iden(),
+                ],
             ),
         ] {
-            manager.create_index(index(name, Documents::Table, cols)).await?;
+            manager
+                .create_index(index(name, Documents::Table, cols))
+                .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Documents::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Documents::Table).to_owned())
+            .await
     }
 }

@@ -3,11 +3,11 @@
 //! only when asked for, batched across parents for nested connections, and skipped
 //! when the first page already holds every item.
 use super::list::{self, ListSpec, Page, Row};
-use super::loaders::{CountKey, Loaders};
+use super::loaders::{AreasOf, ById, CountKey, CountriesOf, Dl, PrioritiesOf};
 use super::locale::Locale;
 use crate::error::{AppError, ResultExt};
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{Context, Object, OutputType, SimpleObject, TypeName};
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -76,7 +76,12 @@ pub struct Connection<N> {
 impl<N: ConnectionNode> Connection<N> {
     /// Builds a connection from a fetched page. `nested` gives the count key for a
     /// nested connection; a top-level one counts with its specification.
-    pub fn new(page: &Page, spec: Arc<ListSpec>, locale: &Locale, nested: Option<CountKey>) -> Self {
+    pub fn new(
+        page: &Page,
+        spec: Arc<ListSpec>,
+        locale: &Locale,
+        nested: Option<CountKey>,
+    ) -> Self {
         let edges: Vec<Edge<N>> = page
             .rows
             .iter()
@@ -100,14 +105,12 @@ impl<N: ConnectionNode> Connection<N> {
             start_cursor: edges.first().map(|e| e.cursor.clone()),
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         };
-        // A first page that holds everything already knows the total.
-        let count = if !paged && !page.has_more && window.limit > 0 {
-            Count::Known(edges.len() as i64)
-        } else {
-            match nested {
-                Some(key) => Count::Nested(key),
-                None => Count::Root(spec),
-            }
+        // The total came with the page when it was asked for; otherwise (or
+        // when a cursor left the page empty) a count statement answers.
+        let count = match (page.total, nested) {
+            (Some(n), _) => Count::Known(n),
+            (None, Some(key)) => Count::Nested(key),
+            (None, None) => Count::Root(spec),
         };
         Connection {
             edges,
@@ -127,11 +130,13 @@ impl<N: ConnectionNode> Connection<N> {
             Count::Known(n) => Ok(*n),
             Count::Root(spec) => {
                 let state = ctx.data::<AppState>()?;
-                let loaders = ctx.data::<DataLoader<Loaders>>()?;
-                list::count_root(&state.db, &loaders.loader().viewer, spec).await.gql()
+                let loaders = ctx.data::<Dl>()?;
+                list::count_root(&state.db, &loaders.loader().viewer, spec)
+                    .await
+                    .gql()
             }
             Count::Nested(key) => {
-                let loaders = ctx.data::<DataLoader<Loaders>>()?;
+                let loaders = ctx.data::<Dl>()?;
                 let n = loaders.load_one(key.clone()).await.gql()?;
                 n.ok_or_else(|| AppError::internal("count missing from loader").into_gql())
             }
@@ -170,10 +175,20 @@ pub async fn root_connection<N: ConnectionNode>(
     locale: &Locale,
 ) -> async_graphql::Result<Connection<N>> {
     let state = ctx.data::<AppState>()?;
-    let loaders = ctx.data::<DataLoader<Loaders>>()?;
+    let loaders = ctx.data::<Dl>()?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
-    let spec = Arc::new(ListSpec { kind, filter, order, window });
-    let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec).await.gql()?;
+    let with_count = ctx.look_ahead().field("totalCount").exists();
+    let spec = Arc::new(ListSpec {
+        kind,
+        filter,
+        order,
+        window,
+        with_count,
+    });
+    let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec)
+        .await
+        .gql()?;
+    prime(ctx, loaders, &page.rows).await?;
     Ok(Connection::new(&page, spec, locale, None))
 }
 
@@ -191,19 +206,103 @@ pub async fn nested_connection<N: ConnectionNode>(
     locale: &Locale,
 ) -> async_graphql::Result<Connection<N>> {
     let state = ctx.data::<AppState>()?;
-    let loaders = ctx.data::<DataLoader<Loaders>>()?;
+    let loaders = ctx.data::<Dl>()?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
-    let spec = Arc::new(ListSpec { kind, filter, order, window });
+    let with_count = ctx.look_ahead().field("totalCount").exists();
+    let spec = Arc::new(ListSpec {
+        kind,
+        filter,
+        order,
+        window,
+        with_count,
+    });
     let key = super::loaders::PageKey {
         parent,
         id: parent_id,
         spec: spec.clone(),
     };
     let page = loaders.load_one(key).await.gql()?.unwrap_or_default();
+    prime(ctx, loaders, &page.rows).await?;
     let count_key = CountKey {
         parent,
         id: parent_id,
         spec: spec.clone(),
     };
     Ok(Connection::new(&page, spec, locale, Some(count_key)))
+}
+
+/// Loads, one batch per relation, what the items of a page will ask for (as the
+/// selection says), so their resolvers find it in the request cache. Batching by
+/// timing alone splits when resolving a long list yields to the scheduler; this
+/// keeps the number of statements fixed.
+async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::Result<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let la = ctx.look_ahead();
+    let wants = |f: &str| {
+        la.field("edges").field("node").field(f).exists() || la.field("nodes").field(f).exists()
+    };
+    let ids = || rows.iter().map(Row::id);
+    match first {
+        Row::Document(_) => {
+            let countries = async {
+                if wants("countries") {
+                    loaders
+                        .load_many(ids().map(|id| CountriesOf(super::Kind::Document, id)))
+                        .await?;
+                }
+                Ok::<_, crate::error::AppError>(())
+            };
+            let programmes = async {
+                if wants("programme") {
+                    let keys = rows.iter().filter_map(|r| match r {
+                        Row::Document(m) => m.programme_id.map(|p| ById(super::Kind::Programme, p)),
+                        _ => None,
+                    });
+                    loaders.load_many(keys).await?;
+                }
+                Ok(())
+            };
+            futures_util::try_join!(countries, programmes).gql()?;
+        }
+        Row::Programme(_) => {
+            let areas = async {
+                if wants("priorityAreas") {
+                    loaders.load_many(ids().map(AreasOf)).await?;
+                }
+                Ok::<_, crate::error::AppError>(())
+            };
+            let countries = async {
+                if wants("countries") {
+                    loaders
+                        .load_many(ids().map(|id| CountriesOf(super::Kind::Programme, id)))
+                        .await?;
+                }
+                Ok(())
+            };
+            futures_util::try_join!(areas, countries).gql()?;
+        }
+        Row::Country(_) => {
+            let priorities = async {
+                if wants("priorities") {
+                    loaders.load_many(ids().map(PrioritiesOf)).await?;
+                }
+                Ok::<_, crate::error::AppError>(())
+            };
+            let regions = async {
+                if wants("region") {
+                    let keys = rows.iter().filter_map(|r| match r {
+                        Row::Country(m) => Some(ById(super::Kind::Region, m.region_id)),
+                        _ => None,
+                    });
+                    loaders.load_many(keys).await?;
+                }
+                Ok(())
+            };
+            futures_util::try_join!(priorities, regions).gql()?;
+        }
+        Row::Region(_) => {}
+    }
+    Ok(())
 }

@@ -55,7 +55,9 @@ impl GlobalId {
 
     pub fn decode(s: &str) -> AppResult<GlobalId> {
         let bad = || AppError::bad_field("id", format!("malformed global id {s:?}"));
-        let bytes = URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).map_err(|_| bad())?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s.trim_end_matches('='))
+            .map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let (ty, key) = text.split_once(':').ok_or_else(bad)?;
         let kind = Kind::from_type_name(ty).ok_or_else(bad)?;

@@ -135,13 +135,19 @@ impl Window {
     pub fn from_args(args: &PageArgs, order: Order, limits: PageLimits) -> AppResult<Window> {
         let size = |name: &str, n: i32| -> AppResult<u64> {
             if n < 0 {
-                return Err(AppError::bad_field(name, format!("`{name}` must not be negative")));
+                return Err(AppError::bad_field(
+                    name,
+                    format!("`{name}` must not be negative"),
+                ));
             }
             let n = n as u64;
             if n > limits.max_size {
                 return Err(AppError::bad_field(
                     name,
-                    format!("`{name}` is {n}, more than the maximum page size {}", limits.max_size),
+                    format!(
+                        "`{name}` is {n}, more than the maximum page size {}",
+                        limits.max_size
+                    ),
                 ));
             }
             Ok(n)
@@ -165,14 +171,25 @@ impl Window {
             None => None,
         };
         if !forward && args.first.is_some() {
-            return Err(AppError::bad_input("`before` pages backward: use it with `last`"));
+            return Err(AppError::bad_input(
+                "`before` pages backward: use it with `last`",
+            ));
         }
-        Ok(Window { forward, limit, cursor })
+        Ok(Window {
+            forward,
+            limit,
+            cursor,
+        })
     }
 }
 
 fn decode_cursor(raw: &str, order: Order, field: &str) -> AppResult<Vec<CursorValue>> {
-    let bad = || AppError::bad_field(field, format!("invalid cursor {raw:?} for this list and ordering"));
+    let bad = || {
+        AppError::bad_field(
+            field,
+            format!("invalid cursor {raw:?} for this list and ordering"),
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
     let mut values: Vec<CursorValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
     if values.first() != Some(&CursorValue::Text(order.name().to_string())) {
@@ -187,7 +204,9 @@ fn decode_cursor(raw: &str, order: Order, field: &str) -> AppResult<Vec<CursorVa
         let ok = match (kind, v) {
             (ValueKind::Int | ValueKind::BigInt, CursorValue::Int(_)) => true,
             (ValueKind::Text, CursorValue::Text(_)) => true,
-            (ValueKind::Date, CursorValue::Text(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            (ValueKind::Date, CursorValue::Text(s)) => {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+            }
             _ => false,
         };
         if !ok {
@@ -204,6 +223,9 @@ pub struct ListSpec {
     pub filter: Filter,
     pub order: Order,
     pub window: Window,
+    /// The client asked for `totalCount`: fetch it with the page, in the same
+    /// statement, rather than with a second one.
+    pub with_count: bool,
 }
 
 /// How nested lists hang off their parent.
@@ -247,7 +269,9 @@ impl Row {
         Ok(match kind {
             Kind::Region => Row::Region(Arc::new(region::Model::from_query_result(r, "")?)),
             Kind::Country => Row::Country(Arc::new(country::Model::from_query_result(r, "")?)),
-            Kind::Programme => Row::Programme(Arc::new(programme::Model::from_query_result(r, "")?)),
+            Kind::Programme => {
+                Row::Programme(Arc::new(programme::Model::from_query_result(r, "")?))
+            }
             Kind::Document => Row::Document(Arc::new(document::Model::from_query_result(r, "")?)),
         })
     }
@@ -264,7 +288,9 @@ impl Row {
             (Row::Programme(m), "title") => Text(m.title.clone()),
             (Row::Programme(m), "budget_cents") => Int(m.budget_cents),
             (Row::Document(m), "title") => Text(m.title.clone()),
-            (Row::Document(m), "published_on") => Text(m.published_on.format("%Y-%m-%d").to_string()),
+            (Row::Document(m), "published_on") => {
+                Text(m.published_on.format("%Y-%m-%d").to_string())
+            }
             _ => Text(String::new()),
         }
     }
@@ -293,6 +319,8 @@ pub struct Page {
     pub rows: Vec<Row>,
     /// More rows exist beyond the window, in its direction.
     pub has_more: bool,
+    /// Total number of items of the list (all pages), when it came with the page.
+    pub total: Option<i64>,
 }
 
 /// Which orderings and filters each type accepts is decided by its GraphQL input
@@ -304,7 +332,11 @@ fn check_kind(kind: Kind, order: Order) -> AppResult<()> {
         Kind::Country => matches!(order, Order::Name | Order::Slug | Order::Iso2),
         Kind::Programme => matches!(
             order,
-            Order::PeriodStartAsc | Order::PeriodStartDesc | Order::Title | Order::Slug | Order::BudgetDesc
+            Order::PeriodStartAsc
+                | Order::PeriodStartDesc
+                | Order::Title
+                | Order::Slug
+                | Order::BudgetDesc
         ),
         Kind::Document => matches!(
             order,
@@ -314,12 +346,19 @@ fn check_kind(kind: Kind, order: Order) -> AppResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::internal(format!("ordering {order:?} does not apply to {kind:?}")))
+        Err(AppError::internal(format!(
+            "ordering {order:?} does not apply to {kind:?}"
+        )))
     }
 }
 
 /// `FROM <table> t [JOIN ...] WHERE <visible> AND <filters> [AND <parent> IN (...)]`.
-fn push_from_where(sql: &mut Sql, viewer: &Viewer, spec: &ListSpec, parent: Option<(Parent, &[i32])>) {
+fn push_from_where(
+    sql: &mut Sql,
+    viewer: &Viewer,
+    spec: &ListSpec,
+    parent: Option<(Parent, &[i32])>,
+) {
     sql.push(" FROM ").push(spec.kind.table()).push(" t");
     if let Some((p, _)) = parent {
         sql.push(p.join().0);
@@ -447,7 +486,9 @@ fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue
         if k > 0 {
             sql.push(" AND ");
         }
-        sql.push("t.").push(col).push(if ascending { " > " } else { " < " });
+        sql.push("t.")
+            .push(col)
+            .push(if ascending { " > " } else { " < " });
         bind_cursor_value(sql, kind, &values[k]);
         sql.push(")");
     }
@@ -466,13 +507,45 @@ fn order_by(order: Order, forward: bool) -> String {
         .join(", ")
 }
 
-fn finish(mut rows: Vec<Row>, window: &Window) -> Page {
+fn finish(mut rows: Vec<Row>, window: &Window, total: Option<i64>) -> Page {
     let has_more = rows.len() as u64 > window.limit;
     rows.truncate(window.limit as usize);
     if !window.forward {
         rows.reverse();
     }
-    Page { rows, has_more }
+    Page {
+        rows,
+        has_more,
+        total,
+    }
+}
+
+/// The total from a page's rows: every row carries it; no rows means zero matches
+/// unless a cursor narrowed the list (then it is unknown).
+fn total_of(rows: &[QueryResult], spec: &ListSpec) -> AppResult<Option<i64>> {
+    if !spec.with_count {
+        return Ok(None);
+    }
+    match rows.first() {
+        Some(r) => Ok(Some(r.try_get("", "total_count")?)),
+        None if spec.window.cursor.is_none() => Ok(Some(0)),
+        None => Ok(None),
+    }
+}
+
+/// `, (SELECT COUNT(*) FROM ... WHERE ...) AS total_count`: an uncorrelated
+/// subquery, evaluated once, beside an index-ordered, limited page.
+fn push_count_column(
+    sql: &mut Sql,
+    viewer: &Viewer,
+    spec: &ListSpec,
+    parent: Option<(Parent, &[i32])>,
+) {
+    if spec.with_count {
+        sql.push(", (SELECT COUNT(*)");
+        push_from_where(sql, viewer, spec, parent);
+        sql.push(") AS total_count");
+    }
 }
 
 /// A top-level page.
@@ -483,6 +556,7 @@ pub async fn fetch_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<
     }
     let mut sql = db.sql();
     sql.push("SELECT t.*");
+    push_count_column(&mut sql, viewer, spec, None);
     push_from_where(&mut sql, viewer, spec, None);
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
@@ -491,13 +565,10 @@ pub async fn fetch_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<
         .push(&order_by(spec.order, spec.window.forward))
         .push(" LIMIT ")
         .push(&(spec.window.limit + 1).to_string());
-    let rows = db
-        .all(sql)
-        .await?
-        .iter()
-        .map(|r| Row::parse(spec.kind, r))
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(finish(rows, &spec.window))
+    let raw = db.all(sql).await?;
+    let total = total_of(&raw, spec)?;
+    let rows = parse_rows(spec.kind, raw)?;
+    Ok(finish(rows, &spec.window, total))
 }
 
 /// One page per parent, in one statement: a plain `LIMIT` for a single parent, a
@@ -518,9 +589,14 @@ pub async fn fetch_nested(
     let order = order_by(spec.order, spec.window.forward);
     let mut sql = db.sql();
     let single = ids.len() == 1;
+    // Batched pages carry their totals as a window count, exact when no cursor
+    // narrows the rows; otherwise the count loader answers.
+    let mut spec_counted = spec.clone();
     if single {
         sql.push("SELECT t.*, ").push(col).push(" AS parent_key");
+        push_count_column(&mut sql, viewer, spec, Some((parent, ids)));
     } else {
+        spec_counted.with_count = spec.with_count && spec.window.cursor.is_none();
         sql.push("SELECT * FROM (SELECT t.*, ")
             .push(col)
             .push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ")
@@ -528,6 +604,11 @@ pub async fn fetch_nested(
             .push(" ORDER BY ")
             .push(&order)
             .push(") AS rn");
+        if spec_counted.with_count {
+            sql.push(", COUNT(*) OVER (PARTITION BY ")
+                .push(col)
+                .push(") AS total_count");
+        }
     }
     push_from_where(&mut sql, viewer, spec, Some((parent, ids)));
     if let Some(values) = &spec.window.cursor {
@@ -535,18 +616,25 @@ pub async fn fetch_nested(
     }
     let limit = (spec.window.limit + 1).to_string();
     if single {
-        sql.push(" ORDER BY ").push(&order).push(" LIMIT ").push(&limit);
+        sql.push(" ORDER BY ")
+            .push(&order)
+            .push(" LIMIT ")
+            .push(&limit);
     } else {
-        sql.push(") w WHERE w.rn <= ").push(&limit).push(" ORDER BY w.parent_key, w.rn");
+        sql.push(") w WHERE w.rn <= ")
+            .push(&limit)
+            .push(" ORDER BY w.parent_key, w.rn");
     }
-    let mut grouped: HashMap<i32, Vec<Row>> = HashMap::new();
+    let mut grouped: HashMap<i32, Vec<QueryResult>> = HashMap::new();
     for r in db.all(sql).await? {
         let key: i32 = r.try_get("", "parent_key")?;
-        grouped.entry(key).or_default().push(Row::parse(spec.kind, &r)?);
+        grouped.entry(key).or_default().push(r);
     }
     for id in ids {
-        let rows = grouped.remove(id).unwrap_or_default();
-        pages.insert(*id, finish(rows, &spec.window));
+        let raw = grouped.remove(id).unwrap_or_default();
+        let total = total_of(&raw, &spec_counted)?;
+        let rows = parse_rows(spec.kind, raw)?;
+        pages.insert(*id, finish(rows, &spec.window, total));
     }
     Ok(pages)
 }
@@ -577,7 +665,9 @@ pub async fn count_nested(
     }
     let col = parent.join().1;
     let mut sql = db.sql();
-    sql.push("SELECT ").push(col).push(" AS parent_key, COUNT(*) AS n");
+    sql.push("SELECT ")
+        .push(col)
+        .push(" AS parent_key, COUNT(*) AS n");
     push_from_where(&mut sql, viewer, spec, Some((parent, ids)));
     sql.push(" GROUP BY ").push(col);
     for r in db.all(sql).await? {
@@ -605,7 +695,13 @@ impl Row {
 }
 
 /// A single visible item by a unique column (`slug`, `iso2`).
-pub async fn fetch_one(db: &Db, viewer: &Viewer, kind: Kind, column: &str, value: &str) -> AppResult<Option<Row>> {
+pub async fn fetch_one(
+    db: &Db,
+    viewer: &Viewer,
+    kind: Kind,
+    column: &str,
+    value: &str,
+) -> AppResult<Option<Row>> {
     let mut sql = db.sql();
     sql.push("SELECT t.* FROM ")
         .push(kind.table())

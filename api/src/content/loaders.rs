@@ -6,7 +6,7 @@ use super::list::{self, ListSpec, Page, Parent, Row};
 use super::viewer::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{country, country_priority, priority_area};
 use sea_orm::FromQueryResult;
 use std::collections::HashMap;
@@ -17,9 +17,17 @@ pub struct Loaders {
     pub viewer: Viewer,
 }
 
+/// The per-request loader, with a request-scoped cache: a page primes the
+/// relations its items will ask for, and repeated keys are fetched once.
+pub type Dl = DataLoader<Loaders, HashMapCache>;
+
 impl Loaders {
-    pub fn new(db: Db, viewer: Viewer) -> DataLoader<Loaders> {
-        DataLoader::new(Loaders { db, viewer }, tokio::spawn)
+    pub fn new(db: Db, viewer: Viewer) -> Dl {
+        DataLoader::with_cache(
+            Loaders { db, viewer },
+            tokio::spawn,
+            HashMapCache::default(),
+        )
     }
 }
 
@@ -173,7 +181,9 @@ impl Loader<CountriesOf> for Loaders {
 }
 
 /// Groups keys that share a parent relation and a specification.
-fn group<'a>(keys: impl Iterator<Item = (&'a Parent, &'a Arc<ListSpec>, i32)>) -> HashMap<(Parent, Arc<ListSpec>), Vec<i32>> {
+fn group<'a>(
+    keys: impl Iterator<Item = (&'a Parent, &'a Arc<ListSpec>, i32)>,
+) -> HashMap<(Parent, Arc<ListSpec>), Vec<i32>> {
     let mut groups: HashMap<(Parent, Arc<ListSpec>), Vec<i32>> = HashMap::new();
     for (parent, spec, id) in keys {
         groups.entry((*parent, spec.clone())).or_default().push(id);

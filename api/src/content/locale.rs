@@ -27,12 +27,16 @@ impl Locale {
             let lang = parts.next().unwrap_or("");
             (2..=3).contains(&lang.len())
                 && lang.bytes().all(|b| b.is_ascii_lowercase())
-                && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+                && parts.all(|p| {
+                    (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())
+                })
         };
         if !valid {
             return Err(AppError::bad_field(
                 "locale",
-                format!("invalid locale {tag:?}: expected a language tag such as \"fi\" or \"pt-BR\""),
+                format!(
+                    "invalid locale {tag:?}: expected a language tag such as \"fi\" or \"pt-BR\""
+                ),
             ));
         }
         if tag == DEFAULT_LOCALE {

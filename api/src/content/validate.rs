@@ -1,7 +1,7 @@
 //! Validation rules shared by import and (later) the editorial mutations, so one
 //! definition decides what a valid slug, code or amount is.
-use crate::error::{AppError, AppResult};
 use crate::content::locale::{Locale, TranslationMap, DEFAULT_LOCALE};
+use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -13,7 +13,11 @@ pub const MAX_SLUG_LEN: usize = 200;
 pub fn slug(field: &str, value: &str) -> AppResult<()> {
     let ok = !value.is_empty()
         && value.len() <= MAX_SLUG_LEN
-        && value.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        && value.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
     if ok {
         Ok(())
     } else {
@@ -28,7 +32,10 @@ pub fn slug(field: &str, value: &str) -> AppResult<()> {
 /// letters because the benchmark generator gives its synthetic countries such codes
 /// (past the 676 letter pairs); real codes are letters.
 pub fn iso2(field: &str, value: &str) -> AppResult<()> {
-    let ok = value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let ok = value.len() == 2
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok {
         Ok(())
     } else {
@@ -98,13 +105,22 @@ pub fn period(field: &str, start: i32, end: i32) -> AppResult<()> {
 }
 
 pub fn date(field: &str, value: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| AppError::bad_field(field, format!("invalid date {value:?}: expected YYYY-MM-DD")))
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        AppError::bad_field(
+            field,
+            format!("invalid date {value:?}: expected YYYY-MM-DD"),
+        )
+    })
 }
 
 /// File format: upper-case letters and digits (PDF, ZIP, DOCX, MP4).
 pub fn format(field: &str, value: &str) -> AppResult<()> {
-    if !value.is_empty() && value.len() <= 16 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+    if !value.is_empty()
+        && value.len() <= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
         Ok(())
     } else {
         Err(AppError::bad_field(
@@ -115,17 +131,27 @@ pub fn format(field: &str, value: &str) -> AppResult<()> {
 }
 
 pub fn sha256(field: &str, value: &str) -> AppResult<()> {
-    if value.len() == 64 && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if value.len() == 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         Ok(())
     } else {
-        Err(AppError::bad_field(field, "invalid SHA-256: expected 64 lower-case hex digits"))
+        Err(AppError::bad_field(
+            field,
+            "invalid SHA-256: expected 64 lower-case hex digits",
+        ))
     }
 }
 
 /// Text that readers see in the default locale must be present.
 pub fn required_text(field: &str, value: &str) -> AppResult<()> {
     if value.trim().is_empty() {
-        Err(AppError::bad_field(field, "must not be empty (the default locale `en` is required)"))
+        Err(AppError::bad_field(
+            field,
+            "must not be empty (the default locale `en` is required)",
+        ))
     } else {
         Ok(())
     }
@@ -140,12 +166,17 @@ pub fn translations(field: &str, map: &TranslationMap, allowed: &[&str]) -> AppR
                 "the default locale's text belongs in the item's own fields, not in translations",
             ));
         }
-        Locale::parse(Some(tag)).map_err(|_| AppError::bad_field(format!("{field}.{tag}"), format!("invalid locale {tag:?}")))?;
+        Locale::parse(Some(tag)).map_err(|_| {
+            AppError::bad_field(format!("{field}.{tag}"), format!("invalid locale {tag:?}"))
+        })?;
         for name in fields.keys() {
             if !allowed.contains(&name.as_str()) {
                 return Err(AppError::bad_field(
                     format!("{field}.{tag}.{name}"),
-                    format!("{name:?} is not a translatable field here (allowed: {})", allowed.join(", ")),
+                    format!(
+                        "{name:?} is not a translatable field here (allowed: {})",
+                        allowed.join(", ")
+                    ),
                 ));
             }
         }

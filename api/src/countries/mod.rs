@@ -2,7 +2,7 @@
 //! queries.
 use crate::content::connection::{nested_connection, root_connection, Connection, ConnectionNode};
 use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
-use crate::content::loaders::{ById, Loaders, PrioritiesOf};
+use crate::content::loaders::{ById, Dl, PrioritiesOf};
 use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
@@ -10,7 +10,7 @@ use crate::error::{AppError, ResultExt};
 use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
 use crate::regions::Region;
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::country;
@@ -65,6 +65,7 @@ pub enum CountryOrder {
     /// By slug.
     Slug,
     /// By ISO 3166-1 code.
+    #[graphql(name = "ISO2")]
     Iso2,
 }
 
@@ -119,18 +120,26 @@ impl Country {
     }
     /// The support-measures text (markdown), in the served locale.
     async fn support_measures(&self) -> Option<&str> {
-        self.tr.opt_text("supportMeasures", self.m.support_measures.as_deref())
+        self.tr
+            .opt_text("supportMeasures", self.m.support_measures.as_deref())
     }
     /// The region the country belongs to.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
-        let row = loaders.load_one(ById(Kind::Region, self.m.region_id)).await.gql()?;
+        let loaders = ctx.data::<Dl>()?;
+        let row = loaders
+            .load_one(ById(Kind::Region, self.m.region_id))
+            .await
+            .gql()?;
         Ok(row.and_then(|r| Region::from_row(&r, &self.locale)))
     }
     /// The cooperation priorities, in order.
     async fn priorities(&self, ctx: &Context<'_>) -> Result<Vec<Priority>> {
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
-        let rows = loaders.load_one(PrioritiesOf(self.m.id)).await.gql()?.unwrap_or_default();
+        let loaders = ctx.data::<Dl>()?;
+        let rows = loaders
+            .load_one(PrioritiesOf(self.m.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
         Ok(rows
             .iter()
             .map(|p| {
@@ -144,13 +153,17 @@ impl Country {
             .collect())
     }
     /// Programmes that concern this country (regional ones included).
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn programmes(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<ProgrammeFilter>,
-        #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<ProgrammeOrder>,
+        #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<
+            ProgrammeOrder,
+        >,
         #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
@@ -163,13 +176,20 @@ impl Country {
             Kind::Programme,
             filter.unwrap_or_default().into_filter(),
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &self.locale,
         )
         .await
     }
     /// Documents that concern this country (multi-country ones included).
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn documents(
         &self,
@@ -188,7 +208,12 @@ impl Country {
             Kind::Document,
             filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &self.locale,
         )
         .await
@@ -215,11 +240,15 @@ impl CountryQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The country's slug (e.g. `peru`).")] slug: Option<String>,
-        #[graphql(desc = "The country's ISO 3166-1 alpha-2 code (e.g. `PE`).")] iso2: Option<String>,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "The country's ISO 3166-1 alpha-2 code (e.g. `PE`).")] iso2: Option<
+            String,
+        >,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Option<Country>> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let (column, value) = match (slug, iso2) {
             (Some(s), None) => ("slug", s),
@@ -228,14 +257,22 @@ impl CountryQuery {
                 return Err(AppError::bad_input("give exactly one of `slug` and `iso2`").into_gql());
             }
         };
-        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Country, column, &value)
-            .await
-            .gql()?;
+        let row = list::fetch_one(
+            &state.db,
+            &loaders.loader().viewer,
+            Kind::Country,
+            column,
+            &value,
+        )
+        .await
+        .gql()?;
         Ok(row.and_then(|r| Country::from_row(&r, &locale)))
     }
 
     /// Countries, paged (Relay connection).
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn countries(
         &self,
@@ -246,7 +283,9 @@ impl CountryQuery {
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
         #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Connection<Country>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let filter = Filter {
@@ -258,7 +297,12 @@ impl CountryQuery {
             Kind::Country,
             filter,
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &locale,
         )
         .await

@@ -2,7 +2,7 @@
 //! queries.
 use crate::content::connection::{root_connection, Connection, ConnectionNode};
 use crate::content::list::{self, Filter, Order, PageArgs, Row};
-use crate::content::loaders::{ById, CountriesOf, Loaders};
+use crate::content::loaders::{ById, CountriesOf, Dl};
 use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::countries::Country;
@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::graphql::scalars::Date;
 use crate::programmes::Programme;
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::document;
@@ -177,19 +177,22 @@ impl Document {
         let Some(id) = self.m.programme_id else {
             return Ok(None);
         };
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let row = loaders.load_one(ById(Kind::Programme, id)).await.gql()?;
         Ok(row.and_then(|r| Programme::from_row(&r, &self.locale)))
     }
     /// The countries the document concerns, in order.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let rows = loaders
             .load_one(CountriesOf(Kind::Document, self.m.id))
             .await
             .gql()?
             .unwrap_or_default();
-        Ok(rows.iter().map(|c| Country::new(c.clone(), &self.locale)).collect())
+        Ok(rows
+            .iter()
+            .map(|c| Country::new(c.clone(), &self.locale))
+            .collect())
     }
     /// When this item was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
@@ -212,19 +215,29 @@ impl DocumentQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The document's slug.")] slug: String,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Option<Document>> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
-        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Document, "slug", &slug)
-            .await
-            .gql()?;
+        let row = list::fetch_one(
+            &state.db,
+            &loaders.loader().viewer,
+            Kind::Document,
+            "slug",
+            &slug,
+        )
+        .await
+        .gql()?;
         Ok(row.and_then(|r| Document::from_row(&r, &locale)))
     }
 
     /// Documents, paged (Relay connection), newest first by default.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn documents(
         &self,
@@ -235,7 +248,9 @@ impl DocumentQuery {
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
         #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Connection<Document>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         root_connection(
@@ -243,7 +258,12 @@ impl DocumentQuery {
             Kind::Document,
             filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &locale,
         )
         .await

@@ -86,7 +86,8 @@ impl Extension for QueryLimits {
         let doc = match next.run(ctx, query, variables).await {
             Ok(doc) => doc,
             Err(err) => {
-                let code = if err.message.contains("recursion") || err.message.contains("too deep") {
+                let code = if err.message.contains("recursion") || err.message.contains("too deep")
+                {
                     code::QUERY_TOO_COMPLEX
                 } else {
                     code::BAD_USER_INPUT
@@ -109,10 +110,11 @@ impl Extension for QueryLimits {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next
-            .run(ctx)
-            .await
-            .map_err(|errs| errs.into_iter().map(|e| coded(e, code::BAD_USER_INPUT)).collect::<Vec<_>>())?;
+        let result = next.run(ctx).await.map_err(|errs| {
+            errs.into_iter()
+                .map(|e| coded(e, code::BAD_USER_INPUT))
+                .collect::<Vec<_>>()
+        })?;
         if result.depth > self.max_depth {
             return Err(vec![too_complex(format!(
                 "the query is nested {} levels deep, more than the limit of {}",

@@ -3,9 +3,9 @@
 pub mod limits;
 pub mod scalars;
 
-use crate::content::loaders::{ById, Loaders};
-use crate::content::{GlobalId, Locale, Viewer};
 use crate::content::list::Row;
+use crate::content::loaders::{ById, Dl, Loaders};
+use crate::content::{GlobalId, Locale, Viewer};
 use crate::countries::{Country, CountryQuery};
 use crate::documents::{Document, DocumentQuery};
 use crate::error::ResultExt;
@@ -13,7 +13,7 @@ use crate::programmes::{Programme, ProgrammeQuery};
 use crate::regions::{Region, RegionQuery};
 use crate::search::SearchQuery;
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, Interface, MergedObject, Object, Request, Result,
     Schema, SchemaBuilder, ID,
@@ -43,11 +43,13 @@ impl NodeQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A global id, as returned in `id` fields.")] id: ID,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Option<Node>> {
         let gid = GlobalId::decode(&id).gql()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let row = loaders.load_one(ById(gid.kind, gid.id)).await.gql()?;
         Ok(row.map(|r| match r {
             Row::Region(m) => Node::Region(Region::new(m, &locale)),
@@ -70,8 +72,7 @@ pub struct Query(
 );
 
 fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .register_output_type::<Node>()
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription).register_output_type::<Node>()
 }
 
 /// The schema with its limits and state.

@@ -13,7 +13,9 @@ impl ScalarType for Date {
         match &value {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("invalid date {s:?}: expected YYYY-MM-DD"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("invalid date {s:?}: expected YYYY-MM-DD"))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -21,7 +21,10 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 fn wants_graphql_response(headers: &HeaderMap) -> bool {
     match headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
         None => true,
-        Some(accept) => accept.contains(GRAPHQL_RESPONSE) || accept.contains("*/*") && !accept.contains("application/json"),
+        Some(accept) => {
+            accept.contains(GRAPHQL_RESPONSE)
+                || accept.contains("*/*") && !accept.contains("application/json")
+        }
     }
 }
 
@@ -36,13 +39,17 @@ fn content_type(modern: bool) -> HeaderValue {
 /// A GraphQL-shaped error response for failures before execution.
 pub fn error_response(status: StatusCode, code: &str, message: &str, modern: bool) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let status = if modern || status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::METHOD_NOT_ALLOWED {
+    let status = if modern
+        || status == StatusCode::PAYLOAD_TOO_LARGE
+        || status == StatusCode::METHOD_NOT_ALLOWED
+    {
         status
     } else {
         StatusCode::OK
     };
     let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, content_type(modern));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type(modern));
     resp
 }
 
@@ -61,11 +68,17 @@ async fn execute(app: &App, request: async_graphql::Request, modern: bool) -> Re
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise a GraphQL response");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal server error", modern);
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL,
+                "internal server error",
+                modern,
+            );
         }
     };
     let mut resp = (status, Body::from(body)).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, content_type(modern));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type(modern));
     resp
 }
 
@@ -96,7 +109,12 @@ pub async fn post_handler(State(app): State<App>, headers: HeaderMap, body: Body
         Ok(r) => r,
         Err(e) => {
             let message = format!("the body is not a GraphQL request in JSON: {e}");
-            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, modern);
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                &message,
+                modern,
+            );
         }
     };
     execute(&app, request, modern).await
@@ -104,18 +122,35 @@ pub async fn post_handler(State(app): State<App>, headers: HeaderMap, body: Body
 
 /// GET /graphql: GraphiQL for browsers, else a query in the URL. Mutations are
 /// refused (405): a GET must never change data.
-pub async fn get_handler(State(app): State<App>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn get_handler(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let modern = wants_graphql_response(&headers);
     let accepts_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    let has_query = query.as_deref().is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    let has_query = query
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
     if !has_query {
         if accepts_html {
-            return Html(GraphiQLSource::build().endpoint("/graphql").title("Partnerships CMS").finish()).into_response();
+            return Html(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .title("Partnerships CMS")
+                    .finish(),
+            )
+            .into_response();
         }
-        return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "missing `query` parameter", modern);
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "missing `query` parameter",
+            modern,
+        );
     }
     let raw = query.unwrap_or_default();
     if raw.len() > app.state.config.max_body_bytes {
@@ -130,7 +165,12 @@ pub async fn get_handler(State(app): State<App>, headers: HeaderMap, RawQuery(qu
         Ok(r) => r,
         Err(e) => {
             let message = format!("invalid GraphQL GET request: {e}");
-            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, modern);
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                &message,
+                modern,
+            );
         }
     };
     if is_mutation(&request) {
@@ -140,7 +180,8 @@ pub async fn get_handler(State(app): State<App>, headers: HeaderMap, RawQuery(qu
             "mutations are only accepted over POST",
             modern,
         );
-        resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
     execute(&app, request, modern).await

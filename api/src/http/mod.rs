@@ -33,7 +33,10 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
         .allow_headers(Any);
     Router::new()
-        .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
+        .route(
+            "/graphql",
+            get(graphql::get_handler).post(graphql::post_handler),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

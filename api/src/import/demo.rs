@@ -7,7 +7,10 @@ use crate::content::locale::TranslationMap;
 use std::collections::BTreeMap;
 
 fn tr(locale: &str, fields: &[(&str, &str)]) -> Option<TranslationMap> {
-    let inner: BTreeMap<String, String> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let inner: BTreeMap<String, String> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let mut map = TranslationMap::new();
     map.insert(locale.to_string(), inner);
     Some(map)
@@ -68,14 +71,19 @@ pub fn dataset() -> Dataset {
     let regions = vec![RegionIn {
         slug: LATAM.to_string(),
         name: "Latin America and the Caribbean".to_string(),
-        summary: Some("Partner countries of South and Central America and the Caribbean.".to_string()),
+        summary: Some(
+            "Partner countries of South and Central America and the Caribbean.".to_string(),
+        ),
         position: Some(1),
         status: None,
         translations: tr(
             "fi",
             &[
                 ("name", "Latinalainen Amerikka ja Karibia"),
-                ("summary", "Etelä- ja Keski-Amerikan sekä Karibian kumppanimaat."),
+                (
+                    "summary",
+                    "Etelä- ja Keski-Amerikan sekä Karibian kumppanimaat.",
+                ),
             ],
         ),
     }];
@@ -121,10 +129,30 @@ pub fn dataset() -> Dataset {
     ]);
 
     let countries = vec![
-        country("bolivia", "Bolivia", "BO", "A landlocked Andean country and partner of the regional cooperation facility."),
-        country("colombia", "Colombia", "CO", "An Andean and Caribbean country and partner of the regional cooperation facility."),
-        country("ecuador", "Ecuador", "EC", "An Andean and Pacific country and partner of the regional cooperation facility."),
-        country("paraguay", "Paraguay", "PY", "A landlocked South American country and partner of the regional cooperation facility."),
+        country(
+            "bolivia",
+            "Bolivia",
+            "BO",
+            "A landlocked Andean country and partner of the regional cooperation facility.",
+        ),
+        country(
+            "colombia",
+            "Colombia",
+            "CO",
+            "An Andean and Caribbean country and partner of the regional cooperation facility.",
+        ),
+        country(
+            "ecuador",
+            "Ecuador",
+            "EC",
+            "An Andean and Pacific country and partner of the regional cooperation facility.",
+        ),
+        country(
+            "paraguay",
+            "Paraguay",
+            "PY",
+            "A landlocked South American country and partner of the regional cooperation facility.",
+        ),
         peru,
     ];
 
@@ -173,7 +201,14 @@ pub fn dataset() -> Dataset {
         translations: tr("fi", &[("title", "Monivuotinen ohjelma 2021-2024 Perulle")]),
     }];
 
-    let doc = |slug: &str, title: &str, date: &str, format: &str, size: i64, countries: &[&str], programme: Option<&str>, category: &str| DocumentIn {
+    let doc = |slug: &str,
+               title: &str,
+               date: &str,
+               format: &str,
+               size: i64,
+               countries: &[&str],
+               programme: Option<&str>,
+               category: &str| DocumentIn {
         slug: slug.to_string(),
         title: title.to_string(),
         published_on: date.to_string(),

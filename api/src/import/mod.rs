@@ -8,9 +8,15 @@ use crate::content::validate;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use entity::{country, country_priority, document, document_country, priority_area, programme, programme_country, region, Status};
+use entity::{
+    country, country_priority, document, document_country, priority_area, programme,
+    programme_country, region, Status,
+};
 use format::*;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder, TransactionTrait,
+    Value,
+};
 use std::collections::{HashMap, HashSet};
 
 /// Options of one import.
@@ -86,15 +92,25 @@ async fn load_known(txn: &DatabaseTransaction, backend: DbBackend) -> AppResult<
         sql.build()
     };
     for r in txn.query_all_raw(q("SELECT id, slug FROM regions")).await? {
-        known.regions.insert(r.try_get("", "slug")?, r.try_get("", "id")?);
+        known
+            .regions
+            .insert(r.try_get("", "slug")?, r.try_get("", "id")?);
     }
-    for r in txn.query_all_raw(q("SELECT id, slug, iso2 FROM countries")).await? {
+    for r in txn
+        .query_all_raw(q("SELECT id, slug, iso2 FROM countries"))
+        .await?
+    {
         let id: i32 = r.try_get("", "id")?;
         known.countries_iso.insert(r.try_get("", "iso2")?, id);
         known.countries_slug.insert(r.try_get("", "slug")?, id);
     }
-    for r in txn.query_all_raw(q("SELECT id, slug FROM programmes")).await? {
-        known.programmes.insert(r.try_get("", "slug")?, r.try_get("", "id")?);
+    for r in txn
+        .query_all_raw(q("SELECT id, slug FROM programmes"))
+        .await?
+    {
+        known
+            .programmes
+            .insert(r.try_get("", "slug")?, r.try_get("", "id")?);
     }
     for r in txn.query_all_raw(q("SELECT slug FROM documents")).await? {
         known.documents.insert(r.try_get("", "slug")?);
@@ -169,7 +185,14 @@ fn workflow_values(status: Status, now: DateTime<Utc>) -> Vec<Value> {
     ]
 }
 
-const WORKFLOW_COLUMNS: [&str; 6] = ["status", "version", "created_at", "updated_at", "published_at", "translations"];
+const WORKFLOW_COLUMNS: [&str; 6] = [
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "translations",
+];
 
 fn cols<'a>(own: &[&'a str]) -> Vec<&'a str> {
     own.iter().copied().chain(WORKFLOW_COLUMNS).collect()
@@ -198,7 +221,10 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         validate::slug("slug", &r.slug).map_err(e)?;
         validate::required_text("name", &r.name).map_err(e)?;
         if known.regions.contains_key(&r.slug) || !seen.insert(r.slug.as_str()) {
-            return Err(e(AppError::bad_field("slug", format!("duplicate slug {:?}", r.slug))));
+            return Err(e(AppError::bad_field(
+                "slug",
+                format!("duplicate slug {:?}", r.slug),
+            )));
         }
         if let Some(t) = &r.translations {
             validate::translations("translations", t, &["name", "summary"]).map_err(e)?;
@@ -213,7 +239,15 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         row.push(Value::from(translations_json(&r.translations)?));
         rows.push(row);
     }
-    let ids = insert_rows(&txn, backend, "regions", &cols(&["slug", "name", "summary", "position"]), rows, Some("slug")).await?;
+    let ids = insert_rows(
+        &txn,
+        backend,
+        "regions",
+        &cols(&["slug", "name", "summary", "position"]),
+        rows,
+        Some("slug"),
+    )
+    .await?;
     known.regions.extend(ids);
 
     // Countries, then their priorities.
@@ -225,22 +259,40 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         validate::iso2("iso2", &c.iso2).map_err(e)?;
         validate::required_text("name", &c.name).map_err(e)?;
         if known.countries_slug.contains_key(&c.slug) || !seen_slug.insert(c.slug.as_str()) {
-            return Err(e(AppError::bad_field("slug", format!("duplicate slug {:?}", c.slug))));
+            return Err(e(AppError::bad_field(
+                "slug",
+                format!("duplicate slug {:?}", c.slug),
+            )));
         }
         if known.countries_iso.contains_key(&c.iso2) || !seen_iso.insert(c.iso2.as_str()) {
-            return Err(e(AppError::bad_field("iso2", format!("duplicate ISO code {:?}", c.iso2))));
+            return Err(e(AppError::bad_field(
+                "iso2",
+                format!("duplicate ISO code {:?}", c.iso2),
+            )));
         }
-        let region_id = *known
-            .regions
-            .get(&c.region)
-            .ok_or_else(|| e(AppError::bad_field("region", format!("unknown region {:?}", c.region))))?;
+        let region_id = *known.regions.get(&c.region).ok_or_else(|| {
+            e(AppError::bad_field(
+                "region",
+                format!("unknown region {:?}", c.region),
+            ))
+        })?;
         if let Some(t) = &c.translations {
-            validate::translations("translations", t, &["name", "summary", "context", "supportMeasures"]).map_err(e)?;
+            validate::translations(
+                "translations",
+                t,
+                &["name", "summary", "context", "supportMeasures"],
+            )
+            .map_err(e)?;
         }
         for (j, p) in c.priorities.iter().flatten().enumerate() {
             validate::required_text(&format!("priorities[{j}].title"), &p.title).map_err(e)?;
             if let Some(t) = &p.translations {
-                validate::translations(&format!("priorities[{j}].translations"), t, &["title", "body"]).map_err(e)?;
+                validate::translations(
+                    &format!("priorities[{j}].translations"),
+                    t,
+                    &["title", "body"],
+                )
+                .map_err(e)?;
             }
         }
         let mut row = vec![
@@ -260,7 +312,15 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         &txn,
         backend,
         "countries",
-        &cols(&["slug", "iso2", "name", "region_id", "summary", "context", "support_measures"]),
+        &cols(&[
+            "slug",
+            "iso2",
+            "name",
+            "region_id",
+            "summary",
+            "context",
+            "support_measures",
+        ]),
         rows,
         Some("slug"),
     )
@@ -280,10 +340,22 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             ]);
         }
     }
-    insert_rows(&txn, backend, "country_priorities", &["country_id", "position", "title", "body", "translations"], rows, None).await?;
+    insert_rows(
+        &txn,
+        backend,
+        "country_priorities",
+        &["country_id", "position", "title", "body", "translations"],
+        rows,
+        None,
+    )
+    .await?;
 
     let country_id = |code: &str, known: &Known| -> Option<i32> {
-        known.countries_iso.get(code).or_else(|| known.countries_slug.get(code)).copied()
+        known
+            .countries_iso
+            .get(code)
+            .or_else(|| known.countries_slug.get(code))
+            .copied()
     };
 
     // Programmes, their countries and priority areas.
@@ -295,7 +367,10 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         validate::slug("slug", &p.slug).map_err(e)?;
         validate::required_text("title", &p.title).map_err(e)?;
         if known.programmes.contains_key(&p.slug) || !seen.insert(p.slug.as_str()) {
-            return Err(e(AppError::bad_field("slug", format!("duplicate slug {:?}", p.slug))));
+            return Err(e(AppError::bad_field(
+                "slug",
+                format!("duplicate slug {:?}", p.slug),
+            )));
         }
         if crate::programmes::ProgrammeKind::parse(&p.kind).is_none() {
             return Err(e(AppError::bad_field(
@@ -311,32 +386,58 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             other => other,
         })?;
         let (cents, currency) = match (&p.budget_eur, &p.budget) {
-            (Some(eur), None) => (validate::amount_cents("budgetEur", eur).map_err(e)?, "EUR".to_string()),
+            (Some(eur), None) => (
+                validate::amount_cents("budgetEur", eur).map_err(e)?,
+                "EUR".to_string(),
+            ),
             (None, Some(m)) => {
                 validate::currency("budget.currency", &m.currency).map_err(e)?;
-                (validate::amount_cents("budget.amount", &m.amount).map_err(e)?, m.currency.clone())
+                (
+                    validate::amount_cents("budget.amount", &m.amount).map_err(e)?,
+                    m.currency.clone(),
+                )
             }
             (Some(_), Some(_)) => {
-                return Err(e(AppError::bad_field("budget", "give `budgetEur` or `budget`, not both")));
+                return Err(e(AppError::bad_field(
+                    "budget",
+                    "give `budgetEur` or `budget`, not both",
+                )));
             }
-            (None, None) => return Err(e(AppError::bad_field("budgetEur", "a budget is required"))),
+            (None, None) => {
+                return Err(e(AppError::bad_field("budgetEur", "a budget is required")))
+            }
         };
         if p.countries.is_empty() {
-            return Err(e(AppError::bad_field("countries", "at least one country is required")));
+            return Err(e(AppError::bad_field(
+                "countries",
+                "at least one country is required",
+            )));
         }
         let mut cids = Vec::new();
         for (j, code) in p.countries.iter().enumerate() {
-            let id = country_id(code, &known)
-                .ok_or_else(|| e(AppError::bad_field(format!("countries[{j}]"), format!("unknown country {code:?}"))))?;
+            let id = country_id(code, &known).ok_or_else(|| {
+                e(AppError::bad_field(
+                    format!("countries[{j}]"),
+                    format!("unknown country {code:?}"),
+                ))
+            })?;
             if cids.contains(&id) {
-                return Err(e(AppError::bad_field(format!("countries[{j}]"), format!("country {code:?} is listed twice"))));
+                return Err(e(AppError::bad_field(
+                    format!("countries[{j}]"),
+                    format!("country {code:?} is listed twice"),
+                )));
             }
             cids.push(id);
         }
         for (j, a) in p.priority_areas.iter().enumerate() {
             validate::required_text(&format!("priorityAreas[{j}].title"), &a.title).map_err(e)?;
             if let Some(t) = &a.translations {
-                validate::translations(&format!("priorityAreas[{j}].translations"), t, &["title", "body"]).map_err(e)?;
+                validate::translations(
+                    &format!("priorityAreas[{j}].translations"),
+                    t,
+                    &["title", "body"],
+                )
+                .map_err(e)?;
             }
         }
         if let Some(t) = &p.translations {
@@ -361,7 +462,16 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         &txn,
         backend,
         "programmes",
-        &cols(&["slug", "title", "kind", "period_start", "period_end", "budget_cents", "currency", "summary"]),
+        &cols(&[
+            "slug",
+            "title",
+            "kind",
+            "period_start",
+            "period_end",
+            "budget_cents",
+            "currency",
+            "summary",
+        ]),
         rows,
         Some("slug"),
     )
@@ -370,10 +480,22 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     for (slug, cids) in &links {
         let pid = ids[slug];
         for (pos, cid) in cids.iter().enumerate() {
-            link_rows.push(vec![Value::from(pid), Value::from(*cid), Value::from(pos as i32)]);
+            link_rows.push(vec![
+                Value::from(pid),
+                Value::from(*cid),
+                Value::from(pos as i32),
+            ]);
         }
     }
-    insert_rows(&txn, backend, "programme_countries", &["programme_id", "country_id", "position"], link_rows, None).await?;
+    insert_rows(
+        &txn,
+        backend,
+        "programme_countries",
+        &["programme_id", "country_id", "position"],
+        link_rows,
+        None,
+    )
+    .await?;
     let mut area_rows = Vec::new();
     for p in &data.programmes {
         let pid = ids[&p.slug];
@@ -387,7 +509,15 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             ]);
         }
     }
-    insert_rows(&txn, backend, "priority_areas", &["programme_id", "position", "title", "body", "translations"], area_rows, None).await?;
+    insert_rows(
+        &txn,
+        backend,
+        "priority_areas",
+        &["programme_id", "position", "title", "body", "translations"],
+        area_rows,
+        None,
+    )
+    .await?;
     known.programmes.extend(ids);
 
     // Documents and their countries.
@@ -399,7 +529,10 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         validate::slug("slug", &d.slug).map_err(e)?;
         validate::required_text("title", &d.title).map_err(e)?;
         if known.documents.contains(&d.slug) || !seen.insert(d.slug.as_str()) {
-            return Err(e(AppError::bad_field("slug", format!("duplicate slug {:?}", d.slug))));
+            return Err(e(AppError::bad_field(
+                "slug",
+                format!("duplicate slug {:?}", d.slug),
+            )));
         }
         let published_on = validate::date("publishedOn", &d.published_on).map_err(e)?;
         validate::language("language", &d.language).map_err(e)?;
@@ -411,23 +544,33 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             validate::sha256("sha256", h).map_err(e)?;
         }
         let programme_id = match &d.programme {
-            Some(slug) => Some(
-                *known
-                    .programmes
-                    .get(slug)
-                    .ok_or_else(|| e(AppError::bad_field("programme", format!("unknown programme {slug:?}"))))?,
-            ),
+            Some(slug) => Some(*known.programmes.get(slug).ok_or_else(|| {
+                e(AppError::bad_field(
+                    "programme",
+                    format!("unknown programme {slug:?}"),
+                ))
+            })?),
             None => None,
         };
         if d.countries.is_empty() {
-            return Err(e(AppError::bad_field("countries", "at least one country is required")));
+            return Err(e(AppError::bad_field(
+                "countries",
+                "at least one country is required",
+            )));
         }
         let mut cids = Vec::new();
         for (j, code) in d.countries.iter().enumerate() {
-            let id = country_id(code, &known)
-                .ok_or_else(|| e(AppError::bad_field(format!("countries[{j}]"), format!("unknown country {code:?}"))))?;
+            let id = country_id(code, &known).ok_or_else(|| {
+                e(AppError::bad_field(
+                    format!("countries[{j}]"),
+                    format!("unknown country {code:?}"),
+                ))
+            })?;
             if cids.contains(&id) {
-                return Err(e(AppError::bad_field(format!("countries[{j}]"), format!("country {code:?} is listed twice"))));
+                return Err(e(AppError::bad_field(
+                    format!("countries[{j}]"),
+                    format!("country {code:?} is listed twice"),
+                )));
             }
             cids.push(id);
         }
@@ -483,10 +626,22 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     for (slug, cids) in &links {
         let did = ids[slug];
         for (pos, cid) in cids.iter().enumerate() {
-            link_rows.push(vec![Value::from(did), Value::from(*cid), Value::from(pos as i32)]);
+            link_rows.push(vec![
+                Value::from(did),
+                Value::from(*cid),
+                Value::from(pos as i32),
+            ]);
         }
     }
-    insert_rows(&txn, backend, "document_countries", &["document_id", "country_id", "position"], link_rows, None).await?;
+    insert_rows(
+        &txn,
+        backend,
+        "document_countries",
+        &["document_id", "country_id", "position"],
+        link_rows,
+        None,
+    )
+    .await?;
 
     txn.commit().await?;
     Ok(ImportReport {
@@ -507,14 +662,23 @@ fn parse_translations(json: &str) -> Option<crate::content::locale::TranslationM
 /// empty database gives the same content.
 pub async fn export(db: &Db) -> AppResult<Dataset> {
     let conn = &db.conn;
-    let regions = region::Entity::find().order_by_asc(region::Column::Id).all(conn).await?;
-    let countries = country::Entity::find().order_by_asc(country::Column::Id).all(conn).await?;
+    let regions = region::Entity::find()
+        .order_by_asc(region::Column::Id)
+        .all(conn)
+        .await?;
+    let countries = country::Entity::find()
+        .order_by_asc(country::Column::Id)
+        .all(conn)
+        .await?;
     let priorities = country_priority::Entity::find()
         .order_by_asc(country_priority::Column::CountryId)
         .order_by_asc(country_priority::Column::Position)
         .all(conn)
         .await?;
-    let programmes = programme::Entity::find().order_by_asc(programme::Column::Id).all(conn).await?;
+    let programmes = programme::Entity::find()
+        .order_by_asc(programme::Column::Id)
+        .all(conn)
+        .await?;
     let prog_links = programme_country::Entity::find()
         .order_by_asc(programme_country::Column::ProgrammeId)
         .order_by_asc(programme_country::Column::Position)
@@ -525,16 +689,21 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
         .order_by_asc(priority_area::Column::Position)
         .all(conn)
         .await?;
-    let documents = document::Entity::find().order_by_asc(document::Column::Id).all(conn).await?;
+    let documents = document::Entity::find()
+        .order_by_asc(document::Column::Id)
+        .all(conn)
+        .await?;
     let doc_links = document_country::Entity::find()
         .order_by_asc(document_country::Column::DocumentId)
         .order_by_asc(document_country::Column::Position)
         .all(conn)
         .await?;
 
-    let region_slug: HashMap<i32, String> = regions.iter().map(|r| (r.id, r.slug.clone())).collect();
+    let region_slug: HashMap<i32, String> =
+        regions.iter().map(|r| (r.id, r.slug.clone())).collect();
     let iso: HashMap<i32, String> = countries.iter().map(|c| (c.id, c.iso2.clone())).collect();
-    let prog_slug: HashMap<i32, String> = programmes.iter().map(|p| (p.id, p.slug.clone())).collect();
+    let prog_slug: HashMap<i32, String> =
+        programmes.iter().map(|p| (p.id, p.slug.clone())).collect();
     let mut prios: HashMap<i32, Vec<TextBlockIn>> = HashMap::new();
     for p in priorities {
         prios.entry(p.country_id).or_default().push(TextBlockIn {
@@ -545,19 +714,28 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
     }
     let mut area_map: HashMap<i32, Vec<TextBlockIn>> = HashMap::new();
     for a in areas {
-        area_map.entry(a.programme_id).or_default().push(TextBlockIn {
-            title: a.title,
-            body: a.body,
-            translations: parse_translations(&a.translations),
-        });
+        area_map
+            .entry(a.programme_id)
+            .or_default()
+            .push(TextBlockIn {
+                title: a.title,
+                body: a.body,
+                translations: parse_translations(&a.translations),
+            });
     }
     let mut prog_countries: HashMap<i32, Vec<String>> = HashMap::new();
     for l in prog_links {
-        prog_countries.entry(l.programme_id).or_default().push(iso.get(&l.country_id).cloned().unwrap_or_default());
+        prog_countries
+            .entry(l.programme_id)
+            .or_default()
+            .push(iso.get(&l.country_id).cloned().unwrap_or_default());
     }
     let mut doc_countries: HashMap<i32, Vec<String>> = HashMap::new();
     for l in doc_links {
-        doc_countries.entry(l.document_id).or_default().push(iso.get(&l.country_id).cloned().unwrap_or_default());
+        doc_countries
+            .entry(l.document_id)
+            .or_default()
+            .push(iso.get(&l.country_id).cloned().unwrap_or_default());
     }
 
     Ok(Dataset {
@@ -594,7 +772,13 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
                 let (budget_eur, budget) = if p.currency == "EUR" {
                     (Some(amount), None)
                 } else {
-                    (None, Some(MoneyIn { amount, currency: p.currency.clone() }))
+                    (
+                        None,
+                        Some(MoneyIn {
+                            amount,
+                            currency: p.currency.clone(),
+                        }),
+                    )
                 };
                 ProgrammeIn {
                     countries: prog_countries.remove(&p.id).unwrap_or_default(),

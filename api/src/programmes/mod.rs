@@ -2,14 +2,14 @@
 //! root queries.
 use crate::content::connection::{nested_connection, root_connection, Connection, ConnectionNode};
 use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
-use crate::content::loaders::{AreasOf, CountriesOf, Loaders};
+use crate::content::loaders::{AreasOf, CountriesOf, Dl};
 use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::countries::Country;
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::ResultExt;
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::programme;
@@ -203,8 +203,12 @@ impl Programme {
     }
     /// Priority areas, in order.
     async fn priority_areas(&self, ctx: &Context<'_>) -> Result<Vec<PriorityArea>> {
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
-        let rows = loaders.load_one(AreasOf(self.m.id)).await.gql()?.unwrap_or_default();
+        let loaders = ctx.data::<Dl>()?;
+        let rows = loaders
+            .load_one(AreasOf(self.m.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
         Ok(rows
             .iter()
             .map(|a| {
@@ -219,16 +223,21 @@ impl Programme {
     }
     /// The countries the programme concerns, in order.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let rows = loaders
             .load_one(CountriesOf(Kind::Programme, self.m.id))
             .await
             .gql()?
             .unwrap_or_default();
-        Ok(rows.iter().map(|c| Country::new(c.clone(), &self.locale)).collect())
+        Ok(rows
+            .iter()
+            .map(|c| Country::new(c.clone(), &self.locale))
+            .collect())
     }
     /// Documents of this programme.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn documents(
         &self,
@@ -247,7 +256,12 @@ impl Programme {
             Kind::Document,
             filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &self.locale,
         )
         .await
@@ -273,30 +287,44 @@ impl ProgrammeQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The programme's slug.")] slug: String,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Option<Programme>> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
-        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Programme, "slug", &slug)
-            .await
-            .gql()?;
+        let row = list::fetch_one(
+            &state.db,
+            &loaders.loader().viewer,
+            Kind::Programme,
+            "slug",
+            &slug,
+        )
+        .await
+        .gql()?;
         Ok(row.and_then(|r| Programme::from_row(&r, &locale)))
     }
 
     /// Programmes, paged (Relay connection).
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn programmes(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<ProgrammeFilter>,
-        #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<ProgrammeOrder>,
+        #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<
+            ProgrammeOrder,
+        >,
         #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Page backward: at most this many items.")] last: Option<i32>,
         #[graphql(desc = "Page backward: items before this cursor.")] before: Option<String>,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Connection<Programme>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         root_connection(
@@ -304,7 +332,12 @@ impl ProgrammeQuery {
             Kind::Programme,
             filter.unwrap_or_default().into_filter(),
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &locale,
         )
         .await

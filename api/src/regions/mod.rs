@@ -1,13 +1,13 @@
 //! Regions: the GraphQL type, its root queries.
 use crate::content::connection::{nested_connection, Connection, ConnectionNode};
 use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
-use crate::content::loaders::Loaders;
+use crate::content::loaders::Dl;
 use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
 use crate::error::ResultExt;
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{Context, Enum, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::region;
@@ -101,7 +101,9 @@ impl Region {
         self.m.published_at
     }
     /// The countries of this region.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+    )]
     async fn countries(
         &self,
         ctx: &Context<'_>,
@@ -118,7 +120,12 @@ impl Region {
             Kind::Country,
             Filter::default(),
             order_by.unwrap_or_default().into(),
-            PageArgs { first, after, last, before },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             &self.locale,
         )
         .await
@@ -136,10 +143,12 @@ impl RegionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Ordering (default: editorial position).")] order_by: Option<RegionOrder>,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Vec<Region>> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let spec = list::ListSpec {
             kind: Kind::Region,
@@ -150,9 +159,16 @@ impl RegionQuery {
                 limit: state.config.max_page_size,
                 cursor: None,
             },
+            with_count: false,
         };
-        let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec).await.gql()?;
-        Ok(page.rows.iter().filter_map(|r| Region::from_row(r, &locale)).collect())
+        let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec)
+            .await
+            .gql()?;
+        Ok(page
+            .rows
+            .iter()
+            .filter_map(|r| Region::from_row(r, &locale))
+            .collect())
     }
 
     /// One region by slug; `null` when there is none.
@@ -160,14 +176,22 @@ impl RegionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The region's slug.")] slug: String,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
     ) -> Result<Option<Region>> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
-        let row = list::fetch_one(&state.db, &loaders.loader().viewer, Kind::Region, "slug", &slug)
-            .await
-            .gql()?;
+        let row = list::fetch_one(
+            &state.db,
+            &loaders.loader().viewer,
+            Kind::Region,
+            "slug",
+            &slug,
+        )
+        .await
+        .gql()?;
         Ok(row.and_then(|r| Region::from_row(&r, &locale)))
     }
 }

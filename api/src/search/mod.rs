@@ -2,7 +2,7 @@
 //! case-insensitive substring match over published names and titles; ranked,
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::list::Row;
-use crate::content::loaders::{ById, Loaders};
+use crate::content::loaders::{ById, Dl};
 use crate::content::{Kind, Locale, Viewer};
 use crate::countries::Country;
 use crate::db::{Db, Sql};
@@ -10,7 +10,7 @@ use crate::documents::Document;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::programmes::Programme;
 use crate::state::AppState;
-use async_graphql::dataloader::DataLoader;
+
 use async_graphql::{Context, Object, Result, Union};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -63,14 +63,16 @@ impl SearchConnection {
             return Ok(n);
         }
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let mut sql = state.db.sql();
         sql.push("SELECT COUNT(*) AS n FROM (");
         push_union(&mut sql, &loaders.loader().viewer, &self.pattern);
         sql.push(") s");
         let rows = state.db.all(sql).await.gql()?;
         match rows.first() {
-            Some(r) => r.try_get::<i64>("", "n").map_err(|e| AppError::from(e).into_gql()),
+            Some(r) => r
+                .try_get::<i64>("", "n")
+                .map_err(|e| AppError::from(e).into_gql()),
             None => Ok(0),
         }
     }
@@ -138,13 +140,36 @@ fn decode_offset(s: &str) -> AppResult<u64> {
         .ok_or_else(bad)
 }
 
-async fn hits(db: &Db, viewer: &Viewer, pattern: &str, offset: u64, limit: u64) -> AppResult<Vec<(Kind, i32)>> {
+/// One page of hits, with the total number of hits in the same statement when
+/// `with_count` (it is the same on every row).
+async fn hits(
+    db: &Db,
+    viewer: &Viewer,
+    pattern: &str,
+    offset: u64,
+    limit: u64,
+    with_count: bool,
+) -> AppResult<(Vec<(Kind, i32)>, Option<i64>)> {
     let mut sql = db.sql();
-    sql.push("SELECT s.kind, s.id FROM (");
+    sql.push("SELECT s.kind, s.id");
+    if with_count {
+        sql.push(", (SELECT COUNT(*) FROM (");
+        push_union(&mut sql, viewer, pattern);
+        sql.push(") c) AS total_count");
+    }
+    sql.push(" FROM (");
     push_union(&mut sql, viewer, pattern);
-    sql.push(&format!(") s ORDER BY s.kind, s.d DESC, s.slug LIMIT {limit} OFFSET {offset}"));
+    sql.push(&format!(
+        ") s ORDER BY s.kind, s.d DESC, s.slug LIMIT {limit} OFFSET {offset}"
+    ));
+    let rows = db.all(sql).await?;
+    let total = match rows.first() {
+        Some(r) if with_count => Some(r.try_get::<i64>("", "total_count")?),
+        None if with_count && offset == 0 => Some(0),
+        _ => None,
+    };
     let mut out = Vec::new();
-    for r in db.all(sql).await? {
+    for r in rows {
         let kind: i32 = r.try_get("", "kind")?;
         let id: i32 = r.try_get("", "id")?;
         let kind = match kind {
@@ -154,7 +179,7 @@ async fn hits(db: &Db, viewer: &Viewer, pattern: &str, offset: u64, limit: u64) 
         };
         out.push((kind, id));
     }
-    Ok(out)
+    Ok((out, total))
 }
 
 #[derive(Default)]
@@ -170,16 +195,22 @@ impl SearchQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Words to look for (1 to 200 characters).")] query: String,
-        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<String>,
+        #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
+            String,
+        >,
         #[graphql(desc = "At most this many hits.")] first: Option<i32>,
         #[graphql(desc = "Hits after this cursor.")] after: Option<String>,
     ) -> Result<SearchConnection> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<DataLoader<Loaders>>()?;
+        let loaders = ctx.data::<Dl>()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let q = query.trim();
         if q.is_empty() || q.chars().count() > 200 {
-            return Err(AppError::bad_field("query", "the search query must have 1 to 200 characters").into_gql());
+            return Err(AppError::bad_field(
+                "query",
+                "the search query must have 1 to 200 characters",
+            )
+            .into_gql());
         }
         let limits = state.page_limits();
         let limit = match first {
@@ -189,7 +220,10 @@ impl SearchQuery {
             Some(n) if n as u64 > limits.max_size => {
                 return Err(AppError::bad_field(
                     "first",
-                    format!("`first` is {n}, more than the maximum page size {}", limits.max_size),
+                    format!(
+                        "`first` is {n}, more than the maximum page size {}",
+                        limits.max_size
+                    ),
                 )
                 .into_gql());
             }
@@ -202,14 +236,19 @@ impl SearchQuery {
         };
         let pattern = like_pattern(q);
         let viewer = &loaders.loader().viewer;
-        let mut found = hits(&state.db, viewer, &pattern, offset, limit + 1).await.gql()?;
+        let with_count = ctx.look_ahead().field("totalCount").exists();
+        let (mut found, total) = hits(&state.db, viewer, &pattern, offset, limit + 1, with_count)
+            .await
+            .gql()?;
         let has_next = found.len() as u64 > limit;
         found.truncate(limit as usize);
         let keys: Vec<ById> = found.iter().map(|(k, id)| ById(*k, *id)).collect();
         let rows: HashMap<ById, Row> = loaders.load_many(keys).await.gql()?;
         let mut edges = Vec::with_capacity(found.len());
         for (i, (kind, id)) in found.iter().enumerate() {
-            let Some(row) = rows.get(&ById(*kind, *id)) else { continue };
+            let Some(row) = rows.get(&ById(*kind, *id)) else {
+                continue;
+            };
             let node = match row {
                 Row::Country(m) => SearchResult::Country(Country::new(m.clone(), &locale)),
                 Row::Programme(m) => SearchResult::Programme(Programme::new(m.clone(), &locale)),
@@ -221,7 +260,6 @@ impl SearchQuery {
                 node,
             });
         }
-        let total = (offset == 0 && !has_next).then_some(edges.len() as i64);
         Ok(SearchConnection {
             edges,
             has_next,

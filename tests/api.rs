@@ -1,0 +1,26 @@
+//! Tests through the public interfaces: GraphQL documents executed against the
+//! schema, HTTP requests against the router, and a spawned server with a real HTTP
+//! client. Every test runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set
+//! (CI runs the suite both ways).
+#[path = "api/common.rs"]
+mod common;
+#[path = "api/country_page.rs"]
+mod country_page;
+#[path = "api/e2e.rs"]
+mod e2e;
+#[path = "api/filters.rs"]
+mod filters;
+#[path = "api/fixtures.rs"]
+mod fixtures;
+#[path = "api/http.rs"]
+mod http;
+#[path = "api/import_export.rs"]
+mod import_export;
+#[path = "api/limits.rs"]
+mod limits;
+#[path = "api/pagination.rs"]
+mod pagination;
+#[path = "api/schema.rs"]
+mod schema;
+#[path = "api/statements.rs"]
+mod statements;

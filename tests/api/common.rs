@@ -1,0 +1,209 @@
+//! Test harness: a fresh, migrated database per test (SQLite file, or a PostgreSQL
+//! database cloned from a migrated template when TEST_DATABASE_URL is set), the
+//! app built on it, and helpers to run GraphQL at schema and router level.
+use api::config::Config;
+use api::content::Viewer;
+use api::db::Db;
+use api::graphql::{build_schema, prepare, CmsSchema};
+use api::import::{self, format::Dataset, ImportOptions};
+use api::state::AppState;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The PostgreSQL server URL (without database) when tests run on PostgreSQL.
+pub fn pg_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// The same server URL with another database name (query string kept).
+fn with_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let server = match base[authority_start..].find('/') {
+        Some(i) => &base[..authority_start + i],
+        None => base,
+    };
+    format!("{server}/{db}{query}")
+}
+
+async fn admin_exec(url: &str, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(sql)
+        .await
+        .expect("admin statement");
+    admin.close().await.ok();
+}
+
+/// A new, migrated, empty database; returns its URL.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match pg_url() {
+        Some(url) => {
+            let template = TEMPLATE
+                .get_or_init(|| async {
+                    let name = format!("cms_tpl_{}_{}", std::process::id(), rand_suffix());
+                    admin_exec(&url, &format!("CREATE DATABASE {name}")).await;
+                    let db = Db::connect(&with_db(&url, &name), Some(2))
+                        .await
+                        .expect("connect template");
+                    db.migrate().await.expect("migrate template");
+                    db.conn.close().await.ok();
+                    name
+                })
+                .await;
+            let name = format!(
+                "cms_t_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                rand_suffix()
+            );
+            admin_exec(&url, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+            (with_db(&url, &name), None)
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = Db::connect(&url, Some(2)).await.expect("connect sqlite");
+            db.migrate().await.expect("migrate sqlite");
+            db.conn.close().await.ok();
+            (url, Some(dir))
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        % 100_000
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub schema: CmsSchema,
+    #[allow(dead_code)]
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// An empty, migrated database.
+    pub async fn new() -> TestApp {
+        TestApp::with_config(Config::defaults()).await
+    }
+
+    pub async fn with_config(mut config: Config) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        config.database_url = Some(url.clone());
+        let db = Db::connect(&url, Some(4)).await.expect("connect");
+        let state = AppState::new(db, config);
+        let schema = build_schema(state.clone());
+        TestApp {
+            state,
+            schema,
+            url,
+            _dir: dir,
+        }
+    }
+
+    /// With the built-in demo content (the Peru page).
+    pub async fn demo() -> TestApp {
+        let app = TestApp::new().await;
+        app.import(import::demo::dataset()).await;
+        app
+    }
+
+    pub async fn import(&self, data: Dataset) {
+        import::import(&self.state.db, data, ImportOptions::default())
+            .await
+            .expect("import");
+    }
+
+    pub fn router(&self) -> axum::Router {
+        api::http::router(self.state.clone(), self.schema.clone())
+    }
+
+    /// Executes a document against the schema as an anonymous reader; returns the
+    /// whole response as JSON.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        let request = prepare(&self.state, request, Viewer::Anonymous);
+        let response = self.schema.execute(request).await;
+        serde_json::to_value(&response).expect("response serialises")
+    }
+
+    /// Executes and asserts there is no error; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let resp = self.gql(query, variables).await;
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp:#}");
+        resp["data"].clone()
+    }
+
+    /// SQL statements sent so far on this app's pool.
+    pub fn statements(&self) -> u64 {
+        self.state.db.statement_count()
+    }
+
+    /// POST /graphql through the router.
+    pub async fn post(&self, body: Value) -> (StatusCode, Value) {
+        self.request(
+            Request::post("/graphql")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.raw(req).await;
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) }));
+        (status, value)
+    }
+
+    pub async fn raw(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let resp = self.router().oneshot(req).await.expect("router answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        (status, headers, bytes)
+    }
+}
+
+/// `errors[0].extensions.code` of a response.
+pub fn code(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no code>")
+}
+
+/// A partner query document from shared/queries (embedded at compile time).
+pub const COUNTRY_PAGE: &str = include_str!("../../../shared/queries/country-page.graphql");
+pub const DOCUMENT_LIST: &str = include_str!("../../../shared/queries/document-list.graphql");
+pub const SEARCH: &str = include_str!("../../../shared/queries/search.graphql");
