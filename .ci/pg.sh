@@ -28,9 +28,15 @@ case "$cmd" in
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1
     port=$(free_port)
-    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-      start >/dev/null
+    opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
+    # Tests do not need durability; benchmarks (PG_DURABLE=1) keep the defaults so
+    # import times mean something.
+    if [ "${PG_DURABLE:-0}" != 1 ]; then
+      opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    else
+      opts="$opts -c shared_buffers=1GB"
+    fi
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$opts" start >/dev/null
     echo "$port" >"$dir/port"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
