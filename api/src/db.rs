@@ -121,6 +121,10 @@ impl Sql {
         }
     }
 
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
         self

@@ -13,6 +13,10 @@ pub enum Workflow {
     Translations,
 }
 
+/// Status is not indexed on its own or as a leading column: nearly every row of a
+/// public list is published, and a status-first index makes the planners walk every
+/// published row instead of the ordering index (measured: 3x slower pages).
+///
 /// Adds the workflow columns and the translations column to a content table.
 ///
 /// Translations are a JSON object `{"fi": {"name": "..."}}` in a text column: the

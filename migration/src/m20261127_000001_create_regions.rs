@@ -1,4 +1,4 @@
-use crate::common::{content_columns, index, Workflow};
+use crate::common::{content_columns, index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -30,9 +30,16 @@ impl MigrationTrait for Migration {
         manager.create_table(table).await?;
         manager
             .create_index(index(
-                "regions_status_position_idx",
+                "regions_position_idx",
                 Regions::Table,
-                vec![Workflow::Status.into_iden(), Regions::Position.into_iden()],
+                vec![Regions::Position.into_iden(), Regions::Slug.into_iden()],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "regions_name_idx",
+                Regions::Table,
+                vec![Regions::Name.into_iden()],
             ))
             .await
     }

@@ -1,4 +1,4 @@
-use crate::common::{content_columns, index, Workflow};
+use crate::common::{content_columns, index};
 use crate::m20261127_000001_create_regions::Regions;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -52,9 +52,9 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(index(
-                "countries_status_name_idx",
+                "countries_name_idx",
                 Countries::Table,
-                vec![Workflow::Status.into_iden(), Countries::Name.into_iden()],
+                vec![Countries::Name.into_iden(), Countries::Slug.into_iden()],
             ))
             .await
     }

@@ -1,4 +1,4 @@
-use crate::common::{content_columns, index, Workflow};
+use crate::common::{content_columns, index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -75,9 +75,19 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(index(
-                "programmes_status_idx",
+                "programmes_title_idx",
                 Programmes::Table,
-                vec![Workflow::Status.into_iden(), Programmes::Slug.into_iden()],
+                vec![Programmes::Title.into_iden(), Programmes::Slug.into_iden()],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "programmes_budget_idx",
+                Programmes::Table,
+                vec![
+                    Programmes::BudgetCents.into_iden(),
+                    Programmes::Slug.into_iden(),
+                ],
             ))
             .await
     }

@@ -1,4 +1,4 @@
-use crate::common::{content_columns, index, Workflow};
+use crate::common::{content_columns, index};
 use crate::m20261127_000004_create_programmes::Programmes;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -79,13 +79,9 @@ impl MigrationTrait for Migration {
                     Documents::PublishedOn.into_iden(),
                 ],
             ),
-            ("documents_title_idx", vec![Documents::Title.into_iden()]),
             (
-                "documents_status_idx",
-                vec![
-                    Workflow::Status.into_iden(),
-                    Documents::PublishedOn.into_iden(),
-                ],
+                "documents_title_idx",
+                vec![Documents::Title.into_iden(), Documents::Slug.into_iden()],
             ),
         ] {
             manager

@@ -379,17 +379,26 @@ fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter) {
     let vis_c = viewer.visible_sql("c");
     // Countries reached through a link table must be visible too: a hidden country
     // must not be discoverable by filtering on it.
-    let via_country = |sql: &mut Sql, link: &str, fk: &str, cond: &mut dyn FnMut(&mut Sql)| {
-        sql.push(" AND EXISTS (SELECT 1 FROM ")
-            .push(link)
-            .push(" x JOIN countries c ON c.id = x.country_id WHERE x.")
+    // Items linked to matching countries, as an uncorrelated `IN (subquery)` that
+    // both engines evaluate once. `+t.id` for the broad region filter keeps the
+    // planner walking the ordering index (the page stops early) instead of fetching
+    // every linked item and sorting.
+    let via_country =
+        |sql: &mut Sql, broad: bool, link: &str, fk: &str, cond: &mut dyn FnMut(&mut Sql)| {
+            sql.push(if broad {
+                " AND +t.id IN (SELECT x."
+            } else {
+                " AND t.id IN (SELECT x."
+            })
             .push(fk)
-            .push(" = t.id AND ")
+            .push(" FROM ")
+            .push(link)
+            .push(" x JOIN countries c ON c.id = x.country_id WHERE ")
             .push(&vis_c)
             .push(" AND ");
-        cond(sql);
-        sql.push(")");
-    };
+            cond(sql);
+            sql.push(")");
+        };
     if let Some(region) = &f.region {
         let mut cond = |sql: &mut Sql| {
             sql.push("c.region_id = (SELECT r.id FROM regions r WHERE r.slug = ")
@@ -406,8 +415,12 @@ fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter) {
                     .push(&viewer.visible_sql("r"))
                     .push(")");
             }
-            Kind::Programme => via_country(sql, "programme_countries", "programme_id", &mut cond),
-            Kind::Document => via_country(sql, "document_countries", "document_id", &mut cond),
+            Kind::Programme => {
+                via_country(sql, true, "programme_countries", "programme_id", &mut cond)
+            }
+            Kind::Document => {
+                via_country(sql, true, "document_countries", "document_id", &mut cond)
+            }
             Kind::Region => {}
         }
     }
@@ -420,8 +433,12 @@ fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter) {
                 .push(")");
         };
         match kind {
-            Kind::Programme => via_country(sql, "programme_countries", "programme_id", &mut cond),
-            Kind::Document => via_country(sql, "document_countries", "document_id", &mut cond),
+            Kind::Programme => {
+                via_country(sql, false, "programme_countries", "programme_id", &mut cond)
+            }
+            Kind::Document => {
+                via_country(sql, false, "document_countries", "document_id", &mut cond)
+            }
             _ => {}
         }
     }

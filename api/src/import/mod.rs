@@ -644,6 +644,8 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     .await?;
 
     txn.commit().await?;
+    // Fresh statistics, so the planners pick the ordering indexes for lists.
+    db.conn.execute_unprepared("ANALYZE").await?;
     Ok(ImportReport {
         regions: data.regions.len(),
         countries: data.countries.len(),
