@@ -23,10 +23,8 @@ fn database(name: &str) -> (String, tempfile::TempDir) {
                 .unwrap_or(url.clone());
             let status = Command::new("psql")
                 .arg(format!("{server}/postgres"))
-                .args([
-                    "-qc",
-                    &format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"),
-                ])
+                .args(["-q", "-c", &format!("DROP DATABASE IF EXISTS {db}")])
+                .args(["-c", &format!("CREATE DATABASE {db}")])
                 .status()
                 .expect("psql");
             assert!(status.success());
