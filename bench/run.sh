@@ -36,7 +36,7 @@ SERVER_PID=""
 PGDIR=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-  [ -n "$PGDIR" ] && "$ROOT/.ci/pg.sh" stop "$PGDIR" || true
+  [ -n "$PGDIR" ] && { "$ROOT/.ci/pg.sh" stop "$PGDIR"; rm -rf "$PGDIR"; } || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -74,7 +74,7 @@ for backend in $BACKENDS; do
   case "$backend" in
     sqlite) DB_URL="sqlite://$WORK/cms.db?mode=rwc" ;;
     postgres)
-      PGDIR=$WORK/pg
+      PGDIR=$(mktemp -d /tmp/cms-bench-pg.XXXXXX)  # beside WORK: the postgres user must reach it
       DB_URL="$(PG_DURABLE=1 "$ROOT/.ci/pg.sh" start "$PGDIR" | sed 's#/postgres$#/cms#')"
       psql "${DB_URL%/cms}/postgres" -qc 'CREATE DATABASE cms' ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
@@ -114,7 +114,7 @@ for backend in $BACKENDS; do
     echo "[$backend] $q $line peak_rss_kb=$peak sql_per_request=$per_req"
   done
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  if [ "$backend" = postgres ]; then "$ROOT/.ci/pg.sh" stop "$PGDIR"; PGDIR=""; fi
+  if [ "$backend" = postgres ]; then "$ROOT/.ci/pg.sh" stop "$PGDIR"; rm -rf "$PGDIR"; PGDIR=""; fi
 done
 
 python3 - "$RESULTS" "$SCALE" <<'PY'

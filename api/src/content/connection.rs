@@ -231,6 +231,25 @@ pub async fn nested_connection<N: ConnectionNode>(
     Ok(Connection::new(&page, spec, locale, Some(count_key)))
 }
 
+/// Runs one batch at once (no batching delay: the keys are all known) and feeds
+/// the results into the request cache, where the items' resolvers find them.
+async fn load_now<K>(loaders: &Dl, keys: impl Iterator<Item = K>) -> crate::error::AppResult<()>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::Loaders: async_graphql::dataloader::Loader<K, Error = crate::error::AppError>,
+{
+    use async_graphql::dataloader::Loader;
+    let mut keys: Vec<K> = keys.collect();
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let values = loaders.loader().load(&keys).await?;
+    loaders.feed_many(values).await;
+    Ok(())
+}
+
 /// Loads, one batch per relation, what the items of a page will ask for (as the
 /// selection says), so their resolvers find it in the request cache. Batching by
 /// timing alone splits when resolving a long list yields to the scheduler; this
@@ -248,9 +267,11 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
         Row::Document(_) => {
             let countries = async {
                 if wants("countries") {
-                    loaders
-                        .load_many(ids().map(|id| CountriesOf(super::Kind::Document, id)))
-                        .await?;
+                    load_now(
+                        loaders,
+                        ids().map(|id| CountriesOf(super::Kind::Document, id)),
+                    )
+                    .await?;
                 }
                 Ok::<_, crate::error::AppError>(())
             };
@@ -260,7 +281,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
                         Row::Document(m) => m.programme_id.map(|p| ById(super::Kind::Programme, p)),
                         _ => None,
                     });
-                    loaders.load_many(keys).await?;
+                    load_now(loaders, keys).await?;
                 }
                 Ok(())
             };
@@ -269,15 +290,17 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
         Row::Programme(_) => {
             let areas = async {
                 if wants("priorityAreas") {
-                    loaders.load_many(ids().map(AreasOf)).await?;
+                    load_now(loaders, ids().map(AreasOf)).await?;
                 }
                 Ok::<_, crate::error::AppError>(())
             };
             let countries = async {
                 if wants("countries") {
-                    loaders
-                        .load_many(ids().map(|id| CountriesOf(super::Kind::Programme, id)))
-                        .await?;
+                    load_now(
+                        loaders,
+                        ids().map(|id| CountriesOf(super::Kind::Programme, id)),
+                    )
+                    .await?;
                 }
                 Ok(())
             };
@@ -286,7 +309,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
         Row::Country(_) => {
             let priorities = async {
                 if wants("priorities") {
-                    loaders.load_many(ids().map(PrioritiesOf)).await?;
+                    load_now(loaders, ids().map(PrioritiesOf)).await?;
                 }
                 Ok::<_, crate::error::AppError>(())
             };
@@ -296,7 +319,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
                         Row::Country(m) => Some(ById(super::Kind::Region, m.region_id)),
                         _ => None,
                     });
-                    loaders.load_many(keys).await?;
+                    load_now(loaders, keys).await?;
                 }
                 Ok(())
             };
