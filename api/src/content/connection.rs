@@ -188,7 +188,7 @@ pub async fn root_connection<N: ConnectionNode>(
     let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec)
         .await
         .gql()?;
-    prime(ctx, loaders, &page.rows).await?;
+    prime(ctx, loaders, &page.rows, true).await?;
     Ok(Connection::new(&page, spec, locale, None))
 }
 
@@ -222,7 +222,9 @@ pub async fn nested_connection<N: ConnectionNode>(
         spec: spec.clone(),
     };
     let page = loaders.load_one(key).await.gql()?.unwrap_or_default();
-    prime(ctx, loaders, &page.rows).await?;
+    // Sibling connections (the same field under many parents) prime through the
+    // batching loader, so their keys merge into one statement per relation.
+    prime(ctx, loaders, &page.rows, false).await?;
     let count_key = CountKey {
         parent,
         id: parent_id,
@@ -233,12 +235,20 @@ pub async fn nested_connection<N: ConnectionNode>(
 
 /// Runs one batch at once (no batching delay: the keys are all known) and feeds
 /// the results into the request cache, where the items' resolvers find them.
-async fn load_now<K>(loaders: &Dl, keys: impl Iterator<Item = K>) -> crate::error::AppResult<()>
+async fn load_now<K>(
+    loaders: &Dl,
+    keys: impl Iterator<Item = K>,
+    now: bool,
+) -> crate::error::AppResult<()>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     super::loaders::Loaders: async_graphql::dataloader::Loader<K, Error = crate::error::AppError>,
 {
     use async_graphql::dataloader::Loader;
+    if !now {
+        loaders.load_many(keys).await?;
+        return Ok(());
+    }
     let mut keys: Vec<K> = keys.collect();
     let mut seen = std::collections::HashSet::new();
     keys.retain(|k| seen.insert(k.clone()));
@@ -254,7 +264,12 @@ where
 /// selection says), so their resolvers find it in the request cache. Batching by
 /// timing alone splits when resolving a long list yields to the scheduler; this
 /// keeps the number of statements fixed.
-async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::Result<()> {
+async fn prime(
+    ctx: &Context<'_>,
+    loaders: &Dl,
+    rows: &[Row],
+    now: bool,
+) -> async_graphql::Result<()> {
     let Some(first) = rows.first() else {
         return Ok(());
     };
@@ -270,6 +285,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
                     load_now(
                         loaders,
                         ids().map(|id| CountriesOf(super::Kind::Document, id)),
+                        now,
                     )
                     .await?;
                 }
@@ -281,7 +297,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
                         Row::Document(m) => m.programme_id.map(|p| ById(super::Kind::Programme, p)),
                         _ => None,
                     });
-                    load_now(loaders, keys).await?;
+                    load_now(loaders, keys, now).await?;
                 }
                 Ok(())
             };
@@ -290,7 +306,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
         Row::Programme(_) => {
             let areas = async {
                 if wants("priorityAreas") {
-                    load_now(loaders, ids().map(AreasOf)).await?;
+                    load_now(loaders, ids().map(AreasOf), now).await?;
                 }
                 Ok::<_, crate::error::AppError>(())
             };
@@ -299,6 +315,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
                     load_now(
                         loaders,
                         ids().map(|id| CountriesOf(super::Kind::Programme, id)),
+                        now,
                     )
                     .await?;
                 }
@@ -309,7 +326,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
         Row::Country(_) => {
             let priorities = async {
                 if wants("priorities") {
-                    load_now(loaders, ids().map(PrioritiesOf)).await?;
+                    load_now(loaders, ids().map(PrioritiesOf), now).await?;
                 }
                 Ok::<_, crate::error::AppError>(())
             };
@@ -319,7 +336,7 @@ async fn prime(ctx: &Context<'_>, loaders: &Dl, rows: &[Row]) -> async_graphql::
                         Row::Country(m) => Some(ById(super::Kind::Region, m.region_id)),
                         _ => None,
                     });
-                    load_now(loaders, keys).await?;
+                    load_now(loaders, keys, now).await?;
                 }
                 Ok(())
             };
