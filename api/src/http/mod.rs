@@ -10,7 +10,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// What every handler needs.
 #[derive(Clone)]
@@ -42,6 +43,12 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .route("/metrics", get(health::metrics))
         .layer(CompressionLayer::new())
         .layer(cors)
-        .layer(TraceLayer::new_for_http())
+        // One span and one "finished processing request" event (status, latency) per
+        // request at INFO; RUST_LOG=warn turns them off for benchmarks.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(app)
 }
