@@ -1,26 +1,6 @@
 use crate::common::{code, TestApp};
-use crate::fixtures::{self, doc_countries, doc_date, ISOS, LANGS};
-use serde_json::{json, Value};
-
-fn slugs(conn: &Value) -> Vec<String> {
-    conn["edges"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|e| e["node"]["slug"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn docs_where(n: usize, keep: impl Fn(usize) -> bool) -> Vec<String> {
-    let mut docs: Vec<(chrono::NaiveDate, String)> = (0..n)
-        .filter(|i| keep(*i))
-        .map(|i| (doc_date(i), format!("doc-{i:04}")))
-        .collect();
-    docs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    docs.into_iter().map(|d| d.1).collect()
-}
+use crate::fixtures::{self, doc_countries, doc_date, docs_where, slugs, ISOS, LANGS};
+use serde_json::json;
 
 const N: usize = 45;
 

@@ -2,6 +2,30 @@
 //! what to expect.
 use api::import::format::*;
 use chrono::{Duration, NaiveDate};
+use serde_json::Value;
+
+/// The node slugs of a connection, in order.
+pub fn slugs(conn: &Value) -> Vec<String> {
+    conn["edges"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| e["node"]["slug"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Slugs of the fixture documents `0..n` that `keep` selects, in PUBLISHED_ON_DESC
+/// order (date descending, slug ascending), computed from the fixture itself.
+pub fn docs_where(n: usize, keep: impl Fn(usize) -> bool) -> Vec<String> {
+    let mut docs: Vec<(NaiveDate, String)> = (0..n)
+        .filter(|i| keep(*i))
+        .map(|i| (doc_date(i), format!("doc-{i:04}")))
+        .collect();
+    docs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    docs.into_iter().map(|d| d.1).collect()
+}
 
 pub const REGIONS: [&str; 2] = ["north-region", "south-region"];
 pub const ISOS: [&str; 6] = ["AA", "AB", "AC", "BA", "BB", "BC"];

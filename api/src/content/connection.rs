@@ -346,3 +346,21 @@ async fn prime(
     }
     Ok(())
 }
+
+/// Shared resolver body of every single-item lookup by a unique column: `null`
+/// when there is no such visible item.
+pub async fn lookup<N: ConnectionNode>(
+    ctx: &Context<'_>,
+    kind: super::Kind,
+    column: &str,
+    value: &str,
+    locale: Option<&str>,
+) -> async_graphql::Result<Option<N>> {
+    let state = ctx.data::<AppState>()?;
+    let loaders = ctx.data::<Dl>()?;
+    let locale = Locale::parse(locale).gql()?;
+    let row = list::fetch_one(&state.db, &loaders.loader().viewer, kind, column, value)
+        .await
+        .gql()?;
+    Ok(row.and_then(|r| N::from_row(&r, &locale)))
+}

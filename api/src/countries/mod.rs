@@ -1,49 +1,25 @@
 //! Countries: the GraphQL type (with priorities, programmes and documents), root
 //! queries.
-use crate::content::connection::{nested_connection, root_connection, Connection, ConnectionNode};
-use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
+use crate::content::connection::{
+    lookup, nested_connection, root_connection, Connection, ConnectionNode,
+};
+use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
-use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::{AppError, ResultExt};
 use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
 use crate::regions::Region;
-use crate::state::AppState;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::country;
-use std::sync::Arc;
 
-/// A partner country and its page: context, priorities, programmes, documents.
-#[derive(Clone)]
-pub struct Country {
-    m: Arc<country::Model>,
-    locale: Locale,
-    tr: Resolved,
-}
-
-impl Country {
-    pub fn new(m: Arc<country::Model>, locale: &Locale) -> Self {
-        let tr = locale.resolve(&m.translations);
-        Country {
-            m,
-            locale: locale.clone(),
-            tr,
-        }
-    }
-}
-
-impl ConnectionNode for Country {
-    const TYPE: &'static str = "Country";
-    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
-        match row {
-            Row::Country(m) => Some(Country::new(m.clone(), locale)),
-            _ => None,
-        }
-    }
-}
+crate::content::content_node!(
+    /// A partner country and its page: context, priorities, programmes, documents.
+    Country,
+    country::Model
+);
 
 /// One of a country's priorities, in editorial order.
 #[derive(SimpleObject, Clone)]
@@ -247,9 +223,6 @@ impl CountryQuery {
             String,
         >,
     ) -> Result<Option<Country>> {
-        let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<Dl>()?;
-        let locale = Locale::parse(locale.as_deref()).gql()?;
         let (column, value) = match (slug, iso2) {
             (Some(s), None) => ("slug", s),
             (None, Some(i)) => ("iso2", i.to_ascii_uppercase()),
@@ -257,16 +230,7 @@ impl CountryQuery {
                 return Err(AppError::bad_input("give exactly one of `slug` and `iso2`").into_gql());
             }
         };
-        let row = list::fetch_one(
-            &state.db,
-            &loaders.loader().viewer,
-            Kind::Country,
-            column,
-            &value,
-        )
-        .await
-        .gql()?;
-        Ok(row.and_then(|r| Country::from_row(&r, &locale)))
+        lookup(ctx, Kind::Country, column, &value, locale.as_deref()).await
     }
 
     /// Countries, paged (Relay connection).

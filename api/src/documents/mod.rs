@@ -1,20 +1,17 @@
 //! Documents: the GraphQL type (file metadata, countries, programme) and root
 //! queries.
-use crate::content::connection::{root_connection, Connection, ConnectionNode};
-use crate::content::list::{self, Filter, Order, PageArgs, Row};
+use crate::content::connection::{lookup, root_connection, Connection, ConnectionNode};
+use crate::content::list::{Filter, Order, PageArgs};
 use crate::content::loaders::{ById, CountriesOf, Dl};
-use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::countries::Country;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::graphql::scalars::Date;
 use crate::programmes::Programme;
-use crate::state::AppState;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::document;
-use std::sync::Arc;
 
 /// Orderings of document lists.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
@@ -88,34 +85,11 @@ impl DocumentFilter {
     }
 }
 
-/// A published document (programme text, action plan, report...) and its file.
-#[derive(Clone)]
-pub struct Document {
-    m: Arc<document::Model>,
-    locale: Locale,
-    tr: Resolved,
-}
-
-impl Document {
-    pub fn new(m: Arc<document::Model>, locale: &Locale) -> Self {
-        let tr = locale.resolve(&m.translations);
-        Document {
-            m,
-            locale: locale.clone(),
-            tr,
-        }
-    }
-}
-
-impl ConnectionNode for Document {
-    const TYPE: &'static str = "Document";
-    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
-        match row {
-            Row::Document(m) => Some(Document::new(m.clone(), locale)),
-            _ => None,
-        }
-    }
-}
+crate::content::content_node!(
+    /// A published document (programme text, action plan, report...) and its file.
+    Document,
+    document::Model
+);
 
 /// A published document (programme text, action plan, report...) and its file.
 #[Object]
@@ -219,19 +193,7 @@ impl DocumentQuery {
             String,
         >,
     ) -> Result<Option<Document>> {
-        let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<Dl>()?;
-        let locale = Locale::parse(locale.as_deref()).gql()?;
-        let row = list::fetch_one(
-            &state.db,
-            &loaders.loader().viewer,
-            Kind::Document,
-            "slug",
-            &slug,
-        )
-        .await
-        .gql()?;
-        Ok(row.and_then(|r| Document::from_row(&r, &locale)))
+        lookup(ctx, Kind::Document, "slug", &slug, locale.as_deref()).await
     }
 
     /// Documents, paged (Relay connection), newest first by default.

@@ -1,20 +1,17 @@
 //! Programmes: the GraphQL type (budget, priority areas, countries, documents) and
 //! root queries.
-use crate::content::connection::{nested_connection, root_connection, Connection, ConnectionNode};
-use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
+use crate::content::connection::{lookup, nested_connection, root_connection, Connection};
+use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{AreasOf, CountriesOf, Dl};
-use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::countries::Country;
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::ResultExt;
-use crate::state::AppState;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::programme;
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 /// The kind of a programme.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -131,35 +128,12 @@ impl ProgrammeFilter {
     }
 }
 
-/// A cooperation programme: a multiannual plan, an annual action plan or a support
-/// measure, for one or several countries.
-#[derive(Clone)]
-pub struct Programme {
-    m: Arc<programme::Model>,
-    locale: Locale,
-    tr: Resolved,
-}
-
-impl Programme {
-    pub fn new(m: Arc<programme::Model>, locale: &Locale) -> Self {
-        let tr = locale.resolve(&m.translations);
-        Programme {
-            m,
-            locale: locale.clone(),
-            tr,
-        }
-    }
-}
-
-impl ConnectionNode for Programme {
-    const TYPE: &'static str = "Programme";
-    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
-        match row {
-            Row::Programme(m) => Some(Programme::new(m.clone(), locale)),
-            _ => None,
-        }
-    }
-}
+crate::content::content_node!(
+    /// A cooperation programme: a multiannual plan, an annual action plan or a support
+    /// measure, for one or several countries.
+    Programme,
+    programme::Model
+);
 
 /// A cooperation programme: a multiannual plan, an annual action plan or a support
 /// measure, for one or several countries.
@@ -291,19 +265,7 @@ impl ProgrammeQuery {
             String,
         >,
     ) -> Result<Option<Programme>> {
-        let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<Dl>()?;
-        let locale = Locale::parse(locale.as_deref()).gql()?;
-        let row = list::fetch_one(
-            &state.db,
-            &loaders.loader().viewer,
-            Kind::Programme,
-            "slug",
-            &slug,
-        )
-        .await
-        .gql()?;
-        Ok(row.and_then(|r| Programme::from_row(&r, &locale)))
+        lookup(ctx, Kind::Programme, "slug", &slug, locale.as_deref()).await
     }
 
     /// Programmes, paged (Relay connection).

@@ -1,8 +1,7 @@
 //! Regions: the GraphQL type, its root queries.
-use crate::content::connection::{nested_connection, Connection, ConnectionNode};
-use crate::content::list::{self, Filter, Order, PageArgs, Parent, Row};
+use crate::content::connection::{lookup, nested_connection, Connection, ConnectionNode};
+use crate::content::list::{self, Filter, Order, PageArgs, Parent};
 use crate::content::loaders::Dl;
-use crate::content::locale::Resolved;
 use crate::content::{GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
 use crate::error::ResultExt;
@@ -11,36 +10,12 @@ use crate::state::AppState;
 use async_graphql::{Context, Enum, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::region;
-use std::sync::Arc;
 
-/// A world region that groups countries, such as "Latin America and the Caribbean".
-#[derive(Clone)]
-pub struct Region {
-    m: Arc<region::Model>,
-    locale: Locale,
-    tr: Resolved,
-}
-
-impl Region {
-    pub fn new(m: Arc<region::Model>, locale: &Locale) -> Self {
-        let tr = locale.resolve(&m.translations);
-        Region {
-            m,
-            locale: locale.clone(),
-            tr,
-        }
-    }
-}
-
-impl ConnectionNode for Region {
-    const TYPE: &'static str = "Region";
-    fn from_row(row: &Row, locale: &Locale) -> Option<Self> {
-        match row {
-            Row::Region(m) => Some(Region::new(m.clone(), locale)),
-            _ => None,
-        }
-    }
-}
+crate::content::content_node!(
+    /// A world region that groups countries, such as "Latin America and the Caribbean".
+    Region,
+    region::Model
+);
 
 /// Orderings of region lists.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
@@ -180,18 +155,6 @@ impl RegionQuery {
             String,
         >,
     ) -> Result<Option<Region>> {
-        let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<Dl>()?;
-        let locale = Locale::parse(locale.as_deref()).gql()?;
-        let row = list::fetch_one(
-            &state.db,
-            &loaders.loader().viewer,
-            Kind::Region,
-            "slug",
-            &slug,
-        )
-        .await
-        .gql()?;
-        Ok(row.and_then(|r| Region::from_row(&r, &locale)))
+        lookup(ctx, Kind::Region, "slug", &slug, locale.as_deref()).await
     }
 }
