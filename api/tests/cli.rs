@@ -205,7 +205,7 @@ fn import_refuses_a_bad_file_by_name_and_export_round_trips() {
 fn migrate_rolls_back_and_forward() {
     let (url, _dir) = database("migrate");
     assert!(cms(&url, &["migrate"]).status.success());
-    let out = cms(&url, &["migrate", "--down", "8"]);
+    let out = cms(&url, &["migrate", "--down", "9"]);
     assert!(
         out.status.success(),
         "{}",

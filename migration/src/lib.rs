@@ -11,6 +11,7 @@ mod m20261127_000005_create_programme_countries;
 mod m20261127_000006_create_priority_areas;
 mod m20261127_000007_create_documents;
 mod m20261127_000008_create_document_countries;
+mod m20261127_000009_create_trigram_indexes;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_create_priority_areas::Migration),
             Box::new(m20261127_000007_create_documents::Migration),
             Box::new(m20261127_000008_create_document_countries::Migration),
+            Box::new(m20261127_000009_create_trigram_indexes::Migration),
         ]
     }
 }

@@ -353,11 +353,14 @@ fn check_kind(kind: Kind, order: Order) -> AppResult<()> {
 }
 
 /// `FROM <table> t [JOIN ...] WHERE <visible> AND <filters> [AND <parent> IN (...)]`.
+/// `ordered`: the statement reads a page in order (rather than counting), which
+/// changes the planner hints of broad filters.
 fn push_from_where(
     sql: &mut Sql,
     viewer: &Viewer,
     spec: &ListSpec,
     parent: Option<(Parent, &[i32])>,
+    ordered: bool,
 ) {
     sql.push(" FROM ").push(spec.kind.table()).push(" t");
     if let Some((p, _)) = parent {
@@ -372,17 +375,18 @@ fn push_from_where(
             sql.push(" AND ").push(col).push(" IN ").bind_list(ids);
         }
     }
-    push_filters(sql, viewer, spec.kind, &spec.filter);
+    push_filters(sql, viewer, spec.kind, &spec.filter, ordered);
 }
 
-fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter) {
+fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter, ordered: bool) {
     let vis_c = viewer.visible_sql("c");
     // Countries reached through a link table must be visible too: a hidden country
     // must not be discoverable by filtering on it.
     // Items linked to matching countries, as an uncorrelated `IN (subquery)` that
-    // both engines evaluate once. `+t.id` for the broad region filter keeps the
-    // planner walking the ordering index (the page stops early) instead of fetching
-    // every linked item and sorting.
+    // both engines evaluate once. In an ordered page, `+t.id` for the broad region
+    // filter keeps the planner walking the ordering index (the page stops early)
+    // instead of fetching every linked item and sorting; a count keeps `t.id`, so
+    // it can drive primary-key lookups from the linked ids.
     let via_country =
         |sql: &mut Sql, broad: bool, link: &str, fk: &str, cond: &mut dyn FnMut(&mut Sql)| {
             sql.push(if broad {
@@ -415,11 +419,15 @@ fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter) {
                     .push(&viewer.visible_sql("r"))
                     .push(")");
             }
-            Kind::Programme => {
-                via_country(sql, true, "programme_countries", "programme_id", &mut cond)
-            }
+            Kind::Programme => via_country(
+                sql,
+                ordered,
+                "programme_countries",
+                "programme_id",
+                &mut cond,
+            ),
             Kind::Document => {
-                via_country(sql, true, "document_countries", "document_id", &mut cond)
+                via_country(sql, ordered, "document_countries", "document_id", &mut cond)
             }
             Kind::Region => {}
         }
@@ -560,7 +568,7 @@ fn push_count_column(
 ) {
     if spec.with_count {
         sql.push(", (SELECT COUNT(*)");
-        push_from_where(sql, viewer, spec, parent);
+        push_from_where(sql, viewer, spec, parent, false);
         sql.push(") AS total_count");
     }
 }
@@ -574,7 +582,7 @@ pub async fn fetch_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<
     let mut sql = db.sql();
     sql.push("SELECT t.*");
     push_count_column(&mut sql, viewer, spec, None);
-    push_from_where(&mut sql, viewer, spec, None);
+    push_from_where(&mut sql, viewer, spec, None, true);
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
     }
@@ -634,7 +642,7 @@ pub async fn fetch_nested(
                 .push(") AS total_count");
         }
     }
-    push_from_where(&mut sql, viewer, spec, Some((parent, ids)));
+    push_from_where(&mut sql, viewer, spec, Some((parent, ids)), true);
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
     }
@@ -667,7 +675,7 @@ pub async fn fetch_nested(
 pub async fn count_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<i64> {
     let mut sql = db.sql();
     sql.push("SELECT COUNT(*) AS n");
-    push_from_where(&mut sql, viewer, spec, None);
+    push_from_where(&mut sql, viewer, spec, None, false);
     let rows = db.all(sql).await?;
     match rows.first() {
         Some(r) => Ok(r.try_get("", "n")?),
@@ -692,7 +700,7 @@ pub async fn count_nested(
     sql.push("SELECT ")
         .push(col)
         .push(" AS parent_key, COUNT(*) AS n");
-    push_from_where(&mut sql, viewer, spec, Some((parent, ids)));
+    push_from_where(&mut sql, viewer, spec, Some((parent, ids)), false);
     sql.push(" GROUP BY ").push(col);
     for r in db.all(sql).await? {
         let key: i32 = r.try_get("", "parent_key")?;
