@@ -204,3 +204,22 @@ async fn search_matches_names_and_titles_case_insensitively() {
     let resp = app.gql(SEARCH, json!({ "q": "  " })).await;
     assert_eq!(code(&resp), "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn a_hidden_region_is_not_served_with_its_published_country() {
+    let app = TestApp::new().await;
+    let mut data = crate::fixtures::dataset(3);
+    data.regions[0].status = Some(entity::Status::Draft);
+    app.import(data).await;
+    let page = app
+        .data(
+            r#"query { country(slug: "country-aa") { name region { slug } } regions { slug } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        page["country"],
+        json!({ "name": "Country AA", "region": null })
+    );
+    assert_eq!(page["regions"], json!([{ "slug": "south-region" }]));
+}

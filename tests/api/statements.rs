@@ -29,7 +29,9 @@ async fn the_country_page_sends_the_same_few_statements_for_4_or_400_documents()
         counts[0], counts[1],
         "statement count grows with the data: {counts:?}"
     );
-    assert!(counts[0] <= 8, "too many statements: {counts:?}");
+    // The issue allows 8; the country page needs 6 (country + region, priorities,
+    // programmes page + total, priority areas, documents page + total, their countries).
+    assert!(counts[0] <= 6, "too many statements: {counts:?}");
 }
 
 #[tokio::test]

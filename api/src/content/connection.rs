@@ -359,7 +359,22 @@ pub async fn lookup<N: ConnectionNode>(
     let state = ctx.data::<AppState>()?;
     let loaders = ctx.data::<Dl>()?;
     let locale = Locale::parse(locale).gql()?;
-    let row = list::fetch_one(&state.db, &loaders.loader().viewer, kind, column, value)
+    let viewer = &loaders.loader().viewer;
+    if kind == super::Kind::Country && ctx.look_ahead().field("region").exists() {
+        let found = list::fetch_country_with_region(&state.db, viewer, column, value)
+            .await
+            .gql()?;
+        let Some((country, region)) = found else {
+            return Ok(None);
+        };
+        if let Some(region) = region {
+            loaders
+                .feed_one(ById(super::Kind::Region, region.id()), region)
+                .await;
+        }
+        return Ok(N::from_row(&country, &locale));
+    }
+    let row = list::fetch_one(&state.db, viewer, kind, column, value)
         .await
         .gql()?;
     Ok(row.and_then(|r| N::from_row(&r, &locale)))

@@ -740,3 +740,41 @@ pub async fn fetch_one(
         .push(&viewer.visible_sql("t"));
     Ok(parse_rows(kind, db.all(sql).await?)?.into_iter().next())
 }
+
+/// A visible country by a unique column, with its visible region in the same
+/// statement (the country page always shows the region: one round trip saved).
+pub async fn fetch_country_with_region(
+    db: &Db,
+    viewer: &Viewer,
+    column: &str,
+    value: &str,
+) -> AppResult<Option<(Row, Option<Row>)>> {
+    use sea_orm::{IdenStatic, Iterable};
+    let region_columns: Vec<String> = region::Column::iter()
+        .map(|c| format!("r.{0} AS r_{0}", c.as_str()))
+        .collect();
+    let mut sql = db.sql();
+    sql.push("SELECT t.*, ")
+        .push(&region_columns.join(", "))
+        .push(" FROM countries t LEFT JOIN regions r ON r.id = t.region_id AND ")
+        .push(&viewer.visible_sql("r"))
+        .push(" WHERE t.")
+        .push(column)
+        .push(" = ")
+        .bind(value.to_string())
+        .push(" AND ")
+        .push(&viewer.visible_sql("t"));
+    let rows = db.all(sql).await?;
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
+    let country = Row::Country(Arc::new(country::Model::from_query_result(r, "")?));
+    let region_id: Option<i32> = r.try_get("", "r_id")?;
+    let region = match region_id {
+        Some(_) => Some(Row::Region(Arc::new(region::Model::from_query_result(
+            r, "r_",
+        )?))),
+        None => None,
+    };
+    Ok(Some((country, region)))
+}
