@@ -41,8 +41,11 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+/// An edge encodes its cursor only when the query selects it: most pages ask for
+/// `pageInfo.endCursor` alone.
 pub struct Edge<N> {
-    cursor: String,
+    row: Row,
+    order: list::Order,
     node: N,
 }
 
@@ -50,8 +53,8 @@ pub struct Edge<N> {
 #[Object(name_type)]
 impl<N: ConnectionNode> Edge<N> {
     /// Opaque cursor of this item: pass it as `after` or `before`.
-    async fn cursor(&self) -> &str {
-        &self.cursor
+    async fn cursor(&self) -> String {
+        self.row.cursor(self.order)
     }
 
     /// The item.
@@ -87,7 +90,8 @@ impl<N: ConnectionNode> Connection<N> {
             .iter()
             .filter_map(|row| {
                 N::from_row(row, locale).map(|node| Edge {
-                    cursor: row.cursor(spec.order),
+                    row: row.clone(),
+                    order: spec.order,
                     node,
                 })
             })
@@ -102,8 +106,8 @@ impl<N: ConnectionNode> Connection<N> {
         let page_info = PageInfo {
             has_next_page,
             has_previous_page,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
+            start_cursor: edges.first().map(|e| e.row.cursor(spec.order)),
+            end_cursor: edges.last().map(|e| e.row.cursor(spec.order)),
         };
         // The total came with the page when it was asked for; otherwise (or
         // when a cursor left the page empty) a count statement answers.
@@ -233,10 +237,12 @@ pub async fn nested_connection<N: ConnectionNode>(
     Ok(Connection::new(&page, spec, locale, Some(count_key)))
 }
 
-/// Runs one batch at once (no batching delay: the keys are all known) and feeds
-/// the results into the request cache, where the items' resolvers find them.
-async fn load_now<K>(
+/// Loads one relation for a page's items into the request cache, when the
+/// selection asks for it. `now`: run the batch at once (the keys are all known);
+/// otherwise go through the batching loader, so sibling pages share one statement.
+async fn load_into_cache<K>(
     loaders: &Dl,
+    wanted: bool,
     keys: impl Iterator<Item = K>,
     now: bool,
 ) -> crate::error::AppResult<()>
@@ -245,6 +251,9 @@ where
     super::loaders::Loaders: async_graphql::dataloader::Loader<K, Error = crate::error::AppError>,
 {
     use async_graphql::dataloader::Loader;
+    if !wanted {
+        return Ok(());
+    }
     if !now {
         loaders.load_many(keys).await?;
         return Ok(());
@@ -270,6 +279,7 @@ async fn prime(
     rows: &[Row],
     now: bool,
 ) -> async_graphql::Result<()> {
+    use super::Kind;
     let Some(first) = rows.first() else {
         return Ok(());
     };
@@ -278,72 +288,44 @@ async fn prime(
         la.field("edges").field("node").field(f).exists() || la.field("nodes").field(f).exists()
     };
     let ids = || rows.iter().map(Row::id);
-    match first {
+    let loaded = match first {
         Row::Document(_) => {
-            let countries = async {
-                if wants("countries") {
-                    load_now(
-                        loaders,
-                        ids().map(|id| CountriesOf(super::Kind::Document, id)),
-                        now,
-                    )
-                    .await?;
-                }
-                Ok::<_, crate::error::AppError>(())
-            };
-            let programmes = async {
-                if wants("programme") {
-                    let keys = rows.iter().filter_map(|r| match r {
-                        Row::Document(m) => m.programme_id.map(|p| ById(super::Kind::Programme, p)),
-                        _ => None,
-                    });
-                    load_now(loaders, keys, now).await?;
-                }
-                Ok(())
-            };
-            futures_util::try_join!(countries, programmes).gql()?;
+            let programmes = rows.iter().filter_map(|r| match r {
+                Row::Document(m) => m.programme_id.map(|p| ById(Kind::Programme, p)),
+                _ => None,
+            });
+            futures_util::try_join!(
+                load_into_cache(
+                    loaders,
+                    wants("countries"),
+                    ids().map(|id| CountriesOf(Kind::Document, id)),
+                    now
+                ),
+                load_into_cache(loaders, wants("programme"), programmes, now),
+            )
         }
-        Row::Programme(_) => {
-            let areas = async {
-                if wants("priorityAreas") {
-                    load_now(loaders, ids().map(AreasOf), now).await?;
-                }
-                Ok::<_, crate::error::AppError>(())
-            };
-            let countries = async {
-                if wants("countries") {
-                    load_now(
-                        loaders,
-                        ids().map(|id| CountriesOf(super::Kind::Programme, id)),
-                        now,
-                    )
-                    .await?;
-                }
-                Ok(())
-            };
-            futures_util::try_join!(areas, countries).gql()?;
-        }
+        Row::Programme(_) => futures_util::try_join!(
+            load_into_cache(loaders, wants("priorityAreas"), ids().map(AreasOf), now),
+            load_into_cache(
+                loaders,
+                wants("countries"),
+                ids().map(|id| CountriesOf(Kind::Programme, id)),
+                now
+            ),
+        ),
         Row::Country(_) => {
-            let priorities = async {
-                if wants("priorities") {
-                    load_now(loaders, ids().map(PrioritiesOf), now).await?;
-                }
-                Ok::<_, crate::error::AppError>(())
-            };
-            let regions = async {
-                if wants("region") {
-                    let keys = rows.iter().filter_map(|r| match r {
-                        Row::Country(m) => Some(ById(super::Kind::Region, m.region_id)),
-                        _ => None,
-                    });
-                    load_now(loaders, keys, now).await?;
-                }
-                Ok(())
-            };
-            futures_util::try_join!(priorities, regions).gql()?;
+            let regions = rows.iter().filter_map(|r| match r {
+                Row::Country(m) => Some(ById(Kind::Region, m.region_id)),
+                _ => None,
+            });
+            futures_util::try_join!(
+                load_into_cache(loaders, wants("priorities"), ids().map(PrioritiesOf), now),
+                load_into_cache(loaders, wants("region"), regions, now),
+            )
         }
-        Row::Region(_) => {}
-    }
+        Row::Region(_) => Ok(((), ())),
+    };
+    loaded.gql()?;
     Ok(())
 }
 

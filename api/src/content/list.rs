@@ -730,15 +730,19 @@ pub async fn fetch_one(
     value: &str,
 ) -> AppResult<Option<Row>> {
     let mut sql = db.sql();
-    sql.push("SELECT t.* FROM ")
-        .push(kind.table())
-        .push(" t WHERE t.")
+    sql.push("SELECT t.* FROM ").push(kind.table()).push(" t");
+    push_unique_match(&mut sql, viewer, column, value);
+    Ok(parse_rows(kind, db.all(sql).await?)?.into_iter().next())
+}
+
+/// ` WHERE t.<column> = ? AND <t visible>`: the tail of every single-item lookup.
+fn push_unique_match(sql: &mut Sql, viewer: &Viewer, column: &str, value: &str) {
+    sql.push(" WHERE t.")
         .push(column)
         .push(" = ")
         .bind(value.to_string())
         .push(" AND ")
         .push(&viewer.visible_sql("t"));
-    Ok(parse_rows(kind, db.all(sql).await?)?.into_iter().next())
 }
 
 /// A visible country by a unique column, with its visible region in the same
@@ -757,13 +761,8 @@ pub async fn fetch_country_with_region(
     sql.push("SELECT t.*, ")
         .push(&region_columns.join(", "))
         .push(" FROM countries t LEFT JOIN regions r ON r.id = t.region_id AND ")
-        .push(&viewer.visible_sql("r"))
-        .push(" WHERE t.")
-        .push(column)
-        .push(" = ")
-        .bind(value.to_string())
-        .push(" AND ")
-        .push(&viewer.visible_sql("t"));
+        .push(&viewer.visible_sql("r"));
+    push_unique_match(&mut sql, viewer, column, value);
     let rows = db.all(sql).await?;
     let Some(r) = rows.first() else {
         return Ok(None);

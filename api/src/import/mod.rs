@@ -84,6 +84,71 @@ struct Known {
     documents: HashSet<String>,
 }
 
+impl Known {
+    /// The ids of a list of countries given by ISO code or slug: at least one, each
+    /// known, none twice.
+    fn country_ids(&self, codes: &[String]) -> AppResult<Vec<i32>> {
+        if codes.is_empty() {
+            return Err(AppError::bad_field(
+                "countries",
+                "at least one country is required",
+            ));
+        }
+        let mut ids = Vec::with_capacity(codes.len());
+        for (j, code) in codes.iter().enumerate() {
+            let field = format!("countries[{j}]");
+            let id = self
+                .countries_iso
+                .get(code)
+                .or_else(|| self.countries_slug.get(code))
+                .copied()
+                .ok_or_else(|| AppError::bad_field(&field, format!("unknown country {code:?}")))?;
+            if ids.contains(&id) {
+                return Err(AppError::bad_field(
+                    field,
+                    format!("country {code:?} is listed twice"),
+                ));
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+}
+
+/// Rows of a link table `(owner, country_id, position)`, countries in their order.
+fn country_link_rows(links: &[(String, Vec<i32>)], ids: &HashMap<String, i32>) -> Vec<Vec<Value>> {
+    let mut rows = Vec::new();
+    for (slug, cids) in links {
+        let owner = ids[slug];
+        for (pos, cid) in cids.iter().enumerate() {
+            rows.push(vec![
+                Value::from(owner),
+                Value::from(*cid),
+                Value::from(pos as i32),
+            ]);
+        }
+    }
+    rows
+}
+
+/// Rows of an ordered text-block table `(owner, position, title, body,
+/// translations)`: country priorities and programme priority areas.
+fn block_rows(owner: i32, blocks: &[TextBlockIn]) -> AppResult<Vec<Vec<Value>>> {
+    blocks
+        .iter()
+        .enumerate()
+        .map(|(j, b)| {
+            Ok(vec![
+                Value::from(owner),
+                Value::from(j as i32 + 1),
+                Value::from(b.title.clone()),
+                Value::from(b.body.clone()),
+                Value::from(translations_json(&b.translations)?),
+            ])
+        })
+        .collect()
+}
+
 async fn load_known(txn: &DatabaseTransaction, backend: DbBackend) -> AppResult<Known> {
     let mut known = Known::default();
     let q = |text: &str| {
@@ -330,15 +395,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         let id = ids[&c.slug];
         known.countries_slug.insert(c.slug.clone(), id);
         known.countries_iso.insert(c.iso2.clone(), id);
-        for (j, p) in c.priorities.iter().flatten().enumerate() {
-            rows.push(vec![
-                Value::from(id),
-                Value::from(j as i32 + 1),
-                Value::from(p.title.clone()),
-                Value::from(p.body.clone()),
-                Value::from(translations_json(&p.translations)?),
-            ]);
-        }
+        rows.extend(block_rows(id, c.priorities.as_deref().unwrap_or_default())?);
     }
     insert_rows(
         &txn,
@@ -349,14 +406,6 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         None,
     )
     .await?;
-
-    let country_id = |code: &str, known: &Known| -> Option<i32> {
-        known
-            .countries_iso
-            .get(code)
-            .or_else(|| known.countries_slug.get(code))
-            .copied()
-    };
 
     // Programmes, their countries and priority areas.
     let mut rows = Vec::new();
@@ -407,28 +456,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
                 return Err(e(AppError::bad_field("budgetEur", "a budget is required")))
             }
         };
-        if p.countries.is_empty() {
-            return Err(e(AppError::bad_field(
-                "countries",
-                "at least one country is required",
-            )));
-        }
-        let mut cids = Vec::new();
-        for (j, code) in p.countries.iter().enumerate() {
-            let id = country_id(code, &known).ok_or_else(|| {
-                e(AppError::bad_field(
-                    format!("countries[{j}]"),
-                    format!("unknown country {code:?}"),
-                ))
-            })?;
-            if cids.contains(&id) {
-                return Err(e(AppError::bad_field(
-                    format!("countries[{j}]"),
-                    format!("country {code:?} is listed twice"),
-                )));
-            }
-            cids.push(id);
-        }
+        let cids = known.country_ids(&p.countries).map_err(e)?;
         for (j, a) in p.priority_areas.iter().enumerate() {
             validate::required_text(&format!("priorityAreas[{j}].title"), &a.title).map_err(e)?;
             if let Some(t) = &a.translations {
@@ -476,17 +504,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         Some("slug"),
     )
     .await?;
-    let mut link_rows = Vec::new();
-    for (slug, cids) in &links {
-        let pid = ids[slug];
-        for (pos, cid) in cids.iter().enumerate() {
-            link_rows.push(vec![
-                Value::from(pid),
-                Value::from(*cid),
-                Value::from(pos as i32),
-            ]);
-        }
-    }
+    let link_rows = country_link_rows(&links, &ids);
     insert_rows(
         &txn,
         backend,
@@ -498,16 +516,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     .await?;
     let mut area_rows = Vec::new();
     for p in &data.programmes {
-        let pid = ids[&p.slug];
-        for (j, a) in p.priority_areas.iter().enumerate() {
-            area_rows.push(vec![
-                Value::from(pid),
-                Value::from(j as i32 + 1),
-                Value::from(a.title.clone()),
-                Value::from(a.body.clone()),
-                Value::from(translations_json(&a.translations)?),
-            ]);
-        }
+        area_rows.extend(block_rows(ids[&p.slug], &p.priority_areas)?);
     }
     insert_rows(
         &txn,
@@ -552,28 +561,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             })?),
             None => None,
         };
-        if d.countries.is_empty() {
-            return Err(e(AppError::bad_field(
-                "countries",
-                "at least one country is required",
-            )));
-        }
-        let mut cids = Vec::new();
-        for (j, code) in d.countries.iter().enumerate() {
-            let id = country_id(code, &known).ok_or_else(|| {
-                e(AppError::bad_field(
-                    format!("countries[{j}]"),
-                    format!("unknown country {code:?}"),
-                ))
-            })?;
-            if cids.contains(&id) {
-                return Err(e(AppError::bad_field(
-                    format!("countries[{j}]"),
-                    format!("country {code:?} is listed twice"),
-                )));
-            }
-            cids.push(id);
-        }
+        let cids = known.country_ids(&d.countries).map_err(e)?;
         if let Some(t) = &d.translations {
             validate::translations("translations", t, &["title"]).map_err(e)?;
         }
@@ -622,17 +610,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         Some("slug"),
     )
     .await?;
-    let mut link_rows = Vec::new();
-    for (slug, cids) in &links {
-        let did = ids[slug];
-        for (pos, cid) in cids.iter().enumerate() {
-            link_rows.push(vec![
-                Value::from(did),
-                Value::from(*cid),
-                Value::from(pos as i32),
-            ]);
-        }
-    }
+    let link_rows = country_link_rows(&links, &ids);
     insert_rows(
         &txn,
         backend,
