@@ -172,13 +172,13 @@ async fn single_items_by_slug_iso_and_global_id() {
         .gql(r#"query { node(id: "%%%") { id } }"#, json!({}))
         .await;
     assert_eq!(code(&resp), "BAD_USER_INPUT");
-    let resp = app
-        .gql(
-            r#"query { country(slug: "peru", iso2: "PE") { name } }"#,
-            json!({}),
-        )
-        .await;
-    assert_eq!(code(&resp), "BAD_USER_INPUT");
+    for q in [
+        r#"query { country(slug: "peru", iso2: "PE") { name } }"#,
+        "query { country { name } }",
+    ] {
+        let resp = app.gql(q, json!({})).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{q}");
+    }
 }
 
 #[tokio::test]
@@ -201,8 +201,34 @@ async fn search_matches_names_and_titles_case_insensitively() {
     // Wildcards in the query are matched literally.
     let data = app.data(SEARCH, json!({ "q": "%" })).await;
     assert_eq!(data["search"]["totalCount"], 0);
-    let resp = app.gql(SEARCH, json!({ "q": "  " })).await;
+    let long = "x".repeat(201);
+    for vars in [json!({ "q": "  " }), json!({ "q": long })] {
+        let resp = app.gql(SEARCH, vars).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT");
+    }
+    let resp = app
+        .gql(
+            r#"query { search(query: "peru", after: "not-a-cursor") { totalCount } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(code(&resp), "BAD_USER_INPUT");
+    // Paging through search with its own cursors.
+    let page = app
+        .data(
+            r#"query { search(query: "peru", first: 2) { pageInfo { hasNextPage endCursor } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(page["search"]["pageInfo"]["hasNextPage"], true);
+    let next = app
+        .data(
+            "query($after: String) { search(query: \"peru\", first: 10, after: $after) { totalCount edges { node { __typename } } pageInfo { hasPreviousPage } } }",
+            json!({ "after": page["search"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(next["search"]["edges"].as_array().map(Vec::len), Some(4));
+    assert_eq!(next["search"]["pageInfo"]["hasPreviousPage"], true);
 }
 
 #[tokio::test]

@@ -126,3 +126,34 @@ async fn health_readiness_and_metrics() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn get_without_a_query_or_with_an_oversized_one_is_refused() {
+    let mut config = api::config::Config::defaults();
+    config.max_body_bytes = 1024;
+    let app = TestApp::with_config(config).await;
+    let req = Request::get("/graphql")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::empty())
+        .expect("req");
+    let (status, body) = app.request(req).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "legacy JSON clients get 200 with the error"
+    );
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    let req = Request::get("/graphql").body(Body::empty()).expect("req");
+    let (status, body) = app.request(req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    let uri = format!(
+        "/graphql?query=%7Bregions%7Bslug%7D%7D%23{}",
+        "x".repeat(2048)
+    );
+    let (status, body) = app
+        .request(Request::get(uri).body(Body::empty()).expect("req"))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&body), "PAYLOAD_TOO_LARGE");
+}

@@ -149,6 +149,75 @@ fn bad_cases() -> Vec<(&'static str, Breaker, &'static str)> {
             "programmes[0]",
         ),
         (
+            "no budget",
+            Box::new(|d: &mut Dataset| d.programmes[4].budget_eur = None),
+            "programmes[4]",
+        ),
+        (
+            "two budgets",
+            Box::new(|d: &mut Dataset| {
+                d.programmes[0].budget = Some(api::import::format::MoneyIn {
+                    amount: "1".into(),
+                    currency: "USD".into(),
+                })
+            }),
+            "programmes[0]",
+        ),
+        (
+            "bad format",
+            Box::new(|d: &mut Dataset| d.documents[5].format = "pdf".into()),
+            "documents[5]",
+        ),
+        (
+            "bad sha256",
+            Box::new(|d: &mut Dataset| d.documents[5].sha256 = Some("abc".into())),
+            "documents[5]",
+        ),
+        (
+            "no countries",
+            Box::new(|d: &mut Dataset| d.documents[6].countries.clear()),
+            "documents[6]",
+        ),
+        (
+            "country twice",
+            Box::new(|d: &mut Dataset| {
+                let c = d.programmes[12].countries[0].clone();
+                d.programmes[12].countries.push(c)
+            }),
+            "programmes[12]",
+        ),
+        (
+            "translation of the default locale",
+            Box::new(|d: &mut Dataset| {
+                d.regions[1].translations = Some(
+                    [(
+                        "en".to_string(),
+                        [("name".to_string(), "x".to_string())].into(),
+                    )]
+                    .into(),
+                )
+            }),
+            "regions[1]",
+        ),
+        (
+            "translation of an unknown field",
+            Box::new(|d: &mut Dataset| {
+                d.documents[7].translations = Some(
+                    [(
+                        "fi".to_string(),
+                        [("body".to_string(), "x".to_string())].into(),
+                    )]
+                    .into(),
+                )
+            }),
+            "documents[7]",
+        ),
+        (
+            "empty title",
+            Box::new(|d: &mut Dataset| d.documents[8].title = " ".into()),
+            "documents[8]",
+        ),
+        (
             "bad currency",
             Box::new(|d: &mut Dataset| {
                 d.programmes[1].budget = Some(api::import::format::MoneyIn {

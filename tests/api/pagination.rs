@@ -131,6 +131,12 @@ async fn cursors_are_checked() {
     let cursor = data["documents"]["pageInfo"]["endCursor"].clone();
     let resp = app.gql(PAGE, json!({ "first": 2, "after": cursor })).await;
     assert_eq!(code(&resp), "BAD_USER_INPUT");
-    let resp = app.gql(PAGE, json!({ "first": 2, "last": 2 })).await;
-    assert_eq!(code(&resp), "BAD_USER_INPUT");
+    for vars in [
+        json!({ "first": 2, "last": 2 }),
+        json!({ "first": 2, "after": cursor, "before": cursor }),
+        json!({ "first": 2, "before": cursor }),
+    ] {
+        let resp = app.gql(PAGE, vars.clone()).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{vars}: {resp}");
+    }
 }
