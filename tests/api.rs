@@ -24,3 +24,5 @@ mod pagination;
 mod schema;
 #[path = "api/statements.rs"]
 mod statements;
+#[path = "api/workflow.rs"]
+mod workflow;

@@ -1,5 +1,5 @@
 //! The `cms` command line.
-use crate::config::{Cli, Command, Config, LogFormat, ServeArgs};
+use crate::config::{Cli, Command, Config, LogFormat, ServeArgs, UserCommand};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::import;
@@ -83,6 +83,31 @@ async fn execute(cli: Cli) -> AppResult<()> {
                 report.programmes,
                 report.documents,
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Create(args)) => {
+            let role =
+                crate::auth::Role::parse(&args.role.to_ascii_uppercase()).ok_or_else(|| {
+                    AppError::bad_input(format!(
+                        "unknown role {:?}: use EDITOR, PUBLISHER or ADMIN",
+                        args.role
+                    ))
+                })?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| {
+                AppError::bad_input(format!("cannot read the password from standard input: {e}"))
+            })?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let db = Db::from_config(&config).await?;
+            db.migrate().await?;
+            let user = crate::users::create_user(&db, None, &args.email, args.name, role, password)
+                .await?;
+            eprintln!(
+                "created {} ({}) with id {}",
+                user.email,
+                user.role.as_str(),
+                user.public_id
             );
             Ok(())
         }

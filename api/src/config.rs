@@ -33,6 +33,29 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
+    /// Manage staff accounts (the first admin, in particular).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account. The password is read from standard input (one line),
+    /// never from a flag, so it stays out of shell history and process lists.
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    /// Email address (the login name; unique, case-insensitive).
+    #[arg(long)]
+    pub email: String,
+    /// Role: EDITOR, PUBLISHER or ADMIN.
+    #[arg(long)]
+    pub role: String,
+    /// Display name (default: the part of the email before `@`).
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -128,6 +151,101 @@ pub struct Config {
     /// Connections in the database pool (default: 10 on PostgreSQL, 8 on SQLite).
     #[arg(long, env = "CMS_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
+
+    /// Production mode: refuse to start without a configured token secret (instead
+    /// of generating one in the data directory).
+    #[arg(long, env = "CMS_PRODUCTION", global = true)]
+    pub production: bool,
+
+    /// HS256 secret that signs and verifies the tokens `login` issues (at least 32
+    /// bytes). Without it (and without --jwt-secret-file) a secret is generated
+    /// and kept in the data directory, unless --production is set.
+    #[arg(long, env = "CMS_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// File holding the HS256 secret (instead of CMS_JWT_SECRET).
+    #[arg(long, env = "CMS_JWT_SECRET_FILE", global = true)]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// `iss` claim of issued tokens, required on verification.
+    #[arg(
+        long,
+        env = "CMS_JWT_ISSUER",
+        default_value = "partnerships-cms",
+        global = true
+    )]
+    pub jwt_issuer: String,
+
+    /// `aud` claim of issued tokens, required on verification (also of tokens
+    /// from an external identity provider).
+    #[arg(
+        long,
+        env = "CMS_JWT_AUDIENCE",
+        default_value = "partnerships-cms",
+        global = true
+    )]
+    pub jwt_audience: String,
+
+    /// Lifetime of issued tokens, in seconds.
+    #[arg(long, env = "CMS_TOKEN_TTL", default_value_t = 28_800, global = true)]
+    pub token_ttl: i64,
+
+    /// JWK Set file (the JSON an identity provider publishes at its `jwks_uri`)
+    /// with the RS256, ES256 or EdDSA public keys of an external identity
+    /// provider; tokens choose their key by `kid`.
+    #[arg(long, env = "CMS_JWT_JWKS_FILE", global = true)]
+    pub jwt_jwks_file: Option<PathBuf>,
+
+    /// `iss` required of tokens signed by a key of the JWK Set.
+    #[arg(long, env = "CMS_JWT_EXTERNAL_ISSUER", global = true)]
+    pub jwt_external_issuer: Option<String>,
+
+    /// Claim holding the role (EDITOR, PUBLISHER or ADMIN) in external tokens.
+    #[arg(
+        long,
+        env = "CMS_JWT_ROLE_CLAIM",
+        default_value = "role",
+        global = true
+    )]
+    pub jwt_role_claim: String,
+
+    /// Failed logins allowed per email within the window before logins for that
+    /// email are refused until the window ends.
+    #[arg(
+        long,
+        env = "CMS_LOGIN_MAX_FAILURES_PER_EMAIL",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures_per_email: i32,
+
+    /// Failed logins allowed per client address within the window.
+    #[arg(
+        long,
+        env = "CMS_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub login_max_failures_per_address: i32,
+
+    /// Length of the failed-login window, in seconds.
+    #[arg(
+        long,
+        env = "CMS_LOGIN_WINDOW_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_window_seconds: i64,
+
+    /// Seconds between runs of the scheduled-publishing job (0: do not run it in
+    /// this process).
+    #[arg(
+        long,
+        env = "CMS_SCHEDULER_INTERVAL",
+        default_value_t = 10,
+        global = true
+    )]
+    pub scheduler_interval: u64,
 
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "CMS_LOG_FORMAT", default_value = "text", global = true)]

@@ -112,6 +112,28 @@ impl Db {
     }
 }
 
+/// Runs a statement on a connection or a transaction; the number of rows changed.
+pub async fn exec<C: sea_orm::ConnectionTrait>(conn: &C, sql: Sql) -> AppResult<u64> {
+    Ok(conn.execute_raw(sql.build()).await?.rows_affected())
+}
+
+/// Runs a query on a connection or a transaction.
+pub async fn query<C: sea_orm::ConnectionTrait>(conn: &C, sql: Sql) -> AppResult<Vec<QueryResult>> {
+    Ok(conn.query_all_raw(sql.build()).await?)
+}
+
+/// Runs a query and maps every row.
+pub async fn query_as<T: FromQueryResult, C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    sql: Sql,
+) -> AppResult<Vec<T>> {
+    query(conn, sql)
+        .await?
+        .iter()
+        .map(|r| T::from_query_result(r, "").map_err(AppError::from))
+        .collect()
+}
+
 /// A statement under construction: text plus bound values, with `?` or `$n`
 /// placeholders as the backend wants them.
 #[derive(Debug)]

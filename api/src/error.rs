@@ -18,6 +18,9 @@ pub mod code {
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const INTERNAL: &str = "INTERNAL";
+    /// Too many failed logins: not in DESIGN.md's list, because none of those
+    /// tells a client to wait (`extensions.retryAfterSeconds` says how long).
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -29,14 +32,25 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
-    #[error("authentication required")]
-    Unauthenticated,
+    #[error("{0}")]
+    Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// An update named a version that is no longer the current one.
+    #[error("the item has changed since version {expected}: it is now at version {current}; reload it and apply your change again")]
+    StaleVersion { expected: i32, current: i32 },
+    /// A workflow action that the item's status does not allow.
+    #[error("cannot {action} an item whose status is {status}")]
+    IllegalTransition {
+        action: &'static str,
+        status: &'static str,
+    },
+    #[error("too many failed logins; try again in {retry_after} seconds")]
+    RateLimited { retry_after: i64 },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -61,6 +75,14 @@ impl AppError {
         }
     }
 
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        AppError::Unauthenticated(message.into())
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden(message.into())
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         AppError::Internal(detail.to_string())
     }
@@ -68,10 +90,13 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::BadInput { .. } => code::BAD_USER_INPUT,
-            AppError::Unauthenticated => code::UNAUTHENTICATED,
+            AppError::Unauthenticated(_) => code::UNAUTHENTICATED,
             AppError::Forbidden(_) => code::FORBIDDEN,
             AppError::NotFound(_) => code::NOT_FOUND,
-            AppError::Conflict(_) => code::CONFLICT,
+            AppError::Conflict(_)
+            | AppError::StaleVersion { .. }
+            | AppError::IllegalTransition { .. } => code::CONFLICT,
+            AppError::RateLimited { .. } => code::RATE_LIMITED,
             AppError::PayloadTooLarge(_) => code::PAYLOAD_TOO_LARGE,
             AppError::TooComplex(_) => code::QUERY_TOO_COMPLEX,
             AppError::Internal(_) => code::INTERNAL,
@@ -93,14 +118,20 @@ impl AppError {
             tracing::error!(error = %detail, "internal error");
         }
         let code = self.code();
-        let field = match &self {
-            AppError::BadInput { field, .. } => field.clone(),
-            _ => None,
-        };
-        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
+        let message = self.public_message();
+        async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code);
-            if let Some(field) = &field {
-                ext.set("field", field.as_str());
+            match &self {
+                AppError::BadInput {
+                    field: Some(field), ..
+                } => ext.set("field", field.as_str()),
+                AppError::StaleVersion { current, .. } => ext.set("currentVersion", *current),
+                AppError::IllegalTransition { status, .. } => {
+                    ext.set("reason", "ILLEGAL_TRANSITION");
+                    ext.set("status", *status);
+                }
+                AppError::RateLimited { retry_after } => ext.set("retryAfterSeconds", *retry_after),
+                _ => {}
             }
         })
     }
@@ -166,7 +197,22 @@ mod tests {
     fn every_variant_has_its_code() {
         let cases = [
             (AppError::bad_input("x"), "BAD_USER_INPUT"),
-            (AppError::Unauthenticated, "UNAUTHENTICATED"),
+            (AppError::unauthenticated("x"), "UNAUTHENTICATED"),
+            (
+                AppError::StaleVersion {
+                    expected: 1,
+                    current: 2,
+                },
+                "CONFLICT",
+            ),
+            (
+                AppError::IllegalTransition {
+                    action: "publish",
+                    status: "DRAFT",
+                },
+                "CONFLICT",
+            ),
+            (AppError::RateLimited { retry_after: 5 }, "RATE_LIMITED"),
             (AppError::Forbidden("x".into()), "FORBIDDEN"),
             (AppError::NotFound("x".into()), "NOT_FOUND"),
             (AppError::Conflict("x".into()), "CONFLICT"),

@@ -1,5 +1,6 @@
 //! Partnerships CMS: a GraphQL content service for international-partnership
 //! country pages, programmes and documents.
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -15,3 +16,5 @@ pub mod regions;
 pub mod search;
 pub mod server;
 pub mod state;
+pub mod users;
+pub mod workflow;

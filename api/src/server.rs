@@ -13,6 +13,10 @@ use tokio::net::TcpListener;
 /// Connects, migrates and (on an empty database, unless told not to) loads the
 /// demo content.
 pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppState> {
+    // Keys first: a production start without a secret fails before touching the
+    // database.
+    let keys = crate::auth::Keys::from_config(&config)?;
+    drop(keys);
     let db = Db::from_config(&config).await?;
     db.migrate().await?;
     if !args.no_demo && import::is_empty(&db).await? {
@@ -28,7 +32,7 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
             "empty database: loaded the demo content (start with --no-demo to skip)"
         );
     }
-    Ok(AppState::new(db, config))
+    AppState::new(db, config)
 }
 
 /// The full application router for a state.
@@ -51,7 +55,15 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
     println!("Partnerships CMS listening on http://{addr}");
     println!("GraphiQL: http://{addr}/graphql");
     tracing::info!(%addr, backend = ?db.backend(), "listening");
-    axum::serve(listener, app(state))
+    let interval = state.config.scheduler_interval;
+    if interval > 0 {
+        tokio::spawn(crate::workflow::scheduler::run(
+            db.clone(),
+            std::time::Duration::from_secs(interval),
+        ));
+    }
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| AppError::Internal(format!("server error: {e}")))?;

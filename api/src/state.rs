@@ -1,21 +1,29 @@
 //! Application state, passed (never global) so tests can build their own.
+use crate::auth::Keys;
 use crate::config::Config;
 use crate::content::list::PageLimits;
 use crate::db::Db;
+use crate::error::AppResult;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Token keys (from the configuration), here so tests can use their own.
+    pub keys: Arc<Keys>,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
-        AppState {
+    /// The state for a database and a configuration; fails when the token keys
+    /// cannot be loaded (a production start without a secret, say).
+    pub fn new(db: Db, config: Config) -> AppResult<Self> {
+        let keys = Keys::from_config(&config)?;
+        Ok(AppState {
             db,
             config: Arc::new(config),
-        }
+            keys: Arc::new(keys),
+        })
     }
 
     pub fn page_limits(&self) -> PageLimits {

@@ -28,6 +28,16 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
     pub translations: String,
+    /// The working copy of a published item (JSON snapshot), while it has
+    /// unpublished changes.
+    pub draft: Option<String>,
+    /// Status of that working copy (DRAFT or IN_REVIEW).
+    pub draft_status: Option<Status>,
+    pub scheduled_at: Option<DateTimeUtc>,
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
+    pub published_by: Option<String>,
+    pub review_comment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

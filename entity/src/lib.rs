@@ -9,5 +9,7 @@ pub mod programme;
 pub mod programme_country;
 pub mod region;
 pub mod status;
+pub mod user;
 
 pub use status::Status;
+pub use user::Role;

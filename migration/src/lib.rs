@@ -12,6 +12,11 @@ mod m20261127_000006_create_priority_areas;
 mod m20261127_000007_create_documents;
 mod m20261127_000008_create_document_countries;
 mod m20261127_000009_create_trigram_indexes;
+mod m20261127_000010_add_editorial_columns;
+mod m20261127_000011_create_users;
+mod m20261127_000012_create_revisions;
+mod m20261127_000013_create_audit_log;
+mod m20261127_000014_create_login_attempts;
 
 pub struct Migrator;
 
@@ -28,6 +33,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_create_documents::Migration),
             Box::new(m20261127_000008_create_document_countries::Migration),
             Box::new(m20261127_000009_create_trigram_indexes::Migration),
+            Box::new(m20261127_000010_add_editorial_columns::Migration),
+            Box::new(m20261127_000011_create_users::Migration),
+            Box::new(m20261127_000012_create_revisions::Migration),
+            Box::new(m20261127_000013_create_audit_log::Migration),
+            Box::new(m20261127_000014_create_login_attempts::Migration),
         ]
     }
 }

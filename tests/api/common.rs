@@ -1,8 +1,8 @@
 //! Test harness: a fresh, migrated database per test (SQLite file, or a PostgreSQL
 //! database cloned from a migrated template when TEST_DATABASE_URL is set), the
 //! app built on it, and helpers to run GraphQL at schema and router level.
+use api::auth::{ClientAddr, Role, Viewer};
 use api::config::Config;
-use api::content::Viewer;
 use api::db::Db;
 use api::graphql::{build_schema, prepare, CmsSchema};
 use api::import::{self, format::Dataset, ImportOptions};
@@ -107,14 +107,14 @@ pub struct TestApp {
 impl TestApp {
     /// An empty, migrated database.
     pub async fn new() -> TestApp {
-        TestApp::with_config(Config::defaults()).await
+        TestApp::with_config(test_config()).await
     }
 
     pub async fn with_config(mut config: Config) -> TestApp {
         let (url, dir) = fresh_database().await;
         config.database_url = Some(url.clone());
         let db = Db::connect(&url, Some(4)).await.expect("connect");
-        let state = AppState::new(db, config);
+        let state = AppState::new(db, config).expect("state");
         let schema = build_schema(state.clone());
         TestApp {
             state,
@@ -146,7 +146,12 @@ impl TestApp {
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables));
-        let request = prepare(&self.state, request, Viewer::Anonymous);
+        let request = prepare(
+            &self.state,
+            request,
+            Viewer::Anonymous,
+            ClientAddr::default(),
+        );
         let response = self.schema.execute(request).await;
         serde_json::to_value(&response).expect("response serialises")
     }
@@ -193,6 +198,96 @@ impl TestApp {
             .to_bytes()
             .to_vec();
         (status, headers, bytes)
+    }
+}
+
+/// The configuration of tests: defaults plus a fixed token secret.
+pub fn test_config() -> Config {
+    let mut config = Config::defaults();
+    config.jwt_secret = Some(TEST_SECRET.to_string());
+    config
+}
+
+pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Bearer tokens of one user per role.
+#[allow(dead_code)]
+pub struct Staff {
+    pub editor: String,
+    pub publisher: String,
+    pub admin: String,
+}
+
+#[allow(dead_code)]
+impl TestApp {
+    /// Creates a user with a role and logs them in through the `login` mutation;
+    /// returns the token.
+    pub async fn user(&self, email: &str, role: Role) -> String {
+        api::users::create_user(&self.state.db, None, email, None, role, PASSWORD.into())
+            .await
+            .expect("create user");
+        self.login(email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (_, resp) = self
+            .post(json!({
+                "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                "variables": { "e": email, "p": password },
+            }))
+            .await;
+        resp["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {resp:#}"))
+            .to_string()
+    }
+
+    /// One user (and token) per role.
+    pub async fn staff(&self) -> Staff {
+        Staff {
+            editor: self.user("editor@example.org", Role::Editor).await,
+            publisher: self.user("publisher@example.org", Role::Publisher).await,
+            admin: self.user("admin@example.org", Role::Admin).await,
+        }
+    }
+
+    /// POST /graphql through the router with an optional bearer token; returns
+    /// the status and the JSON body.
+    pub async fn as_user(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.request(
+            req.body(Body::from(
+                json!({ "query": query, "variables": variables }).to_string(),
+            ))
+            .expect("request"),
+        )
+        .await
+    }
+
+    /// As [`as_user`], asserting no errors; returns `data`.
+    pub async fn staff_data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (_, resp) = self.as_user(Some(token), query, variables).await;
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp:#}");
+        resp["data"].clone()
+    }
+
+    /// Counts rows of a table (for "nothing was written" checks).
+    pub async fn count(&self, table: &str) -> i64 {
+        let mut sql = self.state.db.sql();
+        sql.push("SELECT COUNT(*) AS n FROM ").push(table);
+        let rows = self.state.db.all(sql).await.expect("count");
+        rows[0].try_get::<i64>("", "n").expect("n")
     }
 }
 

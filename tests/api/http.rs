@@ -54,7 +54,7 @@ async fn browsers_get_graphiql() {
 
 #[tokio::test]
 async fn oversized_bodies_are_payload_too_large() {
-    let mut config = api::config::Config::defaults();
+    let mut config = crate::common::test_config();
     config.max_body_bytes = 2048;
     let app = TestApp::with_config(config).await;
     let big = format!("query {{ regions {{ slug }} }} #{}", "x".repeat(4096));
@@ -129,7 +129,7 @@ async fn health_readiness_and_metrics() {
 
 #[tokio::test]
 async fn get_without_a_query_or_with_an_oversized_one_is_refused() {
-    let mut config = api::config::Config::defaults();
+    let mut config = crate::common::test_config();
     config.max_body_bytes = 1024;
     let app = TestApp::with_config(config).await;
     let req = Request::get("/graphql")

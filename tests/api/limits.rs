@@ -1,5 +1,4 @@
 use crate::common::{code, TestApp};
-use api::config::Config;
 use serde_json::json;
 
 #[tokio::test]
@@ -23,7 +22,7 @@ async fn a_page_over_the_cap_is_refused_not_truncated() {
 
 #[tokio::test]
 async fn depth_complexity_and_alias_limits_are_coded() {
-    let mut config = Config::defaults();
+    let mut config = crate::common::test_config();
     config.max_depth = 5;
     config.max_complexity = 300;
     config.max_aliases = 3;

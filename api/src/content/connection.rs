@@ -3,8 +3,9 @@
 //! only when asked for, batched across parents for nested connections, and skipped
 //! when the first page already holds every item.
 use super::list::{self, ListSpec, Page, Row};
-use super::loaders::{AreasOf, ById, CountKey, CountriesOf, Dl, PrioritiesOf};
+use super::loaders::{dl, AreasOf, ById, CountKey, CountriesOf, Dl, PrioritiesOf};
 use super::locale::Locale;
+use super::viewer::Visibility;
 use crate::error::{AppError, ResultExt};
 use crate::state::AppState;
 
@@ -17,7 +18,7 @@ use std::sync::Arc;
 pub trait ConnectionNode: OutputType + Sized + Send + Sync + 'static {
     /// GraphQL type name of the node ("Country").
     const TYPE: &'static str;
-    fn from_row(row: &Row, locale: &Locale) -> Option<Self>;
+    fn from_row(row: &Row, locale: &Locale, vis: Visibility) -> Option<Self>;
 }
 
 /// Where `totalCount` comes from.
@@ -73,6 +74,7 @@ pub struct Connection<N> {
     edges: Vec<Edge<N>>,
     page_info: PageInfo,
     count: Count,
+    vis: Visibility,
     _node: PhantomData<N>,
 }
 
@@ -83,13 +85,14 @@ impl<N: ConnectionNode> Connection<N> {
         page: &Page,
         spec: Arc<ListSpec>,
         locale: &Locale,
+        vis: Visibility,
         nested: Option<CountKey>,
     ) -> Self {
         let edges: Vec<Edge<N>> = page
             .rows
             .iter()
             .filter_map(|row| {
-                N::from_row(row, locale).map(|node| Edge {
+                N::from_row(row, locale, vis).map(|node| Edge {
                     row: row.clone(),
                     order: spec.order,
                     node,
@@ -120,6 +123,7 @@ impl<N: ConnectionNode> Connection<N> {
             edges,
             page_info,
             count,
+            vis,
             _node: PhantomData,
         }
     }
@@ -134,13 +138,10 @@ impl<N: ConnectionNode> Connection<N> {
             Count::Known(n) => Ok(*n),
             Count::Root(spec) => {
                 let state = ctx.data::<AppState>()?;
-                let loaders = ctx.data::<Dl>()?;
-                list::count_root(&state.db, &loaders.loader().viewer, spec)
-                    .await
-                    .gql()
+                list::count_root(&state.db, &self.vis, spec).await.gql()
             }
             Count::Nested(key) => {
-                let loaders = ctx.data::<Dl>()?;
+                let loaders = dl(ctx, self.vis)?;
                 let n = loaders.load_one(key.clone()).await.gql()?;
                 n.ok_or_else(|| AppError::internal("count missing from loader").into_gql())
             }
@@ -177,9 +178,10 @@ pub async fn root_connection<N: ConnectionNode>(
     order: list::Order,
     args: list::PageArgs,
     locale: &Locale,
+    vis: Visibility,
 ) -> async_graphql::Result<Connection<N>> {
     let state = ctx.data::<AppState>()?;
-    let loaders = ctx.data::<Dl>()?;
+    let loaders = dl(ctx, vis)?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
     let with_count = ctx.look_ahead().field("totalCount").exists();
     let spec = Arc::new(ListSpec {
@@ -189,11 +191,9 @@ pub async fn root_connection<N: ConnectionNode>(
         window,
         with_count,
     });
-    let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec)
-        .await
-        .gql()?;
+    let page = list::fetch_root(&state.db, &vis, &spec).await.gql()?;
     prime(ctx, loaders, &page.rows, true).await?;
-    Ok(Connection::new(&page, spec, locale, None))
+    Ok(Connection::new(&page, spec, locale, vis, None))
 }
 
 /// Shared resolver body of every nested connection field: batched through the
@@ -208,9 +208,10 @@ pub async fn nested_connection<N: ConnectionNode>(
     order: list::Order,
     args: list::PageArgs,
     locale: &Locale,
+    vis: Visibility,
 ) -> async_graphql::Result<Connection<N>> {
     let state = ctx.data::<AppState>()?;
-    let loaders = ctx.data::<Dl>()?;
+    let loaders = dl(ctx, vis)?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
     let with_count = ctx.look_ahead().field("totalCount").exists();
     let spec = Arc::new(ListSpec {
@@ -234,7 +235,7 @@ pub async fn nested_connection<N: ConnectionNode>(
         id: parent_id,
         spec: spec.clone(),
     };
-    Ok(Connection::new(&page, spec, locale, Some(count_key)))
+    Ok(Connection::new(&page, spec, locale, vis, Some(count_key)))
 }
 
 /// Loads one relation for a page's items into the request cache, when the
@@ -337,11 +338,12 @@ pub async fn lookup<N: ConnectionNode>(
     column: &str,
     value: &str,
     locale: Option<&str>,
+    vis: Visibility,
 ) -> async_graphql::Result<Option<N>> {
     let state = ctx.data::<AppState>()?;
-    let loaders = ctx.data::<Dl>()?;
+    let loaders = dl(ctx, vis)?;
     let locale = Locale::parse(locale).gql()?;
-    let viewer = &loaders.loader().viewer;
+    let viewer = &vis;
     if kind == super::Kind::Country && ctx.look_ahead().field("region").exists() {
         let found = list::fetch_country_with_region(&state.db, viewer, column, value)
             .await
@@ -354,10 +356,10 @@ pub async fn lookup<N: ConnectionNode>(
                 .feed_one(ById(super::Kind::Region, region.id()), region)
                 .await;
         }
-        return Ok(N::from_row(&country, &locale));
+        return Ok(N::from_row(&country, &locale, vis));
     }
     let row = list::fetch_one(&state.db, viewer, kind, column, value)
         .await
         .gql()?;
-    Ok(row.and_then(|r| N::from_row(&r, &locale)))
+    Ok(row.and_then(|r| N::from_row(&r, &locale, vis)))
 }

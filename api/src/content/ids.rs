@@ -31,7 +31,7 @@ impl Kind {
         }
     }
 
-    fn from_type_name(name: &str) -> Option<Kind> {
+    pub fn from_type_name(name: &str) -> Option<Kind> {
         [Kind::Region, Kind::Country, Kind::Programme, Kind::Document]
             .into_iter()
             .find(|k| k.type_name() == name)

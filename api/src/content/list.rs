@@ -4,7 +4,7 @@
 //! batched with a window function, so they cost one statement whatever the number of
 //! parents).
 use super::ids::Kind;
-use super::viewer::Viewer;
+use super::viewer::Visibility;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -357,7 +357,7 @@ fn check_kind(kind: Kind, order: Order) -> AppResult<()> {
 /// changes the planner hints of broad filters.
 fn push_from_where(
     sql: &mut Sql,
-    viewer: &Viewer,
+    viewer: &Visibility,
     spec: &ListSpec,
     parent: Option<(Parent, &[i32])>,
     ordered: bool,
@@ -378,7 +378,7 @@ fn push_from_where(
     push_filters(sql, viewer, spec.kind, &spec.filter, ordered);
 }
 
-fn push_filters(sql: &mut Sql, viewer: &Viewer, kind: Kind, f: &Filter, ordered: bool) {
+fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, ordered: bool) {
     let vis_c = viewer.visible_sql("c");
     // Countries reached through a link table must be visible too: a hidden country
     // must not be discoverable by filtering on it.
@@ -562,7 +562,7 @@ fn total_of(rows: &[QueryResult], spec: &ListSpec) -> AppResult<Option<i64>> {
 /// subquery, evaluated once, beside an index-ordered, limited page.
 fn push_count_column(
     sql: &mut Sql,
-    viewer: &Viewer,
+    viewer: &Visibility,
     spec: &ListSpec,
     parent: Option<(Parent, &[i32])>,
 ) {
@@ -574,7 +574,7 @@ fn push_count_column(
 }
 
 /// A top-level page.
-pub async fn fetch_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<Page> {
+pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppResult<Page> {
     check_kind(spec.kind, spec.order)?;
     if spec.window.limit == 0 {
         return Ok(Page::default());
@@ -600,7 +600,7 @@ pub async fn fetch_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<
 /// `ROW_NUMBER() OVER (PARTITION BY parent ...)` for several.
 pub async fn fetch_nested(
     db: &Db,
-    viewer: &Viewer,
+    viewer: &Visibility,
     spec: &ListSpec,
     parent: Parent,
     ids: &[i32],
@@ -667,7 +667,7 @@ pub async fn fetch_nested(
 }
 
 /// `totalCount` of a top-level list (the window is ignored).
-pub async fn count_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<i64> {
+pub async fn count_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppResult<i64> {
     let mut sql = db.sql();
     sql.push("SELECT COUNT(*) AS n");
     push_from_where(&mut sql, viewer, spec, None, false);
@@ -681,7 +681,7 @@ pub async fn count_root(db: &Db, viewer: &Viewer, spec: &ListSpec) -> AppResult<
 /// `totalCount` of nested lists, for many parents in one statement.
 pub async fn count_nested(
     db: &Db,
-    viewer: &Viewer,
+    viewer: &Visibility,
     spec: &ListSpec,
     parent: Parent,
     ids: &[i32],
@@ -724,7 +724,7 @@ impl Row {
 /// A single visible item by a unique column (`slug`, `iso2`).
 pub async fn fetch_one(
     db: &Db,
-    viewer: &Viewer,
+    viewer: &Visibility,
     kind: Kind,
     column: &str,
     value: &str,
@@ -736,7 +736,7 @@ pub async fn fetch_one(
 }
 
 /// ` WHERE t.<column> = ? AND <t visible>`: the tail of every single-item lookup.
-fn push_unique_match(sql: &mut Sql, viewer: &Viewer, column: &str, value: &str) {
+fn push_unique_match(sql: &mut Sql, viewer: &Visibility, column: &str, value: &str) {
     sql.push(" WHERE t.")
         .push(column)
         .push(" = ")
@@ -749,7 +749,7 @@ fn push_unique_match(sql: &mut Sql, viewer: &Viewer, column: &str, value: &str) 
 /// statement (the country page always shows the region: one round trip saved).
 pub async fn fetch_country_with_region(
     db: &Db,
-    viewer: &Viewer,
+    viewer: &Visibility,
     column: &str,
     value: &str,
 ) -> AppResult<Option<(Row, Option<Row>)>> {

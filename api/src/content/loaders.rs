@@ -3,7 +3,7 @@
 //! Built per request, because what they return depends on the viewer.
 use super::ids::Kind;
 use super::list::{self, ListSpec, Page, Parent, Row};
-use super::viewer::Viewer;
+use super::viewer::Visibility;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub struct Loaders {
     pub db: Db,
-    pub viewer: Viewer,
+    pub viewer: Visibility,
 }
 
 /// The per-request loader, with a request-scoped cache: a page primes the
@@ -22,12 +22,28 @@ pub struct Loaders {
 pub type Dl = DataLoader<Loaders, HashMapCache>;
 
 impl Loaders {
-    pub fn new(db: Db, viewer: Viewer) -> Dl {
+    pub fn new(db: Db, viewer: Visibility) -> Dl {
         DataLoader::with_cache(
             Loaders { db, viewer },
             tokio::spawn,
             HashMapCache::default(),
         )
+    }
+}
+
+/// The loaders of a request for staff previews (visibility [`Visibility::Preview`]),
+/// beside the public ones: one request may read both.
+pub struct PreviewDl(pub Dl);
+
+/// The request's loaders for a visibility. Preview loaders exist only for a valid
+/// staff token, so a preview read without one is refused here too.
+pub fn dl<'c>(ctx: &async_graphql::Context<'c>, vis: Visibility) -> async_graphql::Result<&'c Dl> {
+    match vis {
+        Visibility::Public => ctx.data::<Dl>(),
+        Visibility::Preview => match ctx.data_opt::<PreviewDl>() {
+            Some(p) => Ok(&p.0),
+            None => Err(AppError::unauthenticated("`preview` needs a staff token").into_gql()),
+        },
     }
 }
 

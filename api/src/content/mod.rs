@@ -11,7 +11,7 @@ pub mod viewer;
 
 pub use ids::{GlobalId, Kind};
 pub use locale::Locale;
-pub use viewer::Viewer;
+pub use viewer::{vis, Visibility};
 
 /// A content type's GraphQL node: the row, the locale the query asked for, and the
 /// row's text resolved in that locale, plus its place in connections. One
@@ -24,16 +24,62 @@ macro_rules! content_node {
             m: std::sync::Arc<$model>,
             locale: $crate::content::Locale,
             tr: $crate::content::locale::Resolved,
+            vis: $crate::content::Visibility,
         }
 
         impl $ty {
-            pub fn new(m: std::sync::Arc<$model>, locale: &$crate::content::Locale) -> Self {
+            /// The node of a row. In preview, a published row's working copy (if it
+            /// has one) is what the node shows.
+            pub fn new(
+                m: std::sync::Arc<$model>,
+                locale: &$crate::content::Locale,
+                vis: $crate::content::Visibility,
+            ) -> Self {
+                let m = if vis.is_preview() {
+                    $crate::workflow::data::Overlay::overlay_arc(m)
+                } else {
+                    m
+                };
                 let tr = locale.resolve(&m.translations);
                 $ty {
                     m,
                     locale: locale.clone(),
                     tr,
+                    vis,
                 }
+            }
+
+            /// The loaders of this node's visibility.
+            #[allow(dead_code)]
+            fn dl<'c>(
+                &self,
+                ctx: &async_graphql::Context<'c>,
+            ) -> async_graphql::Result<&'c $crate::content::loaders::Dl> {
+                $crate::content::loaders::dl(ctx, self.vis)
+            }
+
+            /// The working copy this node shows (preview only), for its relations.
+            #[allow(dead_code)]
+            fn pending(&self) -> Option<$crate::workflow::data::Data> {
+                if !self.vis.is_preview() {
+                    return None;
+                }
+                self.m
+                    .draft
+                    .as_deref()
+                    .and_then(|j| $crate::workflow::data::Data::from_json(j).ok())
+            }
+
+            fn workflow_info(&self) -> $crate::workflow::graphql::WorkflowInfo {
+                $crate::workflow::graphql::WorkflowInfo::new(
+                    self.vis,
+                    self.m.draft.is_some(),
+                    self.m.scheduled_at,
+                    self.m.review_comment.clone(),
+                    self.m.created_by.clone(),
+                    self.m.updated_by.clone(),
+                    self.m.published_by.clone(),
+                )
             }
         }
 
@@ -42,9 +88,10 @@ macro_rules! content_node {
             fn from_row(
                 row: &$crate::content::list::Row,
                 locale: &$crate::content::Locale,
+                vis: $crate::content::Visibility,
             ) -> Option<Self> {
                 match row {
-                    $crate::content::list::Row::$ty(m) => Some($ty::new(m.clone(), locale)),
+                    $crate::content::list::Row::$ty(m) => Some($ty::new(m.clone(), locale, vis)),
                     _ => None,
                 }
             }

@@ -5,11 +5,12 @@ use crate::content::connection::{
 };
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
-use crate::content::{GlobalId, Kind, Locale};
+use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::{AppError, ResultExt};
 use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
 use crate::regions::Region;
+use crate::workflow::data::{Block, Data};
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -101,16 +102,27 @@ impl Country {
     }
     /// The region the country belongs to.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        let loaders = ctx.data::<Dl>()?;
+        let loaders = self.dl(ctx)?;
         let row = loaders
             .load_one(ById(Kind::Region, self.m.region_id))
             .await
             .gql()?;
-        Ok(row.and_then(|r| Region::from_row(&r, &self.locale)))
+        Ok(row.and_then(|r| Region::from_row(&r, &self.locale, self.vis)))
     }
     /// The cooperation priorities, in order.
     async fn priorities(&self, ctx: &Context<'_>) -> Result<Vec<Priority>> {
-        let loaders = ctx.data::<Dl>()?;
+        if let Some(Data::Country(d)) = self.pending() {
+            return Ok(text_blocks(
+                &self.locale,
+                &d.priorities,
+                |position, title, body| Priority {
+                    position,
+                    title,
+                    body,
+                },
+            ));
+        }
+        let loaders = self.dl(ctx)?;
         let rows = loaders
             .load_one(PrioritiesOf(self.m.id))
             .await
@@ -159,6 +171,7 @@ impl Country {
                 before,
             },
             &self.locale,
+            self.vis,
         )
         .await
     }
@@ -191,17 +204,75 @@ impl Country {
                 before,
             },
             &self.locale,
+            self.vis,
         )
         .await
     }
-    /// When this item was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
+    /// When this item was created.
+    pub async fn created_at(&self) -> DateTime<Utc> {
+        self.m.created_at
+    }
+    /// When this item was last changed (for staff previews: its working copy too).
+    pub async fn updated_at(&self) -> DateTime<Utc> {
         self.m.updated_at
     }
-    /// When this item was published.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
+    /// When this item was (last) published; `null` when it never was.
+    pub async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.m.published_at
     }
+    /// Workflow status. The public only ever sees PUBLISHED; a staff preview
+    /// shows the status of the working copy while a published item has one.
+    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+        self.m.status.into()
+    }
+    /// Version number, raised by every change: pass it as `expectedVersion`.
+    pub async fn version(&self) -> i32 {
+        self.m.version
+    }
+    /// Editorial details (schedule, working copy, who changed it): staff
+    /// previews only, `null` for the public.
+    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+        self.vis.is_preview().then(|| self.workflow_info())
+    }
+}
+
+/// A working copy's text blocks in a locale (preview only).
+pub fn text_blocks<T>(
+    locale: &Locale,
+    blocks: &[Block],
+    make: impl Fn(i32, String, String) -> T,
+) -> Vec<T> {
+    blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let json = serde_json::to_string(&b.translations).unwrap_or_default();
+            let tr = locale.resolve(&json);
+            make(
+                i as i32 + 1,
+                tr.text("title", &b.title).to_string(),
+                tr.text("body", &b.body).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Countries by id, in the given order (a working copy's countries, in preview).
+pub async fn countries_by_ids(
+    loaders: &Dl,
+    ids: &[i32],
+    locale: &Locale,
+    vis: crate::content::Visibility,
+) -> Result<Vec<Country>> {
+    let rows = loaders
+        .load_many(ids.iter().map(|id| ById(Kind::Country, *id)))
+        .await
+        .gql()?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.get(&ById(Kind::Country, *id)))
+        .filter_map(|r| Country::from_row(r, locale, vis))
+        .collect())
 }
 
 #[derive(Default)]
@@ -222,6 +293,10 @@ impl CountryQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Option<Country>> {
         let (column, value) = match (slug, iso2) {
             (Some(s), None) => ("slug", s),
@@ -230,7 +305,15 @@ impl CountryQuery {
                 return Err(AppError::bad_input("give exactly one of `slug` and `iso2`").into_gql());
             }
         };
-        lookup(ctx, Kind::Country, column, &value, locale.as_deref()).await
+        lookup(
+            ctx,
+            Kind::Country,
+            column,
+            &value,
+            locale.as_deref(),
+            vis(preview),
+        )
+        .await
     }
 
     /// Countries, paged (Relay connection).
@@ -250,6 +333,10 @@ impl CountryQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Connection<Country>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let filter = Filter {
@@ -268,6 +355,7 @@ impl CountryQuery {
                 before,
             },
             &locale,
+            vis(preview),
         )
         .await
     }

@@ -2,12 +2,13 @@
 //! queries.
 use crate::content::connection::{lookup, root_connection, Connection, ConnectionNode};
 use crate::content::list::{Filter, Order, PageArgs};
-use crate::content::loaders::{ById, CountriesOf, Dl};
-use crate::content::{GlobalId, Kind, Locale};
-use crate::countries::Country;
+use crate::content::loaders::{ById, CountriesOf};
+use crate::content::{vis, GlobalId, Kind, Locale};
+use crate::countries::{countries_by_ids, Country};
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::graphql::scalars::Date;
 use crate::programmes::Programme;
+use crate::workflow::data::Data;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
@@ -151,13 +152,16 @@ impl Document {
         let Some(id) = self.m.programme_id else {
             return Ok(None);
         };
-        let loaders = ctx.data::<Dl>()?;
+        let loaders = self.dl(ctx)?;
         let row = loaders.load_one(ById(Kind::Programme, id)).await.gql()?;
-        Ok(row.and_then(|r| Programme::from_row(&r, &self.locale)))
+        Ok(row.and_then(|r| Programme::from_row(&r, &self.locale, self.vis)))
     }
     /// The countries the document concerns, in order.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
-        let loaders = ctx.data::<Dl>()?;
+        let loaders = self.dl(ctx)?;
+        if let Some(Data::Document(d)) = self.pending() {
+            return countries_by_ids(loaders, &d.country_ids, &self.locale, self.vis).await;
+        }
         let rows = loaders
             .load_one(CountriesOf(Kind::Document, self.m.id))
             .await
@@ -165,16 +169,34 @@ impl Document {
             .unwrap_or_default();
         Ok(rows
             .iter()
-            .map(|c| Country::new(c.clone(), &self.locale))
+            .map(|c| Country::new(c.clone(), &self.locale, self.vis))
             .collect())
     }
-    /// When this item was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
+    /// When this item was created.
+    pub async fn created_at(&self) -> DateTime<Utc> {
+        self.m.created_at
+    }
+    /// When this item was last changed (for staff previews: its working copy too).
+    pub async fn updated_at(&self) -> DateTime<Utc> {
         self.m.updated_at
     }
-    /// When this item was published.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
+    /// When this item was (last) published; `null` when it never was.
+    pub async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.m.published_at
+    }
+    /// Workflow status. The public only ever sees PUBLISHED; a staff preview
+    /// shows the status of the working copy while a published item has one.
+    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+        self.m.status.into()
+    }
+    /// Version number, raised by every change: pass it as `expectedVersion`.
+    pub async fn version(&self) -> i32 {
+        self.m.version
+    }
+    /// Editorial details (schedule, working copy, who changed it): staff
+    /// previews only, `null` for the public.
+    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+        self.vis.is_preview().then(|| self.workflow_info())
     }
 }
 
@@ -192,8 +214,20 @@ impl DocumentQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Option<Document>> {
-        lookup(ctx, Kind::Document, "slug", &slug, locale.as_deref()).await
+        lookup(
+            ctx,
+            Kind::Document,
+            "slug",
+            &slug,
+            locale.as_deref(),
+            vis(preview),
+        )
+        .await
     }
 
     /// Documents, paged (Relay connection), newest first by default.
@@ -213,6 +247,10 @@ impl DocumentQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Connection<Document>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         root_connection(
@@ -227,6 +265,7 @@ impl DocumentQuery {
                 before,
             },
             &locale,
+            vis(preview),
         )
         .await
     }

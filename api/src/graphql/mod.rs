@@ -3,9 +3,10 @@
 pub mod limits;
 pub mod scalars;
 
+use crate::auth::Viewer;
 use crate::content::list::Row;
-use crate::content::loaders::{ById, Dl, Loaders};
-use crate::content::{GlobalId, Locale, Viewer};
+use crate::content::loaders::{dl, ById, Loaders, PreviewDl};
+use crate::content::{vis, GlobalId, Locale, Visibility};
 use crate::countries::{Country, CountryQuery};
 use crate::documents::{Document, DocumentQuery};
 use crate::error::ResultExt;
@@ -13,13 +14,16 @@ use crate::programmes::{Programme, ProgrammeQuery};
 use crate::regions::{Region, RegionQuery};
 use crate::search::SearchQuery;
 use crate::state::AppState;
+use crate::users::{UserMutation, UserQuery};
+use crate::workflow::graphql::{WorkflowMutation, WorkflowQuery};
 
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, Interface, MergedObject, Object, Request, Result,
-    Schema, SchemaBuilder, ID,
+    Context, EmptySubscription, Interface, MergedObject, Object, Request, Result, Schema,
+    SchemaBuilder, ID,
 };
+use chrono::{DateTime, Utc};
 
-pub type CmsSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type CmsSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Anything with a global id.
 #[derive(Interface, Clone)]
@@ -29,6 +33,61 @@ pub enum Node {
     Country(Country),
     Programme(Programme),
     Document(Document),
+}
+
+/// What every content type shares: its place in the editorial workflow.
+/// Workflow mutations return it.
+#[allow(clippy::duplicated_attributes)]
+#[derive(Interface, Clone)]
+#[graphql(
+    field(name = "id", ty = "ID", desc = "Opaque global id, for `node(id:)`."),
+    field(
+        name = "status",
+        ty = "crate::workflow::graphql::ContentStatus",
+        desc = "Workflow status (in a staff preview: the working copy's)."
+    ),
+    field(
+        name = "version",
+        ty = "i32",
+        desc = "Version number, raised by every change: pass it as `expectedVersion`."
+    ),
+    field(
+        name = "created_at",
+        ty = "DateTime<Utc>",
+        desc = "When the item was created."
+    ),
+    field(
+        name = "updated_at",
+        ty = "DateTime<Utc>",
+        desc = "When the item last changed."
+    ),
+    field(
+        name = "published_at",
+        ty = "Option<DateTime<Utc>>",
+        desc = "When the item was (last) published; `null` when it never was."
+    ),
+    field(
+        name = "workflow",
+        ty = "Option<crate::workflow::graphql::WorkflowInfo>",
+        desc = "Editorial details: staff previews only."
+    )
+)]
+pub enum Content {
+    Region(Region),
+    Country(Country),
+    Programme(Programme),
+    Document(Document),
+}
+
+impl Content {
+    pub fn from_row(r: Row, locale: &Locale, vis: Visibility) -> Content {
+        match r {
+            Row::Region(m) => Content::Region(Region::new(m, locale, vis)),
+            Row::Country(m) => Content::Country(Country::new(m, locale, vis)),
+            Row::Programme(m) => Content::Programme(Programme::new(m, locale, vis)),
+            Row::Document(m) => Content::Document(Document::new(m, locale, vis)),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -46,16 +105,21 @@ impl NodeQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Option<Node>> {
         let gid = GlobalId::decode(&id).gql()?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
-        let loaders = ctx.data::<Dl>()?;
+        let vis = vis(preview);
+        let loaders = dl(ctx, vis)?;
         let row = loaders.load_one(ById(gid.kind, gid.id)).await.gql()?;
         Ok(row.map(|r| match r {
-            Row::Region(m) => Node::Region(Region::new(m, &locale)),
-            Row::Country(m) => Node::Country(Country::new(m, &locale)),
-            Row::Programme(m) => Node::Programme(Programme::new(m, &locale)),
-            Row::Document(m) => Node::Document(Document::new(m, &locale)),
+            Row::Region(m) => Node::Region(Region::new(m, &locale, vis)),
+            Row::Country(m) => Node::Country(Country::new(m, &locale, vis)),
+            Row::Programme(m) => Node::Programme(Programme::new(m, &locale, vis)),
+            Row::Document(m) => Node::Document(Document::new(m, &locale, vis)),
         }))
     }
 }
@@ -69,10 +133,19 @@ pub struct Query(
     DocumentQuery,
     SearchQuery,
     NodeQuery,
+    UserQuery,
+    WorkflowQuery,
 );
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).register_output_type::<Node>()
+/// Editorial API: login, content changes, the workflow, users. Every mutation
+/// needs a staff token with the role it names (except `login`).
+#[derive(MergedObject, Default)]
+pub struct Mutation(UserMutation, WorkflowMutation);
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .register_output_type::<Node>()
+        .register_output_type::<Content>()
 }
 
 /// The schema with its limits and state.
@@ -95,9 +168,22 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// Attaches what one request needs: its viewer and its per-request loaders.
-pub fn prepare(state: &AppState, request: Request, viewer: Viewer) -> Request {
-    request
-        .data(Loaders::new(state.db.clone(), viewer.clone()))
-        .data(viewer)
+/// Attaches what one request needs: its viewer and its per-request loaders (the
+/// preview loaders only for staff, so a preview read without a token is refused).
+pub fn prepare(
+    state: &AppState,
+    request: Request,
+    viewer: Viewer,
+    addr: crate::auth::ClientAddr,
+) -> Request {
+    let mut request = request
+        .data(Loaders::new(state.db.clone(), Visibility::Public))
+        .data(addr);
+    if viewer.actor().is_some() {
+        request = request.data(PreviewDl(Loaders::new(
+            state.db.clone(),
+            Visibility::Preview,
+        )));
+    }
+    request.data(viewer)
 }

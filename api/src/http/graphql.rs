@@ -2,15 +2,18 @@
 //! mutation), GraphiQL for browsers. Transport errors are GraphQL-shaped JSON with an
 //! `extensions.code`, like every other error.
 use super::App;
-use crate::content::Viewer;
+use crate::auth::{ClientAddr, Viewer};
 use crate::error::code;
+use crate::error::AppError;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
 use serde_json::json;
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -42,6 +45,7 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
     let status = if modern
         || status == StatusCode::PAYLOAD_TOO_LARGE
         || status == StatusCode::METHOD_NOT_ALLOWED
+        || status == StatusCode::UNAUTHORIZED
     {
         status
     } else {
@@ -53,10 +57,74 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
     resp
 }
 
-async fn execute(app: &App, request: async_graphql::Request, modern: bool) -> Response {
+/// The bearer token of a request, if it sends one.
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
+    match text.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(AppError::unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        )),
+    }
+}
+
+/// Who is asking: no header is anonymous; a header with a bad, expired or forged
+/// token is 401 (never a silent downgrade to anonymous).
+async fn authenticate(app: &App, headers: &HeaderMap, modern: bool) -> Result<Viewer, Response> {
+    let fail = |err: AppError| {
+        if let AppError::Unauthenticated(_) = err {
+            let mut resp = error_response(
+                StatusCode::UNAUTHORIZED,
+                code::UNAUTHENTICATED,
+                &err.public_message(),
+                modern,
+            );
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+            resp
+        } else {
+            tracing::error!(error = %err, "authentication failed");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL,
+                "internal server error",
+                modern,
+            )
+        }
+    };
+    match bearer(headers) {
+        Ok(None) => Ok(Viewer::Anonymous),
+        Ok(Some(token)) => crate::users::viewer_of(&app.state, token)
+            .await
+            .map_err(fail),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+async fn execute(
+    app: &App,
+    request: async_graphql::Request,
+    headers: &HeaderMap,
+    addr: ClientAddr,
+    modern: bool,
+) -> Response {
     app.requests.fetch_add(1, Ordering::Relaxed);
-    let viewer = Viewer::Anonymous;
-    let request = crate::graphql::prepare(&app.state, request, viewer);
+    let viewer = match authenticate(app, headers, modern).await {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let request = crate::graphql::prepare(&app.state, request, viewer, addr);
     let response = app.schema.execute(request).await;
     // A response without data is a request error (parse, validation, limits).
     let status = if modern && response.data == async_graphql::Value::Null && response.is_err() {
@@ -83,7 +151,13 @@ async fn execute(app: &App, request: async_graphql::Request, modern: bool) -> Re
 }
 
 /// POST /graphql with `{"query", "variables", "operationName"}`.
-pub async fn post_handler(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post_handler(
+    State(app): State<App>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let addr = ClientAddr(connect.map(|c| c.0 .0.ip()));
     let modern = wants_graphql_response(&headers);
     let limit = app.state.config.max_body_bytes;
     let too_large = || {
@@ -117,16 +191,18 @@ pub async fn post_handler(State(app): State<App>, headers: HeaderMap, body: Body
             );
         }
     };
-    execute(&app, request, modern).await
+    execute(&app, request, &headers, addr, modern).await
 }
 
 /// GET /graphql: GraphiQL for browsers, else a query in the URL. Mutations are
 /// refused (405): a GET must never change data.
 pub async fn get_handler(
     State(app): State<App>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let addr = ClientAddr(connect.map(|c| c.0 .0.ip()));
     let modern = wants_graphql_response(&headers);
     let accepts_html = headers
         .get(header::ACCEPT)
@@ -184,7 +260,7 @@ pub async fn get_handler(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    execute(&app, request, modern).await
+    execute(&app, request, &headers, addr, modern).await
 }
 
 /// Whether the operation the request selects is a mutation. A document that does

@@ -2,11 +2,12 @@
 //! root queries.
 use crate::content::connection::{lookup, nested_connection, root_connection, Connection};
 use crate::content::list::{Filter, Order, PageArgs, Parent};
-use crate::content::loaders::{AreasOf, CountriesOf, Dl};
-use crate::content::{GlobalId, Kind, Locale};
-use crate::countries::Country;
+use crate::content::loaders::{AreasOf, CountriesOf};
+use crate::content::{vis, GlobalId, Kind, Locale};
+use crate::countries::{countries_by_ids, text_blocks, Country};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::ResultExt;
+use crate::workflow::data::Data;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -177,7 +178,18 @@ impl Programme {
     }
     /// Priority areas, in order.
     async fn priority_areas(&self, ctx: &Context<'_>) -> Result<Vec<PriorityArea>> {
-        let loaders = ctx.data::<Dl>()?;
+        if let Some(Data::Programme(d)) = self.pending() {
+            return Ok(text_blocks(
+                &self.locale,
+                &d.priority_areas,
+                |position, title, body| PriorityArea {
+                    position,
+                    title,
+                    body,
+                },
+            ));
+        }
+        let loaders = self.dl(ctx)?;
         let rows = loaders
             .load_one(AreasOf(self.m.id))
             .await
@@ -197,7 +209,10 @@ impl Programme {
     }
     /// The countries the programme concerns, in order.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
-        let loaders = ctx.data::<Dl>()?;
+        let loaders = self.dl(ctx)?;
+        if let Some(Data::Programme(d)) = self.pending() {
+            return countries_by_ids(loaders, &d.country_ids, &self.locale, self.vis).await;
+        }
         let rows = loaders
             .load_one(CountriesOf(Kind::Programme, self.m.id))
             .await
@@ -205,7 +220,7 @@ impl Programme {
             .unwrap_or_default();
         Ok(rows
             .iter()
-            .map(|c| Country::new(c.clone(), &self.locale))
+            .map(|c| Country::new(c.clone(), &self.locale, self.vis))
             .collect())
     }
     /// Documents of this programme.
@@ -237,16 +252,35 @@ impl Programme {
                 before,
             },
             &self.locale,
+            self.vis,
         )
         .await
     }
-    /// When this item was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
+    /// When this item was created.
+    pub async fn created_at(&self) -> DateTime<Utc> {
+        self.m.created_at
+    }
+    /// When this item was last changed (for staff previews: its working copy too).
+    pub async fn updated_at(&self) -> DateTime<Utc> {
         self.m.updated_at
     }
-    /// When this item was published.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
+    /// When this item was (last) published; `null` when it never was.
+    pub async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.m.published_at
+    }
+    /// Workflow status. The public only ever sees PUBLISHED; a staff preview
+    /// shows the status of the working copy while a published item has one.
+    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+        self.m.status.into()
+    }
+    /// Version number, raised by every change: pass it as `expectedVersion`.
+    pub async fn version(&self) -> i32 {
+        self.m.version
+    }
+    /// Editorial details (schedule, working copy, who changed it): staff
+    /// previews only, `null` for the public.
+    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+        self.vis.is_preview().then(|| self.workflow_info())
     }
 }
 
@@ -264,8 +298,20 @@ impl ProgrammeQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Option<Programme>> {
-        lookup(ctx, Kind::Programme, "slug", &slug, locale.as_deref()).await
+        lookup(
+            ctx,
+            Kind::Programme,
+            "slug",
+            &slug,
+            locale.as_deref(),
+            vis(preview),
+        )
+        .await
     }
 
     /// Programmes, paged (Relay connection).
@@ -287,6 +333,10 @@ impl ProgrammeQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Connection<Programme>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         root_connection(
@@ -301,6 +351,7 @@ impl ProgrammeQuery {
                 before,
             },
             &locale,
+            vis(preview),
         )
         .await
     }

@@ -1,8 +1,7 @@
 //! Regions: the GraphQL type, its root queries.
 use crate::content::connection::{lookup, nested_connection, Connection, ConnectionNode};
 use crate::content::list::{self, Filter, Order, PageArgs, Parent};
-use crate::content::loaders::Dl;
-use crate::content::{GlobalId, Kind, Locale};
+use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
 use crate::error::ResultExt;
 use crate::state::AppState;
@@ -67,13 +66,31 @@ impl Region {
     async fn locale(&self) -> &str {
         self.tr.locale()
     }
-    /// When this item was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
+    /// When this item was created.
+    pub async fn created_at(&self) -> DateTime<Utc> {
+        self.m.created_at
+    }
+    /// When this item was last changed (for staff previews: its working copy too).
+    pub async fn updated_at(&self) -> DateTime<Utc> {
         self.m.updated_at
     }
-    /// When this item was published.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
+    /// When this item was (last) published; `null` when it never was.
+    pub async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.m.published_at
+    }
+    /// Workflow status. The public only ever sees PUBLISHED; a staff preview
+    /// shows the status of the working copy while a published item has one.
+    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+        self.m.status.into()
+    }
+    /// Version number, raised by every change: pass it as `expectedVersion`.
+    pub async fn version(&self) -> i32 {
+        self.m.version
+    }
+    /// Editorial details (schedule, working copy, who changed it): staff
+    /// previews only, `null` for the public.
+    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+        self.vis.is_preview().then(|| self.workflow_info())
     }
     /// The countries of this region.
     #[graphql(
@@ -102,6 +119,7 @@ impl Region {
                 before,
             },
             &self.locale,
+            self.vis,
         )
         .await
     }
@@ -121,9 +139,14 @@ impl RegionQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Vec<Region>> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<Dl>()?;
+        let vis = vis(preview);
+        crate::content::loaders::dl(ctx, vis)?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let spec = list::ListSpec {
             kind: Kind::Region,
@@ -136,13 +159,11 @@ impl RegionQuery {
             },
             with_count: false,
         };
-        let page = list::fetch_root(&state.db, &loaders.loader().viewer, &spec)
-            .await
-            .gql()?;
+        let page = list::fetch_root(&state.db, &vis, &spec).await.gql()?;
         Ok(page
             .rows
             .iter()
-            .filter_map(|r| Region::from_row(r, &locale))
+            .filter_map(|r| Region::from_row(r, &locale, vis))
             .collect())
     }
 
@@ -154,7 +175,19 @@ impl RegionQuery {
         #[graphql(desc = "Locale of the text (e.g. `fi`); falls back to `en`.")] locale: Option<
             String,
         >,
+        #[graphql(
+            desc = "Staff only (needs a token): read drafts, items in review and working copies too."
+        )]
+        preview: Option<bool>,
     ) -> Result<Option<Region>> {
-        lookup(ctx, Kind::Region, "slug", &slug, locale.as_deref()).await
+        lookup(
+            ctx,
+            Kind::Region,
+            "slug",
+            &slug,
+            locale.as_deref(),
+            vis(preview),
+        )
+        .await
     }
 }

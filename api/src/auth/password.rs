@@ -1,0 +1,76 @@
+//! Password hashing with argon2id (the argon2 crate's defaults: 19 MiB, 2 passes,
+//! OWASP's recommendation) in PHC strings, so parameters can rise later without
+//! invalidating stored hashes.
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::sync::OnceLock;
+
+pub const MIN_LENGTH: usize = 12;
+pub const MAX_LENGTH: usize = 1024;
+
+/// Checks a new password's length (in characters).
+pub fn validate(password: &str, field: &str) -> AppResult<()> {
+    let n = password.chars().count();
+    if n < MIN_LENGTH {
+        return Err(AppError::bad_field(
+            field,
+            format!("the password must have at least {MIN_LENGTH} characters"),
+        ));
+    }
+    if n > MAX_LENGTH {
+        return Err(AppError::bad_field(
+            field,
+            format!("the password must have at most {MAX_LENGTH} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Hashes a password (on a blocking thread: it takes tens of milliseconds).
+pub async fn hash(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::internal(format!("password hashing: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("password hashing task: {e}")))?
+}
+
+/// Verifies a password against a stored hash. `None` (no such user) verifies
+/// against a fixed hash, so an unknown email costs the same time as a wrong
+/// password and the response time does not tell which emails exist.
+pub async fn verify(stored: Option<String>, password: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = match stored {
+            Some(s) => s,
+            None => dummy_hash()?.to_string(),
+        };
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| AppError::internal(format!("stored password hash: {e}")))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(known && ok)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("password check task: {e}")))?
+}
+
+fn dummy_hash() -> AppResult<&'static str> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return Ok(h);
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    let h = Argon2::default()
+        .hash_password(b"no such user", &salt)
+        .map_err(|e| AppError::internal(format!("password hashing: {e}")))?
+        .to_string();
+    Ok(DUMMY.get_or_init(|| h))
+}

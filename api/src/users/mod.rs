@@ -1,0 +1,452 @@
+//! Staff accounts: login, the current user, and user management (ADMIN). The
+//! service functions hold the rules; the GraphQL resolvers are thin.
+use crate::auth::keys::Verified;
+use crate::auth::throttle::Subjects;
+use crate::auth::{password, Actor, ClientAddr, Role, RoleGuard, Viewer};
+use crate::db::{query_as, Db};
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::state::AppState;
+use crate::workflow::audit;
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::user;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::json;
+use std::sync::Arc;
+
+/// A staff role.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::Role", name = "Role")]
+pub enum RoleGql {
+    /// Writes and edits drafts, submits them for review.
+    Editor,
+    /// An editor who also publishes, rejects, unpublishes, archives, schedules
+    /// and restores.
+    Publisher,
+    /// Everything, including users, regions and hard delete.
+    Admin,
+}
+
+/// A staff account.
+#[derive(Clone)]
+pub struct User(Arc<user::Model>);
+
+/// A staff account.
+#[Object]
+impl User {
+    /// Public id (the `sub` of the user's tokens).
+    async fn id(&self) -> ID {
+        ID(self.0.public_id.clone())
+    }
+    /// Email (the login name), lower case.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// Display name.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// Role.
+    async fn role(&self) -> RoleGql {
+        self.0.role.into()
+    }
+    /// Deactivated users cannot log in, and their tokens stop working.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// When the account was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The signed-in user as `me` shows it: a local account, or a user of the
+/// external identity provider.
+#[derive(SimpleObject)]
+pub struct Me {
+    /// The token's subject (a local user's id, `ext:...` for external users).
+    pub id: ID,
+    /// Email or name.
+    pub name: String,
+    /// Role.
+    pub role: RoleGql,
+    /// The local account, when there is one.
+    pub user: Option<User>,
+}
+
+/// What `login` returns.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// The bearer token: send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When the token expires.
+    pub expires_at: DateTime<Utc>,
+    /// The user.
+    pub user: User,
+}
+
+/// A new staff account.
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// Email (unique, case-insensitive).
+    pub email: String,
+    /// Display name (default: the part of the email before `@`).
+    pub display_name: Option<String>,
+    /// Role.
+    pub role: RoleGql,
+    /// Initial password (at least 12 characters).
+    pub password: String,
+}
+
+fn normalise_email(email: &str) -> AppResult<String> {
+    let e = email.trim().to_lowercase();
+    let valid = e.len() <= 254
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !e.chars().any(char::is_whitespace);
+    if !valid {
+        return Err(AppError::bad_field(
+            "input.email",
+            format!("{:?} is not an email address", email.trim()),
+        ));
+    }
+    Ok(e)
+}
+
+async fn find<C: ConnectionTrait>(
+    conn: &C,
+    column: &str,
+    value: &str,
+) -> AppResult<Option<user::Model>> {
+    let mut sql = crate::db::Sql::new(conn.get_database_backend());
+    sql.push("SELECT * FROM users WHERE ")
+        .push(column)
+        .push(" = ")
+        .bind(value.to_string());
+    Ok(query_as::<user::Model, _>(conn, sql)
+        .await?
+        .into_iter()
+        .next())
+}
+
+fn user_state(u: &user::Model) -> serde_json::Value {
+    json!({
+        "email": u.email,
+        "displayName": u.display_name,
+        "role": u.role.as_str(),
+        "active": u.active,
+    })
+}
+
+/// Creates a staff account. `actor` is `None` for the CLI (the first admin).
+pub async fn create_user(
+    db: &Db,
+    actor: Option<&Actor>,
+    email: &str,
+    display_name: Option<String>,
+    role: Role,
+    password_text: String,
+) -> AppResult<user::Model> {
+    let email = normalise_email(email)?;
+    password::validate(&password_text, "input.password")?;
+    let display_name = display_name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+    if display_name.chars().count() > 200 {
+        return Err(AppError::bad_field(
+            "input.displayName",
+            "at most 200 characters",
+        ));
+    }
+    let hash = password::hash(password_text).await?;
+    let now = Utc::now();
+    let public_id = uuid::Uuid::new_v4().to_string();
+    let cli = Actor {
+        id: "system:cli".into(),
+        name: "cms user create".into(),
+        role: Role::Admin,
+        user_pk: None,
+    };
+    let actor = actor.unwrap_or(&cli);
+    let txn = db.conn.begin().await?;
+    if find(&txn, "email", &email).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "a user with the email {email} exists"
+        )));
+    }
+    let mut sql = db.sql();
+    sql.push("INSERT INTO users (public_id, email, display_name, role, password_hash, active, created_at, updated_at) VALUES (")
+        .bind(public_id.clone())
+        .push(", ")
+        .bind(email.clone())
+        .push(", ")
+        .bind(display_name)
+        .push(", ")
+        .bind(role.as_str())
+        .push(", ")
+        .bind(hash)
+        .push(", ")
+        .bind(true)
+        .push(", ")
+        .bind(now)
+        .push(", ")
+        .bind(now)
+        .push(")");
+    crate::db::exec(&txn, sql).await?;
+    let created = find(&txn, "public_id", &public_id)
+        .await?
+        .ok_or_else(|| AppError::internal("created user not found"))?;
+    audit::insert(
+        &txn,
+        actor,
+        "CREATE_USER",
+        "User",
+        &public_id,
+        None,
+        Some(user_state(&created)),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes a user's role or deactivates them (ADMIN). Nobody changes their own
+/// role or deactivates themselves: no one raises their own rights, and the last
+/// administrator cannot lock everyone out by accident.
+async fn change_user(
+    db: &Db,
+    actor: &Actor,
+    public_id: &str,
+    action: &str,
+    role: Option<Role>,
+    deactivate: bool,
+) -> AppResult<user::Model> {
+    if actor.id == public_id {
+        return Err(AppError::forbidden(
+            "you cannot change your own role or deactivate yourself",
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.conn.begin().await?;
+    let mut sql = db.sql();
+    sql.push("UPDATE users SET updated_at = ").bind(now);
+    if let Some(r) = role {
+        sql.push(", role = ").bind(r.as_str());
+    }
+    if deactivate {
+        sql.push(", active = ").bind(false);
+    }
+    let before = find(&txn, "public_id", public_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    sql.push(" WHERE id = ").bind(before.id);
+    crate::db::exec(&txn, sql).await?;
+    let after = find(&txn, "public_id", public_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    audit::insert(
+        &txn,
+        actor,
+        action,
+        "User",
+        public_id,
+        Some(user_state(&before)),
+        Some(user_state(&after)),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Checks an email and password; a wrong email and a wrong password are the same
+/// UNAUTHENTICATED error (and cost the same time). Failed attempts count against
+/// the email and the client address.
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password_text: String,
+    addr: ClientAddr,
+) -> AppResult<(String, DateTime<Utc>, user::Model)> {
+    let email = email.trim().to_lowercase();
+    let subjects = Subjects::new(&state.config, &email, addr.0);
+    let now = Utc::now();
+    subjects.check(&state.db, now).await?;
+    let found = find(&state.db.conn, "email", &email).await?;
+    let ok = password::verify(
+        found.as_ref().map(|u| u.password_hash.clone()),
+        password_text,
+    )
+    .await?;
+    match found {
+        Some(u) if ok && u.active => {
+            subjects.clear_email(&state.db).await?;
+            let (token, exp) = state.keys.issue(&u.public_id, u.role)?;
+            Ok((token, exp, u))
+        }
+        _ => {
+            subjects.record_failure(&state.db, now).await?;
+            Err(AppError::unauthenticated("wrong email or password"))
+        }
+    }
+}
+
+/// The viewer of a bearer token: a local user must exist and be active (so a
+/// deactivated user's tokens stop working at once), and their current role
+/// counts, not the one in the token.
+pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
+    match state.keys.verify(token)? {
+        Verified::Local { sub } => {
+            let u = find(&state.db.conn, "public_id", &sub).await?;
+            match u {
+                Some(u) if u.active => Ok(Viewer::Staff(Arc::new(Actor {
+                    id: u.public_id,
+                    name: u.email,
+                    role: u.role,
+                    user_pk: Some(u.id),
+                }))),
+                Some(_) => Err(AppError::unauthenticated(
+                    "invalid token: the user is deactivated",
+                )),
+                None => Err(AppError::unauthenticated("invalid token: no such user")),
+            }
+        }
+        Verified::External { sub, role, name } => Ok(Viewer::Staff(Arc::new(Actor {
+            id: sub,
+            name,
+            role,
+            user_pk: None,
+        }))),
+    }
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+/// Accounts.
+#[Object]
+impl UserQuery {
+    /// The signed-in user; `null` without a token.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<Me>> {
+        let state = ctx.data::<AppState>()?;
+        let Some(actor) = ctx.data::<Viewer>()?.actor() else {
+            return Ok(None);
+        };
+        let user = match actor.user_pk {
+            Some(_) => find(&state.db.conn, "public_id", &actor.id)
+                .await
+                .gql()?
+                .map(|u| User(Arc::new(u))),
+            None => None,
+        };
+        Ok(Some(Me {
+            id: ID(actor.id.clone()),
+            name: actor.name.clone(),
+            role: actor.role.into(),
+            user,
+        }))
+    }
+
+    /// Every staff account, by email (ADMIN).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
+        let state = ctx.data::<AppState>()?;
+        let mut sql = state.db.sql();
+        sql.push("SELECT * FROM users ORDER BY email");
+        let users: Vec<user::Model> = state.db.all_as(sql).await.gql()?;
+        Ok(users.into_iter().map(|u| User(Arc::new(u))).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+/// Login and user management.
+#[Object]
+impl UserMutation {
+    /// Exchanges an email and password for a bearer token. Wrong credentials are
+    /// UNAUTHENTICATED; too many failures for one email or one client address
+    /// are RATE_LIMITED (`extensions.retryAfterSeconds`).
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's email.")] email: String,
+        #[graphql(desc = "The password.")] password: String,
+    ) -> Result<LoginPayload> {
+        let state = ctx.data::<AppState>()?;
+        let addr = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        let (token, expires_at, u) = login(state, &email, password, addr).await.gql()?;
+        Ok(LoginPayload {
+            token,
+            expires_at,
+            user: User(Arc::new(u)),
+        })
+    }
+
+    /// Creates a staff account (ADMIN).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account.")] input: CreateUserInput,
+    ) -> Result<User> {
+        let state = ctx.data::<AppState>()?;
+        let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
+        let u = create_user(
+            &state.db,
+            Some(actor),
+            &input.email,
+            input.display_name,
+            input.role.into(),
+            input.password,
+        )
+        .await
+        .gql()?;
+        Ok(User(Arc::new(u)))
+    }
+
+    /// Changes a user's role (ADMIN; not your own).
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn set_user_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+        #[graphql(desc = "The new role.")] role: RoleGql,
+    ) -> Result<User> {
+        let state = ctx.data::<AppState>()?;
+        let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
+        let u = change_user(
+            &state.db,
+            actor,
+            &id,
+            "SET_USER_ROLE",
+            Some(role.into()),
+            false,
+        )
+        .await
+        .gql()?;
+        Ok(User(Arc::new(u)))
+    }
+
+    /// Deactivates a user (ADMIN; not yourself): they cannot log in, and their
+    /// tokens stop working at once.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+    ) -> Result<User> {
+        let state = ctx.data::<AppState>()?;
+        let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
+        let u = change_user(&state.db, actor, &id, "DEACTIVATE_USER", None, true)
+            .await
+            .gql()?;
+        Ok(User(Arc::new(u)))
+    }
+}

@@ -1,0 +1,93 @@
+//! Scheduled publishing: a job that publishes items whose time has come. Every
+//! `cms` process may run it; each due item is published exactly once, because a
+//! run takes the due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL (another
+//! run skips them, and after the commit they are no longer due) and the database
+//! write lock on SQLite (one writer at a time).
+use super::{apply_transition, Action};
+use crate::auth::Actor;
+use crate::content::Kind;
+use crate::db::{exec, query, Db};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use sea_orm::{DbBackend, TransactionTrait};
+use std::time::Duration;
+
+const BATCH: usize = 100;
+
+/// Publishes every item due at `now`; returns how many this run published.
+pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
+    let actor = Actor::system("scheduler");
+    let mut published = 0;
+    for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
+        loop {
+            let txn = db.conn.begin().await?;
+            if db.backend() == DbBackend::Sqlite {
+                // Take the write lock before reading, so two runs cannot both
+                // read the same due rows.
+                let mut lock = db.sql();
+                lock.push("UPDATE ")
+                    .push(kind.table())
+                    .push(" SET scheduled_at = scheduled_at WHERE scheduled_at <= ")
+                    .bind(now);
+                exec(&txn, lock).await?;
+            }
+            let mut sql = db.sql();
+            sql.push("SELECT id FROM ")
+                .push(kind.table())
+                .push(" WHERE scheduled_at <= ")
+                .bind(now)
+                .push(" ORDER BY scheduled_at, id LIMIT ")
+                .push(&BATCH.to_string());
+            if db.backend() == DbBackend::Postgres {
+                sql.push(" FOR UPDATE SKIP LOCKED");
+            }
+            let ids: Vec<i32> = query(&txn, sql)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i32>("", "id"))
+                .collect::<Result<_, _>>()?;
+            for id in &ids {
+                match apply_transition(&txn, &actor, kind, *id, Action::Publish, None, None).await {
+                    Ok(()) => published += 1,
+                    // No longer publishable (a rule changed under it): drop the
+                    // schedule rather than retry it forever.
+                    Err(AppError::IllegalTransition { status, .. }) => {
+                        tracing::warn!(
+                            kind = kind.type_name(),
+                            id,
+                            status,
+                            "scheduled item is not in review; schedule dropped"
+                        );
+                        let mut clear = db.sql();
+                        clear
+                            .push("UPDATE ")
+                            .push(kind.table())
+                            .push(" SET scheduled_at = NULL WHERE id = ")
+                            .bind(*id);
+                        exec(&txn, clear).await?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            txn.commit().await?;
+            if ids.len() < BATCH {
+                break;
+            }
+        }
+    }
+    Ok(published)
+}
+
+/// Runs the job every `interval` until the process ends.
+pub async fn run(db: Db, interval: Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match publish_due(&db, Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(published = n, "scheduled publishing"),
+            Err(e) => tracing::warn!(error = %e, "scheduled publishing failed; will retry"),
+        }
+    }
+}

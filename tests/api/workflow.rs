@@ -1,0 +1,719 @@
+//! The editorial workflow through the HTTP API with real tokens: create, edit,
+//! review, publish, working copies of published items, optimistic versions,
+//! revisions, restore, delete and the audit log.
+use crate::common::{code, TestApp};
+use serde_json::{json, Value};
+
+pub const ME_REGION: &str = "{ regions { id slug } }";
+
+pub const CREATE_COUNTRY: &str = "mutation($i: CountryInput!) { createCountry(input: $i) { id slug iso2 name status version region { slug } priorities { position title } } }";
+pub const UPDATE_COUNTRY: &str = "mutation($id: ID!, $v: Int!, $i: CountryInput!) { updateCountry(id: $id, expectedVersion: $v, input: $i) { id name status version workflow { hasUnpublishedChanges } priorities { position title } } }";
+pub const SUBMIT: &str = "mutation($id: ID!) { submitForReview(id: $id) { id status version } }";
+pub const PUBLISH: &str =
+    "mutation($id: ID!) { publish(id: $id) { id status version publishedAt } }";
+pub const PUBLIC_COUNTRY: &str =
+    "query($s: String!) { country(slug: $s) { name status priorities { title } } }";
+pub const PREVIEW_COUNTRY: &str = "query($s: String!) { country(slug: $s, preview: true) { id name status version workflow { hasUnpublishedChanges } priorities { title } } }";
+
+/// The id of a region of the demo content.
+pub async fn region_id(app: &TestApp) -> String {
+    let data = app.data(ME_REGION, json!({})).await;
+    data["regions"][0]["id"]
+        .as_str()
+        .expect("a region")
+        .to_string()
+}
+
+fn country_input(region: &str, slug: &str, iso2: &str, name: &str) -> Value {
+    json!({
+        "slug": slug, "iso2": iso2, "name": name, "regionId": region,
+        "summary": "A test country.",
+        "priorities": [{ "title": "Green deal", "body": "Energy." }, { "title": "Governance" }],
+        "translations": { "fi": { "name": format!("{name} (fi)") } }
+    })
+}
+
+/// Creates a country as `token`; returns (id, version).
+pub async fn new_country(app: &TestApp, token: &str, slug: &str, iso2: &str) -> (String, i64) {
+    let region = region_id(app).await;
+    let data = app
+        .staff_data(
+            token,
+            CREATE_COUNTRY,
+            json!({ "i": country_input(&region, slug, iso2, "Atlantis") }),
+        )
+        .await;
+    let c = &data["createCountry"];
+    (
+        c["id"].as_str().expect("id").to_string(),
+        c["version"].as_i64().expect("version"),
+    )
+}
+
+/// Creates, submits and publishes a country; returns its id and version.
+pub async fn published_country(
+    app: &TestApp,
+    editor: &str,
+    publisher: &str,
+    slug: &str,
+    iso2: &str,
+) -> (String, i64) {
+    let (id, _) = new_country(app, editor, slug, iso2).await;
+    app.staff_data(editor, SUBMIT, json!({ "id": id })).await;
+    let d = app
+        .staff_data(publisher, PUBLISH, json!({ "id": id }))
+        .await;
+    (id, d["publish"]["version"].as_i64().expect("version"))
+}
+
+#[tokio::test]
+async fn a_country_goes_from_draft_through_review_to_the_public() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, version) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    assert_eq!(version, 1);
+
+    // A draft is invisible to the public, visible to staff in preview.
+    let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
+    assert_eq!(public["country"], Value::Null);
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(preview["country"]["status"], "DRAFT");
+    assert_eq!(preview["country"]["priorities"][1]["title"], "Governance");
+
+    let submitted = app
+        .staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .await;
+    assert_eq!(submitted["submitForReview"]["status"], "IN_REVIEW");
+    assert_eq!(submitted["submitForReview"]["version"], 2);
+    assert_eq!(
+        app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await["country"],
+        Value::Null
+    );
+
+    // An editor may not publish.
+    let (_, refused) = app
+        .as_user(Some(&staff.editor), PUBLISH, json!({ "id": id }))
+        .await;
+    assert_eq!(code(&refused), "FORBIDDEN");
+
+    let published = app
+        .staff_data(&staff.publisher, PUBLISH, json!({ "id": id }))
+        .await;
+    assert_eq!(published["publish"]["status"], "PUBLISHED");
+    assert!(published["publish"]["publishedAt"].is_string());
+    let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
+    assert_eq!(public["country"]["name"], "Atlantis");
+    assert_eq!(public["country"]["status"], "PUBLISHED");
+    assert_eq!(public["country"]["priorities"][0]["title"], "Green deal");
+}
+
+#[tokio::test]
+async fn editing_a_published_item_keeps_the_public_version_until_published() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, version) =
+        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+
+    let edited = app
+        .staff_data(
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": id, "v": version, "i": {
+                "name": "New Atlantis",
+                "priorities": [{ "title": "Governance" }, { "title": "Digital" }, { "title": "Green deal" }]
+            } }),
+        )
+        .await;
+    let c = &edited["updateCountry"];
+    assert_eq!(c["name"], "New Atlantis");
+    assert_eq!(c["status"], "DRAFT");
+    assert_eq!(c["workflow"]["hasUnpublishedChanges"], true);
+    assert_eq!(c["priorities"][2]["title"], "Green deal");
+
+    // The public still reads the published version, priorities included.
+    let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
+    assert_eq!(public["country"]["name"], "Atlantis");
+    assert_eq!(public["country"]["status"], "PUBLISHED");
+    assert_eq!(public["country"]["priorities"][0]["title"], "Green deal");
+    assert_eq!(
+        public["country"]["priorities"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // Staff without `preview` read what the public reads.
+    let (_, plain) = app
+        .as_user(
+            Some(&staff.editor),
+            PUBLIC_COUNTRY,
+            json!({ "s": "atlantis" }),
+        )
+        .await;
+    assert_eq!(plain["data"]["country"]["name"], "Atlantis");
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(preview["country"]["name"], "New Atlantis");
+
+    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .await;
+    app.staff_data(&staff.publisher, PUBLISH, json!({ "id": id }))
+        .await;
+    let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
+    assert_eq!(public["country"]["name"], "New Atlantis");
+    let titles: Vec<&str> = public["country"]["priorities"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(titles, ["Governance", "Digital", "Green deal"]);
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(
+        preview["country"]["workflow"]["hasUnpublishedChanges"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn a_stale_version_is_a_conflict_and_writes_nothing() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, version) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    app.staff_data(
+        &staff.editor,
+        UPDATE_COUNTRY,
+        json!({ "id": id, "v": version, "i": { "name": "First" } }),
+    )
+    .await;
+    let revisions = app.count("revisions").await;
+    let audit = app.count("audit_log").await;
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.editor),
+            UPDATE_COUNTRY,
+            json!({ "id": id, "v": version, "i": { "name": "Second" } }),
+        )
+        .await;
+    assert_eq!(code(&resp), "CONFLICT");
+    assert_eq!(
+        resp["errors"][0]["extensions"]["currentVersion"],
+        version + 1
+    );
+    assert_eq!(app.count("revisions").await, revisions);
+    assert_eq!(app.count("audit_log").await, audit);
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(preview["country"]["name"], "First");
+}
+
+#[tokio::test]
+async fn of_two_concurrent_updates_exactly_one_wins() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, version) =
+        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let update = |name: &'static str| {
+        app.as_user(
+            Some(&staff.editor),
+            UPDATE_COUNTRY,
+            json!({ "id": id, "v": version, "i": { "name": name } }),
+        )
+    };
+    let ((_, a), (_, b)) = tokio::join!(update("Alpha"), update("Beta"));
+    let won: Vec<&Value> = [&a, &b]
+        .into_iter()
+        .filter(|r| r.get("errors").is_none())
+        .collect();
+    let lost: Vec<&Value> = [&a, &b]
+        .into_iter()
+        .filter(|r| r.get("errors").is_some())
+        .collect();
+    assert_eq!(won.len(), 1, "exactly one update succeeds: {a:#} {b:#}");
+    assert_eq!(lost.len(), 1);
+    assert_eq!(code(lost[0]), "CONFLICT");
+    assert_eq!(
+        lost[0]["errors"][0]["extensions"]["currentVersion"],
+        version + 1
+    );
+    // The winner's data is what is stored; the loser was told, not overwritten.
+    let winner = won[0]["data"]["updateCountry"]["name"]
+        .as_str()
+        .unwrap_or_default();
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(preview["country"]["name"], winner);
+    assert_eq!(preview["country"]["version"], version + 1);
+}
+
+#[tokio::test]
+async fn an_illegal_transition_is_a_conflict_with_a_reason() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    for (query, who) in [
+        (PUBLISH, &staff.publisher),
+        (
+            "mutation($id: ID!) { withdraw(id: $id) { id } }",
+            &staff.editor,
+        ),
+        (
+            "mutation($id: ID!) { archive(id: $id) { id } }",
+            &staff.publisher,
+        ),
+        (
+            "mutation($id: ID!) { unpublish(id: $id) { id } }",
+            &staff.publisher,
+        ),
+    ] {
+        let (_, resp) = app.as_user(Some(who), query, json!({ "id": id })).await;
+        assert_eq!(code(&resp), "CONFLICT", "{query}: {resp:#}");
+        assert_eq!(
+            resp["errors"][0]["extensions"]["reason"],
+            "ILLEGAL_TRANSITION"
+        );
+        assert_eq!(resp["errors"][0]["extensions"]["status"], "DRAFT");
+    }
+}
+
+#[tokio::test]
+async fn reject_withdraw_unpublish_and_archive_move_the_status() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let run = |token: &str, q: &'static str, vars: Value| {
+        let token = token.to_string();
+        let app = &app;
+        async move { app.staff_data(&token, q, vars).await }
+    };
+    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
+    let r = run(
+        &staff.publisher,
+        "mutation($id: ID!) { reject(id: $id, comment: \"Sources missing\") { status ... on Country { workflow { reviewComment } } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(r["reject"]["status"], "DRAFT");
+    assert_eq!(r["reject"]["workflow"]["reviewComment"], "Sources missing");
+    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
+    let w = run(
+        &staff.editor,
+        "mutation($id: ID!) { withdraw(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(w["withdraw"]["status"], "DRAFT");
+    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
+    run(&staff.publisher, PUBLISH, json!({ "id": id })).await;
+    let a = run(
+        &staff.publisher,
+        "mutation($id: ID!) { archive(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(a["archive"]["status"], "ARCHIVED");
+    assert_eq!(
+        app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await["country"],
+        Value::Null
+    );
+    // Editing an archived item makes it a draft again.
+    let preview = run(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" })).await;
+    let v = preview["country"]["version"].clone();
+    let e = run(
+        &staff.editor,
+        UPDATE_COUNTRY,
+        json!({ "id": id, "v": v, "i": { "name": "Back" } }),
+    )
+    .await;
+    assert_eq!(e["updateCountry"]["status"], "DRAFT");
+    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
+    run(&staff.publisher, PUBLISH, json!({ "id": id })).await;
+    let u = run(
+        &staff.publisher,
+        "mutation($id: ID!) { unpublish(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(u["unpublish"]["status"], "DRAFT");
+    assert_eq!(
+        app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await["country"],
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_field_and_write_nothing() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let region = region_id(&app).await;
+    let countries = app.count("countries").await;
+    let audit = app.count("audit_log").await;
+    let cases = [
+        (
+            json!({ "slug": "Bad Slug", "iso2": "AT", "name": "X", "regionId": region }),
+            "input.slug",
+        ),
+        (
+            json!({ "slug": "x", "iso2": "ATL", "name": "X", "regionId": region }),
+            "input.iso2",
+        ),
+        (
+            json!({ "slug": "x", "iso2": "AT", "name": " ", "regionId": region }),
+            "input.name",
+        ),
+        (
+            json!({ "slug": "x", "iso2": "AT", "name": "X" }),
+            "input.regionId",
+        ),
+        (
+            json!({ "slug": "x", "iso2": "AT", "name": "X", "regionId": "bm90LWFuLWlk" }),
+            "input.regionId",
+        ),
+        (
+            json!({ "slug": "x", "iso2": "AT", "name": "X", "regionId": region, "priorities": [{ "title": "" }] }),
+            "input.priorities[0].title",
+        ),
+        (
+            json!({ "slug": "x", "iso2": "AT", "name": "X", "regionId": region, "translations": { "fi": { "iso2": "x" } } }),
+            "input.translations.fi.iso2",
+        ),
+    ];
+    for (input, field) in cases {
+        let (_, resp) = app
+            .as_user(Some(&staff.editor), CREATE_COUNTRY, json!({ "i": input }))
+            .await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{input}: {resp:#}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], field, "{resp:#}");
+    }
+    // A referenced item that does not exist.
+    let ghost = base64_id("Region:99999");
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.editor),
+            CREATE_COUNTRY,
+            json!({ "i": { "slug": "x", "iso2": "AT", "name": "X", "regionId": ghost } }),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "input.regionId");
+    // A slug already taken.
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.editor),
+            CREATE_COUNTRY,
+            json!({ "i": { "slug": "peru", "iso2": "AT", "name": "X", "regionId": region } }),
+        )
+        .await;
+    assert_eq!(code(&resp), "CONFLICT");
+    assert_eq!(app.count("countries").await, countries);
+    assert_eq!(app.count("audit_log").await, audit);
+
+    // Programmes: period and budget.
+    let (peru, _) = country_id_version(&app, &staff.editor, "peru").await;
+    let programme = |extra: Value| {
+        let mut input = json!({
+            "slug": "p", "title": "P", "kind": "MIP", "countryIds": [peru],
+            "periodStart": 2021, "periodEnd": 2024,
+            "budget": { "amount": "10.00", "currency": "EUR" }
+        });
+        if let (Some(o), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        input
+    };
+    for (extra, field) in [
+        (json!({ "periodEnd": 2020 }), "input.periodStart"),
+        (
+            json!({ "budget": { "amount": "-1.00", "currency": "EUR" } }),
+            "input.budget.amount",
+        ),
+        (
+            json!({ "budget": { "amount": "1.00", "currency": "euro" } }),
+            "input.budget.currency",
+        ),
+        (json!({ "countryIds": [] }), "input.countryIds"),
+    ] {
+        let (_, resp) = app
+            .as_user(
+                Some(&staff.editor),
+                "mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id } }",
+                json!({ "i": programme(extra) }),
+            )
+            .await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], field, "{resp:#}");
+    }
+    // Documents: language.
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.editor),
+            "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }",
+            json!({ "i": { "slug": "d", "title": "D", "publishedOn": "2024-01-02", "language": "english", "format": "PDF", "countryIds": [peru] } }),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "input.language");
+}
+
+pub fn base64_id(raw: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Id and version of a country (preview) by slug.
+pub async fn country_id_version(app: &TestApp, token: &str, slug: &str) -> (String, i64) {
+    let d = app
+        .staff_data(token, PREVIEW_COUNTRY, json!({ "s": slug }))
+        .await;
+    (
+        d["country"]["id"].as_str().expect("id").to_string(),
+        d["country"]["version"].as_i64().expect("version"),
+    )
+}
+
+#[tokio::test]
+async fn relations_are_editable_and_reordered() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (peru, _) = country_id_version(&app, &staff.editor, "peru").await;
+    let (atl, _) = published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let created = app
+        .staff_data(
+            &staff.editor,
+            "mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id version budget { amount currency } countries { slug } priorityAreas { position title } } }",
+            json!({ "i": {
+                "slug": "regional-facility", "title": "Regional facility", "kind": "SUPPORT_MEASURE",
+                "countryIds": [peru, atl], "periodStart": 2021, "periodEnd": 2027,
+                "budget": { "amount": "1234567.89", "currency": "EUR" },
+                "priorityAreas": [{ "title": "A" }, { "title": "B" }]
+            } }),
+        )
+        .await;
+    let p = &created["createProgramme"];
+    assert_eq!(p["budget"]["amount"], "1234567.89");
+    assert_eq!(p["countries"][0]["slug"], "peru");
+    assert_eq!(p["countries"][1]["slug"], "atlantis");
+    let pid = p["id"].as_str().expect("id").to_string();
+    let updated = app
+        .staff_data(
+            &staff.editor,
+            "mutation($id: ID!, $v: Int!, $i: ProgrammeInput!) { updateProgramme(id: $id, expectedVersion: $v, input: $i) { countries { slug } priorityAreas { position title } } }",
+            json!({ "id": pid, "v": p["version"], "i": {
+                "countryIds": [atl],
+                "priorityAreas": [{ "title": "B" }, { "title": "C" }, { "title": "A" }]
+            } }),
+        )
+        .await;
+    let u = &updated["updateProgramme"];
+    assert_eq!(u["countries"], json!([{ "slug": "atlantis" }]));
+    assert_eq!(
+        u["priorityAreas"][0],
+        json!({ "position": 1, "title": "B" })
+    );
+    assert_eq!(
+        u["priorityAreas"][2],
+        json!({ "position": 3, "title": "A" })
+    );
+
+    // A document's programme and countries.
+    let doc = app
+        .staff_data(
+            &staff.editor,
+            "mutation($i: DocumentInput!) { createDocument(input: $i) { id version programme { slug } countries { slug } mediaType } }",
+            json!({ "i": {
+                "slug": "facility-report", "title": "Facility report", "publishedOn": "2024-05-06",
+                "language": "en", "format": "pdf", "sizeBytes": 1024, "countryIds": [peru, atl], "programmeId": pid
+            } }),
+        )
+        .await;
+    let d = &doc["createDocument"];
+    assert_eq!(d["programme"]["slug"], "regional-facility");
+    assert_eq!(d["mediaType"], "application/pdf");
+    let changed = app
+        .staff_data(
+            &staff.editor,
+            "mutation($id: ID!, $v: Int!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: $v, input: $i) { programme { slug } countries { slug } } }",
+            json!({ "id": d["id"], "v": d["version"], "i": { "programmeId": null, "countryIds": [atl, peru] } }),
+        )
+        .await;
+    assert_eq!(changed["updateDocument"]["programme"], Value::Null);
+    assert_eq!(
+        changed["updateDocument"]["countries"],
+        json!([{ "slug": "atlantis" }, { "slug": "peru" }])
+    );
+}
+
+#[tokio::test]
+async fn revisions_are_listed_compared_and_restored() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, v1) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    app.staff_data(
+        &staff.editor,
+        UPDATE_COUNTRY,
+        json!({ "id": id, "v": v1, "i": { "name": "Renamed", "priorities": [{ "title": "Only one" }] } }),
+    )
+    .await;
+    let revs = app
+        .staff_data(
+            &staff.editor,
+            "query($id: ID!) { revisions(id: $id) { id version status action changedBy { id name } createdAt snapshot } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let list = revs["revisions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["action"], "UPDATE");
+    assert_eq!(list[1]["action"], "CREATE");
+    assert_eq!(list[1]["changedBy"]["name"], "editor@example.org");
+    assert_eq!(list[1]["snapshot"]["name"], "Atlantis");
+    let diff = app
+        .staff_data(
+            &staff.editor,
+            "query($a: ID!, $b: ID!) { compareRevisions(from: $a, to: $b) { field before after } }",
+            json!({ "a": list[1]["id"], "b": list[0]["id"] }),
+        )
+        .await;
+    let changes = diff["compareRevisions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let fields: Vec<&str> = changes.iter().filter_map(|c| c["field"].as_str()).collect();
+    assert!(fields.contains(&"name"), "{fields:?}");
+    assert!(fields.contains(&"priorities[0].title"), "{fields:?}");
+    assert!(fields.contains(&"priorities[1]"), "{fields:?}");
+    let name = changes
+        .iter()
+        .find(|c| c["field"] == "name")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(name["before"], "Atlantis");
+    assert_eq!(name["after"], "Renamed");
+
+    // An editor may not restore; a publisher may, and gets a new draft.
+    let restore = "mutation($r: ID!) { restoreRevision(revisionId: $r) { status version ... on Country { name } } }";
+    let (_, refused) = app
+        .as_user(Some(&staff.editor), restore, json!({ "r": list[1]["id"] }))
+        .await;
+    assert_eq!(code(&refused), "FORBIDDEN");
+    let restored = app
+        .staff_data(&staff.publisher, restore, json!({ "r": list[1]["id"] }))
+        .await;
+    assert_eq!(restored["restoreRevision"]["name"], "Atlantis");
+    assert_eq!(restored["restoreRevision"]["status"], "DRAFT");
+    assert_eq!(restored["restoreRevision"]["version"], 3);
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(
+        preview["country"]["priorities"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
+
+#[tokio::test]
+async fn delete_is_admin_only_and_refused_while_referenced() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let delete = "mutation($id: ID!) { deleteContent(id: $id) }";
+    let (peru, _) = country_id_version(&app, &staff.admin, "peru").await;
+    let (_, refused) = app
+        .as_user(Some(&staff.publisher), delete, json!({ "id": peru }))
+        .await;
+    assert_eq!(code(&refused), "FORBIDDEN");
+    let (_, referenced) = app
+        .as_user(Some(&staff.admin), delete, json!({ "id": peru }))
+        .await;
+    assert_eq!(code(&referenced), "CONFLICT", "{referenced:#}");
+
+    let (id, _) = published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let gone = app
+        .staff_data(&staff.admin, delete, json!({ "id": id }))
+        .await;
+    assert_eq!(gone["deleteContent"], id.as_str());
+    assert_eq!(
+        app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await["country"],
+        Value::Null
+    );
+    let (_, again) = app
+        .as_user(Some(&staff.admin), delete, json!({ "id": id }))
+        .await;
+    assert_eq!(code(&again), "NOT_FOUND");
+    let revs = app
+        .staff_data(
+            &staff.admin,
+            "query($id: ID!) { revisions(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(revs["revisions"], json!([]));
+    let log = app
+        .staff_data(
+            &staff.admin,
+            "query($id: ID!) { auditLog(filter: { itemId: $id }) { nodes { action before after } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let first = &log["auditLog"]["nodes"][0];
+    assert_eq!(first["action"], "DELETE");
+    assert_eq!(first["before"]["data"]["slug"], "atlantis");
+    assert_eq!(first["after"], Value::Null);
+}
+
+#[tokio::test]
+async fn the_audit_log_records_every_change_and_pages_with_filters() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, _) = published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let q = "query($f: AuditLogFilter, $first: Int, $after: String) { auditLog(filter: $f, first: $first, after: $after) { nodes { id action actor { id name } actorRole targetType targetId before after at } hasNextPage endCursor } }";
+    let (_, refused) = app.as_user(Some(&staff.publisher), q, json!({})).await;
+    assert_eq!(code(&refused), "FORBIDDEN");
+    let (_, anon) = app.as_user(None, q, json!({})).await;
+    assert_eq!(code(&anon), "UNAUTHENTICATED");
+
+    let all = app
+        .staff_data(&staff.admin, q, json!({ "f": { "itemId": id } }))
+        .await;
+    let actions: Vec<&str> = all["auditLog"]["nodes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(actions, ["PUBLISH", "SUBMIT_FOR_REVIEW", "CREATE"]);
+    let publish = &all["auditLog"]["nodes"][0];
+    assert_eq!(publish["actor"]["name"], "publisher@example.org");
+    assert_eq!(publish["actorRole"], "PUBLISHER");
+    assert_eq!(publish["before"]["status"], "IN_REVIEW");
+    assert_eq!(publish["after"]["status"], "PUBLISHED");
+
+    // Paging by one, filtered by user.
+    let editor_id = all["auditLog"]["nodes"][2]["actor"]["id"].clone();
+    let page1 = app
+        .staff_data(
+            &staff.admin,
+            q,
+            json!({ "f": { "userId": editor_id }, "first": 1 }),
+        )
+        .await;
+    assert_eq!(page1["auditLog"]["hasNextPage"], true);
+    assert_eq!(page1["auditLog"]["nodes"][0]["action"], "SUBMIT_FOR_REVIEW");
+    let page2 = app
+        .staff_data(
+            &staff.admin,
+            q,
+            json!({ "f": { "userId": editor_id }, "first": 1, "after": page1["auditLog"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(page2["auditLog"]["nodes"][0]["action"], "CREATE");
+    assert_eq!(page2["auditLog"]["hasNextPage"], false);
+    // A time range in the future finds nothing.
+    let none = app
+        .staff_data(
+            &staff.admin,
+            q,
+            json!({ "f": { "since": "2999-01-01T00:00:00Z" } }),
+        )
+        .await;
+    assert_eq!(none["auditLog"]["nodes"], json!([]));
+}
