@@ -2,6 +2,8 @@
 //! schema, HTTP requests against the router, and a spawned server with a real HTTP
 //! client. Every test runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set
 //! (CI runs the suite both ways).
+#[path = "api/auth.rs"]
+mod auth;
 #[path = "api/common.rs"]
 mod common;
 #[path = "api/country_page.rs"]

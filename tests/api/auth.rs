@@ -1,0 +1,502 @@
+//! Users, login and tokens: what a valid token allows, and every way a bad one is
+//! refused (401 with `WWW-Authenticate: Bearer`, never a silent anonymous).
+use crate::common::{code, test_config, TestApp, PASSWORD, TEST_SECRET};
+use api::auth::Role;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+const ME: &str = "{ me { id name role user { email displayName role active } } }";
+const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt user { id email role } } }";
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys");
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn claims(sub: &str) -> Value {
+    json!({
+        "sub": sub, "role": "ADMIN", "iat": now(), "nbf": now(), "exp": now() + 600,
+        "iss": "partnerships-cms", "aud": "partnerships-cms",
+    })
+}
+
+fn sign_hs(claims: &Value, secret: &[u8], kid: Option<&str>) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = kid.map(str::to_string);
+    encode(&header, claims, &EncodingKey::from_secret(secret)).expect("sign")
+}
+
+fn key_file(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{KEYS}/{name}")).expect("test key")
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The public id (`sub`) of a user, from `me`.
+async fn sub_of(app: &TestApp, token: &str) -> String {
+    let d = app.staff_data(token, ME, json!({})).await;
+    d["me"]["id"].as_str().expect("id").to_string()
+}
+
+/// Asserts a token is refused with 401, a Bearer challenge and UNAUTHENTICATED.
+async fn assert_refused(app: &TestApp, token: &str, why: &str) {
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(
+            json!({ "query": "{ regions { slug } }" }).to_string(),
+        ))
+        .expect("request");
+    let (status, headers, body) = app.raw(req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{why}");
+    let challenge = headers
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(challenge.starts_with("Bearer"), "{why}: {challenge}");
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{why}: {body}");
+    assert!(body.get("data").is_none(), "{why}: nothing executed");
+}
+
+#[tokio::test]
+async fn login_returns_a_token_with_the_required_claims() {
+    let app = TestApp::new().await;
+    app.user("Editor@Example.org", Role::Editor).await;
+    // Emails are case-insensitive.
+    let (status, resp) = app
+        .as_user(
+            None,
+            LOGIN,
+            json!({ "e": "EDITOR@example.ORG", "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{resp:#}");
+    let login = &resp["data"]["login"];
+    assert_eq!(login["user"]["email"], "editor@example.org");
+    assert_eq!(login["user"]["role"], "EDITOR");
+    let token = login["token"].as_str().expect("token");
+    let payload = token.split('.').nth(1).expect("payload");
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64"),
+    )
+    .expect("claims");
+    assert_eq!(claims["sub"], login["user"]["id"]);
+    assert_eq!(claims["role"], "EDITOR");
+    assert_eq!(claims["iss"], "partnerships-cms");
+    assert_eq!(claims["aud"], "partnerships-cms");
+    let (iat, exp) = (
+        claims["iat"].as_i64().unwrap_or(0),
+        claims["exp"].as_i64().unwrap_or(0),
+    );
+    assert!(iat > 0 && exp > iat, "{claims}");
+    let me = app.staff_data(token, ME, json!({})).await;
+    assert_eq!(me["me"]["role"], "EDITOR");
+    assert_eq!(me["me"]["user"]["email"], "editor@example.org");
+    // Without a token, `me` is null (anonymous is not an error).
+    assert_eq!(app.data(ME, json!({})).await["me"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_wrong_email_and_a_wrong_password_give_the_same_error() {
+    let app = TestApp::new().await;
+    app.user("editor@example.org", Role::Editor).await;
+    let (_, wrong_password) = app
+        .as_user(
+            None,
+            LOGIN,
+            json!({ "e": "editor@example.org", "p": "not the password" }),
+        )
+        .await;
+    let (_, wrong_email) = app
+        .as_user(
+            None,
+            LOGIN,
+            json!({ "e": "nobody@example.org", "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(code(&wrong_password), "UNAUTHENTICATED");
+    assert_eq!(wrong_password["errors"][0], wrong_email["errors"][0]);
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_email() {
+    let mut config = test_config();
+    config.login_max_failures_per_email = 3;
+    let app = TestApp::with_config(config).await;
+    app.user("editor@example.org", Role::Editor).await;
+    for _ in 0..3 {
+        let (_, r) = app
+            .as_user(
+                None,
+                LOGIN,
+                json!({ "e": "editor@example.org", "p": "wrong password!" }),
+            )
+            .await;
+        assert_eq!(code(&r), "UNAUTHENTICATED");
+    }
+    // Now even the right password is refused until the window ends.
+    let (_, r) = app
+        .as_user(
+            None,
+            LOGIN,
+            json!({ "e": "editor@example.org", "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
+    let wait = r["errors"][0]["extensions"]["retryAfterSeconds"]
+        .as_i64()
+        .unwrap_or(0);
+    assert!(wait > 0 && wait <= 900, "{r:#}");
+    // Other emails are not affected.
+    app.user("other@example.org", Role::Editor).await;
+}
+
+async fn login_from(app: &TestApp, ip: [u8; 4], email: &str, password: &str) -> Value {
+    let mut req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({ "query": LOGIN, "variables": { "e": email, "p": password } }).to_string(),
+        ))
+        .expect("request");
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+    app.request(req).await.1
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_client_address() {
+    let mut config = test_config();
+    config.login_max_failures_per_address = 4;
+    let app = TestApp::with_config(config).await;
+    api::users::create_user(
+        &app.state.db,
+        None,
+        "editor@example.org",
+        None,
+        Role::Editor,
+        PASSWORD.into(),
+    )
+    .await
+    .expect("user");
+    // Guessing across many emails from one address.
+    for i in 0..4 {
+        let r = login_from(
+            &app,
+            [10, 0, 0, 1],
+            &format!("guess{i}@example.org"),
+            "password123456",
+        )
+        .await;
+        assert_eq!(code(&r), "UNAUTHENTICATED");
+    }
+    let blocked = login_from(&app, [10, 0, 0, 1], "editor@example.org", PASSWORD).await;
+    assert_eq!(code(&blocked), "RATE_LIMITED");
+    let other = login_from(&app, [10, 0, 0, 2], "editor@example.org", PASSWORD).await;
+    assert!(other["data"]["login"]["token"].is_string(), "{other:#}");
+}
+
+#[tokio::test]
+async fn a_deactivated_user_cannot_log_in_and_their_token_stops_working() {
+    let app = TestApp::new().await;
+    let staff = app.staff().await;
+    let editor_id = sub_of(&app, &staff.editor).await;
+    let d = app
+        .staff_data(
+            &staff.admin,
+            "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
+            json!({ "id": editor_id }),
+        )
+        .await;
+    assert_eq!(d["deactivateUser"]["active"], false);
+    assert_refused(&app, &staff.editor, "deactivated user's token").await;
+    let (_, r) = app
+        .as_user(
+            None,
+            LOGIN,
+            json!({ "e": "editor@example.org", "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
+    let app = TestApp::new().await;
+    let staff = app.staff().await;
+    let set_role = "mutation($id: ID!, $r: Role!) { setUserRole(id: $id, role: $r) { role } }";
+    let editor_id = sub_of(&app, &staff.editor).await;
+    let admin_id = sub_of(&app, &staff.admin).await;
+    let (_, own) = app
+        .as_user(
+            Some(&staff.editor),
+            set_role,
+            json!({ "id": editor_id, "r": "ADMIN" }),
+        )
+        .await;
+    assert_eq!(code(&own), "FORBIDDEN");
+    let (_, admin_own) = app
+        .as_user(
+            Some(&staff.admin),
+            set_role,
+            json!({ "id": admin_id, "r": "EDITOR" }),
+        )
+        .await;
+    assert_eq!(code(&admin_own), "FORBIDDEN");
+    let promoted = app
+        .staff_data(
+            &staff.admin,
+            set_role,
+            json!({ "id": editor_id, "r": "PUBLISHER" }),
+        )
+        .await;
+    assert_eq!(promoted["setUserRole"]["role"], "PUBLISHER");
+    // The same token now carries the new role: the database decides, not the claim.
+    let me = app.staff_data(&staff.editor, ME, json!({})).await;
+    assert_eq!(me["me"]["role"], "PUBLISHER");
+    // Users are listed for admins only; emails are unique.
+    let users = app
+        .staff_data(&staff.admin, "{ users { email role } }", json!({}))
+        .await;
+    assert_eq!(users["users"].as_array().map(Vec::len), Some(3));
+    let (_, dup) = app
+        .as_user(
+            Some(&staff.admin),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "email": "EDITOR@example.org", "role": "EDITOR", "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(code(&dup), "CONFLICT");
+    let (_, short) = app
+        .as_user(
+            Some(&staff.admin),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            json!({ "i": { "email": "new@example.org", "role": "EDITOR", "password": "short" } }),
+        )
+        .await;
+    assert_eq!(code(&short), "BAD_USER_INPUT");
+    assert_eq!(short["errors"][0]["extensions"]["field"], "input.password");
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_with_401() {
+    let app = TestApp::new().await;
+    let staff = app.staff().await;
+    let sub = sub_of(&app, &staff.admin).await;
+    let secret = TEST_SECRET.as_bytes();
+
+    let alg_none = format!(
+        "{}.{}.",
+        b64(br#"{"alg":"none","typ":"JWT"}"#),
+        b64(claims(&sub).to_string().as_bytes())
+    );
+    assert_refused(&app, &alg_none, "alg none").await;
+
+    let rsa_public = key_file("rsa_public.pem");
+    let confused = sign_hs(&claims(&sub), &rsa_public, Some("idp-rsa"));
+    assert_refused(
+        &app,
+        &confused,
+        "HS256 with the RSA public key as secret (kid)",
+    )
+    .await;
+    let confused_local = sign_hs(&claims(&sub), &rsa_public, None);
+    assert_refused(
+        &app,
+        &confused_local,
+        "HS256 with the RSA public key as secret",
+    )
+    .await;
+
+    let mut expired = claims(&sub);
+    expired["exp"] = json!(now() - 3600);
+    expired["iat"] = json!(now() - 7200);
+    expired["nbf"] = json!(now() - 7200);
+    assert_refused(&app, &sign_hs(&expired, secret, None), "expired").await;
+
+    let mut early = claims(&sub);
+    early["nbf"] = json!(now() + 3600);
+    assert_refused(&app, &sign_hs(&early, secret, None), "not yet valid").await;
+
+    let mut iss = claims(&sub);
+    iss["iss"] = json!("someone-else");
+    assert_refused(&app, &sign_hs(&iss, secret, None), "wrong iss").await;
+
+    let mut aud = claims(&sub);
+    aud["aud"] = json!("another-service");
+    assert_refused(&app, &sign_hs(&aud, secret, None), "wrong aud").await;
+
+    assert_refused(
+        &app,
+        &sign_hs(&claims(&sub), secret, Some("who-knows")),
+        "unknown kid",
+    )
+    .await;
+
+    // Tampered payload: an editor's token with the role claim raised.
+    let parts: Vec<&str> = staff.editor.split('.').collect();
+    let mut payload: Value = {
+        use base64::Engine;
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(parts[1])
+                .expect("b64"),
+        )
+        .expect("json")
+    };
+    payload["role"] = json!("ADMIN");
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(payload.to_string().as_bytes()),
+        parts[2]
+    );
+    assert_refused(&app, &tampered, "tampered payload").await;
+
+    assert_refused(
+        &app,
+        &sign_hs(
+            &claims(&sub),
+            b"another-secret-of-enough-length-000000",
+            None,
+        ),
+        "forged",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &sign_hs(&claims("no-such-user"), secret, None),
+        "unknown user",
+    )
+    .await;
+    assert_refused(&app, "not.a.token", "garbage").await;
+
+    // A malformed Authorization header is refused too, not ignored.
+    let req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", "Basic dXNlcjpwYXNz")
+        .body(Body::from(
+            json!({ "query": "{ regions { slug } }" }).to_string(),
+        ))
+        .expect("request");
+    let (status, _, _) = app.raw(req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The real token still works.
+    assert_eq!(
+        app.staff_data(&staff.admin, ME, json!({})).await["me"]["role"],
+        "ADMIN"
+    );
+}
+
+fn external_app_config() -> api::config::Config {
+    let mut config = test_config();
+    config.jwt_jwks_file = Some(format!("{KEYS}/jwks.json").into());
+    config.jwt_external_issuer = Some("https://idp.example.org/".into());
+    config.jwt_role_claim = "cms_role".into();
+    config
+}
+
+fn external_claims(role: &str) -> Value {
+    json!({
+        "sub": "idp-user-7", "email": "ext@example.org", "cms_role": role,
+        "iat": now(), "exp": now() + 600,
+        "iss": "https://idp.example.org/", "aud": "partnerships-cms",
+    })
+}
+
+fn sign_external(alg: Algorithm, kid: &str, file: &str, claims: &Value) -> String {
+    let pem = key_file(file);
+    let key = match alg {
+        Algorithm::RS256 => EncodingKey::from_rsa_pem(&pem),
+        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem),
+        _ => EncodingKey::from_ed_pem(&pem),
+    }
+    .expect("private key");
+    let mut header = Header::new(alg);
+    header.kid = Some(kid.to_string());
+    encode(&header, claims, &key).expect("sign")
+}
+
+#[tokio::test]
+async fn tokens_of_an_external_identity_provider_are_accepted_by_kid() {
+    let app = TestApp::with_config(external_app_config()).await;
+    for (alg, kid, file) in [
+        (Algorithm::RS256, "idp-rsa", "rsa_private.pem"),
+        (Algorithm::ES256, "idp-ec", "ec_private.pem"),
+        (Algorithm::EdDSA, "idp-ed", "ed_private.pem"),
+    ] {
+        let token = sign_external(alg, kid, file, &external_claims("PUBLISHER"));
+        let me = app.staff_data(&token, ME, json!({})).await;
+        assert_eq!(me["me"]["role"], "PUBLISHER", "{kid}");
+        assert_eq!(me["me"]["id"], "ext:idp-user-7");
+        assert_eq!(me["me"]["name"], "ext@example.org");
+        assert_eq!(me["me"]["user"], Value::Null);
+    }
+    // Signed by the RSA key but presented under the EC key's id.
+    let wrong_kid = sign_external(
+        Algorithm::RS256,
+        "idp-ec",
+        "rsa_private.pem",
+        &external_claims("EDITOR"),
+    );
+    assert_refused(&app, &wrong_kid, "key of another kid").await;
+    let bad_role = sign_external(
+        Algorithm::RS256,
+        "idp-rsa",
+        "rsa_private.pem",
+        &external_claims("SUPERUSER"),
+    );
+    assert_refused(&app, &bad_role, "unknown role").await;
+    let mut iss = external_claims("EDITOR");
+    iss["iss"] = json!("partnerships-cms");
+    assert_refused(
+        &app,
+        &sign_external(Algorithm::RS256, "idp-rsa", "rsa_private.pem", &iss),
+        "external key, local issuer",
+    )
+    .await;
+    // HS256 under the external key id, with the public key as the secret.
+    let confused = sign_hs(
+        &external_claims("ADMIN"),
+        &key_file("rsa_public.pem"),
+        Some("idp-rsa"),
+    );
+    assert_refused(&app, &confused, "algorithm confusion").await;
+}
+
+#[tokio::test]
+async fn a_production_start_needs_a_secret_and_a_local_one_is_generated_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = api::config::Config::defaults();
+    config.data_dir = dir.path().to_path_buf();
+    config.production = true;
+    let err = api::auth::Keys::from_config(&config).expect_err("production without a secret");
+    assert!(err.to_string().contains("CMS_JWT_SECRET"), "{err}");
+    config.production = false;
+    let first = api::auth::Keys::from_config(&config).expect("generated");
+    let path = dir.path().join("jwt-secret");
+    assert!(path.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the secret is readable by its owner only");
+    }
+    let (token, _) = first.issue("someone", Role::Editor).expect("issue");
+    let second = api::auth::Keys::from_config(&config).expect("reloaded");
+    assert!(
+        second.verify(&token).is_ok(),
+        "the kept secret verifies earlier tokens"
+    );
+}
