@@ -18,10 +18,14 @@ mod fixtures;
 mod http;
 #[path = "api/import_export.rs"]
 mod import_export;
+#[path = "api/leaks.rs"]
+mod leaks;
 #[path = "api/limits.rs"]
 mod limits;
 #[path = "api/pagination.rs"]
 mod pagination;
+#[path = "api/permissions.rs"]
+mod permissions;
 #[path = "api/schema.rs"]
 mod schema;
 #[path = "api/statements.rs"]
