@@ -26,6 +26,8 @@ mod limits;
 mod pagination;
 #[path = "api/permissions.rs"]
 mod permissions;
+#[path = "api/scheduler.rs"]
+mod scheduler;
 #[path = "api/schema.rs"]
 mod schema;
 #[path = "api/statements.rs"]
