@@ -100,14 +100,13 @@ fn schema_command_prints_the_committed_sdl() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }
 
-#[test]
-fn serve_starts_with_demo_content_and_stops_gracefully_on_sigterm() {
-    let (url, dir) = database("serve");
+/// Starts `cms serve` on port 0; returns the child and its address.
+fn spawn_server(url: &str, dir: &std::path::Path) -> (std::process::Child, String) {
     let mut child = Command::new(CMS)
         .arg("--database-url")
         .arg(&url)
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(dir)
         .args(["--bind", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -130,14 +129,12 @@ fn serve_starts_with_demo_content_and_stops_gracefully_on_sigterm() {
             "no address printed"
         );
     };
-    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
-    assert!(http_get(&addr, "/readyz").starts_with("HTTP/1.1 200"));
-    let answer = http_post(
-        &addr,
-        r#"{"query":"{ country(slug: \"peru\") { iso2 programmes { edges { node { budget { amount } } } } } }"}"#,
-    );
-    assert!(answer.contains(r#""amount":"57000000.00""#), "{answer}");
+    // Keep reading: a closed pipe would fail the server's next line of output.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
 
+fn stop(mut child: std::process::Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -145,6 +142,91 @@ fn serve_starts_with_demo_content_and_stops_gracefully_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().expect("exits");
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+}
+
+#[test]
+fn serve_starts_with_demo_content_and_stops_gracefully_on_sigterm() {
+    let (url, dir) = database("serve");
+    let (child, addr) = spawn_server(&url, dir.path());
+    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
+    assert!(http_get(&addr, "/readyz").starts_with("HTTP/1.1 200"));
+    let answer = http_post(
+        &addr,
+        r#"{"query":"{ country(slug: \"peru\") { iso2 programmes { edges { node { budget { amount } } } } } }"}"#,
+    );
+    assert!(answer.contains(r#""amount":"57000000.00""#), "{answer}");
+    stop(child);
+}
+
+/// `cms user create` with the password on standard input.
+fn user_create(
+    url: &str,
+    dir: &std::path::Path,
+    email: &str,
+    password: &str,
+) -> std::process::Output {
+    let mut child = Command::new(CMS)
+        .arg("--database-url")
+        .arg(url)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["user", "create", "--email", email, "--role", "ADMIN"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write password");
+    child.wait_with_output().expect("exits")
+}
+
+#[test]
+fn user_create_makes_the_first_admin_who_can_log_in() {
+    let (url, dir) = database("user");
+    let short = user_create(&url, dir.path(), "admin@example.org", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
+    let out = user_create(
+        &url,
+        dir.path(),
+        "Admin@Example.org",
+        "a long enough password",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin@example.org (ADMIN)"));
+    let again = user_create(
+        &url,
+        dir.path(),
+        "admin@example.org",
+        "another long password",
+    );
+    assert!(!again.status.success());
+
+    let (child, addr) = spawn_server(&url, dir.path());
+    let login = http_post(
+        &addr,
+        r#"{"query":"mutation { login(email: \"admin@example.org\", password: \"a long enough password\") { token user { role } } }"}"#,
+    );
+    assert!(login.contains(r#""role":"ADMIN""#), "{login}");
+    assert!(login.contains(r#""token":"ey"#), "{login}");
+    let wrong = http_post(
+        &addr,
+        r#"{"query":"mutation { login(email: \"admin@example.org\", password: \"\") { token } }"}"#,
+    );
+    assert!(wrong.contains("UNAUTHENTICATED"), "{wrong}");
+    stop(child);
+    // Run locally without a secret, the service generated one in its data directory.
+    assert!(dir.path().join("jwt-secret").exists());
 }
 
 #[test]
