@@ -309,6 +309,19 @@ async fn staff_previews_see_drafts_and_working_copies() {
         d["programme"]["countries"],
         json!([{ "slug": "peru" }, { "slug": "hidden-draft" }])
     );
+    // Status filters: the working copy's status counts in a preview.
+    let f = app
+        .staff_data(
+            &token,
+            r#"{ drafts: countries(preview: true, filter: { status: [DRAFT] }) { totalCount nodes { slug } }
+                 review: programmes(preview: true, filter: { status: [IN_REVIEW] }) { nodes { slug } }
+                 public: countries(filter: { status: [DRAFT, IN_REVIEW] }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(f["drafts"]["totalCount"], 2, "{f:#}");
+    assert_eq!(f["review"]["nodes"], json!([{ "slug": "mip-peru" }]));
+    assert_eq!(f["public"]["totalCount"], 0);
     for id in &hidden_ids {
         let n = app
             .staff_data(

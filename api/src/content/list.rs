@@ -32,6 +32,8 @@ pub struct Filter {
     pub language: Option<String>,
     pub published_from: Option<NaiveDate>,
     pub published_to: Option<NaiveDate>,
+    /// Workflow statuses (the working copy's in a preview).
+    pub status: Option<Vec<entity::Status>>,
 }
 
 /// Orderings. Each ends with a unique column, so keyset pages never skip or repeat.
@@ -457,6 +459,21 @@ fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, orde
                 .push(" AND ")
                 .push(&viewer.visible_sql("p"))
                 .push(")");
+        }
+    }
+    if let Some(statuses) = &f.status {
+        // Literals from the enum, never client text. In a preview the working
+        // copy's status is the item's; the public sees row statuses only.
+        let column = if viewer.is_preview() {
+            "COALESCE(t.draft_status, t.status)"
+        } else {
+            "t.status"
+        };
+        sql.push(" AND ").push(column).push(" IN ('");
+        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        sql.push(&names.join("', '")).push("')");
+        if statuses.is_empty() {
+            sql.push(" AND 1 = 0");
         }
     }
     if let (Some(k), Kind::Programme) = (&f.kind, kind) {

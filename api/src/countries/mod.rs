@@ -61,6 +61,9 @@ impl From<CountryOrder> for Order {
 pub struct CountryFilter {
     /// Only countries of this region (slug).
     pub region: Option<String>,
+    /// Only items whose workflow status is one of these (for staff previews: the
+    /// working copy's status counts; the public only ever sees PUBLISHED).
+    pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
 }
 
 /// A partner country and its page: context, priorities, programmes, documents.
@@ -339,8 +342,12 @@ impl CountryQuery {
         preview: Option<bool>,
     ) -> Result<Connection<Country>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default();
         let filter = Filter {
-            region: filter.unwrap_or_default().region,
+            region: filter.region,
+            status: filter
+                .status
+                .map(|s| s.into_iter().map(Into::into).collect()),
             ..Filter::default()
         };
         root_connection(

@@ -54,6 +54,9 @@ pub struct DocumentFilter {
     pub published_from: Option<Date>,
     /// Only documents published on or before this date.
     pub published_to: Option<Date>,
+    /// Only items whose workflow status is one of these (for staff previews: the
+    /// working copy's status counts; the public only ever sees PUBLISHED).
+    pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
 }
 
 impl DocumentFilter {
@@ -82,6 +85,7 @@ impl DocumentFilter {
             published_from: self.published_from.map(|d| d.0),
             published_to: self.published_to.map(|d| d.0),
             kind: None,
+            status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
         })
     }
 }

@@ -116,6 +116,9 @@ pub struct ProgrammeFilter {
     pub country: Option<String>,
     /// Only programmes of this kind.
     pub kind: Option<ProgrammeKind>,
+    /// Only items whose workflow status is one of these (for staff previews: the
+    /// working copy's status counts; the public only ever sees PUBLISHED).
+    pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
 }
 
 impl ProgrammeFilter {
@@ -124,6 +127,7 @@ impl ProgrammeFilter {
             region: self.region,
             country: self.country,
             kind: self.kind.map(|k| k.as_str().to_string()),
+            status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
             ..Filter::default()
         }
     }
