@@ -82,3 +82,126 @@ async fn partner_queries_over_real_http() {
         Some("gzip")
     );
 }
+
+/// The editorial flow with a real client and the real socket (client address
+/// included): an admin logs in, creates an editor; the editor writes a document,
+/// a publisher publishes it, and partner sites see it.
+#[tokio::test]
+async fn editorial_flow_over_real_http() {
+    use api::auth::Role;
+    let app = TestApp::demo().await;
+    api::users::create_user(
+        &app.state.db,
+        None,
+        "admin@example.org",
+        None,
+        Role::Admin,
+        crate::common::PASSWORD.into(),
+    )
+    .await
+    .expect("admin");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let service = app
+        .router()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move {
+        axum::serve(listener, service).await.ok();
+    });
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let call = |token: Option<String>, query: &'static str, variables: serde_json::Value| {
+        let mut req = client
+            .post(format!("{base}/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let resp = req.send().await.expect("send");
+            let status = resp.status();
+            let body: serde_json::Value = resp.json().await.expect("json");
+            (status, body)
+        }
+    };
+    let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
+    let (_, body) = call(
+        None,
+        login,
+        json!({ "e": "admin@example.org", "p": crate::common::PASSWORD }),
+    )
+    .await;
+    let admin = body["data"]["login"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    for (email, role) in [
+        ("ed@example.org", "EDITOR"),
+        ("pub@example.org", "PUBLISHER"),
+    ] {
+        let (_, body) = call(
+            Some(admin.clone()),
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { id role } }",
+            json!({ "i": { "email": email, "role": role, "password": crate::common::PASSWORD } }),
+        )
+        .await;
+        assert_eq!(body["data"]["createUser"]["role"], role, "{body:#}");
+    }
+    let token = |email: &'static str| {
+        let call = &call;
+        async move {
+            let (_, b) = call(
+                None,
+                login,
+                json!({ "e": email, "p": crate::common::PASSWORD }),
+            )
+            .await;
+            b["data"]["login"]["token"]
+                .as_str()
+                .expect("token")
+                .to_string()
+        }
+    };
+    let editor = token("ed@example.org").await;
+    let publisher = token("pub@example.org").await;
+    let (_, peru) = call(
+        Some(editor.clone()),
+        "{ country(slug: \"peru\", preview: true) { id } }",
+        json!({}),
+    )
+    .await;
+    let (_, created) = call(
+        Some(editor.clone()),
+        "mutation($i: DocumentInput!) { createDocument(input: $i) { id status } }",
+        json!({ "i": { "slug": "annual-report-2025", "title": "Annual report 2025", "publishedOn": "2025-06-30",
+            "language": "en", "format": "PDF", "sizeBytes": 2048, "countryIds": [peru["data"]["country"]["id"]] } }),
+    )
+    .await;
+    let id = created["data"]["createDocument"]["id"].clone();
+    assert_eq!(created["data"]["createDocument"]["status"], "DRAFT");
+    call(
+        Some(editor),
+        "mutation($id: ID!) { submitForReview(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let (_, published) = call(
+        Some(publisher),
+        "mutation($id: ID!) { publish(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(published["data"]["publish"]["status"], "PUBLISHED");
+    let (_, public) = call(
+        None,
+        DOCUMENT_LIST,
+        json!({ "region": "latin-america-and-the-caribbean" }),
+    )
+    .await;
+    assert_eq!(public["data"]["documents"]["totalCount"], 5);
+    let (status, forged) = call(Some(format!("{admin}x")), "{ me { id } }", json!({})).await;
+    assert_eq!(status, 401);
+    assert_eq!(forged["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
