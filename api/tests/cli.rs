@@ -104,7 +104,7 @@ fn schema_command_prints_the_committed_sdl() {
 fn spawn_server(url: &str, dir: &std::path::Path) -> (std::process::Child, String) {
     let mut child = Command::new(CMS)
         .arg("--database-url")
-        .arg(&url)
+        .arg(url)
         .arg("--data-dir")
         .arg(dir)
         .args(["--bind", "127.0.0.1:0"])

@@ -72,7 +72,6 @@ macro_rules! content_node {
 
             fn workflow_info(&self) -> $crate::workflow::graphql::WorkflowInfo {
                 $crate::workflow::graphql::WorkflowInfo::new(
-                    self.vis,
                     self.m.draft.is_some(),
                     self.m.scheduled_at,
                     self.m.review_comment.clone(),

@@ -56,7 +56,6 @@ pub struct WorkflowInfo {
 
 impl WorkflowInfo {
     pub fn new(
-        _vis: Visibility,
         has_draft: bool,
         scheduled_at: Option<DateTime<Utc>>,
         review_comment: Option<String>,

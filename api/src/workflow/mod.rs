@@ -128,7 +128,6 @@ impl Meta {
 /// An item's row, locked, with its current content.
 struct Locked {
     meta: Meta,
-    row: QueryResult,
     head: Data,
 }
 
@@ -157,7 +156,7 @@ async fn lock<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResult<Lo
         Some(json) => Data::from_json(json)?,
         None => data::load_row(conn, kind, &row).await?,
     };
-    Ok(Locked { meta, row, head })
+    Ok(Locked { meta, head })
 }
 
 /// The before/after of an audit entry.
@@ -537,7 +536,6 @@ async fn apply_transition<C: ConnectionTrait>(
         cols.push(("draft_status", Some(new_status.as_str()).into()));
     }
     set(conn, kind, id, cols).await?;
-    let _ = &locked.row;
     record(
         conn,
         actor,
