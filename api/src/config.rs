@@ -237,6 +237,12 @@ pub struct Config {
     )]
     pub login_window_seconds: i64,
 
+    /// Behind one reverse proxy or load balancer: take the client address for the
+    /// failed-login limit from the last entry of `X-Forwarded-For` (the one that
+    /// proxy added) instead of the connection's peer, which is the proxy itself.
+    #[arg(long, env = "CMS_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
+
     /// Seconds between runs of the scheduled-publishing job (0: do not run it in
     /// this process).
     #[arg(

@@ -500,3 +500,38 @@ async fn a_production_start_needs_a_secret_and_a_local_one_is_generated_once() {
         "the kept secret verifies earlier tokens"
     );
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
+    let mut config = test_config();
+    config.login_max_failures_per_address = 2;
+    config.trust_forwarded_for = true;
+    let app = TestApp::with_config(config).await;
+    let attempt = |forwarded: &'static str| {
+        let mut req = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", forwarded)
+            .body(Body::from(
+                json!({ "query": LOGIN, "variables": { "e": "x@example.org", "p": "password123456" } })
+                    .to_string(),
+            ))
+            .expect("request");
+        // Every request comes from the proxy's own address.
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 9, 9, 9], 40000))));
+        let app = &app;
+        async move { app.request(req).await.1 }
+    };
+    // A client cannot escape by claiming other addresses in front of the proxy's entry.
+    assert_eq!(
+        code(&attempt("1.1.1.1, 203.0.113.5").await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        code(&attempt("2.2.2.2, 203.0.113.5").await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(code(&attempt("3.3.3.3, 203.0.113.5").await), "RATE_LIMITED");
+    // Another client behind the same proxy is not affected.
+    assert_eq!(code(&attempt("203.0.113.6").await), "UNAUTHENTICATED");
+}

@@ -57,6 +57,28 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
     resp
 }
 
+/// The client's address: the connection's peer, or (behind a trusted proxy) the
+/// last `X-Forwarded-For` entry, the one the proxy appended. Earlier entries are
+/// whatever the client claimed and are ignored.
+fn client_addr(
+    app: &App,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> ClientAddr {
+    let peer = connect.map(|c| c.0 .0.ip());
+    if !app.state.config.trust_forwarded_for {
+        return ClientAddr(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
+        .last();
+    ClientAddr(forwarded.or(peer))
+}
+
 /// The bearer token of a request, if it sends one.
 fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
@@ -157,7 +179,7 @@ pub async fn post_handler(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let addr = ClientAddr(connect.map(|c| c.0 .0.ip()));
+    let addr = client_addr(&app, connect, &headers);
     let modern = wants_graphql_response(&headers);
     let limit = app.state.config.max_body_bytes;
     let too_large = || {
@@ -202,7 +224,7 @@ pub async fn get_handler(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let addr = ClientAddr(connect.map(|c| c.0 .0.ip()));
+    let addr = client_addr(&app, connect, &headers);
     let modern = wants_graphql_response(&headers);
     let accepts_html = headers
         .get(header::ACCEPT)
