@@ -69,13 +69,15 @@ fn client_addr(
     if !app.state.config.trust_forwarded_for {
         return ClientAddr(peer);
     }
+    // The proxy appends to the last header line; a malformed last entry counts
+    // as none (never fall back to an earlier, client-written entry).
     let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
-        .last();
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
     ClientAddr(forwarded.or(peer))
 }
 
