@@ -91,6 +91,21 @@ impl Db {
             .map_err(|e| AppError::Internal(format!("migration failed: {e}")))
     }
 
+    /// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`:
+    /// the write lock is taken at once, so a concurrent writer waits (busy
+    /// timeout) instead of failing later when its read snapshot has gone stale.
+    /// PostgreSQL ignores the mode.
+    pub async fn begin_write(&self) -> AppResult<sea_orm::DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        Ok(self
+            .conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?)
+    }
+
     pub fn sql(&self) -> Sql {
         Sql::new(self.backend())
     }

@@ -717,3 +717,26 @@ async fn the_audit_log_records_every_change_and_pages_with_filters() {
         .await;
     assert_eq!(none["auditLog"]["nodes"], json!([]));
 }
+
+#[tokio::test]
+async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let region = region_id(&app).await;
+    let create = |i: usize| {
+        let input = country_input(&region, &format!("busy-{i}"), &format!("Q{i}"), "Busy");
+        app.as_user(Some(&staff.editor), CREATE_COUNTRY, json!({ "i": input }))
+    };
+    let results = futures_util::future::join_all((0..8).map(create)).await;
+    for (_, resp) in &results {
+        assert!(resp.get("errors").is_none(), "{resp:#}");
+    }
+    let d = app
+        .staff_data(
+            &staff.editor,
+            "{ countries(preview: true, filter: { status: [DRAFT] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["countries"]["totalCount"], 8);
+}

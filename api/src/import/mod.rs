@@ -13,10 +13,7 @@ use entity::{
     programme_country, region, Status,
 };
 use format::*;
-use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder, TransactionTrait,
-    Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder, Value};
 use std::collections::{HashMap, HashSet};
 
 /// Options of one import.
@@ -274,7 +271,7 @@ fn translations_json(t: &Option<crate::content::locale::TranslationMap>) -> AppR
 /// transaction. On any error nothing is written.
 pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<ImportReport> {
     let backend = db.backend();
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let mut known = load_known(&txn, backend).await?;
     let now = Utc::now();
 

@@ -10,7 +10,7 @@ use crate::workflow::audit;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::user;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -173,7 +173,7 @@ pub async fn create_user(
         user_pk: None,
     };
     let actor = actor.unwrap_or(&cli);
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     if find(&txn, "email", &email).await?.is_some() {
         return Err(AppError::Conflict(format!(
             "a user with the email {email} exists"
@@ -233,7 +233,7 @@ async fn change_user(
         ));
     }
     let now = Utc::now();
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let mut sql = db.sql();
     sql.push("UPDATE users SET updated_at = ").bind(now);
     if let Some(r) = role {

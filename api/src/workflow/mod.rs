@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use data::Data;
 use entity::Status;
-use sea_orm::{ConnectionTrait, QueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde_json::json;
 
 /// What a change does (also the `action` of revisions and audit entries).
@@ -286,7 +286,7 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
     let actor = require(viewer, Action::Create, kind)?;
     data.validate()?;
     let now = Utc::now();
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     check_consistency(&txn, None, &data).await?;
     let id = data::insert(
         &txn,
@@ -402,7 +402,7 @@ pub async fn update(
     edit: impl FnOnce(Data) -> AppResult<Data>,
 ) -> AppResult<()> {
     let actor = require(viewer, Action::Update, kind)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     save(
         &txn,
         actor,
@@ -424,7 +424,7 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
     let rev = revisions::get(&db.conn, revision_id).await?;
     let actor = require(viewer, Action::Restore, rev.kind)?;
     let data = Data::from_json(&rev.data)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     save(
         &txn,
         actor,
@@ -452,7 +452,7 @@ pub async fn transition(
     comment: Option<String>,
 ) -> AppResult<()> {
     let actor = require(viewer, action, kind)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     apply_transition(&txn, actor, kind, id, action, at, comment).await?;
     txn.commit().await?;
     Ok(())
@@ -554,7 +554,7 @@ async fn apply_transition<C: ConnectionTrait>(
 /// ever left dangling; the audit log keeps its last content.
 pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<()> {
     let actor = require(viewer, Action::Delete, kind)?;
-    let txn = db.conn.begin().await?;
+    let txn = db.begin_write().await?;
     let locked = lock(&txn, kind, id).await?;
     let users = referrers(&txn, kind, id).await?;
     if users > 0 {

@@ -9,7 +9,7 @@ use crate::content::Kind;
 use crate::db::{exec, query, Db};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use sea_orm::{DbBackend, TransactionTrait};
+use sea_orm::DbBackend;
 use std::time::Duration;
 
 const BATCH: usize = 100;
@@ -20,17 +20,9 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
     let mut published = 0;
     for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
         loop {
-            let txn = db.conn.begin().await?;
-            if db.backend() == DbBackend::Sqlite {
-                // Take the write lock before reading, so two runs cannot both
-                // read the same due rows.
-                let mut lock = db.sql();
-                lock.push("UPDATE ")
-                    .push(kind.table())
-                    .push(" SET scheduled_at = scheduled_at WHERE scheduled_at <= ")
-                    .bind(now);
-                exec(&txn, lock).await?;
-            }
+            // On SQLite the write lock is taken at BEGIN, so two runs cannot both
+            // read the same due rows.
+            let txn = db.begin_write().await?;
             let mut sql = db.sql();
             sql.push("SELECT id FROM ")
                 .push(kind.table())
