@@ -15,6 +15,8 @@ pub struct Model {
     pub role: Role,
     pub password_hash: String,
     pub active: bool,
+    /// Tokens issued before this are refused.
+    pub password_changed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

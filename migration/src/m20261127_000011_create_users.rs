@@ -18,6 +18,7 @@ pub enum Users {
     Role,
     PasswordHash,
     Active,
+    PasswordChangedAt,
     CreatedAt,
     UpdatedAt,
 }
@@ -42,6 +43,9 @@ impl MigrationTrait for Migration {
                     )
                     .col(text(Users::PasswordHash))
                     .col(boolean(Users::Active).default(true))
+                    // Tokens issued before this are refused (a password change
+                    // signs the user out everywhere else).
+                    .col(timestamp_with_time_zone_null(Users::PasswordChangedAt))
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .col(timestamp_with_time_zone(Users::UpdatedAt))
                     .to_owned(),

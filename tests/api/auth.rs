@@ -493,7 +493,7 @@ async fn a_production_start_needs_a_secret_and_a_local_one_is_generated_once() {
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
         assert_eq!(mode & 0o077, 0, "the secret is readable by its owner only");
     }
-    let (token, _) = first.issue("someone", Role::Editor).expect("issue");
+    let (token, _) = first.issue("someone", Role::Editor, 0).expect("issue");
     let second = api::auth::Keys::from_config(&config).expect("reloaded");
     assert!(
         second.verify(&token).is_ok(),
@@ -534,4 +534,58 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
     assert_eq!(code(&attempt("3.3.3.3, 203.0.113.5").await), "RATE_LIMITED");
     // Another client behind the same proxy is not affected.
     assert_eq!(code(&attempt("203.0.113.6").await), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn changing_the_password_signs_out_earlier_tokens() {
+    let app = TestApp::new().await;
+    let old = app.user("editor@example.org", Role::Editor).await;
+    let change = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token user { email } } }";
+    let (_, wrong) = app
+        .as_user(
+            Some(&old),
+            change,
+            json!({ "c": "not my password", "n": "a brand new password" }),
+        )
+        .await;
+    assert_eq!(code(&wrong), "BAD_USER_INPUT");
+    assert_eq!(wrong["errors"][0]["extensions"]["field"], "currentPassword");
+    let (_, short) = app
+        .as_user(Some(&old), change, json!({ "c": PASSWORD, "n": "short" }))
+        .await;
+    assert_eq!(short["errors"][0]["extensions"]["field"], "newPassword");
+    let d = app
+        .staff_data(
+            &old,
+            change,
+            json!({ "c": PASSWORD, "n": "a brand new password" }),
+        )
+        .await;
+    let new = d["changePassword"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    assert_refused(&app, &old, "token from before the password change").await;
+    assert_eq!(
+        app.staff_data(&new, ME, json!({})).await["me"]["role"],
+        "EDITOR"
+    );
+    let (_, r) = app
+        .as_user(
+            None,
+            LOGIN,
+            json!({ "e": "editor@example.org", "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    app.login("editor@example.org", "a brand new password")
+        .await;
+    let (_, anon) = app
+        .as_user(
+            None,
+            change,
+            json!({ "c": PASSWORD, "n": "a brand new password" }),
+        )
+        .await;
+    assert_eq!(code(&anon), "UNAUTHENTICATED");
 }

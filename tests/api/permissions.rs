@@ -176,6 +176,10 @@ async fn setup(app: &TestApp, c: &Ctx, mutation: &str) -> (String, Value) {
             "mutation($id: ID!) { setUserRole(id: $id, role: PUBLISHER) { id role } }".into(),
             json!({ "id": new_user(app).await }),
         ),
+        "changePassword" => (
+            "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }".into(),
+            json!({ "c": PASSWORD, "n": format!("another long password {n}") }),
+        ),
         "deactivateUser" => (
             "mutation($id: ID!) { deactivateUser(id: $id) { id active } }".into(),
             json!({ "id": new_user(app).await }),
@@ -206,12 +210,13 @@ async fn fingerprint(app: &TestApp) -> String {
         out.push_str(&format!("{table}:{} ", app.count(table).await));
     }
     let mut sql = app.state.db.sql();
-    sql.push("SELECT public_id, role, active FROM users ORDER BY public_id");
+    sql.push("SELECT public_id, role, active, password_hash FROM users ORDER BY public_id");
     for r in app.state.db.all(sql).await.expect("users") {
         let id: String = r.try_get("", "public_id").unwrap_or_default();
         let role: String = r.try_get("", "role").unwrap_or_default();
         let active: bool = r.try_get("", "active").unwrap_or_default();
-        out.push_str(&format!("{id}:{role}:{active} "));
+        let hash: String = r.try_get("", "password_hash").unwrap_or_default();
+        out.push_str(&format!("{id}:{role}:{active}:{hash} "));
     }
     out
 }
@@ -226,7 +231,9 @@ async fn every_mutation_times_every_role() {
         region: region_id(&app).await,
         peru,
     };
-    let table: [(&str, Needs); 20] = [
+    // `login` needs no role; `changePassword` comes last, because it signs the
+    // caller's earlier tokens out.
+    let table: [(&str, Needs); 21] = [
         ("createRegion", Needs::Admin),
         ("createCountry", Needs::Editor),
         ("createProgramme", Needs::Editor),
@@ -247,6 +254,7 @@ async fn every_mutation_times_every_role() {
         ("createUser", Needs::Admin),
         ("setUserRole", Needs::Admin),
         ("deactivateUser", Needs::Admin),
+        ("changePassword", Needs::Editor),
     ];
     let mut checked = 0;
     for (mutation, needs) in table {
@@ -283,5 +291,5 @@ async fn every_mutation_times_every_role() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 80);
+    assert_eq!(checked, 84);
 }

@@ -35,13 +35,16 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// Password version: when the user's password last changed (epoch ms, 0 if
+    /// never). A change makes every earlier token invalid.
+    pub pwv: i64,
 }
 
 /// What a valid token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verified {
     /// A token of ours: the user is looked up (and must still be active).
-    Local { sub: String },
+    Local { sub: String, pwv: i64 },
     /// A token of the external identity provider: its role claim is trusted.
     External {
         sub: String,
@@ -203,7 +206,7 @@ impl Keys {
     }
 
     /// Signs a token for a local user.
-    pub fn issue(&self, sub: &str, role: Role) -> AppResult<(String, DateTime<Utc>)> {
+    pub fn issue(&self, sub: &str, role: Role, pwv: i64) -> AppResult<(String, DateTime<Utc>)> {
         let now = Utc::now();
         let exp = now + chrono::Duration::seconds(self.ttl);
         let claims = Claims {
@@ -214,6 +217,7 @@ impl Keys {
             exp: exp.timestamp(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            pwv,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(LOCAL_KID.to_string());
@@ -247,6 +251,7 @@ impl Keys {
                 .map_err(|e| invalid(&e))?;
                 Ok(Verified::Local {
                     sub: claim_str(&data.claims, "sub")?,
+                    pwv: data.claims.get("pwv").and_then(|v| v.as_i64()).unwrap_or(0),
                 })
             }
             Some(kid) => {

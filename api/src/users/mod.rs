@@ -287,7 +287,9 @@ pub async fn login(
     match found {
         Some(u) if ok && u.active => {
             subjects.clear_email(&state.db).await?;
-            let (token, exp) = state.keys.issue(&u.public_id, u.role)?;
+            let (token, exp) = state
+                .keys
+                .issue(&u.public_id, u.role, password_version(&u))?;
             Ok((token, exp, u))
         }
         _ => {
@@ -297,14 +299,22 @@ pub async fn login(
     }
 }
 
+/// The password version tokens carry (`pwv`): when the password last changed.
+fn password_version(u: &user::Model) -> i64 {
+    u.password_changed_at.map_or(0, |t| t.timestamp_millis())
+}
+
 /// The viewer of a bearer token: a local user must exist and be active (so a
 /// deactivated user's tokens stop working at once), and their current role
 /// counts, not the one in the token.
 pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
     match state.keys.verify(token)? {
-        Verified::Local { sub } => {
+        Verified::Local { sub, pwv } => {
             let u = find(&state.db.conn, "public_id", &sub).await?;
             match u {
+                Some(u) if password_version(&u) != pwv => Err(AppError::unauthenticated(
+                    "invalid token: the password has changed since",
+                )),
                 Some(u) if u.active => Ok(Viewer::Staff(Arc::new(Actor {
                     id: u.public_id,
                     name: u.email,
@@ -324,6 +334,64 @@ pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
             user_pk: None,
         }))),
     }
+}
+
+/// Changes the caller's own password after checking the current one. Tokens
+/// issued before the change stop working (the new token comes back).
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    current: String,
+    new: String,
+) -> AppResult<(String, DateTime<Utc>, user::Model)> {
+    if actor.user_pk.is_none() {
+        return Err(AppError::forbidden(
+            "your account belongs to the identity provider: change the password there",
+        ));
+    }
+    password::validate(&new, "newPassword")?;
+    let found = find(&state.db.conn, "public_id", &actor.id).await?;
+    let stored = found.as_ref().map(|u| u.password_hash.clone());
+    if !password::verify(stored, current).await? {
+        return Err(AppError::bad_field(
+            "currentPassword",
+            "the current password is wrong",
+        ));
+    }
+    let hash = password::hash(new).await?;
+    let now = Utc::now();
+    // Milliseconds, as tokens carry them.
+    let changed = DateTime::<Utc>::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
+    let txn = state.db.begin_write().await?;
+    let mut sql = state.db.sql();
+    sql.push("UPDATE users SET password_hash = ")
+        .bind(hash)
+        .push(", password_changed_at = ")
+        .bind(changed)
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE public_id = ")
+        .bind(actor.id.clone());
+    crate::db::exec(&txn, sql).await?;
+    let u = find(&txn, "public_id", &actor.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    audit::insert(
+        &txn,
+        actor,
+        "CHANGE_PASSWORD",
+        "User",
+        &actor.id,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    let (token, exp) = state
+        .keys
+        .issue(&u.public_id, u.role, password_version(&u))?;
+    Ok((token, exp, u))
 }
 
 #[derive(Default)]
@@ -382,6 +450,26 @@ impl UserMutation {
         let state = ctx.data::<AppState>()?;
         let addr = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
         let (token, expires_at, u) = login(state, &email, password, addr).await.gql()?;
+        Ok(LoginPayload {
+            token,
+            expires_at,
+            user: User(Arc::new(u)),
+        })
+    }
+
+    /// Changes your own password (any local account). Your other tokens stop
+    /// working; the returned token is valid.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The password now.")] current_password: String,
+        #[graphql(desc = "The new password (at least 12 characters).")] new_password: String,
+    ) -> Result<LoginPayload> {
+        let state = ctx.data::<AppState>()?;
+        let actor = ctx.data::<Viewer>()?.require(Role::Editor).gql()?;
+        let (token, expires_at, u) = change_password(state, actor, current_password, new_password)
+            .await
+            .gql()?;
         Ok(LoginPayload {
             token,
             expires_at,
