@@ -315,13 +315,15 @@ async fn staff_previews_see_drafts_and_working_copies() {
             &token,
             r#"{ drafts: countries(preview: true, filter: { status: [DRAFT] }) { totalCount nodes { slug } }
                  review: programmes(preview: true, filter: { status: [IN_REVIEW] }) { nodes { slug } }
-                 public: countries(filter: { status: [DRAFT, IN_REVIEW] }) { totalCount } }"#,
+                 public: countries(filter: { status: [DRAFT, IN_REVIEW] }) { totalCount }
+                 search(query: "hidden", preview: true) { totalCount } }"#,
             json!({}),
         )
         .await;
     assert_eq!(f["drafts"]["totalCount"], 2, "{f:#}");
     assert_eq!(f["review"]["nodes"], json!([{ "slug": "mip-peru" }]));
     assert_eq!(f["public"]["totalCount"], 0);
+    assert_eq!(f["search"]["totalCount"], 6, "{f:#}");
     for id in &hidden_ids {
         let n = app
             .staff_data(

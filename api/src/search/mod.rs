@@ -2,7 +2,7 @@
 //! case-insensitive substring match over published names and titles; ranked,
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::list::Row;
-use crate::content::loaders::{ById, Dl};
+use crate::content::loaders::ById;
 use crate::content::{Kind, Locale, Visibility};
 use crate::countries::Country;
 use crate::db::{Db, Sql};
@@ -51,6 +51,7 @@ pub struct SearchConnection {
     has_previous: bool,
     pattern: String,
     total: Option<i64>,
+    vis: Visibility,
 }
 
 /// A page of search hits: countries first, then programmes, then documents (newest
@@ -65,7 +66,7 @@ impl SearchConnection {
         let state = ctx.data::<AppState>()?;
         let mut sql = state.db.sql();
         sql.push("SELECT COUNT(*) AS n FROM (");
-        push_union(&mut sql, &Visibility::Public, &self.pattern);
+        push_union(&mut sql, &self.vis, &self.pattern);
         sql.push(") s");
         let rows = state.db.all(sql).await.gql()?;
         match rows.first() {
@@ -194,7 +195,7 @@ pub struct SearchQuery;
 #[Object]
 impl SearchQuery {
     /// Finds published countries, programmes and documents whose name or title
-    /// contains the query (case-insensitive).
+    /// contains the query (case-insensitive); with `preview`, staff find every item.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
     async fn search(
         &self,
@@ -205,9 +206,14 @@ impl SearchQuery {
         >,
         #[graphql(desc = "At most this many hits.")] first: Option<i32>,
         #[graphql(desc = "Hits after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Staff only (needs a token): search drafts, items in review and working copies too (matching on published titles)."
+        )]
+        preview: Option<bool>,
     ) -> Result<SearchConnection> {
         let state = ctx.data::<AppState>()?;
-        let loaders = ctx.data::<Dl>()?;
+        let vis = crate::content::vis(preview);
+        let loaders = crate::content::loaders::dl(ctx, vis)?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let q = query.trim();
         if q.is_empty() || q.chars().count() > 200 {
@@ -240,7 +246,7 @@ impl SearchQuery {
             None => 0,
         };
         let pattern = like_pattern(q);
-        let viewer = &Visibility::Public;
+        let viewer = &vis;
         let with_count = ctx.look_ahead().field("totalCount").exists();
         let (mut found, total) = hits(&state.db, viewer, &pattern, offset, limit + 1, with_count)
             .await
@@ -255,15 +261,11 @@ impl SearchQuery {
                 continue;
             };
             let node = match row {
-                Row::Country(m) => {
-                    SearchResult::Country(Country::new(m.clone(), &locale, Visibility::Public))
-                }
+                Row::Country(m) => SearchResult::Country(Country::new(m.clone(), &locale, vis)),
                 Row::Programme(m) => {
-                    SearchResult::Programme(Programme::new(m.clone(), &locale, Visibility::Public))
+                    SearchResult::Programme(Programme::new(m.clone(), &locale, vis))
                 }
-                Row::Document(m) => {
-                    SearchResult::Document(Document::new(m.clone(), &locale, Visibility::Public))
-                }
+                Row::Document(m) => SearchResult::Document(Document::new(m.clone(), &locale, vis)),
                 Row::Region(_) => continue,
             };
             edges.push(SearchEdge {
@@ -277,6 +279,7 @@ impl SearchQuery {
             has_previous: offset > 0,
             pattern,
             total,
+            vis,
         })
     }
 }
