@@ -28,6 +28,8 @@ pub struct Model {
     pub draft: Option<String>,
     /// Status of that working copy (DRAFT or IN_REVIEW).
     pub draft_status: Option<Status>,
+    /// Version of that working copy (the row's `version` stays the published one).
+    pub draft_version: Option<i32>,
     pub scheduled_at: Option<DateTimeUtc>,
     pub created_by: Option<String>,
     pub updated_by: Option<String>,

@@ -17,6 +17,7 @@ pub struct Migration;
 enum Editorial {
     Draft,
     DraftStatus,
+    DraftVersion,
     ScheduledAt,
     CreatedBy,
     UpdatedBy,
@@ -30,6 +31,9 @@ fn columns() -> Vec<ColumnDef> {
     vec![
         text_null(Editorial::Draft),
         string_len_null(Editorial::DraftStatus, 16),
+        // The working copy's version: the row's `version` stays the published
+        // one, so the public cannot watch unpublished work happen.
+        integer_null(Editorial::DraftVersion),
         timestamp_with_time_zone_null(Editorial::ScheduledAt),
         string_len_null(Editorial::CreatedBy, 64),
         string_len_null(Editorial::UpdatedBy, 64),

@@ -589,3 +589,32 @@ async fn changing_the_password_signs_out_earlier_tokens() {
         .await;
     assert_eq!(code(&anon), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn concurrent_guesses_cannot_slip_past_the_limit() {
+    let mut config = test_config();
+    config.login_max_failures_per_email = 3;
+    let app = TestApp::with_config(config).await;
+    app.user("editor@example.org", Role::Editor).await;
+    let guess = |i: usize| {
+        app.as_user(
+            None,
+            LOGIN,
+            json!({ "e": "editor@example.org", "p": format!("wrong password {i}") }),
+        )
+    };
+    let results = futures_util::future::join_all((0..10).map(guess)).await;
+    let checked = results
+        .iter()
+        .filter(|(_, r)| code(r) == "UNAUTHENTICATED")
+        .count();
+    let limited = results
+        .iter()
+        .filter(|(_, r)| code(r) == "RATE_LIMITED")
+        .count();
+    assert_eq!(
+        checked, 3,
+        "only the allowed number of guesses reach the password check"
+    );
+    assert_eq!(limited, 7);
+}

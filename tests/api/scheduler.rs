@@ -145,3 +145,45 @@ async fn a_schedule_is_hidden_until_due_and_an_edit_cancels_it() {
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn an_item_that_cannot_be_published_does_not_hold_back_the_others() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let at = (Utc::now() + Duration::minutes(10)).to_rfc3339();
+    let mut ids = Vec::new();
+    for (slug, iso) in [("first", "FA"), ("second", "FB")] {
+        let (id, _) = new_country(&app, &staff.editor, slug, iso).await;
+        app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+            .await;
+        app.staff_data(&staff.publisher, SCHEDULE, json!({ "id": id, "at": at }))
+            .await;
+        ids.push(id);
+    }
+    // Something outside the API takes the first one out of review meanwhile.
+    let mut sql = app.state.db.sql();
+    sql.push("UPDATE countries SET status = 'DRAFT' WHERE slug = 'first'");
+    app.state.db.all(sql).await.expect("update");
+    let n = publish_due(&app.state.db, Utc::now() + Duration::hours(1))
+        .await
+        .expect("the run goes on");
+    assert_eq!(n, 1);
+    assert_eq!(
+        app.data("{ country(slug: \"second\") { slug } }", json!({}))
+            .await["country"]["slug"],
+        "second"
+    );
+    let log = app
+        .staff_data(
+            &staff.admin,
+            "query($id: ID!) { auditLog(filter: { itemId: $id }, first: 1) { nodes { action after } } }",
+            json!({ "id": ids[0] }),
+        )
+        .await;
+    assert_eq!(log["auditLog"]["nodes"][0]["action"], "SCHEDULE_DROPPED");
+    // Dropped, not retried forever.
+    let again = publish_due(&app.state.db, Utc::now() + Duration::hours(1))
+        .await
+        .expect("run");
+    assert_eq!(again, 0);
+}

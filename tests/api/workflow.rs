@@ -740,3 +740,100 @@ async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
         .await;
     assert_eq!(d["countries"]["totalCount"], 8);
 }
+
+#[tokio::test]
+async fn working_copies_keep_the_public_version_number_and_their_keys() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, version) =
+        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let public_version = "{ country(slug: \"atlantis\") { version } }";
+    assert_eq!(
+        app.data(public_version, json!({})).await["country"]["version"],
+        version
+    );
+    app.staff_data(
+        &staff.editor,
+        UPDATE_COUNTRY,
+        json!({ "id": id, "v": version, "i": { "slug": "new-atlantis", "iso2": "NA" } }),
+    )
+    .await;
+    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .await;
+    // The public sees neither the edit nor the review in the version number.
+    assert_eq!(
+        app.data(public_version, json!({})).await["country"]["version"],
+        version
+    );
+    // The working copy's slug and code are taken, though not published yet.
+    let region = region_id(&app).await;
+    for input in [
+        country_input(&region, "new-atlantis", "ZZ", "Copycat"),
+        country_input(&region, "copycat", "NA", "Copycat"),
+    ] {
+        let (_, resp) = app
+            .as_user(Some(&staff.editor), CREATE_COUNTRY, json!({ "i": input }))
+            .await;
+        assert_eq!(code(&resp), "CONFLICT", "{resp:#}");
+    }
+}
+
+#[tokio::test]
+async fn an_edit_during_review_sends_the_item_back_to_draft() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let submitted = app
+        .staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .await;
+    let v = submitted["submitForReview"]["version"].clone();
+    let edited = app
+        .staff_data(
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": id, "v": v, "i": { "name": "Unreviewed" } }),
+        )
+        .await;
+    assert_eq!(edited["updateCountry"]["status"], "DRAFT");
+    // What the publisher reviewed is not what is there now: no publishing it.
+    let (_, resp) = app
+        .as_user(Some(&staff.publisher), PUBLISH, json!({ "id": id }))
+        .await;
+    assert_eq!(code(&resp), "CONFLICT");
+}
+
+#[tokio::test]
+async fn archiving_keeps_the_published_content_not_the_unreviewed_copy() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, version) =
+        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    app.staff_data(
+        &staff.editor,
+        UPDATE_COUNTRY,
+        json!({ "id": id, "v": version, "i": { "name": "Half-written" } }),
+    )
+    .await;
+    let a = app
+        .staff_data(
+            &staff.publisher,
+            "mutation($id: ID!) { archive(id: $id) { status ... on Country { name workflow { hasUnpublishedChanges } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(a["archive"]["status"], "ARCHIVED");
+    assert_eq!(a["archive"]["name"], "Atlantis");
+    assert_eq!(a["archive"]["workflow"]["hasUnpublishedChanges"], false);
+    // The working copy is still in the revisions.
+    let revs = app
+        .staff_data(
+            &staff.editor,
+            "query($id: ID!) { revisions(id: $id) { action snapshot } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let list = revs["revisions"].as_array().cloned().unwrap_or_default();
+    assert!(list.iter().any(|r| r["snapshot"]["name"] == "Half-written"));
+    assert_eq!(list[0]["action"], "ARCHIVE");
+    assert_eq!(list[0]["snapshot"]["name"], "Atlantis");
+}

@@ -1,7 +1,8 @@
 //! The failed-login limit, per email and per client address, kept in the database
 //! (`login_attempts`) so every `cms` process sharing the database shares it.
-//! A counter starts with the first failure and resets when its window has passed;
-//! a successful login clears its email's counter (not its address's, so one good
+//! Every attempt is counted before the password is checked; a counter resets when
+//! its window has passed. A successful login clears its email's counter and takes
+//! back its own count from its address's (not the earlier failures, so one good
 //! password does not reopen a guessing run against other emails).
 use crate::config::Config;
 use crate::db::{exec, query, Db};
@@ -32,42 +33,14 @@ impl Subjects {
         }
     }
 
-    /// RATE_LIMITED when any counter has reached its limit within its window.
-    pub async fn check(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
-        let mut sql = db.sql();
-        sql.push("SELECT subject, failures, window_start FROM login_attempts WHERE subject IN (");
-        for (i, (key, _)) in self.keys.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(key.clone());
-        }
-        sql.push(")");
-        let mut wait = 0i64;
-        for row in query(&db.conn, sql).await? {
-            let subject: String = row.try_get("", "subject")?;
-            let failures: i32 = row.try_get("", "failures")?;
-            let start: DateTime<Utc> = row.try_get("", "window_start")?;
-            let limit = self
-                .keys
-                .iter()
-                .find(|(k, _)| *k == subject)
-                .map_or(i32::MAX, |(_, l)| *l);
-            let ends = start + self.window;
-            if failures >= limit && ends > now {
-                wait = wait.max((ends - now).num_seconds().max(1));
-            }
-        }
-        if wait > 0 {
-            return Err(AppError::RateLimited { retry_after: wait });
-        }
-        Ok(())
-    }
-
-    /// Counts one failure against every subject (one statement each, upserts).
-    pub async fn record_failure(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
+    /// Counts an attempt against every subject first (one atomic upsert each),
+    /// then refuses it (RATE_LIMITED) when a counter is over its limit within its
+    /// window. Counting before the password check means concurrent guesses
+    /// cannot all slip through before the first failure is recorded.
+    pub async fn attempt(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
         let expired = now - self.window;
-        for (key, _) in &self.keys {
+        let mut wait = 0i64;
+        for (key, limit) in &self.keys {
             let mut sql = db.sql();
             sql.push("INSERT INTO login_attempts (subject, failures, window_start) VALUES (")
                 .bind(key.clone())
@@ -80,18 +53,38 @@ impl Subjects {
                 .bind(expired)
                 .push(" THEN 1 ELSE login_attempts.failures + 1 END, window_start = CASE WHEN login_attempts.window_start < ")
                 .bind(expired)
-                .push(" THEN excluded.window_start ELSE login_attempts.window_start END");
-            exec(&db.conn, sql).await?;
+                .push(" THEN excluded.window_start ELSE login_attempts.window_start END \
+                       RETURNING failures, window_start");
+            let rows = query(&db.conn, sql).await?;
+            let Some(row) = rows.first() else {
+                continue;
+            };
+            let failures: i32 = row.try_get("", "failures")?;
+            let start: DateTime<Utc> = row.try_get("", "window_start")?;
+            if failures > *limit {
+                wait = wait.max((start + self.window - now).num_seconds().max(1));
+            }
+        }
+        if wait > 0 {
+            return Err(AppError::RateLimited { retry_after: wait });
         }
         Ok(())
     }
 
-    /// A successful login clears its email's counter.
-    pub async fn clear_email(&self, db: &Db) -> AppResult<()> {
-        let mut sql = db.sql();
-        sql.push("DELETE FROM login_attempts WHERE subject = ")
-            .bind(self.keys[0].0.clone());
-        exec(&db.conn, sql).await?;
+    /// A successful attempt: the email's counter is cleared; the address's gives
+    /// back the attempt it counted (its failures stay).
+    pub async fn succeeded(&self, db: &Db) -> AppResult<()> {
+        for (i, (key, _)) in self.keys.iter().enumerate() {
+            let mut sql = db.sql();
+            if i == 0 {
+                sql.push("DELETE FROM login_attempts WHERE subject = ")
+                    .bind(key.clone());
+            } else {
+                sql.push("UPDATE login_attempts SET failures = failures - 1 WHERE failures > 0 AND subject = ")
+                    .bind(key.clone());
+            }
+            exec(&db.conn, sql).await?;
+        }
         Ok(())
     }
 }

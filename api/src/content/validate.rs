@@ -80,8 +80,8 @@ pub fn amount_cents(field: &str, value: &str) -> AppResult<i64> {
     if d.scale() > 2 && d.normalize().scale() > 2 {
         return Err(bad("at most two decimals"));
     }
-    (d * Decimal::from(100))
-        .to_i64()
+    d.checked_mul(Decimal::from(100))
+        .and_then(|c| c.to_i64())
         .ok_or_else(|| bad("too large"))
 }
 
@@ -215,6 +215,7 @@ mod tests {
         assert!(amount_cents("b", "-1.00").is_err());
         assert!(amount_cents("b", "1.001").is_err());
         assert!(amount_cents("b", "abc").is_err());
+        assert!(amount_cents("b", "79228162514264337593543950335").is_err());
     }
 
     #[test]

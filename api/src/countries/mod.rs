@@ -145,7 +145,7 @@ impl Country {
     }
     /// Programmes that concern this country (regional ones included).
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn programmes(
@@ -180,7 +180,7 @@ impl Country {
     }
     /// Documents that concern this country (multi-country ones included).
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn documents(
@@ -321,7 +321,7 @@ impl CountryQuery {
 
     /// Countries, paged (Relay connection).
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn countries(

@@ -236,7 +236,7 @@ impl DocumentQuery {
 
     /// Documents, paged (Relay connection), newest first by default.
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn documents(

@@ -229,7 +229,7 @@ impl Programme {
     }
     /// Documents of this programme.
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn documents(
@@ -320,7 +320,7 @@ impl ProgrammeQuery {
 
     /// Programmes, paged (Relay connection).
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn programmes(

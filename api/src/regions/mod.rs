@@ -94,7 +94,7 @@ impl Region {
     }
     /// The countries of this region.
     #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(1, 1000) as usize * child_complexity"
+        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
     )]
     async fn countries(
         &self,

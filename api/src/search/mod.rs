@@ -143,7 +143,8 @@ fn decode_offset(s: &str) -> AppResult<u64> {
     let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     text.strip_prefix("search:")
-        .and_then(|n| n.parse().ok())
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|n| *n < i32::MAX as u64)
         .ok_or_else(bad)
 }
 
@@ -196,7 +197,9 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Finds published countries, programmes and documents whose name or title
     /// contains the query (case-insensitive); with `preview`, staff find every item.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 1000) as usize * child_complexity")]
+    #[graphql(
+        complexity = "(first.unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -276,8 +276,7 @@ pub async fn login(
 ) -> AppResult<(String, DateTime<Utc>, user::Model)> {
     let email = email.trim().to_lowercase();
     let subjects = Subjects::new(&state.config, &email, addr.0);
-    let now = Utc::now();
-    subjects.check(&state.db, now).await?;
+    subjects.attempt(&state.db, Utc::now()).await?;
     let found = find(&state.db.conn, "email", &email).await?;
     let ok = password::verify(
         found.as_ref().map(|u| u.password_hash.clone()),
@@ -286,16 +285,13 @@ pub async fn login(
     .await?;
     match found {
         Some(u) if ok && u.active => {
-            subjects.clear_email(&state.db).await?;
+            subjects.succeeded(&state.db).await?;
             let (token, exp) = state
                 .keys
                 .issue(&u.public_id, u.role, password_version(&u))?;
             Ok((token, exp, u))
         }
-        _ => {
-            subjects.record_failure(&state.db, now).await?;
-            Err(AppError::unauthenticated("wrong email or password"))
-        }
+        _ => Err(AppError::unauthenticated("wrong email or password")),
     }
 }
 
@@ -343,6 +339,7 @@ pub async fn change_password(
     actor: &Actor,
     current: String,
     new: String,
+    addr: ClientAddr,
 ) -> AppResult<(String, DateTime<Utc>, user::Model)> {
     if actor.user_pk.is_none() {
         return Err(AppError::forbidden(
@@ -350,14 +347,20 @@ pub async fn change_password(
         ));
     }
     password::validate(&new, "newPassword")?;
-    let found = find(&state.db.conn, "public_id", &actor.id).await?;
-    let stored = found.as_ref().map(|u| u.password_hash.clone());
-    if !password::verify(stored, current).await? {
+    let found = find(&state.db.conn, "public_id", &actor.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    // The same limit as logins: a stolen token must not be a way to guess the
+    // password.
+    let subjects = Subjects::new(&state.config, &found.email, addr.0);
+    subjects.attempt(&state.db, Utc::now()).await?;
+    if !password::verify(Some(found.password_hash.clone()), current).await? {
         return Err(AppError::bad_field(
             "currentPassword",
             "the current password is wrong",
         ));
     }
+    subjects.succeeded(&state.db).await?;
     let hash = password::hash(new).await?;
     let now = Utc::now();
     // Milliseconds, as tokens carry them.
@@ -467,9 +470,11 @@ impl UserMutation {
     ) -> Result<LoginPayload> {
         let state = ctx.data::<AppState>()?;
         let actor = ctx.data::<Viewer>()?.require(Role::Editor).gql()?;
-        let (token, expires_at, u) = change_password(state, actor, current_password, new_password)
-            .await
-            .gql()?;
+        let addr = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
+        let (token, expires_at, u) =
+            change_password(state, actor, current_password, new_password, addr)
+                .await
+                .gql()?;
         Ok(LoginPayload {
             token,
             expires_at,

@@ -664,6 +664,7 @@ impl Overlay for entity::region::Model {
             position: d.position,
             translations: translations_json(&d.translations).ok()?,
             status: head_status(self.draft_status),
+            version: self.draft_version.unwrap_or(self.version),
             ..self.clone()
         })
     }
@@ -684,6 +685,7 @@ impl Overlay for entity::country::Model {
             support_measures: d.support_measures,
             translations: translations_json(&d.translations).ok()?,
             status: head_status(self.draft_status),
+            version: self.draft_version.unwrap_or(self.version),
             ..self.clone()
         })
     }
@@ -705,6 +707,7 @@ impl Overlay for entity::programme::Model {
             summary: d.summary,
             translations: translations_json(&d.translations).ok()?,
             status: head_status(self.draft_status),
+            version: self.draft_version.unwrap_or(self.version),
             ..self.clone()
         })
     }
@@ -730,6 +733,7 @@ impl Overlay for entity::document::Model {
             source_url: d.source_url,
             translations: translations_json(&d.translations).ok()?,
             status: head_status(self.draft_status),
+            version: self.draft_version.unwrap_or(self.version),
             ..self.clone()
         })
     }

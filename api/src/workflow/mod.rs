@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use data::Data;
 use entity::Status;
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
 use serde_json::json;
 
 /// What a change does (also the `action` of revisions and audit entries).
@@ -101,6 +101,7 @@ pub struct Meta {
     pub draft: Option<String>,
     pub draft_status: Option<Status>,
     pub version: i32,
+    pub draft_version: Option<i32>,
     pub scheduled_at: Option<DateTime<Utc>>,
 }
 
@@ -112,6 +113,7 @@ impl Meta {
             draft: row.try_get("", "draft")?,
             draft_status: row.try_get("", "draft_status")?,
             version: row.try_get("", "version")?,
+            draft_version: row.try_get("", "draft_version")?,
             scheduled_at: row.try_get("", "scheduled_at")?,
         })
     }
@@ -123,11 +125,20 @@ impl Meta {
             _ => self.status,
         }
     }
+
+    /// The version editors work with: the working copy's while there is one.
+    pub fn head_version(&self) -> i32 {
+        match (&self.draft, self.draft_version) {
+            (Some(_), Some(v)) => v,
+            _ => self.version,
+        }
+    }
 }
 
 /// An item's row, locked, with its current content.
 struct Locked {
     meta: Meta,
+    row: QueryResult,
     head: Data,
 }
 
@@ -156,7 +167,7 @@ async fn lock<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResult<Lo
         Some(json) => Data::from_json(json)?,
         None => data::load_row(conn, kind, &row).await?,
     };
-    Ok(Locked { meta, head })
+    Ok(Locked { meta, row, head })
 }
 
 /// The before/after of an audit entry.
@@ -188,8 +199,11 @@ async fn set<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Checks that referenced items exist and unique keys are free, inside the
-/// transaction that writes.
+/// Checks that referenced items exist and unique keys are free (among rows and
+/// other items' working copies), inside the transaction that writes. On
+/// PostgreSQL the referenced rows are read `FOR SHARE`: a concurrent delete of one
+/// of them (which locks it first) waits for this change to commit and then sees
+/// the new reference, or this change waits and finds the item gone.
 async fn check_consistency<C: ConnectionTrait>(
     conn: &C,
     id: Option<i32>,
@@ -202,6 +216,9 @@ async fn check_consistency<C: ConnectionTrait>(
             .push(kind.table())
             .push(" WHERE id = ")
             .bind(ref_id);
+        if b == DbBackend::Postgres {
+            sql.push(" FOR SHARE");
+        }
         if query(conn, sql).await?.is_empty() {
             return Err(AppError::bad_field(
                 field,
@@ -213,12 +230,18 @@ async fn check_consistency<C: ConnectionTrait>(
             ));
         }
     }
-    let mut unique = vec![("slug", data.slug().to_string())];
-    if let Data::Country(c) = data {
-        unique.push(("iso2", c.iso2.clone()));
-    }
     let kind = data.kind();
-    for (col, value) in unique {
+    let mut unique = vec![("slug", "input.slug", data.slug().to_string())];
+    if let Data::Country(c) = data {
+        unique.push(("iso2", "input.iso2", c.iso2.clone()));
+    }
+    let taken = |col: &str, value: &str| {
+        AppError::Conflict(format!(
+            "another {} already has the {col} {value:?}",
+            kind.type_name().to_lowercase()
+        ))
+    };
+    for (col, _, value) in &unique {
         let mut sql = Sql::new(b);
         sql.push("SELECT id FROM ")
             .push(kind.table())
@@ -230,10 +253,30 @@ async fn check_consistency<C: ConnectionTrait>(
             sql.push(" AND id <> ").bind(id);
         }
         if !query(conn, sql).await?.is_empty() {
-            return Err(AppError::Conflict(format!(
-                "another {} already has the {col} {value:?}",
-                kind.type_name().to_lowercase()
-            )));
+            return Err(taken(col, value));
+        }
+    }
+    // Working copies hold their keys in JSON; there are few of them.
+    let mut sql = Sql::new(b);
+    sql.push("SELECT id, draft FROM ")
+        .push(kind.table())
+        .push(" WHERE draft IS NOT NULL");
+    for row in query(conn, sql).await? {
+        let other: i32 = row.try_get("", "id")?;
+        if Some(other) == id {
+            continue;
+        }
+        let json: String = row.try_get("", "draft")?;
+        let copy = Data::from_json(&json)?;
+        for (col, _, value) in &unique {
+            let clash = match (*col, &copy) {
+                ("slug", c) => c.slug() == value,
+                ("iso2", Data::Country(c)) => c.iso2 == *value,
+                _ => false,
+            };
+            if clash {
+                return Err(taken(col, value));
+            }
         }
     }
     Ok(())
@@ -317,10 +360,11 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
 }
 
 /// Saves new content for an item: into its row, or into its working copy when it
-/// is published (the public keeps the published version). `expected` must be the
-/// current version (else CONFLICT with the current one, nothing written); `None`
-/// (restore) skips the check. Any save cancels a schedule: what was approved has
-/// changed.
+/// is published (the public keeps the published version and its version number).
+/// `expected` must be the current version (else CONFLICT with the current one,
+/// nothing written); `None` (restore) skips the check. A save makes the item a
+/// DRAFT again and cancels a schedule: what a publisher reviewed or approved has
+/// changed, so it goes through review again.
 #[allow(clippy::too_many_arguments)]
 async fn save<C: ConnectionTrait>(
     conn: &C,
@@ -330,20 +374,16 @@ async fn save<C: ConnectionTrait>(
     id: i32,
     expected: Option<i32>,
     edit: impl FnOnce(Data) -> AppResult<Data>,
-    force_draft: bool,
 ) -> AppResult<()> {
     let locked = lock(conn, kind, id).await?;
     let meta = &locked.meta;
+    let current = meta.head_version();
     if let Some(expected) = expected {
-        if expected != meta.version {
-            return Err(AppError::StaleVersion {
-                expected,
-                current: meta.version,
-            });
+        if expected != current {
+            return Err(AppError::StaleVersion { expected, current });
         }
     }
-    let head_status = meta.head_status();
-    let before = state(head_status, meta.version, &locked.head)?;
+    let before = state(meta.head_status(), current, &locked.head)?;
     let data = edit(locked.head.clone())?;
     if data.kind() != kind {
         return Err(AppError::bad_input(
@@ -352,32 +392,23 @@ async fn save<C: ConnectionTrait>(
     }
     data.validate()?;
     check_consistency(conn, Some(id), &data).await?;
-    let version = meta.version + 1;
+    let version = current + 1;
     let now = Utc::now();
     let mut cols: Vec<(&'static str, Value)> = vec![
-        ("version", version.into()),
         ("updated_by", actor.id.clone().into()),
         ("scheduled_at", Option::<DateTime<Utc>>::None.into()),
     ];
-    let new_status = if meta.status == Status::Published {
+    if meta.status == Status::Published {
         // A working copy on top of the published row.
-        let s = match meta.draft_status {
-            Some(s) if meta.draft.is_some() && !force_draft => s,
-            _ => Status::Draft,
-        };
         cols.push(("draft", Some(data.to_json()?).into()));
-        cols.push(("draft_status", Some(s.as_str()).into()));
-        s
+        cols.push(("draft_status", Some(Status::Draft.as_str()).into()));
+        cols.push(("draft_version", Some(version).into()));
     } else {
         data::write_row(conn, id, &data).await?;
         cols.push(("updated_at", now.into()));
-        let s = match meta.status {
-            Status::InReview if !force_draft => Status::InReview,
-            _ => Status::Draft,
-        };
-        cols.push(("status", s.as_str().into()));
-        s
-    };
+        cols.push(("status", Status::Draft.as_str().into()));
+        cols.push(("version", version.into()));
+    }
     set(conn, kind, id, cols).await?;
     record(
         conn,
@@ -386,7 +417,7 @@ async fn save<C: ConnectionTrait>(
         kind,
         id,
         Some(before),
-        Some((new_status, version, &data)),
+        Some((Status::Draft, version, &data)),
         None,
     )
     .await
@@ -403,17 +434,7 @@ pub async fn update(
 ) -> AppResult<()> {
     let actor = require(viewer, Action::Update, kind)?;
     let txn = db.begin_write().await?;
-    save(
-        &txn,
-        actor,
-        Action::Update,
-        kind,
-        id,
-        Some(expected),
-        edit,
-        false,
-    )
-    .await?;
+    save(&txn, actor, Action::Update, kind, id, Some(expected), edit).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -433,7 +454,6 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
         rev.item_id,
         None,
         |_| Ok(data),
-        true,
     )
     .await?;
     txn.commit().await?;
@@ -475,30 +495,38 @@ async fn apply_transition<C: ConnectionTrait>(
         status: head.as_str(),
     };
     let now = Utc::now();
-    let version = meta.version + 1;
-    let before = state(head, meta.version, &locked.head)?;
+    let current = meta.head_version();
+    let version = current + 1;
+    let before = state(head, current, &locked.head)?;
     let has_draft = meta.draft.is_some();
-    let mut cols: Vec<(&'static str, Value)> = vec![
-        ("version", version.into()),
-        ("updated_by", actor.id.clone().into()),
-    ];
+    let mut cols: Vec<(&'static str, Value)> = vec![("updated_by", actor.id.clone().into())];
     let no_schedule = || ("scheduled_at", Option::<DateTime<Utc>>::None.into());
-    // The new head status, and whether the working copy goes into the row.
-    let (new_status, merge) = match action {
-        Action::SubmitForReview if head == Status::Draft => (Status::InReview, false),
+    /// What happens to a published item's working copy.
+    #[derive(PartialEq)]
+    enum Copy {
+        /// Stays a working copy (its status and version change).
+        Keep,
+        /// Becomes the row's content.
+        Merge,
+        /// Is dropped; the row keeps the published content (the copy stays in
+        /// the revisions).
+        Drop,
+    }
+    let (new_status, copy) = match action {
+        Action::SubmitForReview if head == Status::Draft => (Status::InReview, Copy::Keep),
         Action::Withdraw | Action::Reject if head == Status::InReview => {
             cols.push(no_schedule());
             if action == Action::Reject {
                 cols.push(("review_comment", comment.clone().into()));
             }
-            (Status::Draft, false)
+            (Status::Draft, Copy::Keep)
         }
         Action::Publish if head == Status::InReview => {
             cols.push(no_schedule());
             cols.push(("published_at", Some(now).into()));
             cols.push(("published_by", Some(actor.id.clone()).into()));
             cols.push(("review_comment", Option::<String>::None.into()));
-            (Status::Published, true)
+            (Status::Published, Copy::Merge)
         }
         Action::SchedulePublish if head == Status::InReview => {
             let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
@@ -509,32 +537,47 @@ async fn apply_transition<C: ConnectionTrait>(
                 ));
             }
             cols.push(("scheduled_at", Some(at).into()));
-            (head, false)
+            (head, Copy::Keep)
         }
+        // Off the public site; the editors' latest work becomes the content.
         Action::Unpublish if meta.status == Status::Published => {
             cols.push(no_schedule());
-            (Status::Draft, true)
+            (Status::Draft, Copy::Merge)
         }
+        // Off the public site, keeping what was published.
         Action::Archive if meta.status == Status::Published => {
             cols.push(no_schedule());
-            (Status::Archived, true)
+            (Status::Archived, Copy::Drop)
         }
         _ => return Err(illegal()),
     };
-    if merge || !has_draft {
-        if merge && has_draft {
-            // The working copy becomes the row's content.
+    let content = if has_draft && copy == Copy::Keep {
+        cols.push(("draft_status", Some(new_status.as_str()).into()));
+        cols.push(("draft_version", Some(version).into()));
+        locked.head.clone()
+    } else {
+        let content = if has_draft && copy == Copy::Merge {
+            // References and keys may have changed since the copy was saved.
+            check_consistency(conn, Some(id), &locked.head).await?;
             data::write_row(conn, id, &locked.head).await?;
-        }
-        if merge {
+            locked.head.clone()
+        } else if has_draft {
+            data::load_row(conn, kind, &locked.row).await?
+        } else {
+            locked.head.clone()
+        };
+        if has_draft {
             cols.push(("draft", Option::<String>::None.into()));
             cols.push(("draft_status", Option::<String>::None.into()));
+            cols.push(("draft_version", Option::<i32>::None.into()));
+        }
+        if copy == Copy::Merge {
             cols.push(("updated_at", now.into()));
         }
         cols.push(("status", new_status.as_str().into()));
-    } else {
-        cols.push(("draft_status", Some(new_status.as_str()).into()));
-    }
+        cols.push(("version", version.into()));
+        content
+    };
     set(conn, kind, id, cols).await?;
     record(
         conn,
@@ -543,7 +586,7 @@ async fn apply_transition<C: ConnectionTrait>(
         kind,
         id,
         Some(before),
-        Some((new_status, version, &locked.head)),
+        Some((new_status, version, &content)),
         comment.as_deref(),
     )
     .await
@@ -563,7 +606,11 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
             kind.type_name().to_lowercase()
         )));
     }
-    let before = state(locked.meta.head_status(), locked.meta.version, &locked.head)?;
+    let before = state(
+        locked.meta.head_status(),
+        locked.meta.head_version(),
+        &locked.head,
+    )?;
     let b = txn.get_database_backend();
     let mut sql = Sql::new(b);
     sql.push("DELETE FROM ")

@@ -3,13 +3,13 @@
 //! run takes the due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL (another
 //! run skips them, and after the commit they are no longer due) and the database
 //! write lock on SQLite (one writer at a time).
-use super::{apply_transition, Action};
+use super::{apply_transition, audit, Action};
 use crate::auth::Actor;
 use crate::content::Kind;
 use crate::db::{exec, query, Db};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use sea_orm::DbBackend;
+use sea_orm::{DbBackend, TransactionTrait};
 use std::time::Duration;
 
 const BATCH: usize = 100;
@@ -39,17 +39,23 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 .map(|r| r.try_get::<i32>("", "id"))
                 .collect::<Result<_, _>>()?;
             for id in &ids {
-                match apply_transition(&txn, &actor, kind, *id, Action::Publish, None, None).await {
-                    Ok(()) => published += 1,
-                    // No longer publishable (a rule changed under it): drop the
-                    // schedule rather than retry it forever.
-                    Err(AppError::IllegalTransition { status, .. }) => {
-                        tracing::warn!(
-                            kind = kind.type_name(),
-                            id,
-                            status,
-                            "scheduled item is not in review; schedule dropped"
-                        );
+                // Each item in its own savepoint: one that cannot be published
+                // (not in review any more, a key taken or a reference deleted
+                // meanwhile) loses its schedule, with an audit entry saying why,
+                // and does not hold back the others.
+                let item = txn.begin().await?;
+                match apply_transition(&item, &actor, kind, *id, Action::Publish, None, None).await
+                {
+                    Ok(()) => {
+                        item.commit().await?;
+                        published += 1;
+                    }
+                    Err(err @ (AppError::Internal(_) | AppError::Unauthenticated(_))) => {
+                        return Err(err);
+                    }
+                    Err(err) => {
+                        item.rollback().await?;
+                        tracing::warn!(kind = kind.type_name(), id, error = %err, "scheduled item cannot be published; schedule dropped");
                         let mut clear = db.sql();
                         clear
                             .push("UPDATE ")
@@ -57,8 +63,19 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                             .push(" SET scheduled_at = NULL WHERE id = ")
                             .bind(*id);
                         exec(&txn, clear).await?;
+                        let target = crate::content::GlobalId::new(kind, *id).encode();
+                        audit::insert(
+                            &txn,
+                            &actor,
+                            "SCHEDULE_DROPPED",
+                            kind.type_name(),
+                            &target,
+                            None,
+                            Some(serde_json::json!({ "reason": err.public_message() })),
+                            Utc::now(),
+                        )
+                        .await?;
                     }
-                    Err(e) => return Err(e),
                 }
             }
             txn.commit().await?;
