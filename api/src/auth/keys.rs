@@ -105,7 +105,9 @@ fn load_secret(config: &Config) -> AppResult<Vec<u8>> {
         return Ok(trim(bytes));
     }
     let mut raw = [0u8; 48];
-    OsRng.fill_bytes(&mut raw);
+    OsRng
+        .try_fill_bytes(&mut raw)
+        .map_err(|e| config_error(format!("no randomness for a token secret: {e}")))?;
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     write_private(&path, secret.as_bytes())?;
     tracing::warn!(
