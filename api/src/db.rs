@@ -19,6 +19,8 @@ use std::time::Duration;
 pub struct Db {
     pub conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
+    /// Cached `totalCount`s of top-level lists, valid for one content generation.
+    pub counts: Arc<crate::content::list::CountCache>,
 }
 
 impl Db {
@@ -58,7 +60,11 @@ impl Db {
         conn.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Db { conn, statements })
+        Ok(Db {
+            conn,
+            statements,
+            counts: Arc::default(),
+        })
     }
 
     /// Connects as the configuration says, creating the data directory for the
@@ -125,6 +131,16 @@ impl Db {
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
     }
+}
+
+/// Raises the content generation (in the transaction of a content change), so
+/// every process's cached counts of earlier generations stop being used.
+pub async fn bump_generation<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<()> {
+    conn.execute_unprepared(
+        "UPDATE content_generation SET generation = generation + 1 WHERE id = 1",
+    )
+    .await?;
+    Ok(())
 }
 
 /// Runs a statement on a connection or a transaction; the number of rows changed.

@@ -17,6 +17,7 @@ mod m20261127_000011_create_users;
 mod m20261127_000012_create_revisions;
 mod m20261127_000013_create_audit_log;
 mod m20261127_000014_create_login_attempts;
+mod m20261127_000015_create_content_generation;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_create_revisions::Migration),
             Box::new(m20261127_000013_create_audit_log::Migration),
             Box::new(m20261127_000014_create_login_attempts::Migration),
+            Box::new(m20261127_000015_create_content_generation::Migration),
         ]
     }
 }

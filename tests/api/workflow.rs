@@ -837,3 +837,82 @@ async fn archiving_keeps_the_published_content_not_the_unreviewed_copy() {
     assert_eq!(list[0]["action"], "ARCHIVE");
     assert_eq!(list[0]["snapshot"]["name"], "Atlantis");
 }
+
+#[tokio::test]
+async fn cached_totals_follow_changes_made_by_another_process() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    // A second process on the same database, with its own caches.
+    let db = api::db::Db::connect(&app.url, Some(2))
+        .await
+        .expect("second pool");
+    let other = api::state::AppState::new(db, crate::common::test_config()).expect("state");
+    let other_schema = api::graphql::build_schema(other.clone());
+    let admin = api::users::viewer_of(&other, &staff.admin)
+        .await
+        .expect("viewer");
+    let run_other = |query: String, variables: Value| {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        let request = api::graphql::prepare(&other, request, admin.clone(), Default::default());
+        let schema = other_schema.clone();
+        async move {
+            let resp = serde_json::to_value(schema.execute(request).await).expect("json");
+            assert!(resp.get("errors").is_none(), "{resp:#}");
+            resp["data"].clone()
+        }
+    };
+    let total =
+        "{ documents(filter: { region: \"latin-america-and-the-caribbean\" }) { totalCount } }";
+    let count = |d: Value| d["documents"]["totalCount"].as_i64().unwrap_or(-1);
+    assert_eq!(count(app.data(total, json!({})).await), 4);
+    assert_eq!(
+        count(app.data(total, json!({})).await),
+        4,
+        "served from the cache"
+    );
+
+    let (peru, _) = country_id_version(&app, &staff.admin, "peru").await;
+    let created = run_other(
+        "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }".into(),
+        json!({ "i": { "slug": "late-report", "title": "Late report", "publishedOn": "2025-02-03",
+            "language": "en", "format": "PDF", "countryIds": [peru] } }),
+    )
+    .await;
+    let id = created["createDocument"]["id"].clone();
+    run_other(
+        "mutation($id: ID!) { submitForReview(id: $id) { id } }".into(),
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        count(app.data(total, json!({})).await),
+        4,
+        "a draft does not count"
+    );
+    run_other(
+        "mutation($id: ID!) { publish(id: $id) { id } }".into(),
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        count(app.data(total, json!({})).await),
+        5,
+        "the other process's publish counts at once"
+    );
+    run_other(
+        "mutation($id: ID!) { archive(id: $id) { id } }".into(),
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(count(app.data(total, json!({})).await), 4);
+    // Staff previews count drafts, with their own cache entries.
+    let preview = app
+        .staff_data(
+            &staff.editor,
+            "{ documents(preview: true) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(count(preview), 5);
+}

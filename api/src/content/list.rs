@@ -590,15 +590,59 @@ fn push_count_column(
     }
 }
 
-/// A top-level page.
+/// Cached `totalCount`s of top-level lists, each with the content generation it
+/// was counted at. A page statement reads the current generation beside its rows
+/// (same snapshot), so a cached count is used only while nothing has changed,
+/// whichever process changed it. Bounded: cleared when full.
+#[derive(Debug, Default)]
+pub struct CountCache {
+    map: std::sync::Mutex<HashMap<CountKey, (i64, i64)>>,
+}
+
+/// What a top-level count depends on (not the order or the window).
+type CountKey = (Visibility, Kind, Filter);
+
+const COUNT_CACHE_ENTRIES: usize = 4096;
+
+impl CountCache {
+    fn get(&self, key: &CountKey) -> Option<(i64, i64)> {
+        self.map.lock().ok().and_then(|m| m.get(key).copied())
+    }
+
+    fn put(&self, key: CountKey, generation: i64, count: i64) {
+        if let Ok(mut m) = self.map.lock() {
+            if m.len() >= COUNT_CACHE_ENTRIES {
+                m.clear();
+            }
+            m.insert(key, (generation, count));
+        }
+    }
+}
+
+const GENERATION_COLUMN: &str =
+    ", (SELECT generation FROM content_generation WHERE id = 1) AS content_generation";
+
+/// A top-level page. With `totalCount`, a count cached at the generation the
+/// page reads is used instead of counting again.
 pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppResult<Page> {
     check_kind(spec.kind, spec.order)?;
     if spec.window.limit == 0 {
         return Ok(Page::default());
     }
+    let key = (*viewer, spec.kind, spec.filter.clone());
+    let cached = if spec.with_count {
+        db.counts.get(&key)
+    } else {
+        None
+    };
     let mut sql = db.sql();
     sql.push("SELECT t.*");
-    push_count_column(&mut sql, viewer, spec, None);
+    if cached.is_none() {
+        push_count_column(&mut sql, viewer, spec, None);
+    }
+    if spec.with_count {
+        sql.push(GENERATION_COLUMN);
+    }
     push_from_where(&mut sql, viewer, spec, None, true);
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
@@ -608,7 +652,23 @@ pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppRes
         .push(" LIMIT ")
         .push(&(spec.window.limit + 1).to_string());
     let raw = db.all(sql).await?;
-    let total = total_of(&raw, spec)?;
+    let generation: Option<i64> = match raw.first() {
+        Some(r) if spec.with_count => Some(r.try_get("", "content_generation")?),
+        _ => None,
+    };
+    let total = match (cached, generation) {
+        // Nothing changed since the count: use it.
+        (Some((at, n)), Some(now)) if at == now => Some(n),
+        // Changed (or no row to tell): counted separately when asked for.
+        (Some(_), _) => None,
+        (None, _) => {
+            let total = total_of(&raw, spec)?;
+            if let (Some(n), Some(g)) = (total, generation) {
+                db.counts.put(key, g, n);
+            }
+            total
+        }
+    };
     let rows = parse_rows(spec.kind, raw)?;
     Ok(finish(rows, &spec.window, total))
 }
@@ -686,11 +746,17 @@ pub async fn fetch_nested(
 /// `totalCount` of a top-level list (the window is ignored).
 pub async fn count_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppResult<i64> {
     let mut sql = db.sql();
-    sql.push("SELECT COUNT(*) AS n");
+    sql.push("SELECT COUNT(*) AS n, (SELECT generation FROM content_generation WHERE id = 1) AS content_generation");
     push_from_where(&mut sql, viewer, spec, None, false);
     let rows = db.all(sql).await?;
     match rows.first() {
-        Some(r) => Ok(r.try_get("", "n")?),
+        Some(r) => {
+            let n: i64 = r.try_get("", "n")?;
+            let generation: i64 = r.try_get("", "content_generation")?;
+            db.counts
+                .put((*viewer, spec.kind, spec.filter.clone()), generation, n);
+            Ok(n)
+        }
         None => Ok(0),
     }
 }

@@ -618,6 +618,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     )
     .await?;
 
+    crate::db::bump_generation(&txn).await?;
     txn.commit().await?;
     // Fresh statistics, so the planners pick the ordering indexes for lists.
     db.conn.execute_unprepared("ANALYZE").await?;

@@ -305,6 +305,7 @@ async fn record<C: ConnectionTrait>(
         }
         None => None,
     };
+    crate::db::bump_generation(conn).await?;
     let target = crate::content::GlobalId::new(kind, id).encode();
     audit::insert(
         conn,
