@@ -24,24 +24,11 @@ done
 [ "$DURATION" -le 20 ] || { echo "duration is capped at 20 s" >&2; exit 2; }
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -p api -q
-CMS=$ROOT/target/release/cms
+source "$ROOT/bench/common.sh"
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 DATASET=$OUT/dataset-scale$SCALE.json
 [ -f "$DATASET" ] || python3 "$SHARED/bench/gen_dataset.py" --scale "$SCALE" --out "$DATASET" >/dev/null
-
-WORK=$(mktemp -d /tmp/cms-bench.XXXXXX)
-SERVER_PID=""
-PGDIR=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-  [ -n "$PGDIR" ] && { "$ROOT/.ci/pg.sh" stop "$PGDIR"; rm -rf "$PGDIR"; } || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 body() { # query file, variables JSON -> request body JSON
   python3 -c 'import json,sys;print(json.dumps({"query":open(sys.argv[1]).read(),"variables":json.loads(sys.argv[2])}))' "$1" "$2"
@@ -71,14 +58,7 @@ RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 
 for backend in $BACKENDS; do
-  case "$backend" in
-    sqlite) DB_URL="sqlite://$WORK/cms.db?mode=rwc" ;;
-    postgres)
-      PGDIR=$(mktemp -d /tmp/cms-bench-pg.XXXXXX)  # beside WORK: the postgres user must reach it
-      DB_URL="$(PG_DURABLE=1 "$ROOT/.ci/pg.sh" start "$PGDIR" | sed 's#/postgres$#/cms#')"
-      psql "${DB_URL%/cms}/postgres" -qc 'CREATE DATABASE cms' ;;
-    *) echo "unknown backend $backend" >&2; exit 2 ;;
-  esac
+  start_backend "$backend"
   start=$(date +%s.%N)
   RUST_LOG=warn "$CMS" --database-url "$DB_URL" import "$DATASET" 2>&1 | tail -1
   import_s=$(python3 -c "import time;print(round(time.time()-$start,2))")
@@ -89,7 +69,7 @@ for backend in $BACKENDS; do
   URL=http://127.0.0.1:$PORT
   RUST_LOG=warn "$CMS" --database-url "$DB_URL" --bind "127.0.0.1:$PORT" serve --no-demo >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+  wait_ready "$URL"
   idle_kb=$(awk '/VmRSS/ {print $2}' /proc/$SERVER_PID/status)
 
   body "$SHARED/queries/country-page.graphql" '{"slug":"peru"}' >"$WORK/q1.json"
@@ -113,8 +93,7 @@ for backend in $BACKENDS; do
     echo -e "$backend\t$q\t$line\t$peak\t$per_req\t$import_s\t$idle_kb" >>"$RESULTS"
     echo "[$backend] $q $line peak_rss_kb=$peak sql_per_request=$per_req"
   done
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  if [ "$backend" = postgres ]; then "$ROOT/.ci/pg.sh" stop "$PGDIR"; rm -rf "$PGDIR"; PGDIR=""; fi
+  stop_backend
 done
 
 python3 - "$RESULTS" "$SCALE" <<'PY'
