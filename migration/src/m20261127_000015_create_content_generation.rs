@@ -28,9 +28,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Starts at the current time in milliseconds, not 0: recreated (a rollback
+        // and migrate again, a restore), it still moves forward, so a running
+        // process never mistakes a new state for one it counted before.
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
         manager
             .get_connection()
-            .execute_unprepared("INSERT INTO content_generation (id, generation) VALUES (1, 0)")
+            .execute_unprepared(&format!(
+                "INSERT INTO content_generation (id, generation) VALUES (1, {start})"
+            ))
             .await
             .map(|_| ())
     }

@@ -127,6 +127,12 @@ async fn a_wrong_email_and_a_wrong_password_give_the_same_error() {
         .await;
     assert_eq!(code(&wrong_password), "UNAUTHENTICATED");
     assert_eq!(wrong_password["errors"][0], wrong_email["errors"][0]);
+    // Absurd input is the same wrong login, not an internal error.
+    let long = format!("{}@example.org", "x".repeat(5000));
+    let (_, absurd) = app
+        .as_user(None, LOGIN, json!({ "e": long, "p": PASSWORD }))
+        .await;
+    assert_eq!(absurd["errors"][0], wrong_email["errors"][0]);
 }
 
 #[tokio::test]

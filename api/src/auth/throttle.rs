@@ -10,25 +10,33 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use std::net::IpAddr;
 
+/// The longest email counted (RFC 5321's limit); longer ones are never anyone's.
+pub const MAX_EMAIL: usize = 254;
+
+/// The counters one attempt touches: the client address first (an address over
+/// its limit is refused before its guesses add rows for more emails), then the
+/// email.
 pub struct Subjects {
     keys: Vec<(String, i32)>,
+    email_key: String,
     window: Duration,
 }
 
 impl Subjects {
     pub fn new(config: &Config, email: &str, addr: Option<IpAddr>) -> Subjects {
-        let mut keys = vec![(
-            format!("email:{email}"),
-            config.login_max_failures_per_email,
-        )];
+        let mut keys = Vec::with_capacity(2);
         if let Some(addr) = addr {
             keys.push((
                 format!("addr:{addr}"),
                 config.login_max_failures_per_address,
             ));
         }
+        let email: String = email.chars().take(MAX_EMAIL).collect();
+        let email_key = format!("email:{email}");
+        keys.push((email_key.clone(), config.login_max_failures_per_email));
         Subjects {
             keys,
+            email_key,
             window: Duration::seconds(config.login_window_seconds.max(1)),
         }
     }
@@ -63,6 +71,7 @@ impl Subjects {
             let start: DateTime<Utc> = row.try_get("", "window_start")?;
             if failures > *limit {
                 wait = wait.max((start + self.window - now).num_seconds().max(1));
+                break;
             }
         }
         if wait > 0 {
@@ -72,11 +81,12 @@ impl Subjects {
     }
 
     /// A successful attempt: the email's counter is cleared; the address's gives
-    /// back the attempt it counted (its failures stay).
-    pub async fn succeeded(&self, db: &Db) -> AppResult<()> {
-        for (i, (key, _)) in self.keys.iter().enumerate() {
+    /// back the attempt it counted (its failures stay). Counters whose window has
+    /// passed are removed too, so the table only holds current windows.
+    pub async fn succeeded(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
+        for (key, _) in &self.keys {
             let mut sql = db.sql();
-            if i == 0 {
+            if *key == self.email_key {
                 sql.push("DELETE FROM login_attempts WHERE subject = ")
                     .bind(key.clone());
             } else {
@@ -85,6 +95,10 @@ impl Subjects {
             }
             exec(&db.conn, sql).await?;
         }
+        let mut sql = db.sql();
+        sql.push("DELETE FROM login_attempts WHERE window_start < ")
+            .bind(now - self.window);
+        exec(&db.conn, sql).await?;
         Ok(())
     }
 }

@@ -604,12 +604,24 @@ type CountKey = (Visibility, Kind, Filter);
 
 const COUNT_CACHE_ENTRIES: usize = 4096;
 
+/// Only filters a real page would send are cached: a client sending long,
+/// made-up filter values must not fill the cache with them.
+fn cacheable(f: &Filter) -> bool {
+    [&f.region, &f.country, &f.programme, &f.kind, &f.language]
+        .into_iter()
+        .flatten()
+        .all(|v| v.len() <= 200)
+}
+
 impl CountCache {
     fn get(&self, key: &CountKey) -> Option<(i64, i64)> {
         self.map.lock().ok().and_then(|m| m.get(key).copied())
     }
 
     fn put(&self, key: CountKey, generation: i64, count: i64) {
+        if !cacheable(&key.2) {
+            return;
+        }
         if let Ok(mut m) = self.map.lock() {
             if m.len() >= COUNT_CACHE_ENTRIES {
                 m.clear();

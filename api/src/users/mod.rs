@@ -285,7 +285,7 @@ pub async fn login(
     .await?;
     match found {
         Some(u) if ok && u.active => {
-            subjects.succeeded(&state.db).await?;
+            subjects.succeeded(&state.db, Utc::now()).await?;
             let (token, exp) = state
                 .keys
                 .issue(&u.public_id, u.role, password_version(&u))?;
@@ -360,7 +360,7 @@ pub async fn change_password(
             "the current password is wrong",
         ));
     }
-    subjects.succeeded(&state.db).await?;
+    subjects.succeeded(&state.db, Utc::now()).await?;
     let hash = password::hash(new).await?;
     let now = Utc::now();
     // Milliseconds, as tokens carry them.

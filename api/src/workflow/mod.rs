@@ -305,7 +305,6 @@ async fn record<C: ConnectionTrait>(
         }
         None => None,
     };
-    crate::db::bump_generation(conn).await?;
     let target = crate::content::GlobalId::new(kind, id).encode();
     audit::insert(
         conn,
@@ -318,6 +317,15 @@ async fn record<C: ConnectionTrait>(
         now,
     )
     .await
+}
+
+/// Commits a content change, raising the content generation last: the shared
+/// generation row is locked only for the commit itself, after every row lock the
+/// change takes, so writers never wait for each other in a cycle.
+async fn commit(txn: sea_orm::DatabaseTransaction) -> AppResult<()> {
+    crate::db::bump_generation(&txn).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 fn require(viewer: &Viewer, action: Action, kind: Kind) -> AppResult<&Actor> {
@@ -356,7 +364,7 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
         None,
     )
     .await?;
-    txn.commit().await?;
+    commit(txn).await?;
     Ok(id)
 }
 
@@ -436,7 +444,7 @@ pub async fn update(
     let actor = require(viewer, Action::Update, kind)?;
     let txn = db.begin_write().await?;
     save(&txn, actor, Action::Update, kind, id, Some(expected), edit).await?;
-    txn.commit().await?;
+    commit(txn).await?;
     Ok(())
 }
 
@@ -457,7 +465,7 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
         |_| Ok(data),
     )
     .await?;
-    txn.commit().await?;
+    commit(txn).await?;
     Ok((rev.kind, rev.item_id))
 }
 
@@ -475,7 +483,7 @@ pub async fn transition(
     let actor = require(viewer, action, kind)?;
     let txn = db.begin_write().await?;
     apply_transition(&txn, actor, kind, id, action, at, comment).await?;
-    txn.commit().await?;
+    commit(txn).await?;
     Ok(())
 }
 
@@ -631,7 +639,7 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         None,
     )
     .await?;
-    txn.commit().await?;
+    commit(txn).await?;
     Ok(())
 }
 

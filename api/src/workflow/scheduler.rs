@@ -78,6 +78,9 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                     }
                 }
             }
+            // Raised once per batch, as the last lock before the commit (the
+            // batch's rows are already locked by the SELECT above).
+            crate::db::bump_generation(&txn).await?;
             txn.commit().await?;
             if ids.len() < BATCH {
                 break;
