@@ -624,3 +624,40 @@ async fn concurrent_guesses_cannot_slip_past_the_limit() {
     );
     assert_eq!(limited, 7);
 }
+
+#[tokio::test]
+async fn an_admin_resets_a_forgotten_password() {
+    let app = TestApp::new().await;
+    let staff = app.staff().await;
+    let editor_id = sub_of(&app, &staff.editor).await;
+    let admin_id = sub_of(&app, &staff.admin).await;
+    let reset =
+        "mutation($id: ID!, $p: String!) { resetUserPassword(id: $id, password: $p) { email } }";
+    let (_, own) = app
+        .as_user(
+            Some(&staff.admin),
+            reset,
+            json!({ "id": admin_id, "p": "a reset password 123" }),
+        )
+        .await;
+    assert_eq!(code(&own), "FORBIDDEN");
+    let (_, missing) = app
+        .as_user(
+            Some(&staff.admin),
+            reset,
+            json!({ "id": "no-such-user", "p": "a reset password 123" }),
+        )
+        .await;
+    assert_eq!(code(&missing), "NOT_FOUND");
+    let d = app
+        .staff_data(
+            &staff.admin,
+            reset,
+            json!({ "id": editor_id, "p": "a reset password 123" }),
+        )
+        .await;
+    assert_eq!(d["resetUserPassword"]["email"], "editor@example.org");
+    assert_refused(&app, &staff.editor, "token from before the reset").await;
+    app.login("editor@example.org", "a reset password 123")
+        .await;
+}

@@ -180,6 +180,10 @@ async fn setup(app: &TestApp, c: &Ctx, mutation: &str) -> (String, Value) {
             "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }".into(),
             json!({ "c": PASSWORD, "n": format!("another long password {n}") }),
         ),
+        "resetUserPassword" => (
+            "mutation($id: ID!) { resetUserPassword(id: $id, password: \"a reset password 123\") { id } }".into(),
+            json!({ "id": new_user(app).await }),
+        ),
         "deactivateUser" => (
             "mutation($id: ID!) { deactivateUser(id: $id) { id active } }".into(),
             json!({ "id": new_user(app).await }),
@@ -233,7 +237,7 @@ async fn every_mutation_times_every_role() {
     };
     // `login` needs no role; `changePassword` comes last, because it signs the
     // caller's earlier tokens out.
-    let table: [(&str, Needs); 21] = [
+    let table: [(&str, Needs); 22] = [
         ("createRegion", Needs::Admin),
         ("createCountry", Needs::Editor),
         ("createProgramme", Needs::Editor),
@@ -254,6 +258,7 @@ async fn every_mutation_times_every_role() {
         ("createUser", Needs::Admin),
         ("setUserRole", Needs::Admin),
         ("deactivateUser", Needs::Admin),
+        ("resetUserPassword", Needs::Admin),
         ("changePassword", Needs::Editor),
     ];
     let mut checked = 0;
@@ -291,5 +296,5 @@ async fn every_mutation_times_every_role() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 84);
+    assert_eq!(checked, 88);
 }

@@ -361,12 +361,28 @@ pub async fn change_password(
         ));
     }
     subjects.succeeded(&state.db, Utc::now()).await?;
+    let u = set_password(&state.db, actor, &actor.id, new, "CHANGE_PASSWORD").await?;
+    let (token, exp) = state
+        .keys
+        .issue(&u.public_id, u.role, password_version(&u))?;
+    Ok((token, exp, u))
+}
+
+/// Stores a new password for a user and signs out their tokens (the password
+/// version moves), with an audit entry that holds no hash.
+async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    public_id: &str,
+    new: String,
+    action: &str,
+) -> AppResult<user::Model> {
     let hash = password::hash(new).await?;
     let now = Utc::now();
     // Milliseconds, as tokens carry them.
     let changed = DateTime::<Utc>::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
-    let txn = state.db.begin_write().await?;
-    let mut sql = state.db.sql();
+    let txn = db.begin_write().await?;
+    let mut sql = db.sql();
     sql.push("UPDATE users SET password_hash = ")
         .bind(hash)
         .push(", password_changed_at = ")
@@ -374,27 +390,33 @@ pub async fn change_password(
         .push(", updated_at = ")
         .bind(now)
         .push(" WHERE public_id = ")
-        .bind(actor.id.clone());
-    crate::db::exec(&txn, sql).await?;
-    let u = find(&txn, "public_id", &actor.id)
+        .bind(public_id.to_string());
+    if crate::db::exec(&txn, sql).await? == 0 {
+        return Err(AppError::NotFound("user".into()));
+    }
+    let u = find(&txn, "public_id", public_id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
-    audit::insert(
-        &txn,
-        actor,
-        "CHANGE_PASSWORD",
-        "User",
-        &actor.id,
-        None,
-        None,
-        now,
-    )
-    .await?;
+    audit::insert(&txn, actor, action, "User", public_id, None, None, now).await?;
     txn.commit().await?;
-    let (token, exp) = state
-        .keys
-        .issue(&u.public_id, u.role, password_version(&u))?;
-    Ok((token, exp, u))
+    Ok(u)
+}
+
+/// Sets another user's password (ADMIN), for someone who forgot theirs: their
+/// tokens stop working. Your own goes through `changePassword`.
+pub async fn reset_password(
+    db: &Db,
+    actor: &Actor,
+    public_id: &str,
+    new: String,
+) -> AppResult<user::Model> {
+    if actor.id == public_id {
+        return Err(AppError::forbidden(
+            "use changePassword for your own password (it checks the current one)",
+        ));
+    }
+    password::validate(&new, "password")?;
+    set_password(db, actor, public_id, new, "RESET_PASSWORD").await
 }
 
 #[derive(Default)]
@@ -524,6 +546,23 @@ impl UserMutation {
         )
         .await
         .gql()?;
+        Ok(User(Arc::new(u)))
+    }
+
+    /// Sets another user's password (ADMIN; your own goes through
+    /// `changePassword`): their tokens stop working at once.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
+    async fn reset_user_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+        #[graphql(desc = "The new password (at least 12 characters).")] password: String,
+    ) -> Result<User> {
+        let state = ctx.data::<AppState>()?;
+        let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
+        let u = reset_password(&state.db, actor, &id, password)
+            .await
+            .gql()?;
         Ok(User(Arc::new(u)))
     }
 
