@@ -16,7 +16,6 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
     // Keys first: a production start without a secret fails before touching the
     // database.
     let keys = crate::auth::Keys::from_config(&config)?;
-    drop(keys);
     let db = Db::from_config(&config).await?;
     db.migrate().await?;
     if !args.no_demo && import::is_empty(&db).await? {
@@ -32,7 +31,7 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
             "empty database: loaded the demo content (start with --no-demo to skip)"
         );
     }
-    AppState::new(db, config)
+    Ok(AppState::with_keys(db, config, keys))
 }
 
 /// The full application router for a state.

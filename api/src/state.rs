@@ -19,11 +19,16 @@ impl AppState {
     /// cannot be loaded (a production start without a secret, say).
     pub fn new(db: Db, config: Config) -> AppResult<Self> {
         let keys = Keys::from_config(&config)?;
-        Ok(AppState {
+        Ok(AppState::with_keys(db, config, keys))
+    }
+
+    /// The state with keys already loaded.
+    pub fn with_keys(db: Db, config: Config, keys: Keys) -> Self {
+        AppState {
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),
-        })
+        }
     }
 
     pub fn page_limits(&self) -> PageLimits {

@@ -641,12 +641,10 @@ pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppRes
     if spec.window.limit == 0 {
         return Ok(Page::default());
     }
-    let key = (*viewer, spec.kind, spec.filter.clone());
-    let cached = if spec.with_count {
-        db.counts.get(&key)
-    } else {
-        None
-    };
+    let key = spec
+        .with_count
+        .then(|| (*viewer, spec.kind, spec.filter.clone()));
+    let cached = key.as_ref().and_then(|k| db.counts.get(k));
     let mut sql = db.sql();
     sql.push("SELECT t.*");
     if cached.is_none() {
@@ -675,7 +673,7 @@ pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppRes
         (Some(_), _) => None,
         (None, _) => {
             let total = total_of(&raw, spec)?;
-            if let (Some(n), Some(g)) = (total, generation) {
+            if let (Some(n), Some(g), Some(key)) = (total, generation, key) {
                 db.counts.put(key, g, n);
             }
             total

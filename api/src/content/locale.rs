@@ -11,6 +11,39 @@ pub const DEFAULT_LOCALE: &str = "en";
 
 pub type TranslationMap = BTreeMap<String, BTreeMap<String, String>>;
 
+/// A translation map as a row's `translations` column stores it (`{}` for none).
+pub fn translations_to_json(map: Option<&TranslationMap>) -> AppResult<String> {
+    Ok(match map {
+        Some(m) if !m.is_empty() => serde_json::to_string(m)?,
+        _ => "{}".to_string(),
+    })
+}
+
+/// A row's `translations` column; `None` when it holds none (unreadable text
+/// counts as none: the default-locale columns always hold the text).
+pub fn translations_from_json(json: &str) -> Option<TranslationMap> {
+    serde_json::from_str::<TranslationMap>(json)
+        .ok()
+        .filter(|m| !m.is_empty())
+}
+
+/// One titled text block (a priority, a priority area) in a locale: position,
+/// title and body, each text falling back to the default locale.
+pub fn localized_block(
+    locale: &Locale,
+    position: i32,
+    title: &str,
+    body: &str,
+    translations_json: &str,
+) -> (i32, String, String) {
+    let tr = locale.resolve(translations_json);
+    (
+        position,
+        tr.text("title", title).to_string(),
+        tr.text("body", body).to_string(),
+    )
+}
+
 /// The locale a query asked for (validated), shared by everything it returns.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Locale(Option<Arc<str>>);

@@ -5,6 +5,7 @@ use crate::content::connection::{
 };
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
+use crate::content::locale::{localized_block, translations_to_json};
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::{AppError, ResultExt};
@@ -114,32 +115,34 @@ impl Country {
     }
     /// The cooperation priorities, in order.
     async fn priorities(&self, ctx: &Context<'_>) -> Result<Vec<Priority>> {
-        if let Some(Data::Country(d)) = self.pending() {
-            return Ok(text_blocks(
-                &self.locale,
-                &d.priorities,
-                |position, title, body| Priority {
-                    position,
-                    title,
-                    body,
-                },
-            ));
-        }
-        let loaders = self.dl(ctx)?;
-        let rows = loaders
-            .load_one(PrioritiesOf(self.m.id))
-            .await
-            .gql()?
-            .unwrap_or_default();
-        Ok(rows
-            .iter()
-            .map(|p| {
-                let tr = self.locale.resolve(&p.translations);
-                Priority {
-                    position: p.position,
-                    title: tr.text("title", &p.title).to_string(),
-                    body: tr.text("body", &p.body).to_string(),
-                }
+        let blocks = match self.pending() {
+            Some(Data::Country(d)) => pending_blocks(&self.locale, &d.priorities),
+            _ => {
+                let rows = self
+                    .dl(ctx)?
+                    .load_one(PrioritiesOf(self.m.id))
+                    .await
+                    .gql()?
+                    .unwrap_or_default();
+                rows.iter()
+                    .map(|p| {
+                        localized_block(
+                            &self.locale,
+                            p.position,
+                            &p.title,
+                            &p.body,
+                            &p.translations,
+                        )
+                    })
+                    .collect()
+            }
+        };
+        Ok(blocks
+            .into_iter()
+            .map(|(position, title, body)| Priority {
+                position,
+                title,
+                body,
             })
             .collect())
     }
@@ -239,23 +242,14 @@ impl Country {
     }
 }
 
-/// A working copy's text blocks in a locale (preview only).
-pub fn text_blocks<T>(
-    locale: &Locale,
-    blocks: &[Block],
-    make: impl Fn(i32, String, String) -> T,
-) -> Vec<T> {
+/// A working copy's text blocks in a locale (preview only), in order.
+pub fn pending_blocks(locale: &Locale, blocks: &[Block]) -> Vec<(i32, String, String)> {
     blocks
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let json = serde_json::to_string(&b.translations).unwrap_or_default();
-            let tr = locale.resolve(&json);
-            make(
-                i as i32 + 1,
-                tr.text("title", &b.title).to_string(),
-                tr.text("body", &b.body).to_string(),
-            )
+            let json = translations_to_json(Some(&b.translations)).unwrap_or_default();
+            localized_block(locale, i as i32 + 1, &b.title, &b.body, &json)
         })
         .collect()
 }

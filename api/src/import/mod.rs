@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod format;
 
+use crate::content::locale::{translations_from_json, translations_to_json};
 use crate::content::validate;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, AppResult};
@@ -140,7 +141,7 @@ fn block_rows(owner: i32, blocks: &[TextBlockIn]) -> AppResult<Vec<Vec<Value>>> 
                 Value::from(j as i32 + 1),
                 Value::from(b.title.clone()),
                 Value::from(b.body.clone()),
-                Value::from(translations_json(&b.translations)?),
+                Value::from(translations_to_json(b.translations.as_ref())?),
             ])
         })
         .collect()
@@ -260,13 +261,6 @@ fn cols<'a>(own: &[&'a str]) -> Vec<&'a str> {
     own.iter().copied().chain(WORKFLOW_COLUMNS).collect()
 }
 
-fn translations_json(t: &Option<crate::content::locale::TranslationMap>) -> AppResult<String> {
-    Ok(match t {
-        Some(map) if !map.is_empty() => serde_json::to_string(map)?,
-        _ => "{}".to_string(),
-    })
-}
-
 /// Validates a whole file against itself and the database, then writes it in one
 /// transaction. On any error nothing is written.
 pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<ImportReport> {
@@ -298,7 +292,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             Value::from(r.position.unwrap_or(i as i32 + 1)),
         ];
         row.extend(workflow_values(status_of(r.status, opts), now));
-        row.push(Value::from(translations_json(&r.translations)?));
+        row.push(Value::from(translations_to_json(r.translations.as_ref())?));
         rows.push(row);
     }
     let ids = insert_rows(
@@ -367,7 +361,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             Value::from(c.support_measures.clone()),
         ];
         row.extend(workflow_values(status_of(c.status, opts), now));
-        row.push(Value::from(translations_json(&c.translations)?));
+        row.push(Value::from(translations_to_json(c.translations.as_ref())?));
         rows.push(row);
     }
     let ids = insert_rows(
@@ -479,7 +473,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             Value::from(p.summary.clone().unwrap_or_default()),
         ];
         row.extend(workflow_values(status_of(p.status, opts), now));
-        row.push(Value::from(translations_json(&p.translations)?));
+        row.push(Value::from(translations_to_json(p.translations.as_ref())?));
         rows.push(row);
         links.push((p.slug.clone(), cids));
     }
@@ -581,7 +575,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             Value::from(d.source_url.clone()),
         ];
         row.extend(workflow_values(status_of(d.status, opts), now));
-        row.push(Value::from(translations_json(&d.translations)?));
+        row.push(Value::from(translations_to_json(d.translations.as_ref())?));
         rows.push(row);
         links.push((d.slug.clone(), cids));
     }
@@ -628,12 +622,6 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         programmes: data.programmes.len(),
         documents: data.documents.len(),
     })
-}
-
-fn parse_translations(json: &str) -> Option<crate::content::locale::TranslationMap> {
-    serde_json::from_str::<crate::content::locale::TranslationMap>(json)
-        .ok()
-        .filter(|m| !m.is_empty())
 }
 
 /// Every content item, in the import format, so that importing the export into an
@@ -687,7 +675,7 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
         prios.entry(p.country_id).or_default().push(TextBlockIn {
             title: p.title,
             body: p.body,
-            translations: parse_translations(&p.translations),
+            translations: translations_from_json(&p.translations),
         });
     }
     let mut area_map: HashMap<i32, Vec<TextBlockIn>> = HashMap::new();
@@ -698,7 +686,7 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
             .push(TextBlockIn {
                 title: a.title,
                 body: a.body,
-                translations: parse_translations(&a.translations),
+                translations: translations_from_json(&a.translations),
             });
     }
     let mut prog_countries: HashMap<i32, Vec<String>> = HashMap::new();
@@ -725,7 +713,7 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
                 summary: Some(r.summary).filter(|s| !s.is_empty()),
                 position: Some(r.position),
                 status: Some(r.status),
-                translations: parse_translations(&r.translations),
+                translations: translations_from_json(&r.translations),
             })
             .collect(),
         countries: countries
@@ -740,7 +728,7 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
                 context: c.context,
                 support_measures: c.support_measures,
                 status: Some(c.status),
-                translations: parse_translations(&c.translations),
+                translations: translations_from_json(&c.translations),
             })
             .collect(),
         programmes: programmes
@@ -770,7 +758,7 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
                     budget,
                     summary: Some(p.summary).filter(|s| !s.is_empty()),
                     status: Some(p.status),
-                    translations: parse_translations(&p.translations),
+                    translations: translations_from_json(&p.translations),
                 }
             })
             .collect(),
@@ -791,7 +779,7 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
                 original_filename: d.original_filename,
                 source_url: d.source_url,
                 status: Some(d.status),
-                translations: parse_translations(&d.translations),
+                translations: translations_from_json(&d.translations),
             })
             .collect(),
     })

@@ -3,8 +3,9 @@
 use crate::content::connection::{lookup, nested_connection, root_connection, Connection};
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{AreasOf, CountriesOf};
+use crate::content::locale::localized_block;
 use crate::content::{vis, GlobalId, Kind, Locale};
-use crate::countries::{countries_by_ids, text_blocks, Country};
+use crate::countries::{countries_by_ids, pending_blocks, Country};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::ResultExt;
 use crate::workflow::data::Data;
@@ -182,32 +183,34 @@ impl Programme {
     }
     /// Priority areas, in order.
     async fn priority_areas(&self, ctx: &Context<'_>) -> Result<Vec<PriorityArea>> {
-        if let Some(Data::Programme(d)) = self.pending() {
-            return Ok(text_blocks(
-                &self.locale,
-                &d.priority_areas,
-                |position, title, body| PriorityArea {
-                    position,
-                    title,
-                    body,
-                },
-            ));
-        }
-        let loaders = self.dl(ctx)?;
-        let rows = loaders
-            .load_one(AreasOf(self.m.id))
-            .await
-            .gql()?
-            .unwrap_or_default();
-        Ok(rows
-            .iter()
-            .map(|a| {
-                let tr = self.locale.resolve(&a.translations);
-                PriorityArea {
-                    position: a.position,
-                    title: tr.text("title", &a.title).to_string(),
-                    body: tr.text("body", &a.body).to_string(),
-                }
+        let blocks = match self.pending() {
+            Some(Data::Programme(d)) => pending_blocks(&self.locale, &d.priority_areas),
+            _ => {
+                let rows = self
+                    .dl(ctx)?
+                    .load_one(AreasOf(self.m.id))
+                    .await
+                    .gql()?
+                    .unwrap_or_default();
+                rows.iter()
+                    .map(|a| {
+                        localized_block(
+                            &self.locale,
+                            a.position,
+                            &a.title,
+                            &a.body,
+                            &a.translations,
+                        )
+                    })
+                    .collect()
+            }
+        };
+        Ok(blocks
+            .into_iter()
+            .map(|(position, title, body)| PriorityArea {
+                position,
+                title,
+                body,
             })
             .collect())
     }

@@ -3,7 +3,7 @@
 //! a published item (the row's `draft` column), the before/after of an audit entry,
 //! and what a mutation's input is applied to. Loading and writing one item's rows
 //! (its own row, its ordered text blocks, its country links) is written here once.
-use crate::content::locale::TranslationMap;
+use crate::content::locale::{translations_from_json, translations_to_json, TranslationMap};
 use crate::content::validate;
 use crate::content::Kind;
 use crate::db::{exec, query, Sql};
@@ -96,11 +96,11 @@ pub enum Data {
 }
 
 fn translations_json(t: &TranslationMap) -> AppResult<String> {
-    Ok(serde_json::to_string(t)?)
+    translations_to_json(Some(t))
 }
 
 fn parse_translations(json: &str) -> TranslationMap {
-    serde_json::from_str(json).unwrap_or_default()
+    translations_from_json(json).unwrap_or_default()
 }
 
 impl Data {
@@ -644,97 +644,72 @@ pub trait Overlay: Sized + Clone {
     }
 }
 
-fn working_copy(draft: &Option<String>) -> Option<Data> {
-    draft.as_deref().and_then(|j| Data::from_json(j).ok())
+/// Implements [`Overlay`] for a content model: the fields each type takes from
+/// its working copy, plus what every type takes the same way (translations, the
+/// working copy's status and version). `$row` names the row inside the fields.
+macro_rules! overlay {
+    ($model:ty, $variant:ident, |$row:ident, $d:ident| { $($field:ident: $value:expr),* $(,)? }) => {
+        impl Overlay for $model {
+            fn overlay(&self) -> Option<Self> {
+                let $row = self;
+                let Some(Data::$variant($d)) = $row
+                    .draft
+                    .as_deref()
+                    .and_then(|j| Data::from_json(j).ok())
+                else {
+                    return None;
+                };
+                Some(Self {
+                    $($field: $value,)*
+                    translations: translations_json(&$d.translations).ok()?,
+                    status: $row.draft_status.unwrap_or(entity::Status::Draft),
+                    version: $row.draft_version.unwrap_or($row.version),
+                    ..$row.clone()
+                })
+            }
+        }
+    };
 }
 
-fn head_status(draft_status: Option<entity::Status>) -> entity::Status {
-    draft_status.unwrap_or(entity::Status::Draft)
-}
+overlay!(entity::region::Model, Region, |_row, d| {
+    slug: d.slug,
+    name: d.name,
+    summary: d.summary,
+    position: d.position,
+});
 
-impl Overlay for entity::region::Model {
-    fn overlay(&self) -> Option<Self> {
-        let Some(Data::Region(d)) = working_copy(&self.draft) else {
-            return None;
-        };
-        Some(Self {
-            slug: d.slug,
-            name: d.name,
-            summary: d.summary,
-            position: d.position,
-            translations: translations_json(&d.translations).ok()?,
-            status: head_status(self.draft_status),
-            version: self.draft_version.unwrap_or(self.version),
-            ..self.clone()
-        })
-    }
-}
+overlay!(entity::country::Model, Country, |_row, d| {
+    slug: d.slug,
+    iso2: d.iso2,
+    name: d.name,
+    region_id: d.region_id,
+    summary: d.summary,
+    context: d.context,
+    support_measures: d.support_measures,
+});
 
-impl Overlay for entity::country::Model {
-    fn overlay(&self) -> Option<Self> {
-        let Some(Data::Country(d)) = working_copy(&self.draft) else {
-            return None;
-        };
-        Some(Self {
-            slug: d.slug,
-            iso2: d.iso2,
-            name: d.name,
-            region_id: d.region_id,
-            summary: d.summary,
-            context: d.context,
-            support_measures: d.support_measures,
-            translations: translations_json(&d.translations).ok()?,
-            status: head_status(self.draft_status),
-            version: self.draft_version.unwrap_or(self.version),
-            ..self.clone()
-        })
-    }
-}
+overlay!(entity::programme::Model, Programme, |_row, d| {
+    slug: d.slug,
+    title: d.title,
+    kind: d.kind,
+    period_start: d.period_start,
+    period_end: d.period_end,
+    budget_cents: d.budget_cents,
+    currency: d.currency,
+    summary: d.summary,
+});
 
-impl Overlay for entity::programme::Model {
-    fn overlay(&self) -> Option<Self> {
-        let Some(Data::Programme(d)) = working_copy(&self.draft) else {
-            return None;
-        };
-        Some(Self {
-            slug: d.slug,
-            title: d.title,
-            kind: d.kind,
-            period_start: d.period_start,
-            period_end: d.period_end,
-            budget_cents: d.budget_cents,
-            currency: d.currency,
-            summary: d.summary,
-            translations: translations_json(&d.translations).ok()?,
-            status: head_status(self.draft_status),
-            version: self.draft_version.unwrap_or(self.version),
-            ..self.clone()
-        })
-    }
-}
-
-impl Overlay for entity::document::Model {
-    fn overlay(&self) -> Option<Self> {
-        let Some(Data::Document(d)) = working_copy(&self.draft) else {
-            return None;
-        };
-        Some(Self {
-            slug: d.slug,
-            title: d.title,
-            published_on: d.published_on.unwrap_or(self.published_on),
-            language: d.language,
-            category: d.category,
-            programme_id: d.programme_id,
-            size_bytes: d.size_bytes,
-            media_type: d.media_type,
-            format: d.format,
-            sha256: d.sha256,
-            original_filename: d.original_filename,
-            source_url: d.source_url,
-            translations: translations_json(&d.translations).ok()?,
-            status: head_status(self.draft_status),
-            version: self.draft_version.unwrap_or(self.version),
-            ..self.clone()
-        })
-    }
-}
+overlay!(entity::document::Model, Document, |row, d| {
+    slug: d.slug,
+    title: d.title,
+    published_on: d.published_on.unwrap_or(row.published_on),
+    language: d.language,
+    category: d.category,
+    programme_id: d.programme_id,
+    size_bytes: d.size_bytes,
+    media_type: d.media_type,
+    format: d.format,
+    sha256: d.sha256,
+    original_filename: d.original_filename,
+    source_url: d.source_url,
+});
