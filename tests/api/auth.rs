@@ -168,9 +168,19 @@ async fn failed_logins_are_limited_per_email() {
     app.user("other@example.org", Role::Editor).await;
 }
 
-async fn login_from(app: &TestApp, ip: [u8; 4], email: &str, password: &str) -> Value {
-    let mut req = Request::post("/graphql")
-        .header("content-type", "application/json")
+/// A login from a client address, optionally through a proxy's `X-Forwarded-For`.
+async fn login_via(
+    app: &TestApp,
+    ip: [u8; 4],
+    forwarded: Option<&str>,
+    email: &str,
+    password: &str,
+) -> Value {
+    let mut req = Request::post("/graphql").header("content-type", "application/json");
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req
         .body(Body::from(
             json!({ "query": LOGIN, "variables": { "e": email, "p": password } }).to_string(),
         ))
@@ -178,6 +188,10 @@ async fn login_from(app: &TestApp, ip: [u8; 4], email: &str, password: &str) -> 
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
     app.request(req).await.1
+}
+
+async fn login_from(app: &TestApp, ip: [u8; 4], email: &str, password: &str) -> Value {
+    login_via(app, ip, None, email, password).await
 }
 
 #[tokio::test]
@@ -449,6 +463,21 @@ async fn tokens_of_an_external_identity_provider_are_accepted_by_kid() {
         assert_eq!(me["me"]["name"], "ext@example.org");
         assert_eq!(me["me"]["user"], Value::Null);
     }
+    // Their password lives at the provider.
+    let token = sign_external(
+        Algorithm::RS256,
+        "idp-rsa",
+        "rsa_private.pem",
+        &external_claims("EDITOR"),
+    );
+    let (_, change) = app
+        .as_user(
+            Some(&token),
+            "mutation { changePassword(currentPassword: \"whatever else\", newPassword: \"a brand new password\") { token } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&change), "FORBIDDEN");
     // Signed by the RSA key but presented under the EC key's id.
     let wrong_kid = sign_external(
         Algorithm::RS256,
@@ -489,6 +518,18 @@ async fn a_production_start_needs_a_secret_and_a_local_one_is_generated_once() {
     config.production = true;
     let err = api::auth::Keys::from_config(&config).expect_err("production without a secret");
     assert!(err.to_string().contains("CMS_JWT_SECRET"), "{err}");
+    config.jwt_secret = Some("too short".into());
+    let err = api::auth::Keys::from_config(&config).expect_err("short secret");
+    assert!(err.to_string().contains("32 bytes"), "{err}");
+    config.jwt_secret = Some(TEST_SECRET.into());
+    config.jwt_jwks_file = Some(format!("{KEYS}/jwks.json").into());
+    let err = api::auth::Keys::from_config(&config).expect_err("JWK Set without its issuer");
+    assert!(err.to_string().contains("CMS_JWT_EXTERNAL_ISSUER"), "{err}");
+    config.jwt_jwks_file = Some(format!("{KEYS}/rsa_public.pem").into());
+    let err = api::auth::Keys::from_config(&config).expect_err("not a JWK Set");
+    assert!(err.to_string().contains("not a JWK Set"), "{err}");
+    config.jwt_secret = None;
+    config.jwt_jwks_file = None;
     config.production = false;
     let first = api::auth::Keys::from_config(&config).expect("generated");
     let path = dir.path().join("jwt-secret");
@@ -513,20 +554,15 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
     config.login_max_failures_per_address = 2;
     config.trust_forwarded_for = true;
     let app = TestApp::with_config(config).await;
+    // Every request comes from the proxy's own address.
     let attempt = |forwarded: &'static str| {
-        let mut req = Request::post("/graphql")
-            .header("content-type", "application/json")
-            .header("x-forwarded-for", forwarded)
-            .body(Body::from(
-                json!({ "query": LOGIN, "variables": { "e": "x@example.org", "p": "password123456" } })
-                    .to_string(),
-            ))
-            .expect("request");
-        // Every request comes from the proxy's own address.
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([10, 9, 9, 9], 40000))));
-        let app = &app;
-        async move { app.request(req).await.1 }
+        login_via(
+            &app,
+            [10, 9, 9, 9],
+            Some(forwarded),
+            "x@example.org",
+            "password123456",
+        )
     };
     // A client cannot escape by claiming other addresses in front of the proxy's entry.
     assert_eq!(

@@ -916,3 +916,143 @@ async fn cached_totals_follow_changes_made_by_another_process() {
         .await;
     assert_eq!(count(preview), 5);
 }
+
+#[tokio::test]
+async fn editorial_error_paths_are_coded_and_write_nothing() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (atl, v) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let (other, _) = new_country(&app, &staff.editor, "lemuria", "LM").await;
+    let revs = app
+        .staff_data(
+            &staff.editor,
+            "query($id: ID!) { revisions(id: $id) { id } }",
+            json!({ "id": other }),
+        )
+        .await;
+    let own = app
+        .staff_data(
+            &staff.editor,
+            "query($id: ID!) { revisions(id: $id) { id } }",
+            json!({ "id": atl }),
+        )
+        .await;
+    let programme = app
+        .data(
+            "{ programme(slug: \"mip-2021-2024-peru\") { id } }",
+            json!({}),
+        )
+        .await["programme"]["id"]
+        .clone();
+    let written = || async {
+        (
+            app.count("audit_log").await,
+            app.count("revisions").await,
+            app.count("users").await,
+        )
+    };
+    let before = written().await;
+    let cases: Vec<(&str, &str, Value, &str, Option<&str>)> = vec![
+        (
+            &staff.publisher,
+            "mutation($r: ID!) { restoreRevision(revisionId: $r) { id } }",
+            json!({ "r": base64_id("Revision:999999") }),
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            &staff.publisher,
+            "mutation($r: ID!) { restoreRevision(revisionId: $r) { id } }",
+            json!({ "r": "not-a-revision" }),
+            "BAD_USER_INPUT",
+            Some("revisionId"),
+        ),
+        (
+            &staff.editor,
+            "query($a: ID!, $b: ID!) { compareRevisions(from: $a, to: $b) { field } }",
+            json!({ "a": own["revisions"][0]["id"], "b": revs["revisions"][0]["id"].clone() }),
+            "BAD_USER_INPUT",
+            Some("to"),
+        ),
+        (
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": programme, "v": 1, "i": { "name": "X" } }),
+            "BAD_USER_INPUT",
+            Some("id"),
+        ),
+        (
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": base64_id("Country:999999"), "v": 1, "i": { "name": "X" } }),
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            &staff.publisher,
+            "mutation($id: ID!) { reject(id: $id, comment: \"  \") { id } }",
+            json!({ "id": atl }),
+            "BAD_USER_INPUT",
+            Some("comment"),
+        ),
+        (
+            &staff.editor,
+            "mutation($id: ID!, $v: Int!) { updateProgramme(id: $id, expectedVersion: $v, input: { budget: { amount: \"79228162514264337593543950335\", currency: \"EUR\" } }) { id } }",
+            json!({ "id": programme, "v": 1 }),
+            "BAD_USER_INPUT",
+            Some("input.budget.amount"),
+        ),
+        (
+            &staff.admin,
+            "{ auditLog(first: 0) { hasNextPage } }",
+            json!({}),
+            "BAD_USER_INPUT",
+            Some("first"),
+        ),
+        (
+            &staff.admin,
+            "{ auditLog(after: \"x\") { hasNextPage } }",
+            json!({}),
+            "BAD_USER_INPUT",
+            Some("after"),
+        ),
+        (
+            &staff.admin,
+            "mutation { setUserRole(id: \"no-such-user\", role: ADMIN) { id } }",
+            json!({}),
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            &staff.admin,
+            "mutation { createUser(input: { email: \"not-an-email\", role: EDITOR, password: \"long enough password\" }) { id } }",
+            json!({}),
+            "BAD_USER_INPUT",
+            Some("input.email"),
+        ),
+        (
+            &staff.editor,
+            "{ search(query: \"peru\", after: \"c2VhcmNoOjk5OTk5OTk5OTk5\") { totalCount } }",
+            json!({}),
+            "BAD_USER_INPUT",
+            Some("after"),
+        ),
+    ];
+    for (token, query, vars, expected, field) in cases {
+        let (_, resp) = app.as_user(Some(token), query, vars).await;
+        assert_eq!(code(&resp), expected, "{query}: {resp:#}");
+        if let Some(f) = field {
+            assert_eq!(
+                resp["errors"][0]["extensions"]["field"], f,
+                "{query}: {resp:#}"
+            );
+        }
+    }
+    assert_eq!(written().await, before, "a refused call wrote something");
+    // The item is as it was.
+    let preview = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .await;
+    assert_eq!(preview["country"]["version"], v);
+    assert_eq!(preview["country"]["status"], "DRAFT");
+}
