@@ -443,9 +443,10 @@ impl WorkflowMutation {
         typed!(load(ctx, Kind::Region, id).await?, Region)
     }
     /// Edits a country (EDITOR or above). A published item gets a working copy:
-    /// the public keeps the published version until the copy is published. A
-    /// stale `expectedVersion` is CONFLICT (`extensions.currentVersion`), and
-    /// nothing is written.
+    /// the public keeps the published version until the copy is published. Any
+    /// edit makes the item (or its working copy) a DRAFT again and cancels a
+    /// schedule, so it is reviewed again. A stale `expectedVersion` is CONFLICT
+    /// (`extensions.currentVersion`), and nothing is written.
     async fn update_country(
         &self,
         ctx: &Context<'_>,
