@@ -29,7 +29,7 @@ LOGIN = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { t
 CREATE = "mutation($i: DocumentInput!) { createDocument(input: $i) { id version } }"
 UPDATE = "mutation($id: ID!, $v: Int!) { updateDocument(id: $id, expectedVersion: $v, input: { title: \"Updated\" }) { version } }"
 SUBMIT = "mutation($id: ID!) { submitForReview(id: $id) { version } }"
-PUBLISH = "mutation($id: ID!) { publish(id: $id) { version } }"
+PUBLISH = "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { version } }"
 
 
 def timed(samples, fn, *args):
@@ -59,8 +59,8 @@ def life(prefix, n, token, samples):
             "slug": f"{prefix}-{i}", "title": f"Bench {i}", "publishedOn": "2025-01-01", "language": "en",
             "format": "PDF", "sizeBytes": 1000, "countryIds": [peru]}}, token)["createDocument"]
         v = timed(samples["update"], gql, UPDATE, {"id": doc["id"], "v": doc["version"]}, token)["updateDocument"]["version"]
-        timed(samples["submit"], gql, SUBMIT, {"id": doc["id"]}, token)
-        timed(samples["publish"], gql, PUBLISH, {"id": doc["id"]}, token)
+        v = timed(samples["submit"], gql, SUBMIT, {"id": doc["id"]}, token)["submitForReview"]["version"]
+        timed(samples["publish"], gql, PUBLISH, {"id": doc["id"], "v": v}, token)
 
 
 samples = {k: [] for k in ("create", "update", "submit", "publish")}

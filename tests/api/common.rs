@@ -282,6 +282,31 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// The version staff see of an item now (the one to pass as
+    /// `expectedVersion`).
+    pub async fn version(&self, token: &str, id: &str) -> i64 {
+        let d = self
+            .staff_data(
+                token,
+                "query($id: ID!) { node(id: $id, preview: true) { ... on Content { version } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        d["node"]["version"].as_i64().expect("version")
+    }
+
+    /// Publishes an item in review at the version it has now, as a publisher
+    /// who has just reviewed it.
+    pub async fn publish(&self, token: &str, id: &str) -> Value {
+        let v = self.version(token, id).await;
+        self.staff_data(
+            token,
+            "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { id status version publishedAt } }",
+            json!({ "id": id, "v": v }),
+        )
+        .await
+    }
+
     /// Counts rows of a table (for "nothing was written" checks).
     pub async fn count(&self, table: &str) -> i64 {
         let mut sql = self.state.db.sql();

@@ -181,16 +181,17 @@ async fn editorial_flow_over_real_http() {
     .await;
     let id = created["data"]["createDocument"]["id"].clone();
     assert_eq!(created["data"]["createDocument"]["status"], "DRAFT");
-    call(
+    let (_, submitted) = call(
         Some(editor),
-        "mutation($id: ID!) { submitForReview(id: $id) { status } }",
+        "mutation($id: ID!) { submitForReview(id: $id) { status version } }",
         json!({ "id": id }),
     )
     .await;
+    // The publisher publishes the version they reviewed.
     let (_, published) = call(
         Some(publisher),
-        "mutation($id: ID!) { publish(id: $id) { status } }",
-        json!({ "id": id }),
+        "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { status } }",
+        json!({ "id": id, "v": submitted["data"]["submitForReview"]["version"] }),
     )
     .await;
     assert_eq!(published["data"]["publish"]["status"], "PUBLISHED");

@@ -41,12 +41,7 @@ async fn build() -> Setup {
                 json!({ "id": id }),
             )
             .await;
-            app.staff_data(
-                &admin,
-                "mutation($id: ID!) { publish(id: $id) { id } }",
-                json!({ "id": id }),
-            )
-            .await;
+            app.publish(&admin, &id).await;
         }
     };
     let q_region = "mutation($i: RegionInput!) { createRegion(input: $i) { id version } }";
@@ -94,7 +89,7 @@ async fn build() -> Setup {
     )
     .await;
     run(
-        "mutation($id: ID!) { schedulePublish(id: $id, at: \"2999-01-01T00:00:00Z\") { id } }",
+        "mutation($id: ID!) { schedulePublish(id: $id, at: \"2999-01-01T00:00:00Z\", expectedVersion: 2) { id } }",
         json!({ "id": scheduled }),
     )
     .await;

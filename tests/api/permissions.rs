@@ -95,6 +95,10 @@ async fn country_in(app: &TestApp, c: &Ctx, steps: &[&str]) -> String {
     let n = unique();
     let (id, _) = make(app, c, CREATE_COUNTRY, country_input(c, n)).await;
     for step in steps {
+        if *step == "publish" {
+            app.publish(&c.admin, &id).await;
+            continue;
+        }
         let q = format!("mutation($id: ID!) {{ {step}(id: $id) {{ id }} }}");
         app.staff_data(&c.admin, &q, json!({ "id": id })).await;
     }
@@ -142,21 +146,27 @@ async fn setup(app: &TestApp, c: &Ctx, mutation: &str) -> (String, Value) {
             ("mutation($id: ID!) { deleteContent(id: $id) }".into(), json!({ "id": id }))
         }
         "submitForReview" => (simple(mutation), json!({ "id": country_in(app, c, &[]).await })),
-        "withdraw" | "publish" => (
+        "withdraw" => (
             simple(mutation),
             json!({ "id": country_in(app, c, &["submitForReview"]).await }),
+        ),
+        // Created (1), submitted (2): the version a publisher reviews.
+        "publish" => (
+            "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { id status } }".into(),
+            json!({ "id": country_in(app, c, &["submitForReview"]).await, "v": 2 }),
         ),
         "reject" => (
-            "mutation($id: ID!) { reject(id: $id, comment: \"No\") { id status } }".into(),
-            json!({ "id": country_in(app, c, &["submitForReview"]).await }),
+            "mutation($id: ID!, $v: Int) { reject(id: $id, comment: \"No\", expectedVersion: $v) { id status } }".into(),
+            json!({ "id": country_in(app, c, &["submitForReview"]).await, "v": 2 }),
         ),
+        // ... and published (3).
         "unpublish" | "archive" => (
-            simple(mutation),
-            json!({ "id": country_in(app, c, &["submitForReview", "publish"]).await }),
+            format!("mutation($id: ID!, $v: Int) {{ {mutation}(id: $id, expectedVersion: $v) {{ id status }} }}"),
+            json!({ "id": country_in(app, c, &["submitForReview", "publish"]).await, "v": 3 }),
         ),
         "schedulePublish" => (
-            "mutation($id: ID!, $at: DateTime!) { schedulePublish(id: $id, at: $at) { id status } }".into(),
-            json!({ "id": country_in(app, c, &["submitForReview"]).await, "at": "2999-01-01T00:00:00Z" }),
+            "mutation($id: ID!, $at: DateTime!, $v: Int!) { schedulePublish(id: $id, at: $at, expectedVersion: $v) { id status } }".into(),
+            json!({ "id": country_in(app, c, &["submitForReview"]).await, "at": "2999-01-01T00:00:00Z", "v": 2 }),
         ),
         "restoreRevision" => {
             let id = country_in(app, c, &[]).await;
@@ -193,7 +203,7 @@ async fn setup(app: &TestApp, c: &Ctx, mutation: &str) -> (String, Value) {
 }
 
 /// Everything a mutation could write, summarised.
-async fn fingerprint(app: &TestApp) -> String {
+pub async fn fingerprint(app: &TestApp) -> String {
     let mut out = String::new();
     for table in ["regions", "countries", "programmes", "documents"] {
         let mut sql = app.state.db.sql();

@@ -8,7 +8,8 @@ use api::workflow::scheduler::publish_due;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
-const SCHEDULE: &str = "mutation($id: ID!, $at: DateTime!) { schedulePublish(id: $id, at: $at) { status ... on Country { workflow { scheduledAt } } } }";
+/// Every call schedules a country just submitted: version 2, the one reviewed.
+const SCHEDULE: &str = "mutation($id: ID!, $at: DateTime!) { schedulePublish(id: $id, at: $at, expectedVersion: 2) { status ... on Country { workflow { scheduledAt } } } }";
 
 #[tokio::test]
 async fn two_job_runners_publish_each_due_item_exactly_once() {

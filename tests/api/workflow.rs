@@ -9,8 +9,7 @@ pub const ME_REGION: &str = "{ regions { id slug } }";
 pub const CREATE_COUNTRY: &str = "mutation($i: CountryInput!) { createCountry(input: $i) { id slug iso2 name status version region { slug } priorities { position title } } }";
 pub const UPDATE_COUNTRY: &str = "mutation($id: ID!, $v: Int!, $i: CountryInput!) { updateCountry(id: $id, expectedVersion: $v, input: $i) { id name status version workflow { hasUnpublishedChanges } priorities { position title } } }";
 pub const SUBMIT: &str = "mutation($id: ID!) { submitForReview(id: $id) { id status version } }";
-pub const PUBLISH: &str =
-    "mutation($id: ID!) { publish(id: $id) { id status version publishedAt } }";
+pub const PUBLISH: &str = "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { id status version publishedAt } }";
 pub const PUBLIC_COUNTRY: &str =
     "query($s: String!) { country(slug: $s) { name status priorities { title } } }";
 pub const PREVIEW_COUNTRY: &str = "query($s: String!) { country(slug: $s, preview: true) { id name status version workflow { hasUnpublishedChanges } priorities { title } } }";
@@ -60,9 +59,7 @@ pub async fn published_country(
 ) -> (String, i64) {
     let (id, _) = new_country(app, editor, slug, iso2).await;
     app.staff_data(editor, SUBMIT, json!({ "id": id })).await;
-    let d = app
-        .staff_data(publisher, PUBLISH, json!({ "id": id }))
-        .await;
+    let d = app.publish(publisher, &id).await;
     (id, d["publish"]["version"].as_i64().expect("version"))
 }
 
@@ -94,13 +91,11 @@ async fn a_country_goes_from_draft_through_review_to_the_public() {
 
     // An editor may not publish.
     let (_, refused) = app
-        .as_user(Some(&staff.editor), PUBLISH, json!({ "id": id }))
+        .as_user(Some(&staff.editor), PUBLISH, json!({ "id": id, "v": 2 }))
         .await;
     assert_eq!(code(&refused), "FORBIDDEN");
 
-    let published = app
-        .staff_data(&staff.publisher, PUBLISH, json!({ "id": id }))
-        .await;
+    let published = app.publish(&staff.publisher, &id).await;
     assert_eq!(published["publish"]["status"], "PUBLISHED");
     assert!(published["publish"]["publishedAt"].is_string());
     let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
@@ -157,8 +152,7 @@ async fn editing_a_published_item_keeps_the_public_version_until_published() {
 
     app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
         .await;
-    app.staff_data(&staff.publisher, PUBLISH, json!({ "id": id }))
-        .await;
+    app.publish(&staff.publisher, &id).await;
     let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
     assert_eq!(public["country"]["name"], "New Atlantis");
     let titles: Vec<&str> = public["country"]["priorities"]
@@ -268,7 +262,9 @@ async fn an_illegal_transition_is_a_conflict_with_a_reason() {
             &staff.publisher,
         ),
     ] {
-        let (_, resp) = app.as_user(Some(who), query, json!({ "id": id })).await;
+        let (_, resp) = app
+            .as_user(Some(who), query, json!({ "id": id, "v": 1 }))
+            .await;
         assert_eq!(code(&resp), "CONFLICT", "{query}: {resp:#}");
         assert_eq!(
             resp["errors"][0]["extensions"]["reason"],
@@ -306,7 +302,7 @@ async fn reject_withdraw_unpublish_and_archive_move_the_status() {
     .await;
     assert_eq!(w["withdraw"]["status"], "DRAFT");
     run(&staff.editor, SUBMIT, json!({ "id": id })).await;
-    run(&staff.publisher, PUBLISH, json!({ "id": id })).await;
+    app.publish(&staff.publisher, &id).await;
     let a = run(
         &staff.publisher,
         "mutation($id: ID!) { archive(id: $id) { status } }",
@@ -329,7 +325,7 @@ async fn reject_withdraw_unpublish_and_archive_move_the_status() {
     .await;
     assert_eq!(e["updateCountry"]["status"], "DRAFT");
     run(&staff.editor, SUBMIT, json!({ "id": id })).await;
-    run(&staff.publisher, PUBLISH, json!({ "id": id })).await;
+    app.publish(&staff.publisher, &id).await;
     let u = run(
         &staff.publisher,
         "mutation($id: ID!) { unpublish(id: $id) { status } }",
@@ -797,9 +793,13 @@ async fn an_edit_during_review_sends_the_item_back_to_draft() {
     assert_eq!(edited["updateCountry"]["status"], "DRAFT");
     // What the publisher reviewed is not what is there now: no publishing it.
     let (_, resp) = app
-        .as_user(Some(&staff.publisher), PUBLISH, json!({ "id": id }))
+        .as_user(Some(&staff.publisher), PUBLISH, json!({ "id": id, "v": v }))
         .await;
     assert_eq!(code(&resp), "CONFLICT");
+    assert_eq!(
+        resp["errors"][0]["extensions"]["currentVersion"],
+        edited["updateCountry"]["version"]
+    );
 }
 
 #[tokio::test]
@@ -880,8 +880,8 @@ async fn cached_totals_follow_changes_made_by_another_process() {
     )
     .await;
     let id = created["createDocument"]["id"].clone();
-    run_other(
-        "mutation($id: ID!) { submitForReview(id: $id) { id } }".into(),
+    let submitted = run_other(
+        "mutation($id: ID!) { submitForReview(id: $id) { id version } }".into(),
         json!({ "id": id }),
     )
     .await;
@@ -891,8 +891,8 @@ async fn cached_totals_follow_changes_made_by_another_process() {
         "a draft does not count"
     );
     run_other(
-        "mutation($id: ID!) { publish(id: $id) { id } }".into(),
-        json!({ "id": id }),
+        "mutation($id: ID!, $v: Int!) { publish(id: $id, expectedVersion: $v) { id } }".into(),
+        json!({ "id": id, "v": submitted["submitForReview"]["version"] }),
     )
     .await;
     assert_eq!(
@@ -1055,4 +1055,93 @@ async fn editorial_error_paths_are_coded_and_write_nothing() {
         .await;
     assert_eq!(preview["country"]["version"], v);
     assert_eq!(preview["country"]["status"], "DRAFT");
+}
+
+#[tokio::test]
+async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let submitted = app
+        .staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .await;
+    // The publisher opens version N ...
+    let reviewed = submitted["submitForReview"]["version"].as_i64().expect("v");
+    // ... meanwhile the editor withdraws, edits and resubmits (N + 3).
+    app.staff_data(
+        &staff.editor,
+        "mutation($id: ID!) { withdraw(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    app.staff_data(
+        &staff.editor,
+        UPDATE_COUNTRY,
+        json!({ "id": id, "v": reviewed + 1, "i": { "name": "Not reviewed" } }),
+    )
+    .await;
+    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .await;
+    let current = reviewed + 3;
+    let before = crate::permissions::fingerprint(&app).await;
+    // Publishing, scheduling and rejecting what was reviewed are all refused.
+    for (query, vars) in [
+        (PUBLISH, json!({ "id": id, "v": reviewed })),
+        (
+            "mutation($id: ID!, $v: Int!) { schedulePublish(id: $id, at: \"2999-01-01T00:00:00Z\", expectedVersion: $v) { id } }",
+            json!({ "id": id, "v": reviewed }),
+        ),
+        (
+            "mutation($id: ID!, $v: Int!) { reject(id: $id, comment: \"No\", expectedVersion: $v) { id } }",
+            json!({ "id": id, "v": reviewed }),
+        ),
+    ] {
+        let (_, resp) = app.as_user(Some(&staff.publisher), query, vars).await;
+        assert_eq!(code(&resp), "CONFLICT", "{query}: {resp:#}");
+        assert_eq!(resp["errors"][0]["extensions"]["currentVersion"], current);
+    }
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    // A publish without the version is not even valid GraphQL any more.
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.publisher),
+            "mutation($id: ID!) { publish(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    assert_eq!(
+        app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await["country"],
+        Value::Null
+    );
+    // Published at the version now in review, after reviewing it.
+    let published = app
+        .staff_data(&staff.publisher, PUBLISH, json!({ "id": id, "v": current }))
+        .await;
+    assert_eq!(published["publish"]["status"], "PUBLISHED");
+
+    // Unpublish and archive check a version when given one.
+    let now = published["publish"]["version"].as_i64().expect("v");
+    let before = crate::permissions::fingerprint(&app).await;
+    for action in ["unpublish", "archive"] {
+        let (_, resp) = app
+            .as_user(
+                Some(&staff.publisher),
+                &format!("mutation($id: ID!, $v: Int) {{ {action}(id: $id, expectedVersion: $v) {{ id }} }}"),
+                json!({ "id": id, "v": now - 1 }),
+            )
+            .await;
+        assert_eq!(code(&resp), "CONFLICT", "{action}: {resp:#}");
+        assert_eq!(resp["errors"][0]["extensions"]["currentVersion"], now);
+    }
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    let archived = app
+        .staff_data(
+            &staff.publisher,
+            "mutation($id: ID!, $v: Int) { archive(id: $id, expectedVersion: $v) { status } }",
+            json!({ "id": id, "v": now }),
+        )
+        .await;
+    assert_eq!(archived["archive"]["status"], "ARCHIVED");
 }

@@ -3,7 +3,7 @@
 //! service ([`super`]) holds every rule, including who may do what.
 use super::audit::{self, AuditFilter};
 use super::data::{Block, Data};
-use super::{revisions, Action};
+use super::{revisions, Action, Step};
 use crate::auth::{Role, RoleGuard, Viewer};
 use crate::content::list::{self, Row};
 use crate::content::locale::TranslationMap;
@@ -515,7 +515,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
     ) -> Result<Content> {
-        transition(ctx, &id, Action::SubmitForReview, None, None).await
+        transition(ctx, &id, Step::new(Action::SubmitForReview)).await
     }
     /// IN_REVIEW -> DRAFT, by its editor (EDITOR or above). Cancels a schedule.
     async fn withdraw(
@@ -523,7 +523,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
     ) -> Result<Content> {
-        transition(ctx, &id, Action::Withdraw, None, None).await
+        transition(ctx, &id, Step::new(Action::Withdraw)).await
     }
     /// IN_REVIEW -> DRAFT with a comment for the editor (PUBLISHER or above).
     async fn reject(
@@ -531,20 +531,39 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
         #[graphql(desc = "Why, for the editor.")] comment: String,
+        #[graphql(
+            desc = "The version you reviewed (optional): another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: Option<i32>,
     ) -> Result<Content> {
         if comment.trim().is_empty() {
             return Err(AppError::bad_field("comment", "a rejection needs a comment").into_gql());
         }
-        transition(ctx, &id, Action::Reject, None, Some(comment)).await
+        let step = Step {
+            comment: Some(comment),
+            expected: expected_version,
+            ..Step::new(Action::Reject)
+        };
+        transition(ctx, &id, step).await
     }
     /// IN_REVIEW -> PUBLISHED (PUBLISHER or above). A working copy replaces the
-    /// published version.
+    /// published version. `expectedVersion` is the version you reviewed: if an
+    /// editor has changed the item since (withdrawn, edited, resubmitted), the
+    /// version differs and publishing is CONFLICT, so nothing unreviewed goes out.
     async fn publish(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you reviewed: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
     ) -> Result<Content> {
-        transition(ctx, &id, Action::Publish, None, None).await
+        let step = Step {
+            expected: Some(expected_version),
+            ..Step::new(Action::Publish)
+        };
+        transition(ctx, &id, step).await
     }
     /// PUBLISHED -> DRAFT: off the public site (PUBLISHER or above). A working
     /// copy becomes the item's content.
@@ -552,8 +571,16 @@ impl WorkflowMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you saw (optional): another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: Option<i32>,
     ) -> Result<Content> {
-        transition(ctx, &id, Action::Unpublish, None, None).await
+        let step = Step {
+            expected: expected_version,
+            ..Step::new(Action::Unpublish)
+        };
+        transition(ctx, &id, step).await
     }
     /// PUBLISHED -> ARCHIVED: off the public site, kept (PUBLISHER or above).
     /// Editing an archived item makes it a DRAFT again.
@@ -561,19 +588,36 @@ impl WorkflowMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you saw (optional): another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: Option<i32>,
     ) -> Result<Content> {
-        transition(ctx, &id, Action::Archive, None, None).await
+        let step = Step {
+            expected: expected_version,
+            ..Step::new(Action::Archive)
+        };
+        transition(ctx, &id, step).await
     }
     /// Publishes an IN_REVIEW item at a future time (PUBLISHER or above). Until
     /// then the public does not see it; an edit, withdrawal or rejection cancels
-    /// the schedule.
+    /// the schedule, so what goes out is the version you reviewed.
     async fn schedule_publish(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
         #[graphql(desc = "When to publish (RFC 3339, in the future).")] at: DateTime<Utc>,
+        #[graphql(
+            desc = "The version you reviewed: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
     ) -> Result<Content> {
-        transition(ctx, &id, Action::SchedulePublish, Some(at), None).await
+        let step = Step {
+            at: Some(at),
+            expected: Some(expected_version),
+            ..Step::new(Action::SchedulePublish)
+        };
+        transition(ctx, &id, step).await
     }
     /// Makes a new DRAFT (a working copy, if the item is published) from an old
     /// revision (PUBLISHER or above).
@@ -620,17 +664,11 @@ async fn update(
     Ok(id)
 }
 
-async fn transition(
-    ctx: &Context<'_>,
-    id: &ID,
-    action: Action,
-    at: Option<DateTime<Utc>>,
-    comment: Option<String>,
-) -> Result<Content> {
+async fn transition(ctx: &Context<'_>, id: &ID, step: Step) -> Result<Content> {
     let state = ctx.data::<AppState>()?;
     let viewer = ctx.data::<Viewer>()?;
     let gid = target(viewer, id).gql()?;
-    super::transition(&state.db, viewer, gid.kind, gid.id, action, at, comment)
+    super::transition(&state.db, viewer, gid.kind, gid.id, step)
         .await
         .gql()?;
     content(ctx, gid.kind, gid.id).await

@@ -471,18 +471,40 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
 
 /// A status change (every action but create, update, restore and delete).
 /// `at` is the time of a schedule, `comment` a rejection's reason.
+/// One status change asked of an item: the action, its time (schedules), its
+/// comment (rejections) and the version the person asking has seen.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub action: Action,
+    pub at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    /// The version the change was decided on; another version is CONFLICT
+    /// (`StaleVersion`). Required for publishing, so nobody publishes what they
+    /// have not reviewed; `None` only where the API makes it optional.
+    pub expected: Option<i32>,
+}
+
+impl Step {
+    pub fn new(action: Action) -> Step {
+        Step {
+            action,
+            at: None,
+            comment: None,
+            expected: None,
+        }
+    }
+}
+
 pub async fn transition(
     db: &Db,
     viewer: &Viewer,
     kind: Kind,
     id: i32,
-    action: Action,
-    at: Option<DateTime<Utc>>,
-    comment: Option<String>,
+    step: Step,
 ) -> AppResult<()> {
-    let actor = require(viewer, action, kind)?;
+    let actor = require(viewer, step.action, kind)?;
     let txn = db.begin_write().await?;
-    apply_transition(&txn, actor, kind, id, action, at, comment).await?;
+    apply_transition(&txn, actor, kind, id, step).await?;
     commit(txn).await?;
     Ok(())
 }
@@ -492,10 +514,14 @@ async fn apply_transition<C: ConnectionTrait>(
     actor: &Actor,
     kind: Kind,
     id: i32,
-    action: Action,
-    at: Option<DateTime<Utc>>,
-    comment: Option<String>,
+    step: Step,
 ) -> AppResult<()> {
+    let Step {
+        action,
+        at,
+        comment,
+        expected,
+    } = step;
     let locked = lock(conn, kind, id).await?;
     let meta = &locked.meta;
     let head = meta.head_status();
@@ -505,6 +531,11 @@ async fn apply_transition<C: ConnectionTrait>(
     };
     let now = Utc::now();
     let current = meta.head_version();
+    if let Some(expected) = expected {
+        if expected != current {
+            return Err(AppError::StaleVersion { expected, current });
+        }
+    }
     let version = current + 1;
     let before = state(head, current, &locked.head)?;
     let has_draft = meta.draft.is_some();

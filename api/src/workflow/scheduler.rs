@@ -3,7 +3,7 @@
 //! run takes the due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL (another
 //! run skips them, and after the commit they are no longer due) and the database
 //! write lock on SQLite (one writer at a time).
-use super::{apply_transition, audit, Action};
+use super::{apply_transition, audit, Action, Step};
 use crate::auth::Actor;
 use crate::content::Kind;
 use crate::db::{exec, query, Db};
@@ -44,8 +44,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 // meanwhile) loses its schedule, with an audit entry saying why,
                 // and does not hold back the others.
                 let item = txn.begin().await?;
-                match apply_transition(&item, &actor, kind, *id, Action::Publish, None, None).await
-                {
+                match apply_transition(&item, &actor, kind, *id, Step::new(Action::Publish)).await {
                     Ok(()) => {
                         item.commit().await?;
                         published += 1;
