@@ -101,8 +101,17 @@ async fn execute(cli: Cli) -> AppResult<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             let db = Db::from_config(&config).await?;
             db.migrate().await?;
-            let user = crate::users::create_user(&db, None, &args.email, args.name, role, password)
-                .await?;
+            let hashing = crate::auth::password::Hashing::from_config(&config);
+            let user = crate::users::create_user(
+                &db,
+                &hashing,
+                None,
+                &args.email,
+                args.name,
+                role,
+                password,
+            )
+            .await?;
             eprintln!(
                 "created {} ({}) with id {}",
                 user.email,

@@ -209,21 +209,35 @@ pub struct Config {
     )]
     pub jwt_role_claim: String,
 
-    /// Failed logins allowed per email within the window before logins for that
-    /// email are refused until the window ends.
+    /// Failed logins allowed per pair of email and client address within the
+    /// window; beyond it that address cannot log in to that email until the window
+    /// ends (other addresses still can).
+    #[arg(
+        long,
+        env = "CMS_LOGIN_MAX_FAILURES_PER_PAIR",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures_per_pair: i32,
+
+    /// Failed logins allowed per email within the window, from all addresses
+    /// together: a ceiling against guessing spread over many addresses, far above
+    /// the per-pair limit so that others failing on an email rarely lock its
+    /// owner out.
     #[arg(
         long,
         env = "CMS_LOGIN_MAX_FAILURES_PER_EMAIL",
-        default_value_t = 5,
+        default_value_t = 100,
         global = true
     )]
     pub login_max_failures_per_email: i32,
 
-    /// Failed logins allowed per client address within the window.
+    /// Failed logins allowed per client address (IPv6: per /64) within the
+    /// window, over all emails.
     #[arg(
         long,
         env = "CMS_LOGIN_MAX_FAILURES_PER_ADDRESS",
-        default_value_t = 20,
+        default_value_t = 50,
         global = true
     )]
     pub login_max_failures_per_address: i32,
@@ -236,6 +250,21 @@ pub struct Config {
         global = true
     )]
     pub login_window_seconds: i64,
+
+    /// Password hashes computed at once (login, password changes, new users);
+    /// default: the number of cores.
+    #[arg(long, env = "CMS_PASSWORD_HASH_CONCURRENCY", global = true)]
+    pub password_hash_concurrency: Option<usize>,
+
+    /// How long a login waits for a free hashing slot before it is refused with
+    /// RATE_LIMITED, in milliseconds.
+    #[arg(
+        long,
+        env = "CMS_PASSWORD_HASH_WAIT_MS",
+        default_value_t = 2_000,
+        global = true
+    )]
+    pub password_hash_wait_ms: u64,
 
     /// Behind one reverse proxy or load balancer: take the client address for the
     /// failed-login limit from the last entry of `X-Forwarded-For` (the one that

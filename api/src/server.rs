@@ -61,6 +61,11 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
             std::time::Duration::from_secs(interval),
         ));
     }
+    // Expired failed-login counters go in the background, whatever logins do.
+    tokio::spawn(crate::auth::throttle::run_sweeper(
+        db.clone(),
+        state.config.clone(),
+    ));
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())

@@ -1,4 +1,5 @@
 //! Application state, passed (never global) so tests can build their own.
+use crate::auth::password::Hashing;
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::content::list::PageLimits;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Token keys (from the configuration), here so tests can use their own.
     pub keys: Arc<Keys>,
+    /// The bound on concurrent password hashing.
+    pub hashing: Hashing,
 }
 
 impl AppState {
@@ -26,6 +29,7 @@ impl AppState {
     pub fn with_keys(db: Db, config: Config, keys: Keys) -> Self {
         AppState {
             db,
+            hashing: Hashing::from_config(&config),
             config: Arc::new(config),
             keys: Arc::new(keys),
         }

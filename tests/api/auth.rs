@@ -136,7 +136,7 @@ async fn a_wrong_email_and_a_wrong_password_give_the_same_error() {
 }
 
 #[tokio::test]
-async fn failed_logins_are_limited_per_email() {
+async fn failed_logins_from_everywhere_are_capped_per_email() {
     let mut config = test_config();
     config.login_max_failures_per_email = 3;
     let app = TestApp::with_config(config).await;
@@ -171,7 +171,7 @@ async fn failed_logins_are_limited_per_email() {
 /// A login from a client address, optionally through a proxy's `X-Forwarded-For`.
 async fn login_via(
     app: &TestApp,
-    ip: [u8; 4],
+    ip: impl Into<std::net::IpAddr>,
     forwarded: Option<&str>,
     email: &str,
     password: &str,
@@ -186,11 +186,16 @@ async fn login_via(
         ))
         .expect("request");
     req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        .insert(ConnectInfo(SocketAddr::from((ip.into(), 40000))));
     app.request(req).await.1
 }
 
-async fn login_from(app: &TestApp, ip: [u8; 4], email: &str, password: &str) -> Value {
+async fn login_from(
+    app: &TestApp,
+    ip: impl Into<std::net::IpAddr>,
+    email: &str,
+    password: &str,
+) -> Value {
     login_via(app, ip, None, email, password).await
 }
 
@@ -201,6 +206,7 @@ async fn failed_logins_are_limited_per_client_address() {
     let app = TestApp::with_config(config).await;
     api::users::create_user(
         &app.state.db,
+        &app.state.hashing,
         None,
         "editor@example.org",
         None,
@@ -696,4 +702,107 @@ async fn an_admin_resets_a_forgotten_password() {
     assert_refused(&app, &staff.editor, "token from before the reset").await;
     app.login("editor@example.org", "a reset password 123")
         .await;
+}
+
+#[tokio::test]
+async fn a_stranger_failing_on_an_email_does_not_lock_its_owner_out() {
+    // The default limits.
+    let app = TestApp::new().await;
+    app.user("admin@example.org", Role::Admin).await;
+    let stranger = [198, 51, 100, 7];
+    let mut codes = Vec::new();
+    for i in 0..50 {
+        let r = login_from(
+            &app,
+            stranger,
+            "admin@example.org",
+            &format!("guess number {i}"),
+        )
+        .await;
+        codes.push(code(&r).to_string());
+    }
+    let checked = codes.iter().filter(|c| *c == "UNAUTHENTICATED").count();
+    let limited = codes.iter().filter(|c| *c == "RATE_LIMITED").count();
+    assert_eq!((checked, limited), (5, 45), "{codes:?}");
+    // The stranger is stopped even with the right password ...
+    let r = login_from(&app, stranger, "admin@example.org", PASSWORD).await;
+    assert_eq!(code(&r), "RATE_LIMITED");
+    // ... and the admin logs in from their own address.
+    let own = login_from(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD).await;
+    assert!(own["data"]["login"]["token"].is_string(), "{own:#}");
+}
+
+#[tokio::test]
+async fn ipv6_clients_are_limited_per_64_network() {
+    let mut config = test_config();
+    config.login_max_failures_per_pair = 2;
+    let app = TestApp::with_config(config).await;
+    let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+    let wrong = "password123456";
+    for host in ["2001:db8:1:2::1", "2001:db8:1:2::2"] {
+        let r = login_from(&app, ip(host), "x@example.org", wrong).await;
+        assert_eq!(code(&r), "UNAUTHENTICATED");
+    }
+    // A third address of the same /64 is the same client.
+    let r = login_from(&app, ip("2001:db8:1:2:ffff::3"), "x@example.org", wrong).await;
+    assert_eq!(code(&r), "RATE_LIMITED");
+    // Another /64 is another client.
+    let r = login_from(&app, ip("2001:db8:1:3::1"), "x@example.org", wrong).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn expired_login_counters_are_swept_without_a_successful_login() {
+    let app = TestApp::new().await;
+    for i in 0..3 {
+        login_from(&app, [10, 1, 1, i], "nobody@example.org", "password123456").await;
+    }
+    assert!(app.count("login_attempts").await > 0);
+    let config = &app.state.config;
+    // Within the window nothing goes.
+    let now = chrono::Utc::now();
+    let removed = api::auth::throttle::sweep(&app.state.db, config, now)
+        .await
+        .expect("sweep");
+    assert_eq!(removed, 0);
+    let later = now + chrono::Duration::seconds(config.login_window_seconds + 1);
+    let removed = api::auth::throttle::sweep(&app.state.db, config, later)
+        .await
+        .expect("sweep");
+    assert!(removed > 0);
+    assert_eq!(app.count("login_attempts").await, 0);
+}
+
+#[tokio::test]
+async fn logins_beyond_the_hashing_bound_are_refused_not_queued() {
+    let mut config = test_config();
+    config.password_hash_concurrency = Some(1);
+    config.password_hash_wait_ms = 1;
+    let app = TestApp::with_config(config).await;
+    app.user("editor@example.org", Role::Editor).await;
+    let results = futures_util::future::join_all((0..8).map(|_| {
+        app.as_user(
+            None,
+            LOGIN,
+            json!({ "e": "editor@example.org", "p": PASSWORD }),
+        )
+    }))
+    .await;
+    let ok = results
+        .iter()
+        .filter(|(_, r)| r["data"]["login"]["token"].is_string())
+        .count();
+    let limited: Vec<&Value> = results
+        .iter()
+        .map(|(_, r)| r)
+        .filter(|r| code(r) == "RATE_LIMITED")
+        .collect();
+    assert_eq!(ok + limited.len(), 8, "{results:#?}");
+    assert!(ok >= 1 && !limited.is_empty(), "{results:#?}");
+    assert_eq!(
+        limited[0]["errors"][0]["extensions"]["retryAfterSeconds"],
+        1
+    );
+    // Refused attempts did not count as failures: the next login works.
+    app.login("editor@example.org", PASSWORD).await;
 }

@@ -224,9 +224,17 @@ impl TestApp {
     /// Creates a user with a role and logs them in through the `login` mutation;
     /// returns the token.
     pub async fn user(&self, email: &str, role: Role) -> String {
-        api::users::create_user(&self.state.db, None, email, None, role, PASSWORD.into())
-            .await
-            .expect("create user");
+        api::users::create_user(
+            &self.state.db,
+            &self.state.hashing,
+            None,
+            email,
+            None,
+            role,
+            PASSWORD.into(),
+        )
+        .await
+        .expect("create user");
         self.login(email, PASSWORD).await
     }
 

@@ -92,6 +92,7 @@ async fn editorial_flow_over_real_http() {
     let app = TestApp::demo().await;
     api::users::create_user(
         &app.state.db,
+        &app.state.hashing,
         None,
         "admin@example.org",
         None,

@@ -108,6 +108,7 @@ async fn country_in(app: &TestApp, c: &Ctx, steps: &[&str]) -> String {
 async fn new_user(app: &TestApp) -> String {
     let u = api::users::create_user(
         &app.state.db,
+        &app.state.hashing,
         None,
         &format!("user{}@example.org", unique()),
         None,

@@ -5,7 +5,8 @@ use crate::error::{AppError, AppResult};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 1024;
@@ -73,4 +74,47 @@ fn dummy_hash() -> AppResult<&'static str> {
         .map_err(|e| AppError::internal(format!("password hashing: {e}")))?
         .to_string();
     Ok(DUMMY.get_or_init(|| h))
+}
+
+/// The concurrency bound on password hashing. Each hash takes tens of milliseconds
+/// of a core and 19 MiB, so unbounded concurrent logins would pile up memory and
+/// starve every other request: at most `concurrency` hashes run at once, and an
+/// attempt that cannot start within `wait` is refused with RATE_LIMITED.
+#[derive(Clone, Debug)]
+pub struct Hashing {
+    permits: Arc<Semaphore>,
+    wait: std::time::Duration,
+}
+
+impl Hashing {
+    pub fn new(concurrency: usize, wait: std::time::Duration) -> Hashing {
+        Hashing {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            wait,
+        }
+    }
+
+    /// From the configuration: the configured bound, else the number of cores.
+    pub fn from_config(config: &crate::config::Config) -> Hashing {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Hashing::new(
+            config.password_hash_concurrency.unwrap_or(cores),
+            std::time::Duration::from_millis(config.password_hash_wait_ms),
+        )
+    }
+
+    /// A slot to hash in, waiting at most the configured time for one.
+    pub async fn permit(&self) -> AppResult<OwnedSemaphorePermit> {
+        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(AppError::internal("password hashing is shut down")),
+            Err(_) => Err(AppError::RateLimited { retry_after: 1 }),
+        }
+    }
+
+    /// [`hash`] under the bound.
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        let _permit = self.permit().await?;
+        hash(password).await
+    }
 }

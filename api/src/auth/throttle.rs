@@ -1,9 +1,25 @@
-//! The failed-login limit, per email and per client address, kept in the database
-//! (`login_attempts`) so every `cms` process sharing the database shares it.
-//! Every attempt is counted before the password is checked; a counter resets when
-//! its window has passed. A successful login clears its email's counter and takes
-//! back its own count from its address's (not the earlier failures, so one good
-//! password does not reopen a guessing run against other emails).
+//! The failed-login limit, kept in the database (`login_attempts`) so every `cms`
+//! process sharing the database shares it. Three counters, each over one window:
+//!
+//! - per (email, client address) pair, the tight one (default 5): someone failing
+//!   on an email from their own address is stopped there, and only there;
+//! - per client address (default 50), against one client spraying guesses over
+//!   many emails; IPv6 clients are grouped by /64, since one host usually holds a
+//!   whole /64 and could otherwise step through addresses;
+//! - per email, a much higher ceiling (default 100) against guessing spread over
+//!   many addresses.
+//!
+//! A third party failing on someone's email from elsewhere therefore fills only
+//! their own pair and address counters; the owner still logs in from their own
+//! address. (The rejected alternative, one counter per email, let anyone lock any
+//! staff member out with five requests.)
+//!
+//! Every attempt is counted before the password is checked, so concurrent guesses
+//! cannot slip through before the first failure is recorded. A successful login
+//! clears its pair's counter and gives back its own count to the others (their
+//! earlier failures stay, so one good password does not reopen a guessing run).
+//! Expired counters are removed by [`sweep`], which the server runs in the
+//! background.
 use crate::config::Config;
 use crate::db::{exec, query, Db};
 use crate::error::{AppError, AppResult};
@@ -13,45 +29,76 @@ use std::net::IpAddr;
 /// The longest email counted (RFC 5321's limit); longer ones are never anyone's.
 pub const MAX_EMAIL: usize = 254;
 
-/// The counters one attempt touches: the client address first (an address over
-/// its limit is refused before its guesses add rows for more emails), then the
-/// email.
+/// The email's share of a pair key (the subject column holds 300 characters).
+const PAIR_EMAIL: usize = 200;
+
+/// What a client address counts as: itself for IPv4 (and IPv4-mapped IPv6), its
+/// /64 network for IPv6.
+pub fn address_group(addr: IpAddr) -> String {
+    match addr.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{net}/64")
+        }
+    }
+}
+
+/// The counters one attempt touches, in the order they are counted: the client
+/// address first (an address over its limit is refused before its guesses add
+/// rows for more emails), then the pair, then the email.
 pub struct Subjects {
-    keys: Vec<(String, i32)>,
-    email_key: String,
+    keys: Vec<Counter>,
     window: Duration,
+}
+
+struct Counter {
+    key: String,
+    limit: i32,
+    /// Cleared by a successful login (the pair); the others only give back the
+    /// successful attempt's own count.
+    cleared_on_success: bool,
 }
 
 impl Subjects {
     pub fn new(config: &Config, email: &str, addr: Option<IpAddr>) -> Subjects {
-        let mut keys = Vec::with_capacity(2);
-        if let Some(addr) = addr {
-            keys.push((
-                format!("addr:{addr}"),
-                config.login_max_failures_per_address,
-            ));
-        }
         let email: String = email.chars().take(MAX_EMAIL).collect();
-        let email_key = format!("email:{email}");
-        keys.push((email_key.clone(), config.login_max_failures_per_email));
+        let group = addr.map(address_group);
+        let mut keys = Vec::with_capacity(3);
+        if let Some(group) = &group {
+            keys.push(Counter {
+                key: format!("addr:{group}"),
+                limit: config.login_max_failures_per_address,
+                cleared_on_success: false,
+            });
+        }
+        let short: String = email.chars().take(PAIR_EMAIL).collect();
+        keys.push(Counter {
+            key: format!("pair:{}|{short}", group.as_deref().unwrap_or("-")),
+            limit: config.login_max_failures_per_pair,
+            cleared_on_success: true,
+        });
+        keys.push(Counter {
+            key: format!("email:{email}"),
+            limit: config.login_max_failures_per_email,
+            cleared_on_success: false,
+        });
         Subjects {
             keys,
-            email_key,
             window: Duration::seconds(config.login_window_seconds.max(1)),
         }
     }
 
-    /// Counts an attempt against every subject first (one atomic upsert each),
-    /// then refuses it (RATE_LIMITED) when a counter is over its limit within its
-    /// window. Counting before the password check means concurrent guesses
-    /// cannot all slip through before the first failure is recorded.
+    /// Counts an attempt against each subject in turn (one atomic upsert each)
+    /// and refuses it (RATE_LIMITED) at the first counter over its limit within
+    /// its window; the later counters are not touched then.
     pub async fn attempt(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
         let expired = now - self.window;
-        let mut wait = 0i64;
-        for (key, limit) in &self.keys {
+        for counter in &self.keys {
             let mut sql = db.sql();
             sql.push("INSERT INTO login_attempts (subject, failures, window_start) VALUES (")
-                .bind(key.clone())
+                .bind(counter.key.clone())
                 .push(", 1, ")
                 .bind(now)
                 .push(
@@ -69,36 +116,69 @@ impl Subjects {
             };
             let failures: i32 = row.try_get("", "failures")?;
             let start: DateTime<Utc> = row.try_get("", "window_start")?;
-            if failures > *limit {
-                wait = wait.max((start + self.window - now).num_seconds().max(1));
-                break;
+            if failures > counter.limit {
+                let wait = (start + self.window - now).num_seconds().max(1);
+                return Err(AppError::RateLimited { retry_after: wait });
             }
-        }
-        if wait > 0 {
-            return Err(AppError::RateLimited { retry_after: wait });
         }
         Ok(())
     }
 
-    /// A successful attempt: the email's counter is cleared; the address's gives
-    /// back the attempt it counted (its failures stay). Counters whose window has
-    /// passed are removed too, so the table only holds current windows.
-    pub async fn succeeded(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
-        for (key, _) in &self.keys {
+    /// A successful attempt: the pair's counter is cleared; the address's and the
+    /// email's give back the attempt they counted.
+    pub async fn succeeded(&self, db: &Db) -> AppResult<()> {
+        for counter in &self.keys {
             let mut sql = db.sql();
-            if *key == self.email_key {
+            if counter.cleared_on_success {
                 sql.push("DELETE FROM login_attempts WHERE subject = ")
-                    .bind(key.clone());
+                    .bind(counter.key.clone());
             } else {
                 sql.push("UPDATE login_attempts SET failures = failures - 1 WHERE failures > 0 AND subject = ")
-                    .bind(key.clone());
+                    .bind(counter.key.clone());
             }
             exec(&db.conn, sql).await?;
         }
-        let mut sql = db.sql();
-        sql.push("DELETE FROM login_attempts WHERE window_start < ")
-            .bind(now - self.window);
-        exec(&db.conn, sql).await?;
         Ok(())
+    }
+}
+
+/// Removes the counters whose window has passed; returns how many.
+pub async fn sweep(db: &Db, config: &Config, now: DateTime<Utc>) -> AppResult<u64> {
+    let window = Duration::seconds(config.login_window_seconds.max(1));
+    let mut sql = db.sql();
+    sql.push("DELETE FROM login_attempts WHERE window_start < ")
+        .bind(now - window);
+    exec(&db.conn, sql).await
+}
+
+/// The background job: sweeps expired counters every `every` (a minute, or the
+/// window when that is shorter), for as long as the server runs.
+pub async fn run_sweeper(db: Db, config: std::sync::Arc<Config>) {
+    let every = std::time::Duration::from_secs(config.login_window_seconds.clamp(1, 60) as u64);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match sweep(&db, &config, Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(removed = n, "expired login counters removed"),
+            Err(e) => tracing::warn!(error = %e, "cannot remove expired login counters"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_group;
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_64_and_ipv4_by_address() {
+        let g = |s: &str| address_group(s.parse().expect("ip"));
+        assert_eq!(g("2001:db8:1:2:3:4:5:6"), g("2001:db8:1:2:ffff::1"));
+        assert_ne!(g("2001:db8:1:2::1"), g("2001:db8:1:3::1"));
+        assert_eq!(g("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(g("203.0.113.5"), "203.0.113.5");
+        assert_ne!(g("203.0.113.5"), g("203.0.113.6"));
+        assert_eq!(g("::ffff:203.0.113.5"), "203.0.113.5");
     }
 }

@@ -1,6 +1,7 @@
 //! Staff accounts: login, the current user, and user management (ADMIN). The
 //! service functions hold the rules; the GraphQL resolvers are thin.
 use crate::auth::keys::Verified;
+use crate::auth::password::Hashing;
 use crate::auth::throttle::Subjects;
 use crate::auth::{password, Actor, ClientAddr, Role, RoleGuard, Viewer};
 use crate::db::{query_as, Db};
@@ -145,6 +146,7 @@ fn user_state(u: &user::Model) -> serde_json::Value {
 /// Creates a staff account. `actor` is `None` for the CLI (the first admin).
 pub async fn create_user(
     db: &Db,
+    hashing: &Hashing,
     actor: Option<&Actor>,
     email: &str,
     display_name: Option<String>,
@@ -163,7 +165,7 @@ pub async fn create_user(
             "at most 200 characters",
         ));
     }
-    let hash = password::hash(password_text).await?;
+    let hash = hashing.hash(password_text).await?;
     let now = Utc::now();
     let public_id = uuid::Uuid::new_v4().to_string();
     let cli = Actor {
@@ -275,6 +277,9 @@ pub async fn login(
     addr: ClientAddr,
 ) -> AppResult<(String, DateTime<Utc>, user::Model)> {
     let email = email.trim().to_lowercase();
+    // A hashing slot first: an attempt refused for want of one is not counted
+    // as a failure.
+    let _permit = state.hashing.permit().await?;
     let subjects = Subjects::new(&state.config, &email, addr.0);
     subjects.attempt(&state.db, Utc::now()).await?;
     let found = find(&state.db.conn, "email", &email).await?;
@@ -285,7 +290,7 @@ pub async fn login(
     .await?;
     match found {
         Some(u) if ok && u.active => {
-            subjects.succeeded(&state.db, Utc::now()).await?;
+            subjects.succeeded(&state.db).await?;
             let (token, exp) = state
                 .keys
                 .issue(&u.public_id, u.role, password_version(&u))?;
@@ -353,6 +358,7 @@ pub async fn change_password(
     // The same limit as logins: a stolen token must not be a way to guess the
     // password.
     let subjects = Subjects::new(&state.config, &found.email, addr.0);
+    let permit = state.hashing.permit().await?;
     subjects.attempt(&state.db, Utc::now()).await?;
     if !password::verify(Some(found.password_hash.clone()), current).await? {
         return Err(AppError::bad_field(
@@ -360,8 +366,17 @@ pub async fn change_password(
             "the current password is wrong",
         ));
     }
-    subjects.succeeded(&state.db, Utc::now()).await?;
-    let u = set_password(&state.db, actor, &actor.id, new, "CHANGE_PASSWORD").await?;
+    drop(permit);
+    subjects.succeeded(&state.db).await?;
+    let u = set_password(
+        &state.db,
+        &state.hashing,
+        actor,
+        &actor.id,
+        new,
+        "CHANGE_PASSWORD",
+    )
+    .await?;
     let (token, exp) = state
         .keys
         .issue(&u.public_id, u.role, password_version(&u))?;
@@ -372,12 +387,13 @@ pub async fn change_password(
 /// version moves), with an audit entry that holds no hash.
 async fn set_password(
     db: &Db,
+    hashing: &Hashing,
     actor: &Actor,
     public_id: &str,
     new: String,
     action: &str,
 ) -> AppResult<user::Model> {
-    let hash = password::hash(new).await?;
+    let hash = hashing.hash(new).await?;
     let now = Utc::now();
     // Milliseconds, as tokens carry them.
     let changed = DateTime::<Utc>::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
@@ -406,6 +422,7 @@ async fn set_password(
 /// tokens stop working. Your own goes through `changePassword`.
 pub async fn reset_password(
     db: &Db,
+    hashing: &Hashing,
     actor: &Actor,
     public_id: &str,
     new: String,
@@ -416,7 +433,7 @@ pub async fn reset_password(
         ));
     }
     password::validate(&new, "password")?;
-    set_password(db, actor, public_id, new, "RESET_PASSWORD").await
+    set_password(db, hashing, actor, public_id, new, "RESET_PASSWORD").await
 }
 
 #[derive(Default)]
@@ -515,6 +532,7 @@ impl UserMutation {
         let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
         let u = create_user(
             &state.db,
+            &state.hashing,
             Some(actor),
             &input.email,
             input.display_name,
@@ -560,7 +578,7 @@ impl UserMutation {
     ) -> Result<User> {
         let state = ctx.data::<AppState>()?;
         let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
-        let u = reset_password(&state.db, actor, &id, password)
+        let u = reset_password(&state.db, &state.hashing, actor, &id, password)
             .await
             .gql()?;
         Ok(User(Arc::new(u)))
