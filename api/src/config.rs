@@ -148,6 +148,26 @@ pub struct Config {
     )]
     pub max_body_bytes: usize,
 
+    /// Memory budget of the cache of list totals (`totalCount`), in bytes
+    /// (0 turns the cache off).
+    #[arg(
+        long,
+        env = "CMS_COUNT_CACHE_BYTES",
+        default_value_t = 4_194_304,
+        global = true
+    )]
+    pub count_cache_bytes: usize,
+
+    /// Most entries a list argument or list input field takes (`countryIds`,
+    /// `priorities`, `priorityAreas`); a longer list is BAD_USER_INPUT.
+    #[arg(
+        long,
+        env = "CMS_MAX_LIST_LENGTH",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_list_length: usize,
+
     /// Connections in the database pool (default: 10 on PostgreSQL, 8 on SQLite).
     #[arg(long, env = "CMS_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,

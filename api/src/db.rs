@@ -19,8 +19,6 @@ use std::time::Duration;
 pub struct Db {
     pub conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
-    /// Cached `totalCount`s of top-level lists, valid for one content generation.
-    pub counts: Arc<crate::content::list::CountCache>,
 }
 
 impl Db {
@@ -60,11 +58,7 @@ impl Db {
         conn.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Db {
-            conn,
-            statements,
-            counts: Arc::default(),
-        })
+        Ok(Db { conn, statements })
     }
 
     /// Connects as the configuration says, creating the data directory for the

@@ -2,6 +2,7 @@
 use crate::auth::password::Hashing;
 use crate::auth::Keys;
 use crate::config::Config;
+use crate::content::count_cache::CountCache;
 use crate::content::list::PageLimits;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// The bound on concurrent password hashing.
     pub hashing: Hashing,
+    /// Cached `totalCount`s of top-level lists (bounded in bytes).
+    pub counts: Arc<CountCache>,
 }
 
 impl AppState {
@@ -30,6 +33,7 @@ impl AppState {
         AppState {
             db,
             hashing: Hashing::from_config(&config),
+            counts: Arc::new(CountCache::new(config.count_cache_bytes)),
             config: Arc::new(config),
             keys: Arc::new(keys),
         }

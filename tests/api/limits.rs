@@ -96,3 +96,162 @@ async fn internal_errors_do_not_leak_sql() {
         assert!(!text.contains(secret), "leaked {secret:?}: {resp}");
     }
 }
+
+/// A value of a Prometheus gauge or counter on `/metrics`.
+pub async fn metric(app: &TestApp, name: &str) -> f64 {
+    let (status, _, body) = app
+        .raw(
+            axum::http::Request::get("/metrics")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).expect("utf-8");
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no metric {name} in {text}"))
+}
+
+#[tokio::test]
+async fn the_count_cache_stays_within_its_byte_budget_under_made_up_filters() {
+    let budget = 16 * 1024;
+    let mut config = crate::common::test_config();
+    config.count_cache_bytes = budget;
+    let app = TestApp::with_config(config).await;
+    app.import(api::import::demo::dataset()).await;
+    assert_eq!(
+        metric(&app, "cms_count_cache_budget_bytes").await,
+        budget as f64
+    );
+    let q = "query($f: DocumentFilter) { documents(filter: $f) { totalCount } }";
+    let long = "x".repeat(190);
+    let day = |n: i64| {
+        (chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date") + chrono::Duration::days(n))
+            .to_string()
+    };
+    let mut peak = 0.0f64;
+    for i in 0..1000 {
+        // Every filter field, distinct in every request: half of them long
+        // made-up values that match nothing, half real ones whose counts are
+        // cached (a date range of its own each).
+        let f = if i % 2 == 0 {
+            json!({
+                "region": format!("{long}-r{i}"), "country": format!("{long}-c{i}"),
+                "programme": format!("{long}-p{i}"), "language": "en",
+                "publishedFrom": day(i), "publishedTo": day(20_000 - i),
+                "status": ["ARCHIVED", "DRAFT", "IN_REVIEW", "PUBLISHED"],
+            })
+        } else {
+            json!({
+                "region": "latin-america-and-the-caribbean", "country": "peru",
+                "language": "en", "publishedFrom": day(i), "publishedTo": day(20_000 - i),
+                "status": ["PUBLISHED", "DRAFT", "PUBLISHED", "IN_REVIEW"],
+            })
+        };
+        let (_, resp) = app
+            .post(json!({ "query": q, "variables": { "f": f } }))
+            .await;
+        let expected = if i % 2 == 0 { 0 } else { 4 };
+        assert_eq!(resp["data"]["documents"]["totalCount"], expected, "{resp}");
+        if i % 50 == 49 {
+            let bytes = metric(&app, "cms_count_cache_bytes").await;
+            assert!(bytes <= budget as f64, "{bytes} bytes > budget {budget}");
+            peak = peak.max(bytes);
+        }
+    }
+    assert!(peak > budget as f64 / 2.0, "the cache was used: {peak}");
+    assert!(metric(&app, "cms_count_cache_entries").await >= 1.0);
+    // Still correct afterwards.
+    let d = app.data("{ documents { totalCount } }", json!({})).await;
+    assert_eq!(d["documents"]["totalCount"], 4);
+}
+
+#[tokio::test]
+async fn list_arguments_have_a_maximum_length_and_statuses_fold() {
+    let app = TestApp::demo().await;
+    // More entries than there are statuses, through a literal and a variable.
+    let five =
+        "{ documents(filter: { status: [DRAFT, DRAFT, DRAFT, DRAFT, DRAFT] }) { totalCount } }";
+    let resp = app.gql(five, json!({})).await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "filter.status");
+    let many = vec!["PUBLISHED"; 40_000];
+    for (q, vars) in [
+        (
+            "query($s: [Status!]) { documents(filter: { status: $s }) { totalCount } }",
+            json!({ "s": many }),
+        ),
+        (
+            "query($s: [Status!]) { programmes(filter: { status: $s }) { totalCount } }",
+            json!({ "s": many }),
+        ),
+        (
+            "query($s: [Status!]) { countries(filter: { status: $s }) { totalCount } }",
+            json!({ "s": many }),
+        ),
+    ] {
+        let resp = app.gql(q, vars).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{q}: {resp}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], "filter.status");
+    }
+    // Duplicates fold: the same answer as the plain filter.
+    let folded = app
+        .data(
+            "{ a: documents(filter: { status: [PUBLISHED, PUBLISHED, DRAFT] }) { totalCount } b: documents(filter: { status: [DRAFT, PUBLISHED] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(folded["a"]["totalCount"], 4);
+    assert_eq!(folded["a"], folded["b"]);
+}
+
+#[tokio::test]
+async fn list_input_fields_have_a_maximum_length() {
+    let mut config = crate::common::test_config();
+    config.max_list_length = 3;
+    let app = TestApp::with_config(config).await;
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let peru = app
+        .staff_data(
+            &staff.editor,
+            "{ country(slug: \"peru\") { id } }",
+            json!({}),
+        )
+        .await["country"]["id"]
+        .clone();
+    let region = app
+        .staff_data(&staff.editor, "{ regions { id } }", json!({}))
+        .await["regions"][0]["id"]
+        .clone();
+    let before = crate::permissions::fingerprint(&app).await;
+    let blocks = json!([{ "title": "a" }, { "title": "b" }, { "title": "c" }, { "title": "d" }]);
+    for (q, input, field) in [
+        (
+            "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }",
+            json!({ "slug": "d", "title": "D", "publishedOn": "2024-01-01", "language": "en", "format": "PDF",
+                    "countryIds": [peru, peru, peru, peru] }),
+            "input.countryIds",
+        ),
+        (
+            "mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id } }",
+            json!({ "slug": "p", "title": "P", "kind": "MIP", "countryIds": [peru], "periodStart": 2021,
+                    "periodEnd": 2024, "budget": { "amount": "1.00", "currency": "EUR" }, "priorityAreas": blocks }),
+            "input.priorityAreas",
+        ),
+        (
+            "mutation($i: CountryInput!) { createCountry(input: $i) { id } }",
+            json!({ "slug": "c", "iso2": "CX", "name": "C", "regionId": region, "priorities": blocks }),
+            "input.priorities",
+        ),
+    ] {
+        let (_, resp) = app
+            .as_user(Some(&staff.editor), q, json!({ "i": input }))
+            .await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{q}: {resp}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], field);
+    }
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+}

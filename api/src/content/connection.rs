@@ -138,7 +138,9 @@ impl<N: ConnectionNode> Connection<N> {
             Count::Known(n) => Ok(*n),
             Count::Root(spec) => {
                 let state = ctx.data::<AppState>()?;
-                list::count_root(&state.db, &self.vis, spec).await.gql()
+                list::count_root(&state.db, &state.counts, &self.vis, spec)
+                    .await
+                    .gql()
             }
             Count::Nested(key) => {
                 let loaders = dl(ctx, self.vis)?;
@@ -191,7 +193,9 @@ pub async fn root_connection<N: ConnectionNode>(
         window,
         with_count,
     });
-    let page = list::fetch_root(&state.db, &vis, &spec).await.gql()?;
+    let page = list::fetch_root(&state.db, &state.counts, &vis, &spec)
+        .await
+        .gql()?;
     prime(ctx, loaders, &page.rows, true).await?;
     Ok(Connection::new(&page, spec, locale, vis, None))
 }

@@ -3,6 +3,7 @@
 //! SQL, for a top-level list or for many parents at once (nested connections are
 //! batched with a window function, so they cost one statement whatever the number of
 //! parents).
+use super::count_cache::CountCache;
 use super::ids::Kind;
 use super::viewer::Visibility;
 use crate::db::{Db, Sql};
@@ -590,53 +591,17 @@ fn push_count_column(
     }
 }
 
-/// Cached `totalCount`s of top-level lists, each with the content generation it
-/// was counted at. A page statement reads the current generation beside its rows
-/// (same snapshot), so a cached count is used only while nothing has changed,
-/// whichever process changed it. Bounded: cleared when full.
-#[derive(Debug, Default)]
-pub struct CountCache {
-    map: std::sync::Mutex<HashMap<CountKey, (i64, i64)>>,
-}
-
-/// What a top-level count depends on (not the order or the window).
-type CountKey = (Visibility, Kind, Filter);
-
-const COUNT_CACHE_ENTRIES: usize = 4096;
-
-/// Only filters a real page would send are cached: a client sending long,
-/// made-up filter values must not fill the cache with them.
-fn cacheable(f: &Filter) -> bool {
-    [&f.region, &f.country, &f.programme, &f.kind, &f.language]
-        .into_iter()
-        .flatten()
-        .all(|v| v.len() <= 200)
-}
-
-impl CountCache {
-    fn get(&self, key: &CountKey) -> Option<(i64, i64)> {
-        self.map.lock().ok().and_then(|m| m.get(key).copied())
-    }
-
-    fn put(&self, key: CountKey, generation: i64, count: i64) {
-        if !cacheable(&key.2) {
-            return;
-        }
-        if let Ok(mut m) = self.map.lock() {
-            if m.len() >= COUNT_CACHE_ENTRIES {
-                m.clear();
-            }
-            m.insert(key, (generation, count));
-        }
-    }
-}
-
 const GENERATION_COLUMN: &str =
     ", (SELECT generation FROM content_generation WHERE id = 1) AS content_generation";
 
 /// A top-level page. With `totalCount`, a count cached at the generation the
 /// page reads is used instead of counting again.
-pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppResult<Page> {
+pub async fn fetch_root(
+    db: &Db,
+    counts: &CountCache,
+    viewer: &Visibility,
+    spec: &ListSpec,
+) -> AppResult<Page> {
     check_kind(spec.kind, spec.order)?;
     if spec.window.limit == 0 {
         return Ok(Page::default());
@@ -644,7 +609,7 @@ pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppRes
     let key = spec
         .with_count
         .then(|| (*viewer, spec.kind, spec.filter.clone()));
-    let cached = key.as_ref().and_then(|k| db.counts.get(k));
+    let cached = key.as_ref().and_then(|k| counts.get(k));
     let mut sql = db.sql();
     sql.push("SELECT t.*");
     if cached.is_none() {
@@ -674,7 +639,7 @@ pub async fn fetch_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppRes
         (None, _) => {
             let total = total_of(&raw, spec)?;
             if let (Some(n), Some(g), Some(key)) = (total, generation, key) {
-                db.counts.put(key, g, n);
+                counts.put(key, g, n);
             }
             total
         }
@@ -754,7 +719,12 @@ pub async fn fetch_nested(
 }
 
 /// `totalCount` of a top-level list (the window is ignored).
-pub async fn count_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppResult<i64> {
+pub async fn count_root(
+    db: &Db,
+    counts: &CountCache,
+    viewer: &Visibility,
+    spec: &ListSpec,
+) -> AppResult<i64> {
     let mut sql = db.sql();
     sql.push("SELECT COUNT(*) AS n, (SELECT generation FROM content_generation WHERE id = 1) AS content_generation");
     push_from_where(&mut sql, viewer, spec, None, false);
@@ -763,8 +733,7 @@ pub async fn count_root(db: &Db, viewer: &Visibility, spec: &ListSpec) -> AppRes
         Some(r) => {
             let n: i64 = r.try_get("", "n")?;
             let generation: i64 = r.try_get("", "content_generation")?;
-            db.counts
-                .put((*viewer, spec.kind, spec.filter.clone()), generation, n);
+            counts.put((*viewer, spec.kind, spec.filter.clone()), generation, n);
             Ok(n)
         }
         None => Ok(0),

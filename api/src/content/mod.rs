@@ -2,6 +2,7 @@
 //! translations, the list engine (filters, orderings, keyset pages, counts), the
 //! DataLoaders, and the generic Relay connection types.
 pub mod connection;
+pub mod count_cache;
 pub mod ids;
 pub mod list;
 pub mod loaders;

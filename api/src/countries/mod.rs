@@ -12,6 +12,7 @@ use crate::error::{AppError, ResultExt};
 use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
 use crate::regions::Region;
 use crate::workflow::data::{Block, Data};
+use crate::workflow::graphql::status_filter;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -63,7 +64,8 @@ pub struct CountryFilter {
     /// Only countries of this region (slug).
     pub region: Option<String>,
     /// Only items whose workflow status is one of these (for staff previews: the
-    /// working copy's status counts; the public only ever sees PUBLISHED).
+    /// working copy's status counts; the public only ever sees PUBLISHED). At
+    /// most the four statuses; duplicates are folded.
     pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
 }
 
@@ -168,7 +170,7 @@ impl Country {
             Parent::CountryProgrammes,
             self.m.id,
             Kind::Programme,
-            filter.unwrap_or_default().into_filter(),
+            filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
             PageArgs {
                 first,
@@ -339,9 +341,7 @@ impl CountryQuery {
         let filter = filter.unwrap_or_default();
         let filter = Filter {
             region: filter.region,
-            status: filter
-                .status
-                .map(|s| s.into_iter().map(Into::into).collect()),
+            status: status_filter("filter.status", filter.status).gql()?,
             ..Filter::default()
         };
         root_connection(

@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::graphql::scalars::Date;
 use crate::programmes::Programme;
 use crate::workflow::data::Data;
+use crate::workflow::graphql::status_filter;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
@@ -55,7 +56,8 @@ pub struct DocumentFilter {
     /// Only documents published on or before this date.
     pub published_to: Option<Date>,
     /// Only items whose workflow status is one of these (for staff previews: the
-    /// working copy's status counts; the public only ever sees PUBLISHED).
+    /// working copy's status counts; the public only ever sees PUBLISHED). At
+    /// most the four statuses; duplicates are folded.
     pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
 }
 
@@ -85,7 +87,7 @@ impl DocumentFilter {
             published_from: self.published_from.map(|d| d.0),
             published_to: self.published_to.map(|d| d.0),
             kind: None,
-            status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
+            status: status_filter("filter.status", self.status)?,
         })
     }
 }

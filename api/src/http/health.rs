@@ -21,7 +21,8 @@ pub async fn readyz(State(app): State<App>) -> impl IntoResponse {
 
 /// Counters in the Prometheus text format.
 pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
-    let body = format!(
+    let counts = app.state.counts.size();
+    let mut body = format!(
         "# HELP cms_graphql_requests_total GraphQL requests received over HTTP.\n\
          # TYPE cms_graphql_requests_total counter\n\
          cms_graphql_requests_total {}\n\
@@ -31,5 +32,17 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
         app.requests.load(Ordering::Relaxed),
         app.state.db.statement_count()
     );
+    body.push_str(&format!(
+        "# HELP cms_count_cache_bytes Bytes held by the cache of list totals.\n\
+         # TYPE cms_count_cache_bytes gauge\n\
+         cms_count_cache_bytes {}\n\
+         # HELP cms_count_cache_budget_bytes Byte budget of the cache of list totals.\n\
+         # TYPE cms_count_cache_budget_bytes gauge\n\
+         cms_count_cache_budget_bytes {}\n\
+         # HELP cms_count_cache_entries Entries in the cache of list totals.\n\
+         # TYPE cms_count_cache_entries gauge\n\
+         cms_count_cache_entries {}\n",
+        counts.bytes, counts.budget, counts.entries
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

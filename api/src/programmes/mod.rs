@@ -7,8 +7,9 @@ use crate::content::locale::localized_block;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, pending_blocks, Country};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
-use crate::error::ResultExt;
+use crate::error::{AppResult, ResultExt};
 use crate::workflow::data::Data;
+use crate::workflow::graphql::status_filter;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -118,19 +119,20 @@ pub struct ProgrammeFilter {
     /// Only programmes of this kind.
     pub kind: Option<ProgrammeKind>,
     /// Only items whose workflow status is one of these (for staff previews: the
-    /// working copy's status counts; the public only ever sees PUBLISHED).
+    /// working copy's status counts; the public only ever sees PUBLISHED). At
+    /// most the four statuses; duplicates are folded.
     pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
 }
 
 impl ProgrammeFilter {
-    pub fn into_filter(self) -> Filter {
-        Filter {
+    pub fn into_filter(self) -> AppResult<Filter> {
+        Ok(Filter {
             region: self.region,
             country: self.country,
             kind: self.kind.map(|k| k.as_str().to_string()),
-            status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
+            status: status_filter("filter.status", self.status)?,
             ..Filter::default()
-        }
+        })
     }
 }
 
@@ -349,7 +351,7 @@ impl ProgrammeQuery {
         root_connection(
             ctx,
             Kind::Programme,
-            filter.unwrap_or_default().into_filter(),
+            filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
             PageArgs {
                 first,

@@ -159,7 +159,9 @@ impl RegionQuery {
             },
             with_count: false,
         };
-        let page = list::fetch_root(&state.db, &vis, &spec).await.gql()?;
+        let page = list::fetch_root(&state.db, &state.counts, &vis, &spec)
+            .await
+            .gql()?;
         Ok(page
             .rows
             .iter()

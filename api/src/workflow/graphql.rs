@@ -37,6 +37,34 @@ pub enum ContentStatus {
     Archived,
 }
 
+/// Statuses there are: the longest status filter that makes sense.
+pub const MAX_STATUSES: usize = 4;
+
+/// A status filter as the list engine takes it: at most the four statuses (a
+/// longer list is BAD_USER_INPUT naming the field), duplicates folded and sorted,
+/// so equal filters are one statement shape and one cache key.
+pub fn status_filter(
+    field: &str,
+    list: Option<Vec<ContentStatus>>,
+) -> AppResult<Option<Vec<entity::Status>>> {
+    let Some(list) = list else {
+        return Ok(None);
+    };
+    if list.len() > MAX_STATUSES {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "at most {MAX_STATUSES} statuses (DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED), got {}",
+                list.len()
+            ),
+        ));
+    }
+    let mut statuses: Vec<entity::Status> = list.into_iter().map(Into::into).collect();
+    statuses.sort_by_key(|s| s.as_str());
+    statuses.dedup();
+    Ok(Some(statuses))
+}
+
 /// Editorial details of an item (staff previews only).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct WorkflowInfo {
@@ -132,7 +160,8 @@ pub struct CountryInput {
     pub context: MaybeUndefined<String>,
     /// Support-measures text (markdown).
     pub support_measures: MaybeUndefined<String>,
-    /// The priorities, in order (replaces the list).
+    /// The priorities, in order (replaces the list; at most `CMS_MAX_LIST_LENGTH`,
+    /// default 100).
     pub priorities: Option<Vec<TextBlockInput>>,
     /// Other locales: `{"fi": {"name": "...", "context": "..."}}`.
     pub translations: Option<Json<TranslationMap>>,
@@ -158,7 +187,8 @@ pub struct ProgrammeInput {
     pub title: Option<String>,
     /// Kind of programme.
     pub kind: Option<ProgrammeKind>,
-    /// Ids of the countries it concerns, in order (replaces the list).
+    /// Ids of the countries it concerns, in order (replaces the list; at most
+    /// `CMS_MAX_LIST_LENGTH`, default 100).
     pub country_ids: Option<Vec<ID>>,
     /// First year.
     pub period_start: Option<i32>,
@@ -168,7 +198,8 @@ pub struct ProgrammeInput {
     pub budget: Option<MoneyInput>,
     /// Summary (default locale).
     pub summary: Option<String>,
-    /// Priority areas, in order (replaces the list).
+    /// Priority areas, in order (replaces the list; at most `CMS_MAX_LIST_LENGTH`,
+    /// default 100).
     pub priority_areas: Option<Vec<TextBlockInput>>,
     /// Other locales: `{"fi": {"title": "...", "summary": "..."}}`.
     pub translations: Option<Json<TranslationMap>>,
@@ -189,7 +220,8 @@ pub struct DocumentInput {
     pub language: Option<String>,
     /// Category (e.g. `programming`).
     pub category: MaybeUndefined<String>,
-    /// Ids of the countries it concerns, in order (replaces the list).
+    /// Ids of the countries it concerns, in order (replaces the list; at most
+    /// `CMS_MAX_LIST_LENGTH`, default 100).
     pub country_ids: Option<Vec<ID>>,
     /// The programme it belongs to.
     pub programme_id: MaybeUndefined<ID>,
@@ -220,6 +252,41 @@ fn id_of(id: &ID, kind: Kind, field: &str) -> AppResult<i32> {
         ));
     }
     Ok(gid.id)
+}
+
+/// A list input longer than the configured maximum (`CMS_MAX_LIST_LENGTH`) is
+/// BAD_USER_INPUT naming the field, before anything else looks at it.
+fn check_list<T>(field: &str, list: Option<&Vec<T>>, max: usize) -> AppResult<()> {
+    match list {
+        Some(l) if l.len() > max => Err(AppError::bad_field(
+            field,
+            format!("at most {max} entries, got {}", l.len()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl CountryInput {
+    fn check_lists(&self, max: usize) -> AppResult<()> {
+        check_list("input.priorities", self.priorities.as_ref(), max)
+    }
+}
+
+impl ProgrammeInput {
+    fn check_lists(&self, max: usize) -> AppResult<()> {
+        check_list("input.countryIds", self.country_ids.as_ref(), max)?;
+        check_list("input.priorityAreas", self.priority_areas.as_ref(), max)
+    }
+}
+
+impl DocumentInput {
+    fn check_lists(&self, max: usize) -> AppResult<()> {
+        check_list("input.countryIds", self.country_ids.as_ref(), max)
+    }
+}
+
+fn max_list(ctx: &Context<'_>) -> Result<usize> {
+    Ok(ctx.data::<AppState>()?.config.max_list_length)
 }
 
 fn ids_of(ids: &[ID], kind: Kind, field: &str) -> AppResult<Vec<i32>> {
@@ -409,6 +476,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The country's fields.")] input: CountryInput,
     ) -> Result<Country> {
+        input.check_lists(max_list(ctx)?).gql()?;
         let id = create(ctx, Kind::Country, |d| input.apply(d)).await?;
         typed!(load(ctx, Kind::Country, id).await?, Country)
     }
@@ -418,6 +486,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The programme's fields.")] input: ProgrammeInput,
     ) -> Result<Programme> {
+        input.check_lists(max_list(ctx)?).gql()?;
         let id = create(ctx, Kind::Programme, |d| input.apply(d)).await?;
         typed!(load(ctx, Kind::Programme, id).await?, Programme)
     }
@@ -427,6 +496,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The document's fields.")] input: DocumentInput,
     ) -> Result<Document> {
+        input.check_lists(max_list(ctx)?).gql()?;
         let id = create(ctx, Kind::Document, |d| input.apply(d)).await?;
         typed!(load(ctx, Kind::Document, id).await?, Document)
     }
@@ -455,6 +525,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The fields to change; the others keep their values.")]
         input: CountryInput,
     ) -> Result<Country> {
+        input.check_lists(max_list(ctx)?).gql()?;
         let id = update(ctx, Kind::Country, &id, expected_version, |d| {
             input.apply(d)
         })
@@ -470,6 +541,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The fields to change; the others keep their values.")]
         input: ProgrammeInput,
     ) -> Result<Programme> {
+        input.check_lists(max_list(ctx)?).gql()?;
         let id = update(ctx, Kind::Programme, &id, expected_version, |d| {
             input.apply(d)
         })
@@ -485,6 +557,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The fields to change; the others keep their values.")]
         input: DocumentInput,
     ) -> Result<Document> {
+        input.check_lists(max_list(ctx)?).gql()?;
         let id = update(ctx, Kind::Document, &id, expected_version, |d| {
             input.apply(d)
         })
