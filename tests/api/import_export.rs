@@ -134,6 +134,13 @@ fn bad_cases() -> Vec<(&'static str, Breaker, &'static str)> {
             "documents[1]",
         ),
         (
+            "javascript: source URL",
+            Box::new(|d: &mut Dataset| {
+                d.documents[1].source_url = Some("javascript:alert(document.cookie)".into())
+            }),
+            "documents[1]",
+        ),
+        (
             "unknown document programme",
             Box::new(|d: &mut Dataset| d.documents[1].programme = Some("nope".into())),
             "documents[1]",

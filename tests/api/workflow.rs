@@ -1145,3 +1145,56 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
         .await;
     assert_eq!(archived["archive"]["status"], "ARCHIVED");
 }
+
+#[tokio::test]
+async fn document_urls_must_be_http_or_https() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let peru = app
+        .staff_data(
+            &staff.editor,
+            "{ country(slug: \"peru\") { id } }",
+            json!({}),
+        )
+        .await["country"]["id"]
+        .clone();
+    let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id version sourceUrl: downloadUrl } }";
+    let input = |url: &str| {
+        json!({ "i": { "slug": "linked", "title": "Linked", "publishedOn": "2024-01-01", "language": "en",
+            "format": "PDF", "countryIds": [peru], "sourceUrl": url } })
+    };
+    let before = crate::permissions::fingerprint(&app).await;
+    for bad in [
+        "javascript:alert(document.cookie)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "file:///etc/passwd",
+        "//evil.example/x.pdf",
+    ] {
+        let (_, resp) = app.as_user(Some(&staff.editor), create, input(bad)).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{bad}: {resp:#}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], "input.sourceUrl");
+    }
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    let made = app
+        .staff_data(
+            &staff.editor,
+            create,
+            input("https://example.org/report.pdf"),
+        )
+        .await;
+    assert_eq!(
+        made["createDocument"]["sourceUrl"],
+        "https://example.org/report.pdf"
+    );
+    // An update is held to the same rule.
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.editor),
+            "mutation($id: ID!, $v: Int!) { updateDocument(id: $id, expectedVersion: $v, input: { sourceUrl: \"javascript:void(0)\" }) { id } }",
+            json!({ "id": made["createDocument"]["id"], "v": made["createDocument"]["version"] }),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "input.sourceUrl");
+}

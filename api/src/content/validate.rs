@@ -145,6 +145,34 @@ pub fn sha256(field: &str, value: &str) -> AppResult<()> {
     }
 }
 
+/// The longest URL stored.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// A URL partner sites will put in a link: absolute `http` or `https` with a
+/// host, nothing else. `javascript:`, `data:`, `file:` and the like would run or
+/// read something in a reader's browser when a partner site renders the link.
+pub fn url(field: &str, value: &str) -> AppResult<()> {
+    let bad = |why: &str| AppError::bad_field(field, format!("invalid URL: {why}"));
+    if value.len() > MAX_URL_LEN {
+        return Err(bad(&format!("longer than {MAX_URL_LEN} bytes")));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("it contains spaces or control characters"));
+    }
+    let parsed =
+        ::url::Url::parse(value).map_err(|_| bad("expected an absolute http or https URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad("only http and https URLs are accepted"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("the URL has no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("credentials do not belong in a URL"));
+    }
+    Ok(())
+}
+
 /// Text that readers see in the default locale must be present.
 pub fn required_text(field: &str, value: &str) -> AppResult<()> {
     if value.trim().is_empty() {
@@ -216,6 +244,35 @@ mod tests {
         assert!(amount_cents("b", "1.001").is_err());
         assert!(amount_cents("b", "abc").is_err());
         assert!(amount_cents("b", "79228162514264337593543950335").is_err());
+    }
+
+    #[test]
+    fn urls_are_http_or_https_only() {
+        for ok in [
+            "https://example.org/a.pdf",
+            "http://example.org:8080/x?y=1#z",
+            "https://xn--80ak6aa92e.com/",
+        ] {
+            assert!(url("u", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+            "ftp://example.org/a",
+            "//example.org/a",
+            "/relative/path",
+            "https://",
+            "https://user:pw@example.org/",
+            "https://exa mple.org/",
+            "java\tscript:alert(1)",
+        ] {
+            assert!(url("u", bad).is_err(), "{bad}");
+        }
+        assert!(url("u", &format!("https://e.org/{}", "a".repeat(MAX_URL_LEN))).is_err());
     }
 
     #[test]

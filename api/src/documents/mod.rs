@@ -151,7 +151,12 @@ impl Document {
     }
     /// Where to download the file; `null` when no download is available.
     async fn download_url(&self) -> Option<&str> {
-        self.m.source_url.as_deref()
+        // Only http(s) is ever stored now; a row written before that rule is
+        // not handed to partner sites as a link either.
+        self.m.source_url.as_deref().filter(|u| {
+            let lower = u.get(..8).unwrap_or(u).to_ascii_lowercase();
+            lower.starts_with("https://") || lower.starts_with("http://")
+        })
     }
     /// The programme the document belongs to, if any.
     async fn programme(&self, ctx: &Context<'_>) -> Result<Option<Programme>> {

@@ -543,6 +543,9 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         if let Some(h) = &d.sha256 {
             validate::sha256("sha256", h).map_err(e)?;
         }
+        if let Some(u) = &d.source_url {
+            validate::url("sourceUrl", u).map_err(e)?;
+        }
         let programme_id = match &d.programme {
             Some(slug) => Some(*known.programmes.get(slug).ok_or_else(|| {
                 e(AppError::bad_field(

@@ -232,6 +232,9 @@ impl Data {
                 if let Some(h) = &d.sha256 {
                     validate::sha256("input.sha256", h)?;
                 }
+                if let Some(u) = &d.source_url {
+                    validate::url("input.sourceUrl", u)?;
+                }
                 validate::translations("input.translations", &d.translations, &["title"])
             }
         }

@@ -235,7 +235,8 @@ pub struct DocumentInput {
     pub sha256: MaybeUndefined<String>,
     /// Original file name.
     pub original_filename: MaybeUndefined<String>,
-    /// Where the file can be downloaded.
+    /// Where the file can be downloaded: an absolute `http` or `https` URL (other
+    /// schemes, such as `javascript:`, are BAD_USER_INPUT).
     pub source_url: MaybeUndefined<String>,
     /// Other locales: `{"fi": {"title": "..."}}`.
     pub translations: Option<Json<TranslationMap>>,
