@@ -229,6 +229,28 @@ pub struct Config {
     )]
     pub jwt_role_claim: String,
 
+    /// Highest role a token of the external identity provider may carry
+    /// (EDITOR, PUBLISHER or ADMIN). A higher role claim is capped to it, so a
+    /// provider trusted for editorial work cannot mint administrators unless it is
+    /// configured to.
+    #[arg(
+        long,
+        env = "CMS_JWT_EXTERNAL_MAX_ROLE",
+        default_value = "PUBLISHER",
+        global = true
+    )]
+    pub jwt_external_max_role: String,
+
+    /// Oldest external token accepted, in seconds since its `iat` (which such
+    /// tokens must carry), whatever its `exp` says.
+    #[arg(
+        long,
+        env = "CMS_JWT_EXTERNAL_MAX_AGE",
+        default_value_t = 28_800,
+        global = true
+    )]
+    pub jwt_external_max_age: i64,
+
     /// Failed logins allowed per pair of email and client address within the
     /// window; beyond it that address cannot log in to that email until the window
     /// ends (other addresses still can).

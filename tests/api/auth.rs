@@ -806,3 +806,56 @@ async fn logins_beyond_the_hashing_bound_are_refused_not_queued() {
     // Refused attempts did not count as failures: the next login works.
     app.login("editor@example.org", PASSWORD).await;
 }
+
+#[tokio::test]
+async fn external_tokens_are_capped_in_role_and_limited_in_age() {
+    let sign =
+        |claims: &Value| sign_external(Algorithm::RS256, "idp-rsa", "rsa_private.pem", claims);
+    // By default the provider's ADMIN claim is capped to PUBLISHER.
+    let app = TestApp::with_config(external_app_config()).await;
+    let admin_claim = sign(&external_claims("ADMIN"));
+    let me = app.staff_data(&admin_claim, ME, json!({})).await;
+    assert_eq!(me["me"]["role"], "PUBLISHER");
+    let (_, users) = app
+        .as_user(Some(&admin_claim), "{ users { id } }", json!({}))
+        .await;
+    assert_eq!(code(&users), "FORBIDDEN");
+    // Too old by `iat`, though `exp` is far away.
+    let mut old = external_claims("EDITOR");
+    old["iat"] = json!(now() - 28_800 - 120);
+    old["exp"] = json!(now() + 86_400);
+    assert_refused(&app, &sign(&old), "older than the maximum age").await;
+    // Without `iat`, or issued in the future.
+    let mut no_iat = external_claims("EDITOR");
+    no_iat.as_object_mut().expect("object").remove("iat");
+    assert_refused(&app, &sign(&no_iat), "no iat").await;
+    let mut future = external_claims("EDITOR");
+    future["iat"] = json!(now() + 3600);
+    assert_refused(&app, &sign(&future), "iat in the future").await;
+
+    // Configured: ADMIN allowed, a shorter age.
+    let mut config = external_app_config();
+    config.jwt_external_max_role = "ADMIN".into();
+    config.jwt_external_max_age = 60;
+    let app = TestApp::with_config(config).await;
+    let me = app.staff_data(&admin_claim, ME, json!({})).await;
+    assert_eq!(me["me"]["role"], "ADMIN");
+    let mut minutes_old = external_claims("ADMIN");
+    minutes_old["iat"] = json!(now() - 600);
+    assert_refused(&app, &sign(&minutes_old), "older than 60 s").await;
+    // An EDITOR ceiling caps PUBLISHER claims too; a bad ceiling is a start-up error.
+    let mut config = external_app_config();
+    config.jwt_external_max_role = "EDITOR".into();
+    let app = TestApp::with_config(config).await;
+    let me = app
+        .staff_data(&sign(&external_claims("PUBLISHER")), ME, json!({}))
+        .await;
+    assert_eq!(me["me"]["role"], "EDITOR");
+    let mut config = external_app_config();
+    config.jwt_external_max_role = "ROOT".into();
+    let err = api::auth::Keys::from_config(&config).expect_err("bad ceiling");
+    assert!(
+        err.to_string().contains("CMS_JWT_EXTERNAL_MAX_ROLE"),
+        "{err}"
+    );
+}

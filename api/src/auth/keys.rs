@@ -67,6 +67,8 @@ pub struct Keys {
     external: HashMap<String, ExternalKey>,
     external_issuer: Option<String>,
     role_claim: String,
+    external_max_role: Role,
+    external_max_age: i64,
 }
 
 impl std::fmt::Debug for Keys {
@@ -195,6 +197,18 @@ impl Keys {
                 "CMS_JWT_JWKS_FILE needs CMS_JWT_EXTERNAL_ISSUER (the `iss` of the provider's tokens)",
             ));
         }
+        let external_max_role = Role::parse(&config.jwt_external_max_role.to_ascii_uppercase())
+            .ok_or_else(|| {
+                config_error(format!(
+                    "CMS_JWT_EXTERNAL_MAX_ROLE must be EDITOR, PUBLISHER or ADMIN, not {:?}",
+                    config.jwt_external_max_role
+                ))
+            })?;
+        if config.jwt_external_max_age <= 0 {
+            return Err(config_error(
+                "CMS_JWT_EXTERNAL_MAX_AGE must be a positive number of seconds",
+            ));
+        }
         Ok(Keys {
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
@@ -204,6 +218,8 @@ impl Keys {
             external,
             external_issuer: config.jwt_external_issuer.clone(),
             role_claim: config.jwt_role_claim.clone(),
+            external_max_role,
+            external_max_age: config.jwt_external_max_age,
         })
     }
 
@@ -268,12 +284,36 @@ impl Keys {
                     decode(token, &key.key, &self.validation(key.alg, issuer))
                         .map_err(|e| invalid(&e))?;
                 let role_name = claim_str(&data.claims, &self.role_claim)?;
-                let role = Role::parse(&role_name).ok_or_else(|| {
+                let claimed = Role::parse(&role_name).ok_or_else(|| {
                     AppError::unauthenticated(format!(
                         "invalid token: the `{}` claim is not a role of this service",
                         self.role_claim
                     ))
                 })?;
+                // Capped, not refused: the provider vouches for the person, this
+                // service decides how far it trusts the provider.
+                let role = if claimed > self.external_max_role {
+                    self.external_max_role
+                } else {
+                    claimed
+                };
+                let iat = data
+                    .claims
+                    .get("iat")
+                    .and_then(|v| v.as_i64())
+                    .ok_or_else(|| AppError::unauthenticated("invalid token: no `iat` claim"))?;
+                let now = Utc::now().timestamp();
+                if iat > now + LEEWAY_SECONDS as i64 {
+                    return Err(AppError::unauthenticated(
+                        "invalid token: issued in the future (iat)",
+                    ));
+                }
+                if now - iat > self.external_max_age + LEEWAY_SECONDS as i64 {
+                    return Err(AppError::unauthenticated(format!(
+                        "invalid token: older than {} seconds (iat)",
+                        self.external_max_age
+                    )));
+                }
                 let sub = claim_str(&data.claims, "sub")?;
                 let name = data
                     .claims
