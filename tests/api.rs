@@ -4,6 +4,8 @@
 //! (CI runs the suite both ways).
 #[path = "api/auth.rs"]
 mod auth;
+#[path = "api/brakes.rs"]
+mod brakes;
 #[path = "api/common.rs"]
 mod common;
 #[path = "api/country_page.rs"]

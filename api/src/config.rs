@@ -172,6 +172,44 @@ pub struct Config {
     #[arg(long, env = "CMS_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
 
+    /// Longest wait for a free database connection, in milliseconds; then the
+    /// request fails with SERVICE_UNAVAILABLE.
+    #[arg(
+        long,
+        env = "CMS_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 3_000,
+        global = true
+    )]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Longest a database statement may run or wait for a lock while serving,
+    /// in milliseconds (PostgreSQL's `statement_timeout`, SQLite's busy
+    /// timeout); then the request fails with TIMEOUT and its transaction rolls
+    /// back. 0: no limit on PostgreSQL. Migrations and imports have none.
+    #[arg(
+        long,
+        env = "CMS_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub db_statement_timeout_ms: u64,
+
+    /// Longest a GraphQL request may take, in milliseconds; then it is stopped
+    /// (its transaction rolls back) and answered with TIMEOUT (HTTP 504).
+    #[arg(
+        long,
+        env = "CMS_REQUEST_TIMEOUT_MS",
+        default_value_t = 15_000,
+        global = true
+    )]
+    pub request_timeout_ms: u64,
+
+    /// Most GraphQL requests in flight at once in this process; beyond it a
+    /// request is refused at once with SERVICE_UNAVAILABLE (HTTP 503,
+    /// `Retry-After: 1`) instead of queueing.
+    #[arg(long, env = "CMS_MAX_IN_FLIGHT", default_value_t = 256, global = true)]
+    pub max_in_flight: usize,
+
     /// Production mode: refuse to start without a configured token secret (instead
     /// of generating one in the data directory).
     #[arg(long, env = "CMS_PRODUCTION", global = true)]

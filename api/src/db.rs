@@ -21,31 +21,79 @@ pub struct Db {
     statements: Arc<AtomicU64>,
 }
 
+/// How a pool connects.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// Pool size (default: 10 on PostgreSQL, 8 on SQLite).
+    pub max_connections: Option<u32>,
+    /// Longest wait for a free connection; then SERVICE_UNAVAILABLE.
+    pub acquire_timeout: Duration,
+    /// Longest a statement may run or wait for a lock: PostgreSQL's
+    /// `statement_timeout`, SQLite's busy timeout. `None`: no limit on
+    /// PostgreSQL (migrations, imports), 10 s of busy waiting on SQLite.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: None,
+        }
+    }
+}
+
 impl Db {
     /// Connects with the pool settings that suit each backend.
     pub async fn connect(url: &str, max_connections: Option<u32>) -> AppResult<Db> {
+        Db::connect_with(
+            url,
+            &DbOptions {
+                max_connections,
+                ..DbOptions::default()
+            },
+        )
+        .await
+    }
+
+    /// Connects with explicit pool options.
+    pub async fn connect_with(url: &str, options: &DbOptions) -> AppResult<Db> {
         let sqlite = url.starts_with("sqlite:");
         let mut opts = ConnectOptions::new(url.to_string());
         opts.sqlx_logging(false)
-            .max_connections(max_connections.unwrap_or(if sqlite { 8 } else { 10 }))
+            .max_connections(
+                options
+                    .max_connections
+                    .unwrap_or(if sqlite { 8 } else { 10 }),
+            )
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(options.acquire_timeout);
         if !sqlite {
             // Session settings for an OLTP workload whose data sits in memory: index
             // lookups cost about as much as sequential reads (the default of 4 makes
             // the planner seq-scan documents for a 20-row page: 13 ms instead of 1.5
             // ms, measured), and JIT compilation only adds latency to short queries.
-            opts.map_sqlx_postgres_opts(|o| {
-                o.options([("random_page_cost", "1.1"), ("jit", "off")])
+            // A statement timeout stops runaway work on the server's side too.
+            let timeout = options
+                .statement_timeout
+                .map_or_else(|| "0".to_string(), |t| t.as_millis().max(1).to_string());
+            opts.map_sqlx_postgres_opts(move |o| {
+                o.options([
+                    ("random_page_cost", "1.1"),
+                    ("jit", "off"),
+                    ("statement_timeout", timeout.as_str()),
+                ])
             });
         }
         if sqlite {
             // WAL lets readers run beside the writer; a busy timeout instead of
             // SQLITE_BUSY errors when two writers meet.
-            opts.map_sqlx_sqlite_opts(|o| {
+            let busy = options.statement_timeout.unwrap_or(Duration::from_secs(10));
+            opts.map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(busy)
                     .foreign_keys(true)
                     .create_if_missing(true)
             });
@@ -61,8 +109,14 @@ impl Db {
         Ok(Db { conn, statements })
     }
 
+    /// The pool that serves requests: the configured statement and acquire
+    /// timeouts apply.
+    pub async fn serving(config: &Config) -> AppResult<Db> {
+        Db::connect_with(&config.database_url(), &DbOptions::serving(config)).await
+    }
+
     /// Connects as the configuration says, creating the data directory for the
-    /// default SQLite file.
+    /// default SQLite file. No statement timeout: for migrations and imports.
     pub async fn from_config(config: &Config) -> AppResult<Db> {
         let url = config.database_url();
         if url.starts_with("sqlite:") {
@@ -124,6 +178,28 @@ impl Db {
     /// Is the database reachable? (`/readyz`)
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
+    }
+}
+
+impl DbOptions {
+    /// The options of the pool that serves requests.
+    pub fn serving(config: &Config) -> DbOptions {
+        DbOptions {
+            max_connections: config.db_max_connections,
+            acquire_timeout: Duration::from_millis(config.db_acquire_timeout_ms.max(1)),
+            statement_timeout: (config.db_statement_timeout_ms > 0)
+                .then(|| Duration::from_millis(config.db_statement_timeout_ms)),
+        }
+    }
+
+    /// The one-connection pool `/readyz` pings through, apart from the pool that
+    /// requests may saturate.
+    pub fn health() -> DbOptions {
+        DbOptions {
+            max_connections: Some(1),
+            acquire_timeout: Duration::from_secs(1),
+            statement_timeout: Some(Duration::from_secs(1)),
+        }
     }
 }
 

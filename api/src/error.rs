@@ -21,6 +21,13 @@ pub mod code {
     /// Too many failed logins: not in DESIGN.md's list, because none of those
     /// tells a client to wait (`extensions.retryAfterSeconds` says how long).
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The request took longer than the request timeout, or a database statement
+    /// longer than the statement timeout: the work was stopped and its
+    /// transaction rolled back (HTTP 504).
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The service cannot take the request now: too many requests in flight, or
+    /// the database is unreachable (HTTP 503 with `Retry-After`).
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -51,6 +58,12 @@ pub enum AppError {
     },
     #[error("too many failed logins; try again in {retry_after} seconds")]
     RateLimited { retry_after: i64 },
+    /// A statement ran past the database's statement (or lock) timeout.
+    #[error("the request took too long and was stopped; nothing was changed")]
+    Timeout(String),
+    /// The database cannot be reached (or no connection came free in time).
+    #[error("the service is temporarily unavailable; try again shortly")]
+    Unavailable(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -97,6 +110,8 @@ impl AppError {
             | AppError::StaleVersion { .. }
             | AppError::IllegalTransition { .. } => code::CONFLICT,
             AppError::RateLimited { .. } => code::RATE_LIMITED,
+            AppError::Timeout(_) => code::TIMEOUT,
+            AppError::Unavailable(_) => code::SERVICE_UNAVAILABLE,
             AppError::PayloadTooLarge(_) => code::PAYLOAD_TOO_LARGE,
             AppError::TooComplex(_) => code::QUERY_TOO_COMPLEX,
             AppError::Internal(_) => code::INTERNAL,
@@ -114,8 +129,13 @@ impl AppError {
     /// Converts into a GraphQL error with `extensions.code` (and `field` for bad
     /// input). Internal errors are logged here, once.
     pub fn into_gql(self) -> async_graphql::Error {
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(error = %detail, "internal error");
+        match &self {
+            AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            AppError::Timeout(detail) => tracing::warn!(error = %detail, "database timeout"),
+            AppError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable")
+            }
+            _ => {}
         }
         let code = self.code();
         let message = self.public_message();
@@ -131,6 +151,7 @@ impl AppError {
                     ext.set("status", *status);
                 }
                 AppError::RateLimited { retry_after } => ext.set("retryAfterSeconds", *retry_after),
+                AppError::Unavailable(_) => ext.set("retryAfterSeconds", 1),
                 _ => {}
             }
         })
@@ -151,13 +172,37 @@ impl From<DbErr> for AppError {
         }
         match err {
             DbErr::RecordNotFound(what) => AppError::NotFound(what),
+            DbErr::ConnectionAcquire(e) => AppError::Unavailable(format!("database: {e}")),
             DbErr::Conn(RuntimeErr::SqlxError(e))
             | DbErr::Exec(RuntimeErr::SqlxError(e))
-            | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-                AppError::Internal(format!("database: {e}"))
-            }
+            | DbErr::Query(RuntimeErr::SqlxError(e)) => from_sqlx(&e),
+            DbErr::Conn(other) => AppError::Unavailable(format!("database: {other}")),
             other => AppError::Internal(format!("database: {other}")),
         }
+    }
+}
+
+/// Driver errors: the ones that say "too slow" or "cannot reach the database"
+/// get codes of their own, so a client can tell them from a bug.
+fn from_sqlx(e: &sea_orm::sqlx::Error) -> AppError {
+    use sea_orm::sqlx::Error as E;
+    let detail = format!("database: {e}");
+    match e {
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => {
+            AppError::Unavailable(detail)
+        }
+        E::Database(db) => match db.code().as_deref() {
+            // PostgreSQL: query_canceled (statement_timeout), lock_not_available.
+            Some("57014") | Some("55P03") => AppError::Timeout(detail),
+            // SQLite: SQLITE_BUSY (the busy timeout ran out), SQLITE_LOCKED.
+            Some("5") | Some("6") | Some("517") | Some("262") => AppError::Timeout(detail),
+            // PostgreSQL: connection exceptions, server shutting down or starting.
+            Some(c) if c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03") => {
+                AppError::Unavailable(detail)
+            }
+            _ => AppError::Internal(detail),
+        },
+        _ => AppError::Internal(detail),
     }
 }
 
@@ -217,6 +262,8 @@ mod tests {
             (AppError::NotFound("x".into()), "NOT_FOUND"),
             (AppError::Conflict("x".into()), "CONFLICT"),
             (AppError::PayloadTooLarge("x".into()), "PAYLOAD_TOO_LARGE"),
+            (AppError::Timeout("x".into()), "TIMEOUT"),
+            (AppError::Unavailable("x".into()), "SERVICE_UNAVAILABLE"),
             (AppError::TooComplex("x".into()), "QUERY_TOO_COMPLEX"),
             (AppError::internal("select * from secret"), "INTERNAL"),
         ];

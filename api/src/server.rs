@@ -16,11 +16,13 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
     // Keys first: a production start without a secret fails before touching the
     // database.
     let keys = crate::auth::Keys::from_config(&config)?;
-    let db = Db::from_config(&config).await?;
-    db.migrate().await?;
-    if !args.no_demo && import::is_empty(&db).await? {
+    // Migrations and the demo import on a pool without statement timeout (an
+    // index build may take longer than any request should).
+    let setup = Db::from_config(&config).await?;
+    setup.migrate().await?;
+    if !args.no_demo && import::is_empty(&setup).await? {
         let report = import::import(
-            &db,
+            &setup,
             import::demo::dataset(),
             import::ImportOptions::default(),
         )
@@ -31,7 +33,10 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
             "empty database: loaded the demo content (start with --no-demo to skip)"
         );
     }
-    Ok(AppState::with_keys(db, config, keys))
+    setup.conn.close_by_ref().await.ok();
+    let db = Db::serving(&config).await?;
+    let health = Db::connect_with(&config.database_url(), &crate::db::DbOptions::health()).await?;
+    Ok(AppState::with_keys(db, config, keys).with_health(health))
 }
 
 /// The full application router for a state.

@@ -18,6 +18,10 @@ pub struct AppState {
     pub hashing: Hashing,
     /// Cached `totalCount`s of top-level lists (bounded in bytes).
     pub counts: Arc<CountCache>,
+    /// What `/readyz` pings: a pool of its own in a server (see
+    /// [`AppState::with_health`]), so a saturated request pool cannot make the
+    /// service look dead; the request pool otherwise.
+    pub health: Db,
 }
 
 impl AppState {
@@ -31,12 +35,19 @@ impl AppState {
     /// The state with keys already loaded.
     pub fn with_keys(db: Db, config: Config, keys: Keys) -> Self {
         AppState {
+            health: db.clone(),
             db,
             hashing: Hashing::from_config(&config),
             counts: Arc::new(CountCache::new(config.count_cache_bytes)),
             config: Arc::new(config),
             keys: Arc::new(keys),
         }
+    }
+
+    /// With a pool of its own for `/readyz`.
+    pub fn with_health(mut self, health: Db) -> Self {
+        self.health = health;
+        self
     }
 
     pub fn page_limits(&self) -> PageLimits {

@@ -3,7 +3,7 @@
 //! app built on it, and helpers to run GraphQL at schema and router level.
 use api::auth::{ClientAddr, Role, Viewer};
 use api::config::Config;
-use api::db::Db;
+use api::db::{Db, DbOptions};
 use api::graphql::{build_schema, prepare, CmsSchema};
 use api::import::{self, format::Dataset, ImportOptions};
 use api::state::AppState;
@@ -110,11 +110,26 @@ impl TestApp {
         TestApp::with_config(test_config()).await
     }
 
-    pub async fn with_config(mut config: Config) -> TestApp {
+    pub async fn with_config(config: Config) -> TestApp {
+        let options = DbOptions {
+            max_connections: Some(4),
+            ..DbOptions::default()
+        };
+        TestApp::with_db_options(config, options).await
+    }
+
+    /// With the request pool's options chosen (timeouts, size); `/readyz` has a
+    /// pool of its own, as in a server.
+    pub async fn with_db_options(mut config: Config, options: DbOptions) -> TestApp {
         let (url, dir) = fresh_database().await;
         config.database_url = Some(url.clone());
-        let db = Db::connect(&url, Some(4)).await.expect("connect");
-        let state = AppState::new(db, config).expect("state");
+        let db = Db::connect_with(&url, &options).await.expect("connect");
+        let health = Db::connect_with(&url, &DbOptions::health())
+            .await
+            .expect("connect");
+        let state = AppState::new(db, config)
+            .expect("state")
+            .with_health(health);
         let schema = build_schema(state.clone());
         TestApp {
             state,

@@ -2,7 +2,7 @@
 use crate::common::{TestApp, COUNTRY_PAGE, DOCUMENT_LIST, SEARCH};
 use serde_json::json;
 
-async fn spawn(app: &TestApp) -> String {
+pub async fn spawn(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -116,7 +116,7 @@ async fn health_readiness_and_metrics() {
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8_lossy(&bytes).contains("cms_sql_statements_total"));
     // A closed pool is an unreachable database: not ready.
-    app.state.db.conn.close_by_ref().await.expect("close");
+    app.state.health.conn.close_by_ref().await.expect("close");
     let (status, _, _) = app
         .raw(Request::get("/readyz").body(Body::empty()).expect("req"))
         .await;

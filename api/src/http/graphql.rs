@@ -46,6 +46,7 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
         || status == StatusCode::PAYLOAD_TOO_LARGE
         || status == StatusCode::METHOD_NOT_ALLOWED
         || status == StatusCode::UNAUTHORIZED
+        || status.is_server_error()
     {
         status
     } else {
@@ -144,17 +145,23 @@ async fn execute(
     modern: bool,
 ) -> Response {
     app.requests.fetch_add(1, Ordering::Relaxed);
+    let _in_flight = InFlight::enter(&app.in_flight);
     let viewer = match authenticate(app, headers, modern).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
     let request = crate::graphql::prepare(&app.state, request, viewer, addr);
     let response = app.schema.execute(request).await;
-    // A response without data is a request error (parse, validation, limits).
-    let status = if modern && response.data == async_graphql::Value::Null && response.is_err() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    // A response without data failed as a whole: the service's fault when the
+    // database was slow or away (whatever the client accepts, so proxies and
+    // load balancers see it), else a request error (parse, validation, limits).
+    let failed = response.data == async_graphql::Value::Null && response.is_err();
+    let status = match failed.then(|| first_code(&response)).flatten() {
+        Some(code::SERVICE_UNAVAILABLE) => StatusCode::SERVICE_UNAVAILABLE,
+        Some(code::TIMEOUT) => StatusCode::GATEWAY_TIMEOUT,
+        Some(code::INTERNAL) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ if failed && modern => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
     };
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
@@ -171,7 +178,40 @@ async fn execute(
     let mut resp = (status, Body::from(body)).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(modern));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(super::brakes::RETRY_AFTER_SECONDS),
+        );
+    }
     resp
+}
+
+/// The code of a response's first error that names a service fault.
+fn first_code(response: &async_graphql::Response) -> Option<&'static str> {
+    response.errors.iter().find_map(|e| {
+        let code = e.extensions.as_ref()?.get("code")?;
+        [code::SERVICE_UNAVAILABLE, code::TIMEOUT, code::INTERNAL]
+            .into_iter()
+            .find(|c| *code == async_graphql::Value::from(*c))
+    })
+}
+
+/// Counts a request in flight while it lives (also when its future is dropped
+/// by the timeout).
+struct InFlight<'a>(&'a std::sync::atomic::AtomicI64);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a std::sync::atomic::AtomicI64) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// POST /graphql with `{"query", "variables", "operationName"}`.

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 /// The process is up.
 pub async fn healthz() -> impl IntoResponse {
@@ -11,8 +12,11 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 /// The database answers; 503 otherwise, so a load balancer stops sending traffic.
+/// Through a connection of its own (the request pool may be saturated) and
+/// within a second: a database that does not answer in time counts as down.
 pub async fn readyz(State(app): State<App>) -> impl IntoResponse {
-    if app.state.db.ping().await {
+    let ping = tokio::time::timeout(Duration::from_secs(1), app.state.health.ping()).await;
+    if matches!(ping, Ok(true)) {
         (StatusCode::OK, "ready\n")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
@@ -41,8 +45,14 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
          cms_count_cache_budget_bytes {}\n\
          # HELP cms_count_cache_entries Entries in the cache of list totals.\n\
          # TYPE cms_count_cache_entries gauge\n\
-         cms_count_cache_entries {}\n",
-        counts.bytes, counts.budget, counts.entries
+         cms_count_cache_entries {}\n\
+         # HELP cms_graphql_requests_in_flight GraphQL requests being executed now.\n\
+         # TYPE cms_graphql_requests_in_flight gauge\n\
+         cms_graphql_requests_in_flight {}\n",
+        counts.bytes,
+        counts.budget,
+        counts.entries,
+        app.in_flight.load(Ordering::Relaxed)
     ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

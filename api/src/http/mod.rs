@@ -1,4 +1,5 @@
 //! The HTTP surface: GraphQL over HTTP (POST and GET), GraphiQL, health, metrics.
+pub mod brakes;
 pub mod graphql;
 pub mod health;
 
@@ -6,7 +7,7 @@ use crate::graphql::CmsSchema;
 use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -19,6 +20,8 @@ pub struct App {
     pub state: AppState,
     pub schema: CmsSchema,
     pub requests: Arc<AtomicU64>,
+    /// GraphQL requests being executed now.
+    pub in_flight: Arc<AtomicI64>,
 }
 
 /// The service's router. Partner sites call the public API from browsers too, so
@@ -28,16 +31,25 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         state,
         schema,
         requests: Arc::new(AtomicU64::new(0)),
+        in_flight: Arc::new(AtomicI64::new(0)),
     };
+    let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));
+    let max_in_flight = app.state.config.max_in_flight;
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
         .allow_headers(Any);
-    Router::new()
-        .route(
+    // The brakes hold the GraphQL route only: health and metrics must answer
+    // however loaded the public path is.
+    let graphql = brakes::limit_requests(
+        Router::new().route(
             "/graphql",
             get(graphql::get_handler).post(graphql::post_handler),
-        )
+        ),
+        timeout,
+        max_in_flight,
+    );
+    let router = graphql
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
@@ -49,6 +61,6 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .with_state(app)
+        );
+    brakes::catch_panics(router).with_state(app)
 }

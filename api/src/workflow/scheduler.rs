@@ -49,7 +49,14 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                         item.commit().await?;
                         published += 1;
                     }
-                    Err(err @ (AppError::Internal(_) | AppError::Unauthenticated(_))) => {
+                    // Faults of the service, not of the item: the schedule stays
+                    // and the next run tries again.
+                    Err(
+                        err @ (AppError::Internal(_)
+                        | AppError::Unauthenticated(_)
+                        | AppError::Timeout(_)
+                        | AppError::Unavailable(_)),
+                    ) => {
                         return Err(err);
                     }
                     Err(err) => {

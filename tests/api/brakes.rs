@@ -1,0 +1,295 @@
+//! Server brakes: the request timeout (work stopped, transaction rolled back),
+//! load shedding beyond the in-flight limit, the database statement timeout,
+//! panics caught, and `/readyz` beside a saturated pool. A slow request is made
+//! real, not simulated: the test holds a write lock on Peru that the mutation
+//! must wait for.
+use crate::common::{code, test_config, TestApp};
+use crate::workflow::{country_id_version, UPDATE_COUNTRY};
+use api::db::DbOptions;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, TransactionTrait};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Holds Peru's row (PostgreSQL) or the database's write lock (SQLite) until the
+/// returned transaction ends, so a mutation of Peru waits.
+async fn hold_peru(app: &TestApp) -> DatabaseTransaction {
+    let txn = app.state.db.begin_write().await.expect("begin");
+    if app.state.db.backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SELECT id FROM countries WHERE slug = 'peru' FOR UPDATE")
+            .await
+            .expect("lock");
+    } else {
+        // BEGIN IMMEDIATE took the write lock; write something to be sure.
+        txn.execute_unprepared(
+            "UPDATE content_generation SET generation = generation WHERE id = 1",
+        )
+        .await
+        .expect("lock");
+    }
+    txn
+}
+
+fn post(token: &str, query: &str, variables: Value) -> Request<Body> {
+    Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(
+            json!({ "query": query, "variables": variables }).to_string(),
+        ))
+        .expect("request")
+}
+
+async fn peru_name(app: &TestApp, token: &str) -> (String, i64) {
+    let d = app
+        .staff_data(
+            token,
+            "{ country(slug: \"peru\", preview: true) { name version } }",
+            json!({}),
+        )
+        .await;
+    (
+        d["country"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        d["country"]["version"].as_i64().unwrap_or(-1),
+    )
+}
+
+#[tokio::test]
+async fn a_request_past_the_timeout_is_stopped_and_rolled_back() {
+    let mut config = test_config();
+    config.request_timeout_ms = 300;
+    let app = TestApp::with_config(config).await;
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let (peru, version) = country_id_version(&app, &staff.editor, "peru").await;
+    let before = crate::permissions::fingerprint(&app).await;
+    let blocker = hold_peru(&app).await;
+    let (status, body) = app
+        .request(post(
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": peru, "v": version, "i": { "name": "Timed out" } }),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    assert_eq!(code(&body), "TIMEOUT", "{body}");
+    blocker.rollback().await.expect("rollback");
+    // Nothing of the stopped change is there, and the service works on.
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    assert_eq!(
+        peru_name(&app, &staff.editor).await,
+        ("Peru".into(), version)
+    );
+    let done = app
+        .staff_data(
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": peru, "v": version, "i": { "name": "After the timeout" } }),
+        )
+        .await;
+    assert_eq!(done["updateCountry"]["name"], "After the timeout");
+}
+
+#[tokio::test]
+async fn a_statement_past_the_database_timeout_is_a_timeout_error() {
+    let options = DbOptions {
+        max_connections: Some(4),
+        statement_timeout: Some(Duration::from_millis(200)),
+        ..DbOptions::default()
+    };
+    let app = TestApp::with_db_options(test_config(), options).await;
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let (peru, version) = country_id_version(&app, &staff.editor, "peru").await;
+    let before = crate::permissions::fingerprint(&app).await;
+    let blocker = hold_peru(&app).await;
+    let (status, body) = app
+        .request(post(
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": peru, "v": version, "i": { "name": "Waited too long" } }),
+        ))
+        .await;
+    assert_eq!(code(&body), "TIMEOUT", "{body}");
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(!message.to_lowercase().contains("select"), "{message}");
+    blocker.rollback().await.expect("rollback");
+    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    assert_eq!(
+        peru_name(&app, &staff.editor).await,
+        ("Peru".into(), version)
+    );
+}
+
+async fn metric(base: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1.0)
+}
+
+#[tokio::test]
+async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
+    let mut config = test_config();
+    config.max_in_flight = 1;
+    let app = TestApp::with_config(config).await;
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let (peru, version) = country_id_version(&app, &staff.editor, "peru").await;
+    let base = crate::e2e::spawn(&app).await;
+    let client = reqwest::Client::new();
+    let blocker = hold_peru(&app).await;
+    // One request in flight, waiting for the lock.
+    let slow = {
+        let client = client.clone();
+        let url = format!("{base}/graphql");
+        let token = staff.editor.clone();
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "query": UPDATE_COUNTRY,
+                    "variables": { "id": peru, "v": version, "i": { "name": "Patient" } } }))
+                .send()
+                .await
+                .expect("send")
+                .status()
+        })
+    };
+    let mut waited = 0;
+    while metric(&base, "cms_graphql_requests_in_flight").await < 1.0 {
+        waited += 1;
+        assert!(waited < 500, "the slow request never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The next one is refused at once, with a time to come back.
+    let resp = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ regions { slug } }" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 503);
+    assert_eq!(
+        resp.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(code(&body), "SERVICE_UNAVAILABLE", "{body}");
+    // Health and readiness are not behind the limit.
+    assert_eq!(
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .expect("healthz")
+            .status(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(format!("{base}/readyz"))
+            .await
+            .expect("readyz")
+            .status(),
+        200
+    );
+    blocker.rollback().await.expect("rollback");
+    assert_eq!(slow.await.expect("task"), 200);
+    let resp = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ regions { slug } }" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn a_panic_in_a_handler_is_a_coded_internal_error_and_the_service_serves_on() {
+    let app = TestApp::demo().await;
+    let router = api::http::brakes::catch_panics(
+        axum::Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    let secret: Option<&str> = std::hint::black_box(None);
+                    // A bug: the kind of panic the rule against unwrap() prevents.
+                    secret
+                        .expect("/srv/cms/src/secret.rs: SELECT * FROM users")
+                        .to_string()
+                }),
+            )
+            .merge(app.router()),
+    );
+    use tower::ServiceExt;
+    let resp = router
+        .clone()
+        .oneshot(Request::get("/boom").body(Body::empty()).expect("request"))
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(code(&body), "INTERNAL");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !text.contains("secret") && !text.contains("SELECT"),
+        "{text}"
+    );
+    // The same router serves the next request.
+    let resp = router
+        .oneshot(
+            Request::post("/graphql")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({ "query": "{ regions { slug } }" }).to_string(),
+                ))
+                .expect("request"),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn readyz_answers_beside_a_saturated_pool_and_reports_a_lost_database() {
+    let app = TestApp::demo().await;
+    // Every connection of the request pool is taken.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(app.state.db.conn.begin().await.expect("begin"));
+    }
+    let (status, _, _) = app
+        .raw(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    drop(held);
+    // The database gone (its pool closed): not ready.
+    app.state.health.conn.close_by_ref().await.expect("close");
+    let (status, _, _) = app
+        .raw(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
