@@ -139,6 +139,28 @@ pub struct Config {
     #[arg(long, env = "CMS_MAX_ALIASES", default_value_t = 30, global = true)]
     pub max_aliases: usize,
 
+    /// Most field selections in one query, every spread of a fragment counted
+    /// (bounds the work of validation, which compares fields pairwise).
+    #[arg(long, env = "CMS_MAX_FIELDS", default_value_t = 2_000, global = true)]
+    pub max_fields: usize,
+
+    /// Most directives in one query, every spread of a fragment counted.
+    #[arg(long, env = "CMS_MAX_DIRECTIVES", default_value_t = 50, global = true)]
+    pub max_directives: usize,
+
+    /// Most directives on one field, fragment spread or inline fragment.
+    #[arg(
+        long,
+        env = "CMS_MAX_DIRECTIVES_PER_FIELD",
+        default_value_t = 4,
+        global = true
+    )]
+    pub max_directives_per_field: usize,
+
+    /// Most errors in one response; beyond it the rest are summed up in one.
+    #[arg(long, env = "CMS_MAX_ERRORS", default_value_t = 20, global = true)]
+    pub max_errors: usize,
+
     /// Largest request body, in bytes.
     #[arg(
         long,

@@ -255,3 +255,131 @@ async fn list_input_fields_have_a_maximum_length() {
     }
     assert_eq!(crate::permissions::fingerprint(&app).await, before);
 }
+
+#[tokio::test]
+async fn directives_are_limited_per_field_and_per_document() {
+    let app = TestApp::demo().await;
+    let wide = "{ regions @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) { slug } }";
+    let resp = app.gql(wide, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    let many = format!(
+        "{{ regions {{ {} }} }}",
+        "slug @include(if: true) ".repeat(51)
+    );
+    let resp = app.gql(&many, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // Counted at every spread of the fragment that holds them.
+    let spread = format!(
+        "query {{ regions {{ {} }} }} fragment R on Region {{ {} }}",
+        "...R ".repeat(6),
+        "slug @include(if: true) ".repeat(10)
+    );
+    let resp = app.gql(&spread, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    let fine = "{ regions @include(if: true) { slug @skip(if: false) } }";
+    assert!(app.gql(fine, json!({})).await.get("errors").is_none());
+}
+
+#[tokio::test]
+async fn fragments_count_at_every_spread() {
+    let mut config = crate::common::test_config();
+    config.max_complexity = 1000;
+    let app = TestApp::with_config(config).await;
+    // Aliases: one alias in a fragment spread 31 times is 31 aliases.
+    let aliases = format!(
+        "query {{ {} }} fragment A on Query {{ r: regions {{ slug }} }}",
+        "...A ".repeat(31)
+    );
+    let resp = app.gql(&aliases, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    assert!(resp.to_string().contains("aliases"), "{resp}");
+    // Depth: fragments nesting fields through each other.
+    let depth = "query { regions { ...C } } \
+        fragment C on Region { countries { nodes { ...P } } } \
+        fragment P on Country { programmes { nodes { ...D } } } \
+        fragment D on Programme { documents { nodes { countries { region { countries { nodes { slug } } } } } } }";
+    let resp = app.gql(depth, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // Complexity: one spread of a 100-document page fits, two do not.
+    let page =
+        "fragment D on Query { documents(first: 100) { nodes { slug title language format } } }";
+    let once = format!("query {{ ...D }} {page}");
+    assert!(app.gql(&once, json!({})).await.get("errors").is_none());
+    let twice = format!(
+        "query {{ ...D a: documents(first: 1) {{ totalCount }} ... on Query {{ ...D }} }} {page}"
+    );
+    let resp = app.gql(&twice, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // A fragment bomb (each level spreads the next twice: 2^40 fields) is
+    // measured without being walked, and refused.
+    let mut bomb = String::from("query { ...F0 }");
+    for i in 0..40 {
+        bomb.push_str(&format!(
+            " fragment F{i} on Query {{ ...F{} ...F{} }}",
+            i + 1,
+            i + 1
+        ));
+    }
+    bomb.push_str(" fragment F40 on Query { regions { slug } }");
+    let resp = app.gql(&bomb, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // A fragment cycle is refused too, not looped on.
+    let cycle = "query { regions { ...A } } fragment A on Region { slug ...B } fragment B on Region { name ...A }";
+    let resp = app.gql(cycle, json!({})).await;
+    assert!(resp["errors"].is_array(), "{resp}");
+}
+
+#[tokio::test]
+async fn a_document_of_conflicting_fields_gets_a_bounded_number_of_errors() {
+    let app = TestApp::demo().await;
+    // 900 fields of one response name with different arguments: every pair
+    // conflicts.
+    let conflicting: String = (0..900)
+        .map(|i| format!("country(slug: \"c{i}\") {{ slug }} "))
+        .collect();
+    let resp = app.gql(&format!("{{ {conflicting} }}"), json!({})).await;
+    let errors = resp["errors"].as_array().expect("errors");
+    assert!(errors.len() <= 20, "{} errors", errors.len());
+    assert!(errors.len() > 1, "{resp}");
+    assert!(
+        errors[errors.len() - 1]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("more errors were left out"),
+        "{resp}"
+    );
+    assert!(errors.iter().all(|e| e["extensions"]["code"].is_string()));
+    // One of nearly 1 MiB (the body limit) is refused by its size before
+    // validation looks at it.
+    let mut huge = String::from("{ ");
+    let mut i = 0;
+    while huge.len() < 900_000 {
+        huge.push_str(&format!("country(slug: \"c{i}\") {{ slug }} "));
+        i += 1;
+    }
+    huge.push('}');
+    let (status, resp) = app.post(json!({ "query": huge })).await;
+    assert_eq!(status, 400, "{resp}");
+    assert_eq!(resp["errors"].as_array().map(Vec::len), Some(1), "{resp}");
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX");
+}
+
+#[tokio::test]
+async fn search_carries_a_complexity_weight_of_its_own() {
+    let app = TestApp::demo().await;
+    let searches = |n: usize| {
+        let body: String = (0..n)
+            .map(|i| format!("s{i}: search(query: \"peru\", first: 1) {{ totalCount }} "))
+            .collect();
+        format!("{{ {body} }}")
+    };
+    assert!(app
+        .gql(&searches(5), json!({}))
+        .await
+        .get("errors")
+        .is_none());
+    // Twenty-five searches of one hit each: cheap by fields, not by work.
+    let resp = app.gql(&searches(25), json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    assert!(resp.to_string().contains("complexity"), "{resp}");
+}

@@ -1,12 +1,21 @@
-//! Query limits and error codes, as one async-graphql extension: depth, complexity
-//! and alias count are checked with our own coded errors (QUERY_TOO_COMPLEX), and
-//! every error leaving the schema carries an `extensions.code`.
+//! Query limits and error codes, as one async-graphql extension. Before
+//! async-graphql walks a document, its size is measured once with every fragment
+//! spread counted where it is spread (field selections, aliases, directives,
+//! depth), each fragment measured only once so that a fragment bomb costs
+//! nothing to refuse; then validation's complexity (page sizes as multipliers) and
+//! depth are checked. Every breach is QUERY_TOO_COMPLEX, a response carries at most
+//! `max_errors` errors, and every error leaving the schema has an
+//! `extensions.code`.
 use crate::error::code;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use async_graphql::{
+    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug)]
@@ -14,6 +23,14 @@ pub struct QueryLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
+    /// Field selections per document, every spread of a fragment counted.
+    pub max_fields: usize,
+    /// Directives in a document, every spread counted.
+    pub max_directives: usize,
+    /// Directives on one field, fragment spread or inline fragment.
+    pub max_directives_per_field: usize,
+    /// Errors in one response; the rest are summed up in a last one.
+    pub max_errors: usize,
 }
 
 impl ExtensionFactory for QueryLimits {
@@ -34,37 +51,166 @@ fn too_complex(message: String) -> ServerError {
     coded(ServerError::new(message, None), code::QUERY_TOO_COMPLEX)
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|sel| match &sel.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
-            }
-            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+/// What a selection set amounts to once every fragment spread is expanded in
+/// place: the sizes the limits are about. Counts saturate, so a fragment bomb
+/// (fragments spreading fragments, doubling at each level) is measured without
+/// being walked: each fragment is measured once and its spreads reuse that.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Field selections.
+    pub fields: u64,
+    /// Aliased fields.
+    pub aliases: u64,
+    /// Directives on fields, spreads and inline fragments.
+    pub directives: u64,
+    /// Most directives on one field, spread or inline fragment.
+    pub widest: u64,
+    /// Deepest field nesting (a field counts 1; fragments add nothing, as in
+    /// async-graphql's own depth).
+    pub depth: u64,
 }
 
-fn document_aliases(doc: &ExecutableDocument) -> usize {
-    let ops: usize = doc
-        .operations
-        .iter()
-        .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-        .sum();
-    let frags: usize = doc
-        .fragments
-        .values()
-        .map(|f| count_aliases(&f.node.selection_set.node))
-        .sum();
-    ops + frags
+impl Shape {
+    fn add(&mut self, other: Shape) {
+        self.fields = self.fields.saturating_add(other.fields);
+        self.aliases = self.aliases.saturating_add(other.aliases);
+        self.directives = self.directives.saturating_add(other.directives);
+        self.widest = self.widest.max(other.widest);
+        self.depth = self.depth.max(other.depth);
+    }
+
+    fn directives(&mut self, n: usize) {
+        let n = n as u64;
+        self.directives = self.directives.saturating_add(n);
+        self.widest = self.widest.max(n);
+    }
+}
+
+struct Measure<'a> {
+    doc: &'a ExecutableDocument,
+    fragments: HashMap<&'a str, Shape>,
+    /// Fragments being measured: a spread of one of them is a cycle (refused by
+    /// validation later) and counts as nothing here.
+    open: HashSet<&'a str>,
+}
+
+impl<'a> Measure<'a> {
+    fn set(&mut self, set: &'a SelectionSet) -> Shape {
+        let mut shape = Shape::default();
+        for sel in &set.items {
+            match &sel.node {
+                Selection::Field(f) => {
+                    let f = &f.node;
+                    let mut inner = self.set(&f.selection_set.node);
+                    inner.depth = inner.depth.saturating_add(1);
+                    inner.fields = inner.fields.saturating_add(1);
+                    inner.aliases = inner.aliases.saturating_add(u64::from(f.alias.is_some()));
+                    inner.directives(f.directives.len());
+                    shape.add(inner);
+                }
+                Selection::InlineFragment(f) => {
+                    let mut inner = self.set(&f.node.selection_set.node);
+                    inner.directives(f.node.directives.len());
+                    shape.add(inner);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let mut inner = self.fragment(spread.node.fragment_name.node.as_str());
+                    inner.directives(spread.node.directives.len());
+                    shape.add(inner);
+                }
+            }
+        }
+        shape
+    }
+
+    fn fragment(&mut self, name: &'a str) -> Shape {
+        if let Some(shape) = self.fragments.get(name) {
+            return *shape;
+        }
+        let Some((key, def)) = self.doc.fragments.get_key_value(name) else {
+            return Shape::default();
+        };
+        let key = key.as_str();
+        if !self.open.insert(key) {
+            return Shape::default();
+        }
+        let mut shape = self.set(&def.node.selection_set.node);
+        shape.directives(def.node.directives.len());
+        self.open.remove(key);
+        self.fragments.insert(key, shape);
+        shape
+    }
+}
+
+/// The expanded shape of a whole document (all its operations).
+pub fn measure(doc: &ExecutableDocument) -> Shape {
+    let mut m = Measure {
+        doc,
+        fragments: HashMap::new(),
+        open: HashSet::new(),
+    };
+    let mut total = Shape::default();
+    for (_, op) in doc.operations.iter() {
+        let mut shape = m.set(&op.node.selection_set.node);
+        shape.directives(op.node.directives.len());
+        for var in &op.node.variable_definitions {
+            shape.directives(var.node.directives.len());
+        }
+        total.add(shape);
+    }
+    total
+}
+
+impl QueryLimits {
+    /// Refuses a document over any size limit, before async-graphql walks it
+    /// (its own walks expand every spread, which a fragment bomb makes
+    /// exponential).
+    fn check_shape(&self, shape: Shape) -> ServerResult<()> {
+        let over = |what: &str, n: u64, limit: usize| -> ServerResult<()> {
+            if n > limit as u64 {
+                Err(too_complex(format!(
+                    "the query has {n} {what}, more than the limit of {limit} (fragments count at every spread)"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        over("field selections", shape.fields, self.max_fields)?;
+        over("aliases", shape.aliases, self.max_aliases)?;
+        over("directives", shape.directives, self.max_directives)?;
+        over(
+            "directives on one field",
+            shape.widest,
+            self.max_directives_per_field,
+        )?;
+        if shape.depth > self.max_depth as u64 {
+            return Err(too_complex(format!(
+                "the query is nested {} levels deep, more than the limit of {}",
+                shape.depth, self.max_depth
+            )));
+        }
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
 impl Extension for QueryLimits {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut resp = next.run(ctx).await;
+        // A document crafted to fail everywhere must not return thousands of
+        // errors: the first ones, then one that says how many were left out.
+        let max = self.max_errors.max(1);
+        if resp.errors.len() > max {
+            let left = resp.errors.len() - (max - 1);
+            resp.errors.truncate(max - 1);
+            resp.errors.push(coded(
+                ServerError::new(
+                    format!("{left} more errors were left out (at most {max} are reported)"),
+                    None,
+                ),
+                code::QUERY_TOO_COMPLEX,
+            ));
+        }
         for err in &mut resp.errors {
             // Our resolvers always set a code; what has none comes from the
             // framework's input coercion (a wrong argument or variable type).
@@ -76,6 +222,20 @@ impl Extension for QueryLimits {
         resp
     }
 
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // Parsed once here; the executor reuses the parsed document. A document
+        // that does not parse is left to the parse step, which reports it.
+        if let Ok(doc) = request.parsed_query() {
+            self.check_shape(measure(doc))?;
+        }
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -83,26 +243,14 @@ impl Extension for QueryLimits {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = match next.run(ctx, query, variables).await {
-            Ok(doc) => doc,
-            Err(err) => {
-                let code = if err.message.contains("recursion") || err.message.contains("too deep")
-                {
-                    code::QUERY_TOO_COMPLEX
-                } else {
-                    code::BAD_USER_INPUT
-                };
-                return Err(coded(err, code));
-            }
-        };
-        let aliases = document_aliases(&doc);
-        if aliases > self.max_aliases {
-            return Err(too_complex(format!(
-                "the query uses {aliases} aliases, more than the limit of {}",
-                self.max_aliases
-            )));
-        }
-        Ok(doc)
+        next.run(ctx, query, variables).await.map_err(|err| {
+            let code = if err.message.contains("recursion") || err.message.contains("too deep") {
+                code::QUERY_TOO_COMPLEX
+            } else {
+                code::BAD_USER_INPUT
+            };
+            coded(err, code)
+        })
     }
 
     async fn validation(

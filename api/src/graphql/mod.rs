@@ -154,6 +154,10 @@ pub fn build_schema(state: AppState) -> CmsSchema {
         max_depth: state.config.max_depth,
         max_complexity: state.config.max_complexity,
         max_aliases: state.config.max_aliases,
+        max_fields: state.config.max_fields,
+        max_directives: state.config.max_directives,
+        max_directives_per_field: state.config.max_directives_per_field,
+        max_errors: state.config.max_errors,
     };
     builder()
         .extension(limits)

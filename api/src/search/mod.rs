@@ -30,6 +30,11 @@ pub struct SearchEdge {
     node: SearchResult,
 }
 
+/// The complexity a search costs on its own, before its hits: a text search scans
+/// far more than a keyed page does (at the default `CMS_MAX_COMPLEXITY` of 20,000,
+/// one query holds about a dozen searches at most).
+pub const SEARCH_COST: usize = 1_000;
+
 /// A search hit and its cursor.
 #[Object]
 impl SearchEdge {
@@ -198,7 +203,7 @@ impl SearchQuery {
     /// Finds published countries, programmes and documents whose name or title
     /// contains the query (case-insensitive); with `preview`, staff find every item.
     #[graphql(
-        complexity = "(first.unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
+        complexity = "SEARCH_COST.saturating_add((first.unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity))"
     )]
     async fn search(
         &self,
