@@ -346,7 +346,7 @@ pub fn code(resp: &Value) -> &str {
         .unwrap_or("<no code>")
 }
 
-/// A partner query document from shared/queries (embedded at compile time).
-pub const COUNTRY_PAGE: &str = include_str!("../../../shared/queries/country-page.graphql");
-pub const DOCUMENT_LIST: &str = include_str!("../../../shared/queries/document-list.graphql");
-pub const SEARCH: &str = include_str!("../../../shared/queries/search.graphql");
+/// A partner query document from queries/ (embedded at compile time).
+pub const COUNTRY_PAGE: &str = include_str!("../../queries/country-page.graphql");
+pub const DOCUMENT_LIST: &str = include_str!("../../queries/document-list.graphql");
+pub const SEARCH: &str = include_str!("../../queries/search.graphql");
