@@ -16,6 +16,8 @@ mod e2e;
 mod filters;
 #[path = "api/fixtures.rs"]
 mod fixtures;
+#[path = "api/fuzz.rs"]
+mod fuzz;
 #[path = "api/http.rs"]
 mod http;
 #[path = "api/import_export.rs"]
