@@ -58,37 +58,61 @@ async fn peru_name(app: &TestApp, token: &str) -> (String, i64) {
     )
 }
 
+/// What an update of Peru got while the test held Peru's lock, and the state
+/// from before it.
+struct Blocked {
+    staff: crate::common::Staff,
+    peru: String,
+    version: i64,
+    before: String,
+    status: StatusCode,
+    body: Value,
+}
+
+/// Sends an update of Peru while holding its lock, then lets go.
+async fn update_while_held(app: &TestApp, name: &str) -> Blocked {
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let (peru, version) = country_id_version(app, &staff.editor, "peru").await;
+    let before = crate::permissions::fingerprint(app).await;
+    let blocker = hold_peru(app).await;
+    let (status, body) = app
+        .request(post(
+            &staff.editor,
+            UPDATE_COUNTRY,
+            json!({ "id": peru, "v": version, "i": { "name": name } }),
+        ))
+        .await;
+    blocker.rollback().await.expect("rollback");
+    Blocked {
+        staff,
+        peru,
+        version,
+        before,
+        status,
+        body,
+    }
+}
+
 #[tokio::test]
 async fn a_request_past_the_timeout_is_stopped_and_rolled_back() {
     let mut config = test_config();
     config.request_timeout_ms = 300;
     let app = TestApp::with_config(config).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let (peru, version) = country_id_version(&app, &staff.editor, "peru").await;
-    let before = crate::permissions::fingerprint(&app).await;
-    let blocker = hold_peru(&app).await;
-    let (status, body) = app
-        .request(post(
-            &staff.editor,
-            UPDATE_COUNTRY,
-            json!({ "id": peru, "v": version, "i": { "name": "Timed out" } }),
-        ))
-        .await;
-    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
-    assert_eq!(code(&body), "TIMEOUT", "{body}");
-    blocker.rollback().await.expect("rollback");
+    let b = update_while_held(&app, "Timed out").await;
+    assert_eq!(b.status, StatusCode::GATEWAY_TIMEOUT, "{}", b.body);
+    assert_eq!(code(&b.body), "TIMEOUT", "{}", b.body);
     // Nothing of the stopped change is there, and the service works on.
-    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    assert_eq!(crate::permissions::fingerprint(&app).await, b.before);
     assert_eq!(
-        peru_name(&app, &staff.editor).await,
-        ("Peru".into(), version)
+        peru_name(&app, &b.staff.editor).await,
+        ("Peru".into(), b.version)
     );
     let done = app
         .staff_data(
-            &staff.editor,
+            &b.staff.editor,
             UPDATE_COUNTRY,
-            json!({ "id": peru, "v": version, "i": { "name": "After the timeout" } }),
+            json!({ "id": b.peru, "v": b.version, "i": { "name": "After the timeout" } }),
         )
         .await;
     assert_eq!(done["updateCountry"]["name"], "After the timeout");
@@ -102,27 +126,15 @@ async fn a_statement_past_the_database_timeout_is_a_timeout_error() {
         ..DbOptions::default()
     };
     let app = TestApp::with_db_options(test_config(), options).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let (peru, version) = country_id_version(&app, &staff.editor, "peru").await;
-    let before = crate::permissions::fingerprint(&app).await;
-    let blocker = hold_peru(&app).await;
-    let (status, body) = app
-        .request(post(
-            &staff.editor,
-            UPDATE_COUNTRY,
-            json!({ "id": peru, "v": version, "i": { "name": "Waited too long" } }),
-        ))
-        .await;
-    assert_eq!(code(&body), "TIMEOUT", "{body}");
-    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
-    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    let b = update_while_held(&app, "Waited too long").await;
+    assert_eq!(code(&b.body), "TIMEOUT", "{}", b.body);
+    assert_eq!(b.status, StatusCode::GATEWAY_TIMEOUT, "{}", b.body);
+    let message = b.body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(!message.to_lowercase().contains("select"), "{message}");
-    blocker.rollback().await.expect("rollback");
-    assert_eq!(crate::permissions::fingerprint(&app).await, before);
+    assert_eq!(crate::permissions::fingerprint(&app).await, b.before);
     assert_eq!(
-        peru_name(&app, &staff.editor).await,
-        ("Peru".into(), version)
+        peru_name(&app, &b.staff.editor).await,
+        ("Peru".into(), b.version)
     );
 }
 

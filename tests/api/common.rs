@@ -305,6 +305,18 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// The global id of a country, as staff see it.
+    pub async fn country_id(&self, token: &str, slug: &str) -> Value {
+        let d = self
+            .staff_data(
+                token,
+                "query($s: String!) { country(slug: $s, preview: true) { id } }",
+                json!({ "s": slug }),
+            )
+            .await;
+        d["country"]["id"].clone()
+    }
+
     /// The version staff see of an item now (the one to pass as
     /// `expectedVersion`).
     pub async fn version(&self, token: &str, id: &str) -> i64 {

@@ -214,14 +214,7 @@ async fn list_input_fields_have_a_maximum_length() {
     let app = TestApp::with_config(config).await;
     app.import(api::import::demo::dataset()).await;
     let staff = app.staff().await;
-    let peru = app
-        .staff_data(
-            &staff.editor,
-            "{ country(slug: \"peru\") { id } }",
-            json!({}),
-        )
-        .await["country"]["id"]
-        .clone();
+    let peru = app.country_id(&staff.editor, "peru").await;
     let region = app
         .staff_data(&staff.editor, "{ regions { id } }", json!({}))
         .await["regions"][0]["id"]

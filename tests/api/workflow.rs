@@ -1150,14 +1150,7 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
 async fn document_urls_must_be_http_or_https() {
     let app = TestApp::demo().await;
     let staff = app.staff().await;
-    let peru = app
-        .staff_data(
-            &staff.editor,
-            "{ country(slug: \"peru\") { id } }",
-            json!({}),
-        )
-        .await["country"]["id"]
-        .clone();
+    let peru = app.country_id(&staff.editor, "peru").await;
     let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id version sourceUrl: downloadUrl } }";
     let input = |url: &str| {
         json!({ "i": { "slug": "linked", "title": "Linked", "publishedOn": "2024-01-01", "language": "en",
