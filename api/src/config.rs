@@ -226,6 +226,16 @@ pub struct Config {
     )]
     pub request_timeout_ms: u64,
 
+    /// Longest a client may take to send its request body, in milliseconds; a
+    /// slow sender would otherwise hold a slot of the in-flight limit.
+    #[arg(
+        long,
+        env = "CMS_BODY_TIMEOUT_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub body_timeout_ms: u64,
+
     /// Most GraphQL requests in flight at once in this process; beyond it a
     /// request is refused at once with SERVICE_UNAVAILABLE (HTTP 503,
     /// `Retry-After: 1`) instead of queueing.
@@ -333,6 +343,18 @@ pub struct Config {
         global = true
     )]
     pub login_max_failures_per_email: i32,
+
+    /// Days an address (IPv6: its /64) stays known for an email after a
+    /// successful login from it; logins from a known address are not held to the
+    /// per-email ceiling, so strangers exhausting it cannot lock the owner out of
+    /// the places they usually log in from (0: no address is ever known).
+    #[arg(
+        long,
+        env = "CMS_LOGIN_KNOWN_ADDRESS_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub login_known_address_days: i64,
 
     /// Failed logins allowed per client address (IPv6: per /64) within the
     /// window, over all emails.

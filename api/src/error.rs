@@ -59,7 +59,7 @@ pub enum AppError {
     #[error("too many failed logins; try again in {retry_after} seconds")]
     RateLimited { retry_after: i64 },
     /// A statement ran past the database's statement (or lock) timeout.
-    #[error("the request took too long and was stopped; nothing was changed")]
+    #[error("the request took too long and was stopped; the change it was making was rolled back")]
     Timeout(String),
     /// The database cannot be reached (or no connection came free in time).
     #[error("the service is temporarily unavailable; try again shortly")]
@@ -194,8 +194,16 @@ fn from_sqlx(e: &sea_orm::sqlx::Error) -> AppError {
         E::Database(db) => match db.code().as_deref() {
             // PostgreSQL: query_canceled (statement_timeout), lock_not_available.
             Some("57014") | Some("55P03") => AppError::Timeout(detail),
-            // SQLite: SQLITE_BUSY (the busy timeout ran out), SQLITE_LOCKED.
-            Some("5") | Some("6") | Some("517") | Some("262") => AppError::Timeout(detail),
+            // SQLite (numeric codes, shorter than SQLSTATEs): SQLITE_BUSY and
+            // SQLITE_LOCKED with their extended codes (the busy timeout ran out).
+            Some(c) if c.len() < 5 && c.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6)) => {
+                AppError::Timeout(detail)
+            }
+            // PostgreSQL: a data exception in a bound value (our statements are
+            // fixed; the values are the client's), e.g. a NUL character in text.
+            Some(c) if c.len() == 5 && c.starts_with("22") => AppError::bad_input(
+                "a value cannot be stored or compared (it holds a NUL character or is out of range)",
+            ),
             // PostgreSQL: connection exceptions, server shutting down or starting.
             Some(c) if c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03") => {
                 AppError::Unavailable(detail)

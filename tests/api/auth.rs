@@ -859,3 +859,47 @@ async fn external_tokens_are_capped_in_role_and_limited_in_age() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_known_address_is_not_held_to_the_per_email_ceiling() {
+    let mut config = test_config();
+    config.login_max_failures_per_pair = 2;
+    config.login_max_failures_per_email = 4;
+    let app = TestApp::with_config(config).await;
+    app.user("admin@example.org", Role::Admin).await;
+    let home = [203, 0, 113, 9];
+    let ok = login_from(&app, home, "admin@example.org", PASSWORD).await;
+    assert!(ok["data"]["login"]["token"].is_string(), "{ok:#}");
+    // Guessing spread over many addresses exhausts the email's ceiling ...
+    for i in 0..6u8 {
+        login_from(
+            &app,
+            [198, 51, 100, i],
+            "admin@example.org",
+            "wrong password!",
+        )
+        .await;
+    }
+    let fresh = login_from(&app, [192, 0, 2, 1], "admin@example.org", PASSWORD).await;
+    assert_eq!(code(&fresh), "RATE_LIMITED", "{fresh:#}");
+    // ... but not at the address the admin logs in from.
+    let again = login_from(&app, home, "admin@example.org", PASSWORD).await;
+    assert!(again["data"]["login"]["token"].is_string(), "{again:#}");
+    // Known addresses outlive the failure window, not the known period.
+    let config = &app.state.config;
+    let later = chrono::Utc::now() + chrono::Duration::seconds(config.login_window_seconds + 1);
+    api::auth::throttle::sweep(&app.state.db, config, later)
+        .await
+        .expect("sweep");
+    assert_eq!(
+        app.count("login_attempts").await,
+        1,
+        "the known address stays"
+    );
+    let much_later =
+        chrono::Utc::now() + chrono::Duration::days(config.login_known_address_days + 1);
+    api::auth::throttle::sweep(&app.state.db, config, much_later)
+        .await
+        .expect("sweep");
+    assert_eq!(app.count("login_attempts").await, 0);
+}

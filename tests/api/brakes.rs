@@ -293,6 +293,20 @@ async fn readyz_answers_beside_a_saturated_pool_and_reports_a_lost_database() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // A flood of probes shares pings on the one health connection.
+    let router = app.router();
+    let probes = futures_util::future::join_all((0..50).map(|_| {
+        use tower::ServiceExt;
+        router.clone().oneshot(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+    }))
+    .await;
+    assert!(probes
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(|r| r.status() == StatusCode::OK)));
     drop(held);
     // The database gone (its pool closed): not ready.
     app.state.health.conn.close_by_ref().await.expect("close");
@@ -304,4 +318,80 @@ async fn readyz_answers_beside_a_saturated_pool_and_reports_a_lost_database() {
         )
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_frees_its_slot() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut config = test_config();
+    config.body_timeout_ms = 200;
+    config.max_in_flight = 1;
+    let app = TestApp::with_config(config).await;
+    let base = crate::e2e::spawn(&app).await;
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    // Promises 100 bytes, sends 10, then nothing.
+    stream
+        .write_all(b"POST /graphql HTTP/1.1\r\nHost: cms\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await.expect("read");
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    // The one slot is free again.
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ regions { slug } }" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn a_lost_database_is_service_unavailable_for_readers_and_staff() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    app.state.db.conn.close_by_ref().await.expect("close");
+    for token in [None, Some(staff.editor.as_str())] {
+        let mut req = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let query = if token.is_some() {
+            "{ country(slug: \"peru\", preview: true) { name } }"
+        } else {
+            "{ country(slug: \"peru\") { name } }"
+        };
+        let req = req
+            .body(Body::from(json!({ "query": query }).to_string()))
+            .expect("request");
+        let (status, headers, bytes) = app.raw(req).await;
+        let body: Value = serde_json::from_slice(&bytes).expect("json");
+        let expected = if token.is_some() {
+            "staff"
+        } else {
+            "anonymous"
+        };
+        assert_eq!(
+            status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{expected}: {body}"
+        );
+        assert_eq!(code(&body), "SERVICE_UNAVAILABLE", "{expected}: {body}");
+        assert_eq!(
+            headers.get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("1")
+        );
+    }
 }

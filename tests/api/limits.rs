@@ -316,6 +316,16 @@ async fn fragments_count_at_every_spread() {
     bomb.push_str(" fragment F40 on Query { regions { slug } }");
     let resp = app.gql(&bomb, json!({})).await;
     assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // A long chain of fragments, each spreading the next (flat text, so the
+    // parser's nesting limit does not see it), is refused without recursing
+    // through it.
+    let mut chain = String::from("query { ...A0 }");
+    for i in 0..20_000 {
+        chain.push_str(&format!(" fragment A{i} on Query {{ ...A{} }}", i + 1));
+    }
+    chain.push_str(" fragment A20000 on Query { regions { slug } }");
+    let resp = app.gql(&chain, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
     // A fragment cycle is refused too, not looped on.
     let cycle = "query { regions { ...A } } fragment A on Region { slug ...B } fragment B on Region { name ...A }";
     let resp = app.gql(cycle, json!({})).await;
@@ -375,4 +385,22 @@ async fn search_carries_a_complexity_weight_of_its_own() {
     let resp = app.gql(&searches(25), json!({})).await;
     assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
     assert!(resp.to_string().contains("complexity"), "{resp}");
+}
+
+#[tokio::test]
+async fn a_nul_character_in_a_value_is_the_client_s_error_not_internal() {
+    // PostgreSQL refuses NUL in text; SQLite compares it. Neither is INTERNAL.
+    let app = TestApp::demo().await;
+    let resp = app
+        .gql(
+            "query($s: String!) { region(slug: $s) { slug } documents(filter: { country: $s }) { totalCount } }",
+            json!({ "s": "pe\u{0}ru" }),
+        )
+        .await;
+    for err in resp["errors"].as_array().cloned().unwrap_or_default() {
+        assert_eq!(err["extensions"]["code"], "BAD_USER_INPUT", "{resp}");
+    }
+    if resp.get("errors").is_none() {
+        assert_eq!(resp["data"]["region"], serde_json::Value::Null);
+    }
 }

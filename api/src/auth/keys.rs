@@ -303,12 +303,13 @@ impl Keys {
                     .and_then(|v| v.as_i64())
                     .ok_or_else(|| AppError::unauthenticated("invalid token: no `iat` claim"))?;
                 let now = Utc::now().timestamp();
-                if iat > now + LEEWAY_SECONDS as i64 {
+                let leeway = LEEWAY_SECONDS as i64;
+                if iat > now.saturating_add(leeway) {
                     return Err(AppError::unauthenticated(
                         "invalid token: issued in the future (iat)",
                     ));
                 }
-                if now - iat > self.external_max_age + LEEWAY_SECONDS as i64 {
+                if now.saturating_sub(iat) > self.external_max_age.saturating_add(leeway) {
                     return Err(AppError::unauthenticated(format!(
                         "invalid token: older than {} seconds (iat)",
                         self.external_max_age

@@ -29,9 +29,12 @@ pub fn validate(password: &str, field: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Hashes a password (on a blocking thread: it takes tens of milliseconds).
-pub async fn hash(password: String) -> AppResult<String> {
+/// Hashes a password (on a blocking thread: it takes tens of milliseconds). The
+/// hashing slot is held by the blocking work itself, so a request that is
+/// cancelled meanwhile does not free the slot while the hash still runs.
+pub async fn hash(password: String, slot: OwnedSemaphorePermit) -> AppResult<String> {
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -45,8 +48,13 @@ pub async fn hash(password: String) -> AppResult<String> {
 /// Verifies a password against a stored hash. `None` (no such user) verifies
 /// against a fixed hash, so an unknown email costs the same time as a wrong
 /// password and the response time does not tell which emails exist.
-pub async fn verify(stored: Option<String>, password: String) -> AppResult<bool> {
+pub async fn verify(
+    stored: Option<String>,
+    password: String,
+    slot: OwnedSemaphorePermit,
+) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let known = stored.is_some();
         let stored = match stored {
             Some(s) => s,
@@ -114,7 +122,7 @@ impl Hashing {
 
     /// [`hash`] under the bound.
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        let _permit = self.permit().await?;
-        hash(password).await
+        let slot = self.permit().await?;
+        hash(password, slot).await
     }
 }

@@ -11,7 +11,10 @@
 //!
 //! A third party failing on someone's email from elsewhere therefore fills only
 //! their own pair and address counters; the owner still logs in from their own
-//! address. (The rejected alternative, one counter per email, let anyone lock any
+//! address. Even a distributed run that exhausts the per-email ceiling does not
+//! stop the owner at an address they have logged in from successfully in the last
+//! `CMS_LOGIN_KNOWN_ADDRESS_DAYS` (a `known:` row): known addresses are exempt
+//! from that ceiling, though not from their own pair and address limits. (The rejected alternative, one counter per email, let anyone lock any
 //! staff member out with five requests.)
 //!
 //! Every attempt is counted before the password is checked, so concurrent guesses
@@ -51,6 +54,10 @@ pub fn address_group(addr: IpAddr) -> String {
 pub struct Subjects {
     keys: Vec<Counter>,
     window: Duration,
+    /// `known:<address group>|<email>`: set by a successful login from that
+    /// address, it exempts the pair from the per-email ceiling.
+    known: Option<String>,
+    known_for: Duration,
 }
 
 struct Counter {
@@ -59,6 +66,8 @@ struct Counter {
     /// Cleared by a successful login (the pair); the others only give back the
     /// successful attempt's own count.
     cleared_on_success: bool,
+    /// The per-email ceiling, which a known address does not count against.
+    per_email: bool,
 }
 
 impl Subjects {
@@ -71,6 +80,7 @@ impl Subjects {
                 key: format!("addr:{group}"),
                 limit: config.login_max_failures_per_address,
                 cleared_on_success: false,
+                per_email: false,
             });
         }
         let short: String = email.chars().take(PAIR_EMAIL).collect();
@@ -78,15 +88,22 @@ impl Subjects {
             key: format!("pair:{}|{short}", group.as_deref().unwrap_or("-")),
             limit: config.login_max_failures_per_pair,
             cleared_on_success: true,
+            per_email: false,
         });
         keys.push(Counter {
             key: format!("email:{email}"),
             limit: config.login_max_failures_per_email,
             cleared_on_success: false,
+            per_email: true,
         });
+        let known = group
+            .filter(|_| config.login_known_address_days > 0)
+            .map(|g| format!("known:{g}|{short}"));
         Subjects {
             keys,
             window: Duration::seconds(config.login_window_seconds.max(1)),
+            known,
+            known_for: Duration::days(config.login_known_address_days.clamp(0, 3650)),
         }
     }
 
@@ -95,7 +112,11 @@ impl Subjects {
     /// its window; the later counters are not touched then.
     pub async fn attempt(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
         let expired = now - self.window;
+        let known = self.is_known(db, now).await?;
         for counter in &self.keys {
+            if counter.per_email && known {
+                continue;
+            }
             let mut sql = db.sql();
             sql.push("INSERT INTO login_attempts (subject, failures, window_start) VALUES (")
                 .bind(counter.key.clone())
@@ -124,12 +145,41 @@ impl Subjects {
         Ok(())
     }
 
-    /// A successful attempt: the pair's counter is cleared; the address's and the
-    /// email's give back the attempt they counted.
-    pub async fn succeeded(&self, db: &Db) -> AppResult<()> {
+    /// Whether this address has logged in to this email successfully lately.
+    async fn is_known(&self, db: &Db, now: DateTime<Utc>) -> AppResult<bool> {
+        let Some(key) = &self.known else {
+            return Ok(false);
+        };
+        let mut sql = db.sql();
+        sql.push("SELECT 1 AS k FROM login_attempts WHERE subject = ")
+            .bind(key.clone())
+            .push(" AND window_start >= ")
+            .bind(now - self.known_for);
+        Ok(!query(&db.conn, sql).await?.is_empty())
+    }
+
+    /// A password-hashing slot for this attempt; when none comes free in time
+    /// the attempt is refused (RATE_LIMITED) and gives back what it counted, so
+    /// a busy server does not turn into failed logins.
+    pub async fn slot(
+        &self,
+        state: &crate::state::AppState,
+    ) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+        match state.hashing.permit().await {
+            Ok(slot) => Ok(slot),
+            Err(err) => {
+                self.give_back(&state.db, false).await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Takes back the attempt's count from every counter (and clears the pair's
+    /// when `clear_pair`).
+    async fn give_back(&self, db: &Db, clear_pair: bool) -> AppResult<()> {
         for counter in &self.keys {
             let mut sql = db.sql();
-            if counter.cleared_on_success {
+            if clear_pair && counter.cleared_on_success {
                 sql.push("DELETE FROM login_attempts WHERE subject = ")
                     .bind(counter.key.clone());
             } else {
@@ -140,14 +190,34 @@ impl Subjects {
         }
         Ok(())
     }
+
+    /// A successful attempt: the pair's counter is cleared; the address's and the
+    /// email's give back the attempt they counted.
+    pub async fn succeeded(&self, db: &Db) -> AppResult<()> {
+        self.give_back(db, true).await?;
+        if let Some(key) = &self.known {
+            let mut sql = db.sql();
+            sql.push("INSERT INTO login_attempts (subject, failures, window_start) VALUES (")
+                .bind(key.clone())
+                .push(", 0, ")
+                .bind(Utc::now())
+                .push(") ON CONFLICT (subject) DO UPDATE SET window_start = excluded.window_start");
+            exec(&db.conn, sql).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Removes the counters whose window has passed; returns how many.
 pub async fn sweep(db: &Db, config: &Config, now: DateTime<Utc>) -> AppResult<u64> {
     let window = Duration::seconds(config.login_window_seconds.max(1));
+    let known_for = Duration::days(config.login_known_address_days.clamp(0, 3650));
     let mut sql = db.sql();
-    sql.push("DELETE FROM login_attempts WHERE window_start < ")
-        .bind(now - window);
+    sql.push("DELETE FROM login_attempts WHERE (subject NOT LIKE 'known:%' AND window_start < ")
+        .bind(now - window)
+        .push(") OR (subject LIKE 'known:%' AND window_start < ")
+        .bind(now - known_for)
+        .push(")");
     exec(&db.conn, sql).await
 }
 

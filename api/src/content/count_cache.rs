@@ -17,10 +17,11 @@ use std::sync::Mutex;
 /// What a top-level count depends on (not the order or the window).
 pub type CountKey = (Visibility, Kind, Filter);
 
-/// Bytes an entry costs beyond its key's text: the key and value structs and the
-/// hash table's slot and control byte, rounded up.
+/// Bytes an entry costs beyond its key's text: the key and value structs twice
+/// (a hash table keeps up to as many spare slots as used ones) and the control
+/// bytes, rounded up.
 const ENTRY_OVERHEAD: usize =
-    std::mem::size_of::<CountKey>() + std::mem::size_of::<(i64, i64)>() + 16;
+    2 * (std::mem::size_of::<CountKey>() + std::mem::size_of::<(i64, i64)>()) + 16;
 
 #[derive(Debug)]
 pub struct CountCache {
@@ -100,10 +101,11 @@ impl CountCache {
         if inner.bytes + cost > self.budget {
             // Older generations first: they are never used again.
             inner.map.retain(|_, (g, _)| *g >= generation);
+            inner.map.shrink_to_fit();
             inner.bytes = inner.map.keys().map(entry_bytes).sum();
         }
         if inner.bytes + cost > self.budget {
-            inner.map.clear();
+            inner.map = HashMap::new();
             inner.bytes = 0;
         }
         inner.map.insert(key, (generation, count));

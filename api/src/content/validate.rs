@@ -156,8 +156,19 @@ pub fn url(field: &str, value: &str) -> AppResult<()> {
     if value.len() > MAX_URL_LEN {
         return Err(bad(&format!("longer than {MAX_URL_LEN} bytes")));
     }
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("it contains spaces or control characters"));
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err(bad("it contains spaces, control characters or backslashes"));
+    }
+    // Written out in full, as every URL parser reads it alike (`https:host`
+    // parses in browsers, not everywhere).
+    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(bad(
+            "expected an absolute URL starting with http:// or https://",
+        ));
     }
     let parsed =
         ::url::Url::parse(value).map_err(|_| bad("expected an absolute http or https URL"))?;
@@ -268,6 +279,8 @@ mod tests {
             "https://",
             "https://user:pw@example.org/",
             "https://exa mple.org/",
+            "https:example.org/a",
+            "https://example.org\\@evil.example/",
             "java\tscript:alert(1)",
         ] {
             assert!(url("u", bad).is_err(), "{bad}");

@@ -68,6 +68,8 @@ pub struct Shape {
     /// Deepest field nesting (a field counts 1; fragments add nothing, as in
     /// async-graphql's own depth).
     pub depth: u64,
+    /// Selection sets nest deeper than [`MAX_NESTING`], spreads included.
+    pub too_deep: bool,
 }
 
 impl Shape {
@@ -92,16 +94,45 @@ struct Measure<'a> {
     /// Fragments being measured: a spread of one of them is a cycle (refused by
     /// validation later) and counts as nothing here.
     open: HashSet<&'a str>,
+    /// Selection sets entered and not yet left, through fields, inline fragments
+    /// and fragment spreads alike: the walk's own recursion depth.
+    level: usize,
+    /// The document nests deeper than [`MAX_NESTING`]: refused without walking on
+    /// (a chain of fragments each spreading the next is flat text, so the
+    /// parser's own nesting limit does not bound it).
+    too_deep: bool,
 }
+
+/// Deepest nesting of selection sets, spreads included (async-graphql's own
+/// recursion limit, set with `limit_recursive_depth`, is the same).
+pub const MAX_NESTING: usize = 64;
 
 impl<'a> Measure<'a> {
     fn set(&mut self, set: &'a SelectionSet) -> Shape {
+        if self.level >= MAX_NESTING {
+            self.too_deep = true;
+            return Shape::default();
+        }
+        self.level += 1;
+        let shape = self.items(set);
+        self.level -= 1;
+        shape
+    }
+
+    fn items(&mut self, set: &'a SelectionSet) -> Shape {
         let mut shape = Shape::default();
         for sel in &set.items {
+            if self.too_deep {
+                break;
+            }
             match &sel.node {
                 Selection::Field(f) => {
                     let f = &f.node;
-                    let mut inner = self.set(&f.selection_set.node);
+                    let mut inner = if f.selection_set.node.items.is_empty() {
+                        Shape::default()
+                    } else {
+                        self.set(&f.selection_set.node)
+                    };
                     inner.depth = inner.depth.saturating_add(1);
                     inner.fields = inner.fields.saturating_add(1);
                     inner.aliases = inner.aliases.saturating_add(u64::from(f.alias.is_some()));
@@ -148,6 +179,8 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
         doc,
         fragments: HashMap::new(),
         open: HashSet::new(),
+        level: 0,
+        too_deep: false,
     };
     let mut total = Shape::default();
     for (_, op) in doc.operations.iter() {
@@ -158,6 +191,7 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
         }
         total.add(shape);
     }
+    total.too_deep = m.too_deep;
     total
 }
 
@@ -175,6 +209,11 @@ impl QueryLimits {
                 Ok(())
             }
         };
+        if shape.too_deep {
+            return Err(too_complex(format!(
+                "the query nests selections (fragment spreads included) more than {MAX_NESTING} deep"
+            )));
+        }
         over("field selections", shape.fields, self.max_fields)?;
         over("aliases", shape.aliases, self.max_aliases)?;
         over("directives", shape.directives, self.max_directives)?;

@@ -162,7 +162,7 @@ pub fn build_schema(state: AppState) -> CmsSchema {
     builder()
         .extension(limits)
         // Deeply nested input is refused by the parser before it can exhaust the stack.
-        .limit_recursive_depth(64)
+        .limit_recursive_depth(limits::MAX_NESTING)
         .data(state)
         .finish()
 }

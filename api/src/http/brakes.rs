@@ -65,7 +65,7 @@ async fn on_brake(err: BoxError) -> Response {
         error_response(
             StatusCode::GATEWAY_TIMEOUT,
             code::TIMEOUT,
-            "the request took too long and was stopped; nothing was changed",
+            "the request took too long and was stopped; the change it was making was rolled back",
             false,
         )
     } else if err.is::<tower::load_shed::error::Overloaded>() {

@@ -46,6 +46,7 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
         || status == StatusCode::PAYLOAD_TOO_LARGE
         || status == StatusCode::METHOD_NOT_ALLOWED
         || status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::REQUEST_TIMEOUT
         || status.is_server_error()
     {
         status
@@ -78,8 +79,23 @@ fn client_addr(
         .next_back()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
-        .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok());
+        .and_then(|last| forwarded_ip(last.trim()));
     ClientAddr(forwarded.or(peer))
+}
+
+/// An `X-Forwarded-For` entry: an address, possibly with a port
+/// (`203.0.113.5:4711`, `[2001:db8::1]:443`) or in brackets.
+fn forwarded_ip(entry: &str) -> Option<std::net::IpAddr> {
+    entry
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            entry
+                .strip_prefix('[')
+                .and_then(|e| e.strip_suffix(']'))
+                .and_then(|e| e.parse().ok())
+        })
 }
 
 /// The bearer token of a request, if it sends one.
@@ -105,8 +121,8 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
 /// Who is asking: no header is anonymous; a header with a bad, expired or forged
 /// token is 401 (never a silent downgrade to anonymous).
 async fn authenticate(app: &App, headers: &HeaderMap, modern: bool) -> Result<Viewer, Response> {
-    let fail = |err: AppError| {
-        if let AppError::Unauthenticated(_) = err {
+    let fail = |err: AppError| match err {
+        AppError::Unauthenticated(_) => {
             let mut resp = error_response(
                 StatusCode::UNAUTHORIZED,
                 code::UNAUTHENTICATED,
@@ -118,7 +134,33 @@ async fn authenticate(app: &App, headers: &HeaderMap, modern: bool) -> Result<Vi
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
             resp
-        } else {
+        }
+        // The user lookup met a database that is away or slow: the service's
+        // state, said as such (503 with Retry-After, or 504), not a bug.
+        AppError::Unavailable(detail) => {
+            tracing::warn!(error = %detail, "authentication: database unavailable");
+            let mut resp = error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::SERVICE_UNAVAILABLE,
+                &AppError::Unavailable(String::new()).public_message(),
+                modern,
+            );
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(super::brakes::RETRY_AFTER_SECONDS),
+            );
+            resp
+        }
+        AppError::Timeout(detail) => {
+            tracing::warn!(error = %detail, "authentication: database timeout");
+            error_response(
+                StatusCode::GATEWAY_TIMEOUT,
+                code::TIMEOUT,
+                &AppError::Timeout(String::new()).public_message(),
+                modern,
+            )
+        }
+        err => {
             tracing::error!(error = %err, "authentication failed");
             error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -241,7 +283,23 @@ pub async fn post_handler(
     }
     let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => return too_large(),
+        Err(err) => {
+            // Over the size limit, or not sent in time (the body timeout).
+            use std::error::Error as _;
+            let mut source = err.source();
+            while let Some(e) = source {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    return too_large();
+                }
+                source = e.source();
+            }
+            return error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                code::BAD_USER_INPUT,
+                "the request body did not arrive in time",
+                modern,
+            );
+        }
     };
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
@@ -341,4 +399,21 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
         };
         selected && op.node.ty == OperationType::Mutation
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_ip;
+
+    #[test]
+    fn forwarded_entries_with_ports_and_brackets_are_addresses() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().ok();
+        assert_eq!(forwarded_ip("203.0.113.5"), ip("203.0.113.5"));
+        assert_eq!(forwarded_ip("203.0.113.5:4711"), ip("203.0.113.5"));
+        assert_eq!(forwarded_ip("2001:db8::1"), ip("2001:db8::1"));
+        assert_eq!(forwarded_ip("[2001:db8::1]:443"), ip("2001:db8::1"));
+        assert_eq!(forwarded_ip("[2001:db8::1]"), ip("2001:db8::1"));
+        assert_eq!(forwarded_ip("unknown"), None);
+        assert_eq!(forwarded_ip(""), None);
+    }
 }

@@ -22,6 +22,9 @@ pub struct App {
     pub requests: Arc<AtomicU64>,
     /// GraphQL requests being executed now.
     pub in_flight: Arc<AtomicI64>,
+    /// The last readiness ping and when it finished: concurrent `/readyz`
+    /// calls share one ping instead of queueing for the health connection.
+    pub ready: Arc<tokio::sync::Mutex<Option<(std::time::Instant, bool)>>>,
 }
 
 /// The service's router. Partner sites call the public API from browsers too, so
@@ -32,6 +35,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         schema,
         requests: Arc::new(AtomicU64::new(0)),
         in_flight: Arc::new(AtomicI64::new(0)),
+        ready: Arc::default(),
     };
     let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));
     let max_in_flight = app.state.config.max_in_flight;
@@ -48,7 +52,10 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         ),
         timeout,
         max_in_flight,
-    );
+    )
+    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+        std::time::Duration::from_millis(app.state.config.body_timeout_ms.max(1)),
+    ));
     let router = graphql
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

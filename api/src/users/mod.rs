@@ -277,15 +277,16 @@ pub async fn login(
     addr: ClientAddr,
 ) -> AppResult<(String, DateTime<Utc>, user::Model)> {
     let email = email.trim().to_lowercase();
-    // A hashing slot first: an attempt refused for want of one is not counted
-    // as a failure.
-    let _permit = state.hashing.permit().await?;
     let subjects = Subjects::new(&state.config, &email, addr.0);
     subjects.attempt(&state.db, Utc::now()).await?;
+    // Counted first, so a client over its limit never queues for a slot; an
+    // attempt that finds no free slot gives its count back.
+    let slot = subjects.slot(state).await?;
     let found = find(&state.db.conn, "email", &email).await?;
     let ok = password::verify(
         found.as_ref().map(|u| u.password_hash.clone()),
         password_text,
+        slot,
     )
     .await?;
     match found {
@@ -358,15 +359,14 @@ pub async fn change_password(
     // The same limit as logins: a stolen token must not be a way to guess the
     // password.
     let subjects = Subjects::new(&state.config, &found.email, addr.0);
-    let permit = state.hashing.permit().await?;
     subjects.attempt(&state.db, Utc::now()).await?;
-    if !password::verify(Some(found.password_hash.clone()), current).await? {
+    let slot = subjects.slot(state).await?;
+    if !password::verify(Some(found.password_hash.clone()), current, slot).await? {
         return Err(AppError::bad_field(
             "currentPassword",
             "the current password is wrong",
         ));
     }
-    drop(permit);
     subjects.succeeded(&state.db).await?;
     let u = set_password(
         &state.db,

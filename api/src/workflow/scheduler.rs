@@ -49,14 +49,12 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                         item.commit().await?;
                         published += 1;
                     }
-                    // Faults of the service, not of the item: the schedule stays
-                    // and the next run tries again.
-                    Err(
-                        err @ (AppError::Internal(_)
-                        | AppError::Unauthenticated(_)
-                        | AppError::Timeout(_)
-                        | AppError::Unavailable(_)),
-                    ) => {
+                    // Faults of the database, not of the item: the schedule
+                    // stays and the next run tries again. Anything else (an
+                    // internal error included, say a damaged row) is the item's,
+                    // which loses its schedule below rather than blocking every
+                    // other due item run after run.
+                    Err(err @ (AppError::Timeout(_) | AppError::Unavailable(_))) => {
                         return Err(err);
                     }
                     Err(err) => {
