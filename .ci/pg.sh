@@ -3,9 +3,11 @@
 # binaries. Loopback only, trust authentication (it lives for one run).
 #   .ci/pg.sh start DIR   -> prints the database URL on stdout
 #   .ci/pg.sh stop DIR
+#   .ci/pg.sh resume DIR  -> starts a stopped cluster of DIR again on the port saved
+#                            in DIR/port, with the options of `start`; prints the URL
 set -euo pipefail
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-cmd=${1:?start|stop}
+cmd=${1:?start|stop|resume}
 dir=${2:?directory}
 
 as_pg() {
@@ -22,22 +24,32 @@ s.close()
 PY
 }
 
+server_opts() {
+  local port=$1 opts
+  opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
+  # Tests do not need durability; benchmarks (PG_DURABLE=1) keep the defaults so
+  # import times mean something.
+  if [ "${PG_DURABLE:-0}" != 1 ]; then
+    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  else
+    opts="$opts -c shared_buffers=1GB"
+  fi
+  echo "$opts"
+}
+
 case "$cmd" in
   start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1
     port=$(free_port)
-    opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
-    # Tests do not need durability; benchmarks (PG_DURABLE=1) keep the defaults so
-    # import times mean something.
-    if [ "${PG_DURABLE:-0}" != 1 ]; then
-      opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    else
-      opts="$opts -c shared_buffers=1GB"
-    fi
-    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$opts" start >/dev/null
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$(server_opts "$port")" start >/dev/null
     echo "$port" >"$dir/port"
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  resume)
+    port=$(cat "$dir/port")
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "$(server_opts "$port")" start >/dev/null
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)
@@ -46,7 +58,7 @@ case "$cmd" in
     fi
     ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|resume DIR" >&2
     exit 2
     ;;
 esac
