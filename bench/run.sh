@@ -72,12 +72,12 @@ for backend in $BACKENDS; do
   wait_ready "$URL"
   idle_kb=$(awk '/VmRSS/ {print $2}' /proc/$SERVER_PID/status)
 
-  body "$SHARED/queries/country-page.graphql" '{"slug":"peru"}' >"$WORK/q1.json"
-  body "$SHARED/queries/document-list.graphql" '{"region":"latin-america-and-the-caribbean"}' >"$WORK/q2p1.json"
+  body "$ROOT/queries/country-page.graphql" '{"slug":"peru"}' >"$WORK/q1.json"
+  body "$ROOT/queries/document-list.graphql" '{"region":"latin-america-and-the-caribbean"}' >"$WORK/q2p1.json"
   cursor=$(curl -s -H 'content-type: application/json' --data @"$WORK/q2p1.json" "$URL/graphql" |
     python3 -c 'import json,sys;print(json.load(sys.stdin)["data"]["documents"]["pageInfo"]["endCursor"])')
-  body "$SHARED/queries/document-list.graphql" "{\"region\":\"latin-america-and-the-caribbean\",\"after\":\"$cursor\"}" >"$WORK/q2.json"
-  body "$SHARED/queries/search.graphql" '{"q":"governance"}' >"$WORK/q3.json"
+  body "$ROOT/queries/document-list.graphql" "{\"region\":\"latin-america-and-the-caribbean\",\"after\":\"$cursor\"}" >"$WORK/q2.json"
+  body "$ROOT/queries/search.graphql" '{"q":"governance"}' >"$WORK/q3.json"
 
   for q in q1 q2 q3; do
     # SQL statements per request: 20 sequential requests on an idle server.
