@@ -138,6 +138,16 @@ async fn a_statement_past_the_database_timeout_is_a_timeout_error() {
     );
 }
 
+/// A small public query over real HTTP.
+async fn regions(client: &reqwest::Client, base: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ regions { slug } }" }))
+        .send()
+        .await
+        .expect("send")
+}
+
 async fn metric(base: &str, name: &str) -> f64 {
     let text = reqwest::get(format!("{base}/metrics"))
         .await
@@ -186,12 +196,7 @@ async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // The next one is refused at once, with a time to come back.
-    let resp = client
-        .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "{ regions { slug } }" }))
-        .send()
-        .await
-        .expect("send");
+    let resp = regions(&client, &base).await;
     assert_eq!(resp.status(), 503);
     assert_eq!(
         resp.headers()
@@ -218,13 +223,7 @@ async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
     );
     blocker.rollback().await.expect("rollback");
     assert_eq!(slow.await.expect("task"), 200);
-    let resp = client
-        .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "{ regions { slug } }" }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 200);
+    assert_eq!(regions(&client, &base).await.status(), 200);
 }
 
 #[tokio::test]
@@ -349,13 +348,7 @@ async fn a_body_that_does_not_arrive_in_time_frees_its_slot() {
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     // The one slot is free again.
-    let resp = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "{ regions { slug } }" }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 200);
+    assert_eq!(regions(&reqwest::Client::new(), &base).await.status(), 200);
 }
 
 #[tokio::test]
