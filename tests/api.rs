@@ -22,6 +22,8 @@ mod fuzz;
 mod http;
 #[path = "api/import_export.rs"]
 mod import_export;
+#[path = "api/introspection.rs"]
+mod introspection;
 #[path = "api/leaks.rs"]
 mod leaks;
 #[path = "api/limits.rs"]

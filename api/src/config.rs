@@ -126,6 +126,28 @@ pub struct Config {
     #[arg(long, env = "CMS_MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
 
+    /// Deepest nesting of introspection (`__schema`, `__type`): the standard
+    /// introspection queries of graphql-js, GraphiQL, Apollo and codegen tools
+    /// nest `ofType` about ten deep, deeper than content queries need.
+    #[arg(
+        long,
+        env = "CMS_MAX_INTROSPECTION_DEPTH",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_introspection_depth: usize,
+
+    /// Who may introspect the schema: `everyone`, or `staff` (anonymous
+    /// introspection is refused, as production deployments often want; staff
+    /// tokens keep GraphiQL's docs and autocompletion).
+    #[arg(
+        long,
+        env = "CMS_INTROSPECTION",
+        default_value = "everyone",
+        global = true
+    )]
+    pub introspection: Introspection,
+
     /// Highest query complexity (fields, multiplied by page sizes of connections).
     #[arg(
         long,
@@ -418,6 +440,12 @@ pub struct Config {
         global = true
     )]
     pub log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Introspection {
+    Everyone,
+    Staff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

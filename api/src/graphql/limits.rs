@@ -12,6 +12,7 @@ use async_graphql::extensions::{
     NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::IntrospectionMode;
 use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
@@ -21,6 +22,8 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLimits {
     pub max_depth: usize,
+    /// Deepest nesting of introspection (`__schema`, `__type`) subtrees.
+    pub max_introspection_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
     /// Field selections per document, every spread of a fragment counted.
@@ -66,8 +69,14 @@ pub struct Shape {
     /// Most directives on one field, spread or inline fragment.
     pub widest: u64,
     /// Deepest field nesting (a field counts 1; fragments add nothing, as in
-    /// async-graphql's own depth).
+    /// async-graphql's own depth), outside introspection.
     pub depth: u64,
+    /// Deepest nesting below `__schema` and `__type`, counted from the query's
+    /// root: introspection queries nest `ofType` about ten deep by design, so
+    /// they have a limit of their own.
+    pub introspection_depth: u64,
+    /// The document selects `__schema` or `__type`.
+    pub introspects: bool,
     /// Selection sets nest deeper than [`MAX_NESTING`], spreads included.
     pub too_deep: bool,
 }
@@ -79,6 +88,8 @@ impl Shape {
         self.directives = self.directives.saturating_add(other.directives);
         self.widest = self.widest.max(other.widest);
         self.depth = self.depth.max(other.depth);
+        self.introspection_depth = self.introspection_depth.max(other.introspection_depth);
+        self.introspects |= other.introspects;
     }
 
     fn directives(&mut self, n: usize) {
@@ -134,6 +145,14 @@ impl<'a> Measure<'a> {
                         self.set(&f.selection_set.node)
                     };
                     inner.depth = inner.depth.saturating_add(1);
+                    if inner.introspection_depth > 0 {
+                        inner.introspection_depth = inner.introspection_depth.saturating_add(1);
+                    }
+                    if matches!(f.name.node.as_str(), "__schema" | "__type") {
+                        inner.introspection_depth = inner.introspection_depth.max(inner.depth);
+                        inner.introspects = true;
+                        inner.depth = 1;
+                    }
                     inner.fields = inner.fields.saturating_add(1);
                     inner.aliases = inner.aliases.saturating_add(u64::from(f.alias.is_some()));
                     inner.directives(f.directives.len());
@@ -228,6 +247,12 @@ impl QueryLimits {
                 shape.depth, self.max_depth
             )));
         }
+        if shape.introspection_depth > self.max_introspection_depth as u64 {
+            return Err(too_complex(format!(
+                "the introspection query is nested {} levels deep, more than the limit of {}",
+                shape.introspection_depth, self.max_introspection_depth
+            )));
+        }
         Ok(())
     }
 }
@@ -269,8 +294,17 @@ impl Extension for QueryLimits {
     ) -> ServerResult<Request> {
         // Parsed once here; the executor reuses the parsed document. A document
         // that does not parse is left to the parse step, which reports it.
+        let disabled = request.introspection_mode == IntrospectionMode::Disabled;
         if let Ok(doc) = request.parsed_query() {
-            self.check_shape(measure(doc))?;
+            let shape = measure(doc);
+            // Said, not silently answered with `null` (async-graphql's way).
+            if disabled && shape.introspects {
+                return Err(coded(
+                    ServerError::new("introspection is available to staff only here", None),
+                    code::FORBIDDEN,
+                ));
+            }
+            self.check_shape(shape)?;
         }
         next.run(ctx, request).await
     }
@@ -302,12 +336,7 @@ impl Extension for QueryLimits {
                 .map(|e| coded(e, code::BAD_USER_INPUT))
                 .collect::<Vec<_>>()
         })?;
-        if result.depth > self.max_depth {
-            return Err(vec![too_complex(format!(
-                "the query is nested {} levels deep, more than the limit of {}",
-                result.depth, self.max_depth
-            ))]);
-        }
+        // Depth was checked by the measurement, with introspection apart.
         if result.complexity > self.max_complexity {
             return Err(vec![too_complex(format!(
                 "the query's complexity is {}, more than the limit of {} (large page sizes multiply the fields below them)",

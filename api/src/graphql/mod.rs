@@ -152,6 +152,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 pub fn build_schema(state: AppState) -> CmsSchema {
     let limits = limits::QueryLimits {
         max_depth: state.config.max_depth,
+        max_introspection_depth: state.config.max_introspection_depth,
         max_complexity: state.config.max_complexity,
         max_aliases: state.config.max_aliases,
         max_fields: state.config.max_fields,
@@ -183,6 +184,10 @@ pub fn prepare(
     let mut request = request
         .data(Loaders::new(state.db.clone(), Visibility::Public))
         .data(addr);
+    if viewer.actor().is_none() && state.config.introspection == crate::config::Introspection::Staff
+    {
+        request = request.disable_introspection();
+    }
     if viewer.actor().is_some() {
         request = request.data(PreviewDl(Loaders::new(
             state.db.clone(),
