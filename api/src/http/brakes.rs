@@ -10,7 +10,7 @@
 //! - `CatchPanic` (tower-http) around everything: a panic in any handler is logged
 //!   and answered with INTERNAL (HTTP 500), and the process serves on.
 use super::graphql::error_response;
-use crate::error::code;
+use crate::error::{code, AppError};
 use axum::error_handling::HandleErrorLayer;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -46,40 +46,49 @@ where
     router.layer(CatchPanicLayer::custom(on_panic))
 }
 
-/// A 503 that tells the client when to come back.
-pub fn unavailable(message: &str) -> Response {
-    let mut resp = error_response(
-        StatusCode::SERVICE_UNAVAILABLE,
-        code::SERVICE_UNAVAILABLE,
-        message,
-        false,
-    );
+/// Tells the client when to come back (every 503 carries it).
+pub fn retry_after(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
     resp
 }
 
-async fn on_brake(err: BoxError) -> Response {
-    if err.is::<tower::timeout::error::Elapsed>() {
-        tracing::warn!("request stopped by the request timeout");
-        error_response(
-            StatusCode::GATEWAY_TIMEOUT,
-            code::TIMEOUT,
-            "the request took too long and was stopped; the change it was making was rolled back",
-            false,
-        )
-    } else if err.is::<tower::load_shed::error::Overloaded>() {
-        tracing::debug!("request refused: too many in flight");
-        unavailable("too many requests in flight; try again shortly")
-    } else {
-        tracing::error!(error = %err, "request failed in the server's middleware");
-        error_response(
+/// The response of a service fault before or around execution: SERVICE_UNAVAILABLE
+/// (503, `Retry-After`), TIMEOUT (504) or INTERNAL (500), with the public message
+/// only.
+pub fn fault(err: &AppError, modern: bool) -> Response {
+    let message = err.public_message();
+    match err {
+        AppError::Unavailable(_) => retry_after(error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code::SERVICE_UNAVAILABLE,
+            &message,
+            modern,
+        )),
+        AppError::Timeout(_) => {
+            error_response(StatusCode::GATEWAY_TIMEOUT, code::TIMEOUT, &message, modern)
+        }
+        _ => error_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             code::INTERNAL,
             "internal server error",
-            false,
-        )
+            modern,
+        ),
     }
+}
+
+async fn on_brake(err: BoxError) -> Response {
+    let fault_of = if err.is::<tower::timeout::error::Elapsed>() {
+        tracing::warn!("request stopped by the request timeout");
+        AppError::Timeout(String::new())
+    } else if err.is::<tower::load_shed::error::Overloaded>() {
+        tracing::debug!("request refused: too many in flight");
+        AppError::Unavailable(String::new())
+    } else {
+        tracing::error!(error = %err, "request failed in the server's middleware");
+        AppError::internal("middleware")
+    };
+    fault(&fault_of, false)
 }
 
 fn on_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
@@ -89,10 +98,5 @@ fn on_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = detail, "a handler panicked; the process serves on");
-    error_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        code::INTERNAL,
-        "internal server error",
-        false,
-    )
+    fault(&AppError::internal("panic"), false)
 }

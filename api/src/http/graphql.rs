@@ -135,39 +135,15 @@ async fn authenticate(app: &App, headers: &HeaderMap, modern: bool) -> Result<Vi
             );
             resp
         }
-        // The user lookup met a database that is away or slow: the service's
-        // state, said as such (503 with Retry-After, or 504), not a bug.
-        AppError::Unavailable(detail) => {
-            tracing::warn!(error = %detail, "authentication: database unavailable");
-            let mut resp = error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                code::SERVICE_UNAVAILABLE,
-                &AppError::Unavailable(String::new()).public_message(),
-                modern,
-            );
-            resp.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(super::brakes::RETRY_AFTER_SECONDS),
-            );
-            resp
-        }
-        AppError::Timeout(detail) => {
-            tracing::warn!(error = %detail, "authentication: database timeout");
-            error_response(
-                StatusCode::GATEWAY_TIMEOUT,
-                code::TIMEOUT,
-                &AppError::Timeout(String::new()).public_message(),
-                modern,
-            )
-        }
+        // The user lookup met a database that is away or slow (503, 504), or
+        // something else went wrong (500).
         err => {
-            tracing::error!(error = %err, "authentication failed");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL,
-                "internal server error",
-                modern,
-            )
+            if let AppError::Internal(detail) = &err {
+                tracing::error!(error = %detail, "authentication failed");
+            } else {
+                tracing::warn!(error = %err, "authentication: database fault");
+            }
+            super::brakes::fault(&err, modern)
         }
     };
     match bearer(headers) {
@@ -221,10 +197,7 @@ async fn execute(
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(modern));
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(super::brakes::RETRY_AFTER_SECONDS),
-        );
+        resp = super::brakes::retry_after(resp);
     }
     resp
 }
