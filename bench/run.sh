@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: import the generator's dataset with `cms import`, serve it with the
+# Benchmark: import a `cms generate` dataset with `cms import`, serve it with the
 # release build on SQLite and on PostgreSQL, and load the three partner queries with
 # wrk (loopback only, bounded duration). Prints import time, req/s, p50, p99,
 # errors, peak RSS and SQL statements per request.
@@ -8,7 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SHARED=${SHARED:-$ROOT/../shared}
 SCALE=1
 DURATION=15
 CONNECTIONS=${CONNECTIONS:-32}
@@ -28,7 +27,7 @@ source "$ROOT/bench/common.sh"
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 DATASET=$OUT/dataset-scale$SCALE.json
-[ -f "$DATASET" ] || python3 "$SHARED/bench/gen_dataset.py" --scale "$SCALE" --out "$DATASET" >/dev/null
+[ -f "$DATASET" ] || "$CMS" generate --scale "$SCALE" --out "$DATASET" 2>/dev/null
 
 body() { # query file, variables JSON -> request body JSON
   python3 -c 'import json,sys;print(json.dumps({"query":open(sys.argv[1]).read(),"variables":json.loads(sys.argv[2])}))' "$1" "$2"

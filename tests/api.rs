@@ -18,6 +18,8 @@ mod filters;
 mod fixtures;
 #[path = "api/fuzz.rs"]
 mod fuzz;
+#[path = "api/generate.rs"]
+mod generate;
 #[path = "api/http.rs"]
 mod http;
 #[path = "api/import_export.rs"]

@@ -41,7 +41,7 @@ async fn execute(cli: Cli) -> AppResult<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => crate::server::serve(config, args).await,
         Command::Schema => {
-            print!("{}", crate::graphql::sdl());
+            print!("{}", crate::graphql::sdl().await);
             Ok(())
         }
         Command::Migrate(args) => {
@@ -125,24 +125,54 @@ async fn execute(cli: Cli) -> AppResult<()> {
             db.migrate().await?;
             let data = import::export(&db).await?;
             let json = serde_json::to_vec_pretty(&data)?;
-            if args.file.as_os_str() == "-" {
-                std::io::stdout()
-                    .write_all(&json)
-                    .map_err(|e| AppError::Internal(format!("cannot write: {e}")))?;
-            } else {
-                std::fs::write(&args.file, &json).map_err(|e| {
-                    AppError::bad_input(format!("cannot write {}: {e}", args.file.display()))
-                })?;
-                eprintln!(
-                    "exported {} regions, {} countries, {} programmes, {} documents to {}",
-                    data.regions.len(),
-                    data.countries.len(),
-                    data.programmes.len(),
-                    data.documents.len(),
-                    args.file.display()
-                );
-            }
+            write_out(&args.file, &json)?;
+            eprintln!(
+                "exported {} regions, {} countries, {} programmes, {} documents to {}",
+                data.regions.len(),
+                data.countries.len(),
+                data.programmes.len(),
+                data.documents.len(),
+                args.file.display()
+            );
             Ok(())
         }
+        Command::Generate(args) => {
+            let started = Instant::now();
+            let data = crate::generate::generate(args.scale as usize, args.seed);
+            let mut json = serde_json::to_vec(&data)?;
+            json.push(b'\n');
+            write_out(&args.out, &json)?;
+            let t = crate::generate::Totals::of(&data);
+            eprintln!(
+                "scale={} seed={} -> {}: regions={} countries={} programmes={} \
+                 (multi-country={}) priorityAreas={} documents={} documentCountryLinks={} \
+                 in {:.2} s",
+                args.scale,
+                args.seed,
+                args.out.display(),
+                t.regions,
+                t.countries,
+                t.programmes,
+                t.multi_country_programmes,
+                t.priority_areas,
+                t.documents,
+                t.document_country_links,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Writes `bytes` to the file `path`, or to standard output for `-`.
+fn write_out(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(|e| AppError::Internal(format!("cannot write: {e}")))
+    } else {
+        std::fs::write(path, bytes)
+            .map_err(|e| AppError::bad_input(format!("cannot write {}: {e}", path.display())))
     }
 }

@@ -31,6 +31,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every content item to a JSON file that `cms import` reads back.
     Export(ExportArgs),
+    /// Write a synthetic dataset in the import format (benchmarks, demos).
+    Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
     /// Manage staff accounts (the first admin, in particular).
@@ -86,6 +88,20 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     /// Where to write the JSON (`-` for standard output).
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Size: scale 1 is 120 countries, 600 programmes and 8,000 documents; scale N is
+    /// N times that (regions stay 6).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
+    /// Seed of the random choices: the same scale and seed give the same bytes.
+    #[arg(long, default_value_t = crate::generate::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Where to write the JSON (`-` for standard output).
+    #[arg(long, short, default_value = "dataset.json")]
+    pub out: PathBuf,
 }
 
 /// Settings shared by every command.

@@ -8,6 +8,7 @@ pub mod countries;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod import;

@@ -8,57 +8,7 @@ use serde_json::json;
 /// graphql-js 16/17 `getIntrospectionQuery({ descriptions, specifiedByUrl,
 /// directiveIsRepeatable, schemaDescription, inputValueDeprecation })`, with the
 /// deepest `TypeRef` any of them sends.
-pub const GRAPHQL_JS: &str = r#"
-query IntrospectionQuery {
-  __schema {
-    description
-    queryType { name kind }
-    mutationType { name kind }
-    subscriptionType { name kind }
-    types { ...FullType }
-    directives {
-      name
-      description
-      isRepeatable
-      locations
-      args(includeDeprecated: true) { ...InputValue }
-    }
-  }
-}
-fragment FullType on __Type {
-  kind
-  name
-  description
-  specifiedByURL
-  fields(includeDeprecated: true) {
-    name
-    description
-    args(includeDeprecated: true) { ...InputValue }
-    type { ...TypeRef }
-    isDeprecated
-    deprecationReason
-  }
-  inputFields(includeDeprecated: true) { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue {
-  name
-  description
-  type { ...TypeRef }
-  defaultValue
-  isDeprecated
-  deprecationReason
-}
-fragment TypeRef on __Type {
-  kind
-  name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-    ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-    ofType { kind name } } } } } } } } }
-}
-"#;
+pub use api::graphql::sdl::INTROSPECTION_QUERY as GRAPHQL_JS;
 
 /// The query Apollo Rover and graphql-codegen send (graphql-js's defaults).
 pub const APOLLO: &str = r#"

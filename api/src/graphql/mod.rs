@@ -2,6 +2,7 @@
 //! interface, limits and error codes.
 pub mod limits;
 pub mod scalars;
+pub mod sdl;
 
 use crate::auth::Viewer;
 use crate::content::list::Row;
@@ -168,10 +169,7 @@ pub fn build_schema(state: AppState) -> CmsSchema {
         .finish()
 }
 
-/// The schema's SDL, as `cms schema` prints it and `schema.graphql` holds it.
-pub fn sdl() -> String {
-    builder().finish().sdl()
-}
+pub use sdl::sdl;
 
 /// Attaches what one request needs: its viewer and its per-request loaders (the
 /// preview loaders only for staff, so a preview read without a token is refused).
