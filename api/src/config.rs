@@ -22,18 +22,20 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (the default). Migrates the database first; on an empty
-    /// database it also loads the built-in demo content unless --no-demo is given.
+    /// Run the HTTP server with GraphiQL (the default command).
+    ///
+    /// Migrates the database first; on an empty database it also loads the built-in
+    /// demo content unless --no-demo is given.
     Serve(ServeArgs),
     /// Apply pending migrations (or roll back with --down) and exit.
     Migrate(MigrateArgs),
-    /// Import a JSON file (the format of bench/gen_dataset.py) in one transaction.
+    /// Import a JSON file (what `cms generate` and `cms export` write) in one transaction.
     Import(ImportArgs),
     /// Export every content item to a JSON file that `cms import` reads back.
     Export(ExportArgs),
     /// Write a synthetic dataset in the import format (benchmarks, demos).
     Generate(GenerateArgs),
-    /// Print the GraphQL schema (SDL) to standard output.
+    /// Print the GraphQL schema (SDL, as graphql-js prints it) to standard output.
     Schema,
     /// Manage staff accounts (the first admin, in particular).
     #[command(subcommand)]

@@ -57,7 +57,7 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
         .map_err(|e| AppError::Internal(format!("no local address: {e}")))?;
     let db = state.db.clone();
     println!("Partnerships CMS listening on http://{addr}");
-    println!("GraphiQL: http://{addr}/graphql");
+    println!("GraphiQL: http://{addr}/graphiql (GraphQL endpoint: http://{addr}/graphql)");
     tracing::info!(%addr, backend = ?db.backend(), "listening");
     let interval = state.config.scheduler_interval;
     if interval > 0 {

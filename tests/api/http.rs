@@ -1,6 +1,6 @@
 use crate::common::{code, TestApp, COUNTRY_PAGE};
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use serde_json::json;
 
 #[tokio::test]
@@ -36,20 +36,137 @@ async fn get_runs_queries_but_never_mutations() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
 }
 
-#[tokio::test]
-async fn browsers_get_graphiql() {
-    let app = TestApp::new().await;
-    let req = Request::get("/graphql")
-        .header(header::ACCEPT, "text/html")
+async fn get_page(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, String) {
+    let req = Request::get(path)
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
         .body(Body::empty())
         .expect("req");
     let (status, headers, bytes) = app.raw(req).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE]
-        .to_str()
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn header_of(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .starts_with("text/html"));
-    assert!(String::from_utf8_lossy(&bytes).contains("graphiql"));
+}
+
+/// The assets a page refers to: every `/graphiql/assets/...` in a src or href.
+fn asset_paths(page: &str) -> Vec<String> {
+    page.split(['"', '\''])
+        .filter(|s| s.starts_with("/graphiql/assets/"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn browsers_get_graphiql_from_the_binary_with_its_examples_and_a_strict_policy() {
+    let app = TestApp::new().await;
+    for path in ["/graphql", "/graphiql"] {
+        let (status, headers, page) = get_page(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header_of(&headers, header::CONTENT_TYPE),
+            "text/html; charset=utf-8"
+        );
+        let csp = header_of(&headers, header::CONTENT_SECURITY_POLICY);
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+            "{csp}"
+        );
+        assert!(
+            !csp.contains("http") && !csp.contains("unsafe"),
+            "only the own origin: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(
+            header_of(&headers, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff"
+        );
+        assert!(
+            !page.contains("http://") && !page.contains("https://") && !page.contains("//cdn"),
+            "no external origin in the page"
+        );
+
+        // The configuration is a JSON data block, not code, with the examples in it.
+        let open = r#"<script id="cms-graphiql-config" type="application/json">"#;
+        let config = page
+            .split_once(open)
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map(|(json, _)| json)
+            .expect("a config block");
+        assert!(!config.contains('<'), "no markup can close the block");
+        let config: serde_json::Value = serde_json::from_str(config).expect("config is JSON");
+        assert_eq!(config["endpoint"], "/graphql");
+        let tabs = config["tabs"].as_array().expect("tabs");
+        let titles: Vec<&str> = tabs.iter().filter_map(|t| t["title"].as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Country page", "Document list", "Search", "Login", "Me"]
+        );
+        assert_eq!(tabs[0]["query"], crate::common::COUNTRY_PAGE);
+        let variables: serde_json::Value =
+            serde_json::from_str(tabs[0]["variables"].as_str().unwrap_or_default())
+                .expect("variables are JSON");
+        assert_eq!(variables["slug"], "peru");
+        assert!(tabs[3]["query"]
+            .as_str()
+            .is_some_and(|q| q.contains("login(")));
+    }
+}
+
+#[tokio::test]
+async fn graphiql_assets_are_served_with_their_types_and_cached_for_a_year() {
+    let app = TestApp::new().await;
+    let (_, _, page) = get_page(&app, "/graphiql").await;
+    let assets = asset_paths(&page);
+    assert!(assets.iter().any(|a| a.ends_with(".js")), "{assets:?}");
+    assert!(assets.iter().any(|a| a.ends_with(".css")), "{assets:?}");
+    for path in &assets {
+        let req = Request::get(path.as_str())
+            .body(Body::empty())
+            .expect("req");
+        let (status, headers, bytes) = app.raw(req).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(bytes.len() > 1000, "{path} has content");
+        let want = if path.ends_with(".js") {
+            "text/javascript; charset=utf-8"
+        } else {
+            "text/css; charset=utf-8"
+        };
+        assert_eq!(header_of(&headers, header::CONTENT_TYPE), want, "{path}");
+        assert_eq!(
+            header_of(&headers, header::CACHE_CONTROL),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            header_of(&headers, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff"
+        );
+        let etag = header_of(&headers, header::ETAG).to_string();
+        assert!(etag.starts_with('"'), "{etag}");
+        let req = Request::get(path.as_str())
+            .header(header::IF_NONE_MATCH, &etag)
+            .body(Body::empty())
+            .expect("req");
+        let (status, _, bytes) = app.raw(req).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(bytes.is_empty());
+    }
+    for missing in [
+        "/graphiql/assets/nope.js",
+        "/graphiql/assets/..%2findex.html",
+        "/graphiql/assets/",
+    ] {
+        let req = Request::get(missing).body(Body::empty()).expect("req");
+        let (status, _, _) = app.raw(req).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    }
 }
 
 #[tokio::test]

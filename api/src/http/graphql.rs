@@ -5,12 +5,11 @@ use super::App;
 use crate::auth::{ClientAddr, Viewer};
 use crate::error::code;
 use crate::error::AppError;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::json;
 use std::net::SocketAddr;
@@ -308,13 +307,7 @@ pub async fn get_handler(
         .is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
     if !has_query {
         if accepts_html {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("Partnerships CMS")
-                    .finish(),
-            )
-            .into_response();
+            return super::graphiql::page();
         }
         return error_response(
             StatusCode::BAD_REQUEST,

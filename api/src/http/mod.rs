@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL over HTTP (POST and GET), GraphiQL, health, metrics.
 pub mod brakes;
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 
@@ -57,6 +58,8 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         std::time::Duration::from_millis(app.state.config.body_timeout_ms.max(1)),
     ));
     let router = graphql
+        .route("/graphiql", get(graphiql::page_handler))
+        .route(graphiql::ASSET_PATH, get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+// Real-browser check of the CMS GraphiQL page (GraphiQL 4, CodeMirror 5) in
+// Debian's chromium, driven by playwright-core (which never downloads a browser).
+//
+//   BASE_URL=http://127.0.0.1:18080 CMS_EMAIL=admin@example.org CMS_PASSWORD=... \
+//     node tests/browser/graphiql.mjs
+//
+// Env: BASE_URL (default http://127.0.0.1:18080), CMS_EMAIL, CMS_PASSWORD (a
+// staff account), SCREENSHOT_DIR (default: a new temp dir), CHROMIUM (default
+// /usr/bin/chromium), TEST_TIMEOUT_MS (default 120000).
+// Exits 0 only when every check passed; prints "browser: N passed, M failed".
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+const EMAIL = process.env.CMS_EMAIL || '';
+const PASSWORD = process.env.CMS_PASSWORD || '';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS || 120_000);
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'cms-graphiql-'));
+const ALLOWED_HOSTS = new Set(['127.0.0.1']);
+const STEP_TIMEOUT = 20_000;
+
+const LOGIN = `mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { token user { email role } }
+}`;
+const ME = '{ me { name role user { email } } }';
+
+const results = []; // { name, ok, detail }
+const blocked = []; // requests to other hosts
+const cspViolations = [];
+const pageErrors = [];
+const consoleErrors = [];
+const screenshots = [];
+let browser;
+
+function pass(name, detail = '') {
+  results.push({ name, ok: true, detail });
+  console.log(`ok     ${name}${detail ? ` (${detail})` : ''}`);
+}
+function failed(name, detail) {
+  results.push({ name, ok: false, detail });
+  console.log(`FAILED ${name}: ${detail}`);
+}
+async function check(name, fn) {
+  try {
+    const detail = await fn();
+    pass(name, typeof detail === 'string' ? detail : '');
+    return true;
+  } catch (err) {
+    failed(name, String(err?.message || err).split('\n')[0]);
+    return false;
+  }
+}
+
+function summary() {
+  const passed = results.filter((r) => r.ok).length;
+  const failedCount = results.length - passed;
+  if (screenshots.length) {
+    console.log('screenshots:');
+    for (const s of screenshots) console.log(`  ${s}`);
+  }
+  for (const r of results.filter((x) => !x.ok)) console.log(`  failed: ${r.name}: ${r.detail}`);
+  console.log(`browser: ${passed} passed, ${failedCount} failed`);
+  return failedCount;
+}
+
+const watchdog = setTimeout(async () => {
+  failed('global timeout', `the test did not finish within ${TIMEOUT_MS} ms`);
+  summary();
+  try {
+    await browser?.close();
+  } finally {
+    process.exit(1);
+  }
+}, TIMEOUT_MS);
+
+async function shoot(page, name, fullPage = false) {
+  const path = join(SCREENSHOT_DIR, `${String(screenshots.length + 1).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path, fullPage });
+  screenshots.push(path);
+}
+
+// --- CodeMirror 5 helpers (GraphiQL 4 keeps the instance on the wrapper) ----
+const SEL = {
+  queryEditor: '.graphiql-query-editor .graphiql-editor .CodeMirror',
+  visibleToolEditor: '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
+  result: '.result-window .CodeMirror',
+  execute: 'button.graphiql-execute-button',
+};
+
+async function editorValue(page, selector) {
+  return page.$eval(selector, (el) => (el.CodeMirror ? el.CodeMirror.getValue() : el.innerText));
+}
+
+// Click into the editor, select everything, type the new text (as one input,
+// so CodeMirror's auto-closing brackets do not double the braces).
+async function typeInto(page, selector, text) {
+  const editor = page.locator(selector).first();
+  await editor.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await editor.locator('.CodeMirror-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+  await page.keyboard.press('Escape'); // close an autocomplete popup, if any
+  const value = await editorValue(page, selector);
+  if (value.trim() !== text.trim()) throw new Error(`editor holds ${JSON.stringify(value)} instead of ${JSON.stringify(text)}`);
+}
+
+async function waitForResult(page, needles) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  let value = '';
+  while (Date.now() < deadline) {
+    value = await editorValue(page, SEL.result).catch(() => '');
+    if (needles.every((n) => value.includes(n))) return value;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`result pane lacks ${needles.filter((n) => !value.includes(n)).join(', ')}; it shows: ${value.slice(0, 300).replace(/\s+/g, ' ')}`);
+}
+
+async function login() {
+  const res = await fetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query: LOGIN, variables: { email: EMAIL, password: PASSWORD } }),
+  });
+  const body = await res.json().catch(() => null);
+  const token = body?.data?.login?.token;
+  if (!token) throw new Error(`login as ${EMAIL} failed: HTTP ${res.status} ${JSON.stringify(body?.errors ?? body).slice(0, 300)}`);
+  return token;
+}
+
+async function main() {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  console.log(`GraphiQL page at ${BASE_URL}/graphql; screenshots in ${SCREENSHOT_DIR}`);
+  if (!EMAIL || !PASSWORD) {
+    failed('configuration', 'CMS_EMAIL and CMS_PASSWORD must be set (a staff account)');
+    return;
+  }
+  if (!ALLOWED_HOSTS.has(new URL(BASE_URL).hostname)) {
+    failed('configuration', `BASE_URL must be on ${[...ALLOWED_HOSTS].join(', ')} (the test blocks every other host)`);
+    return;
+  }
+
+  let token = '';
+  if (!(await check('login mutation returns a token', async () => { token = await login(); }))) return;
+
+  // launch() gives every run a fresh, empty temporary profile (user-data-dir)
+  // that Playwright deletes on close, so no localStorage survives between runs.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, serviceWorkers: 'block' });
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (ALLOWED_HOSTS.has(url.hostname)) return route.continue();
+    blocked.push(`${route.request().method()} ${url.href}`);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('websocket', (ws) => blocked.push(`WebSocket ${ws.url()}`));
+  page.on('pageerror', (err) => pageErrors.push(String(err?.message || err)));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    if (/Content Security Policy/i.test(text)) cspViolations.push(text);
+    else consoleErrors.push(text);
+  });
+
+  const rendered = await check('GraphiQL renders (query editor visible)', async () => {
+    const res = await page.goto(`${BASE_URL}/graphql`, { waitUntil: 'load', timeout: STEP_TIMEOUT });
+    if (!res || res.status() !== 200) throw new Error(`GET /graphql answered ${res?.status()}`);
+    const csp = res.headers()['content-security-policy'] || '';
+    if (!/script-src 'self'/.test(csp)) throw new Error(`no strict Content-Security-Policy header on the page (got ${JSON.stringify(csp)})`);
+    await page.locator(SEL.queryEditor).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await page.locator(SEL.execute).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const title = await page.title();
+    if (title !== 'Partnerships CMS · GraphiQL') throw new Error(`page title is ${JSON.stringify(title)}`);
+  });
+  if (!rendered) {
+    await shoot(page, 'not-rendered', true).catch(() => {});
+    return;
+  }
+  await shoot(page, 'loaded');
+
+  await check('docs explorer lists the fields of type Country', async () => {
+    await page.locator('button[aria-label="Show Documentation Explorer"]').click();
+    const docs = page.locator('.graphiql-doc-explorer');
+    await docs.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const search = docs.locator('.graphiql-doc-explorer-search input');
+    await search.click();
+    await search.fill('Country');
+    const option = page.getByRole('option').filter({ hasText: /^\s*Country\s*$/ }).first();
+    await option.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await option.click();
+    await docs.locator('.graphiql-doc-explorer-title', { hasText: /^Country$/ }).waitFor({ timeout: STEP_TIMEOUT });
+    const fields = await docs.locator('.graphiql-doc-explorer-field-name').allInnerTexts();
+    const missing = ['iso2', 'name', 'programmes'].filter((f) => !fields.includes(f));
+    if (missing.length) throw new Error(`Country lacks ${missing.join(', ')} in the docs (saw: ${fields.join(', ')})`);
+    await shoot(page, 'docs-country');
+    return `${fields.length} fields`;
+  });
+
+  await check('the GraphiQL Explorer plugin lists the query root fields', async () => {
+    await page.locator('button[aria-label="Show GraphiQL Explorer"]').click();
+    const plugin = page.locator('.graphiql-plugin');
+    await plugin.getByText('Explorer', { exact: true }).first().waitFor({ timeout: STEP_TIMEOUT });
+    const text = await plugin.innerText();
+    const missing = ['country', 'countries', 'documents'].filter((f) => !new RegExp(`^${f}\\b`, 'm').test(text));
+    if (missing.length) throw new Error(`the explorer lacks ${missing.join(', ')}`);
+  });
+
+  await check('the settings dialog opens (no <style> injection) and offers no header persistence', async () => {
+    await page.locator('button[aria-label="Open settings dialog"]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Settings', { exact: true }).waitFor({ timeout: STEP_TIMEOUT });
+    const text = await dialog.innerText();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+    if (/persist headers/i.test(text)) throw new Error('the settings offer to persist headers');
+  });
+
+  await check('the preloaded "Country page" tab runs and shows Peru', async () => {
+    const tab = page.locator('.graphiql-tab-button', { hasText: /^Country ?Page$/i }).first();
+    await tab.click();
+    const query = await editorValue(page, SEL.queryEditor);
+    if (!/query CountryPage\b/.test(query)) throw new Error(`the tab holds ${JSON.stringify(query.slice(0, 80))}`);
+    await page.locator(SEL.execute).click();
+    await waitForResult(page, ['"Peru"', '57000000.00']);
+    await shoot(page, 'country-page-result');
+  });
+
+  await check('the history plugin lists the executed CountryPage query', async () => {
+    await page.locator('button[aria-label="Show History"]').click();
+    const history = page.locator('.graphiql-plugin section[aria-label="History"]');
+    await history.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await history.locator('.graphiql-history-item', { hasText: 'CountryPage' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  });
+
+  await check('a staff request with an Authorization header answers `me`', async () => {
+    await page.locator('button.graphiql-tab-add').click();
+    await typeInto(page, SEL.queryEditor, ME);
+    await page.locator('.graphiql-editor-tools button', { hasText: /^Headers$/ }).click();
+    await typeInto(page, SEL.visibleToolEditor, JSON.stringify({ Authorization: `Bearer ${token}` }));
+    await page.locator(SEL.execute).click();
+    const value = await waitForResult(page, [`"${EMAIL}"`]);
+    if (!/"role":\s*"ADMIN"|"role":\s*"EDITOR"/.test(value)) throw new Error(`me.role is not a staff role: ${value.replace(/\s+/g, ' ')}`);
+  });
+
+  await check('headers are not persisted to localStorage', async () => {
+    const stored = await page.evaluate(() => Object.entries(localStorage).map(([k, v]) => `${k}=${v}`).join('\n'));
+    if (stored.includes(token)) throw new Error('the bearer token was written to localStorage');
+    return `${stored.split('\n').filter(Boolean).length} keys checked`;
+  });
+
+  await page.waitForTimeout(300);
+  await shoot(page, 'final', true);
+  await context.close();
+}
+
+try {
+  await main();
+} catch (err) {
+  failed('unexpected error', String(err?.stack || err));
+} finally {
+  await browser?.close().catch(() => {});
+}
+if (browser) {
+  if (blocked.length) failed('no request leaves 127.0.0.1', `${blocked.length} blocked:\n    ${[...new Set(blocked)].join('\n    ')}`);
+  else pass('no request leaves 127.0.0.1');
+  if (cspViolations.length) failed('no Content-Security-Policy violation', `${cspViolations.length}:\n    ${[...new Set(cspViolations)].join('\n    ')}`);
+  else pass('no Content-Security-Policy violation');
+  if (pageErrors.length) failed('no uncaught page error', [...new Set(pageErrors)].join(' | '));
+  else pass('no uncaught page error');
+  if (consoleErrors.length) console.log(`note: console errors:\n  ${[...new Set(consoleErrors)].join('\n  ')}`);
+}
+clearTimeout(watchdog);
+process.exit(summary() === 0 ? 0 : 1);

@@ -1,0 +1,57 @@
+// Partnerships CMS GraphiQL page. Built by tools/graphiql/build.sh into
+// api/assets/graphiql/; the server fills the JSON config block in index.html.
+import 'graphiql/style.css';
+import '@graphiql/plugin-explorer/style.css';
+import './page.css';
+
+import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { GraphiQL } from 'graphiql';
+import { explorerPlugin } from '@graphiql/plugin-explorer';
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+
+const FALLBACK = { endpoint: '/graphql', tabs: [] };
+
+function readConfig() {
+  try {
+    const el = document.getElementById('cms-graphiql-config');
+    const parsed = JSON.parse(el ? el.textContent : '');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return FALLBACK;
+    const endpoint = typeof parsed.endpoint === 'string' && parsed.endpoint ? parsed.endpoint : FALLBACK.endpoint;
+    const tabs = Array.isArray(parsed.tabs) ? parsed.tabs : [];
+    return { endpoint, tabs };
+  } catch {
+    return FALLBACK;
+  }
+}
+
+function toDefaultTab(tab) {
+  if (!tab || typeof tab.query !== 'string') return null;
+  let variables = '';
+  if (typeof tab.variables === 'string') variables = tab.variables;
+  else if (tab.variables && typeof tab.variables === 'object') variables = JSON.stringify(tab.variables, null, 2);
+  // GraphiQL titles a tab with the query's operation name; `title` is not
+  // shown (the server may put it in a leading `# comment` of the query).
+  const query = tab.query;
+  return { query, variables, headers: '' };
+}
+
+const config = readConfig();
+const defaultTabs = config.tabs.map(toDefaultTab).filter(Boolean);
+
+const fetcher = createGraphiQLFetcher({ url: config.endpoint });
+// GraphiQL 4 always adds the documentation explorer and the history plugin;
+// the GraphiQL Explorer (query builder) comes on top.
+const plugins = [explorerPlugin()];
+
+const props = {
+  fetcher,
+  plugins,
+  shouldPersistHeaders: false,
+  isHeadersEditorEnabled: true,
+  defaultEditorToolsVisibility: 'headers',
+  defaultHeaders: '',
+};
+if (defaultTabs.length > 0) props.defaultTabs = defaultTabs;
+
+createRoot(document.getElementById('graphiql')).render(createElement(GraphiQL, props));
