@@ -41,7 +41,7 @@ async fn execute(cli: Cli) -> AppResult<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => crate::server::serve(config, args).await,
         Command::Schema => {
-            print!("{}", crate::graphql::sdl().await);
+            print!("{}", crate::graphql::sdl().await?);
             Ok(())
         }
         Command::Migrate(args) => {

@@ -95,8 +95,8 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Size: scale 1 is 120 countries, 600 programmes and 8,000 documents; scale N is
-    /// N times that (regions stay 6).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// N times that (regions stay 6), up to 10 (the two-character ISO codes run out).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub scale: u32,
     /// Seed of the random choices: the same scale and seed give the same bytes.
     #[arg(long, default_value_t = crate::generate::DEFAULT_SEED)]

@@ -64,6 +64,20 @@ fn scale_multiplies_countries_programmes_and_documents_but_not_regions() {
     }
 }
 
+#[test]
+fn the_largest_scale_still_has_unique_two_character_iso_codes() {
+    let data = generate(api::generate::MAX_SCALE, DEFAULT_SEED);
+    let codes: HashSet<&str> = data.countries.iter().map(|c| c.iso2.as_str()).collect();
+    assert_eq!(data.countries.len(), 1200);
+    assert_eq!(codes.len(), 1200);
+    assert!(codes
+        .iter()
+        .all(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphanumeric())));
+    assert!(["PE", "BO", "CO", "EC", "PY"]
+        .iter()
+        .all(|c| codes.contains(c)));
+}
+
 #[tokio::test]
 async fn a_generated_dataset_imports_and_serves_the_reference_page() {
     let data = generate(1, 99);

@@ -170,6 +170,50 @@ async fn graphiql_assets_are_served_with_their_types_and_cached_for_a_year() {
 }
 
 #[tokio::test]
+async fn graphiql_assets_are_gzipped_once_for_clients_that_take_gzip() {
+    use std::io::Read;
+    let app = TestApp::new().await;
+    let (_, _, page) = get_page(&app, "/graphiql").await;
+    let script = asset_paths(&page)
+        .into_iter()
+        .find(|a| a.ends_with(".js"))
+        .expect("a script");
+    let get = |encoding: &str| {
+        Request::get(script.as_str())
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .expect("req")
+    };
+    let (_, plain_headers, plain) = app.raw(get("identity")).await;
+    assert!(plain_headers.get(header::CONTENT_ENCODING).is_none());
+    let (_, refused_headers, refused) = app.raw(get("gzip;q=0, identity")).await;
+    assert!(refused_headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(refused, plain);
+
+    let (status, headers, gzipped) = app.raw(get("br;q=1.0, gzip;q=0.8")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header_of(&headers, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(header_of(&headers, header::VARY), "accept-encoding");
+    assert!(gzipped.len() < plain.len() / 2, "compressed");
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(gzipped.as_slice())
+        .read_to_end(&mut unpacked)
+        .expect("one gzip layer");
+    assert_eq!(unpacked, plain);
+    let gz_etag = header_of(&headers, header::ETAG).to_string();
+    assert_ne!(gz_etag, header_of(&plain_headers, header::ETAG));
+
+    let req = Request::get(script.as_str())
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .header(header::IF_NONE_MATCH, &gz_etag)
+        .body(Body::empty())
+        .expect("req");
+    let (status, _, body) = app.raw(req).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+}
+
+#[tokio::test]
 async fn oversized_bodies_are_payload_too_large() {
     let mut config = crate::common::test_config();
     config.max_body_bytes = 2048;

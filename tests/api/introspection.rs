@@ -68,6 +68,18 @@ async fn crafted_introspection_is_still_refused() {
     );
     let resp = app.gql(&deep, json!({})).await;
     assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // 100 levels: the parser's own nesting limit refuses it before anything runs.
+    let deep = format!(
+        "{{ __type(name: \"Country\") {{ {}kind{} }} }}",
+        "ofType { ".repeat(100),
+        " }".repeat(100)
+    );
+    let resp = app.gql(&deep, json!({})).await;
+    assert!(resp["data"].is_null(), "{resp}");
+    assert!(
+        ["QUERY_TOO_COMPLEX", "BAD_USER_INPUT"].contains(&code(&resp)),
+        "{resp}"
+    );
     let deep = format!(
         "{{ __schema {{ types {{ {}kind{} }} }} }}",
         "ofType { ".repeat(25),

@@ -8,6 +8,10 @@
 // Env: BASE_URL (default http://127.0.0.1:18080), CMS_EMAIL, CMS_PASSWORD (a
 // staff account), SCREENSHOT_DIR (default: a new temp dir), CHROMIUM (default
 // /usr/bin/chromium), TEST_TIMEOUT_MS (default 120000).
+// Besides rendering and running queries it proves that nothing secret reaches
+// localStorage: the bearer token in the headers editor and the Login tab's
+// password (tools/graphiql/src/safe-storage.js), waiting out GraphiQL's
+// debounces first so that the result does not depend on timing.
 // Exits 0 only when every check passed; prints "browser: N passed, M failed".
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +30,11 @@ const STEP_TIMEOUT = 20_000;
 const LOGIN = `mutation Login($email: String!, $password: String!) {
   login(email: $email, password: $password) { token user { email role } }
 }`;
-const ME = '{ me { name role user { email } } }';
+const ME = 'query Me { me { name role user { email } } }';
+// GraphiQL saves changes after debounces of 100 ms (tab) and 500 ms (storage):
+// wait longer than both before running or reading localStorage, so the checks
+// below do not pass by being faster than the page.
+const SETTLE_MS = 700;
 
 const results = []; // { name, ok, detail }
 const blocked = []; // requests to other hosts
@@ -118,6 +126,49 @@ async function waitForResult(page, needles) {
     await page.waitForTimeout(200);
   }
   throw new Error(`result pane lacks ${needles.filter((n) => !value.includes(n)).join(', ')}; it shows: ${value.slice(0, 300).replace(/\s+/g, ' ')}`);
+}
+
+// Click Run and wait for the POST /graphql of `operationName` to answer;
+// returns the parsed response body.
+async function run(page, operationName) {
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/graphql' &&
+        (r.request().postData() || '').includes(`"operationName":"${operationName}"`),
+      { timeout: STEP_TIMEOUT },
+    ),
+    page.locator(SEL.execute).click(),
+  ]);
+  const body = await response.json().catch(() => null);
+  if (!body) throw new Error(`${operationName}: HTTP ${response.status()} without a JSON body`);
+  return body;
+}
+
+async function localStorageEntries(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      out.push([key, localStorage.getItem(key)]);
+    }
+    return out;
+  });
+}
+
+async function showHistory(page) {
+  const history = page.locator('.graphiql-plugin section[aria-label="History"]');
+  if (!(await history.isVisible())) await page.locator('button[aria-label="Show History"]').click();
+  await history.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  return history;
+}
+
+async function historyHas(page, names) {
+  const history = await showHistory(page);
+  for (const name of names) {
+    await history.locator('.graphiql-history-item-label', { hasText: new RegExp(`^\\s*${name}\\s*$`) }).first()
+      .waitFor({ timeout: STEP_TIMEOUT })
+      .catch(() => { throw new Error(`the history does not list ${name}`); });
+  }
 }
 
 async function login() {
@@ -235,26 +286,91 @@ async function main() {
   });
 
   await check('the history plugin lists the executed CountryPage query', async () => {
-    await page.locator('button[aria-label="Show History"]').click();
-    const history = page.locator('.graphiql-plugin section[aria-label="History"]');
-    await history.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-    await history.locator('.graphiql-history-item', { hasText: 'CountryPage' }).first().waitFor({ timeout: STEP_TIMEOUT });
+    await historyHas(page, ['CountryPage']);
   });
 
-  await check('a staff request with an Authorization header answers `me`', async () => {
+  const secrets = { token, browserToken: '' };
+  await check('a staff request with an Authorization header answers `me` (run twice)', async () => {
     await page.locator('button.graphiql-tab-add').click();
     await typeInto(page, SEL.queryEditor, ME);
     await page.locator('.graphiql-editor-tools button', { hasText: /^Headers$/ }).click();
     await typeInto(page, SEL.visibleToolEditor, JSON.stringify({ Authorization: `Bearer ${token}` }));
-    await page.locator(SEL.execute).click();
-    const value = await waitForResult(page, [`"${EMAIL}"`]);
-    if (!/"role":\s*"ADMIN"|"role":\s*"EDITOR"/.test(value)) throw new Error(`me.role is not a staff role: ${value.replace(/\s+/g, ' ')}`);
+    await page.waitForTimeout(SETTLE_MS); // the tab (and history) now hold the header
+    for (const round of [1, 2]) {
+      const body = await run(page, 'Me');
+      if (body?.data?.me?.user?.email !== EMAIL) throw new Error(`run ${round}: me is ${JSON.stringify(body).slice(0, 200)}`);
+      if (!['ADMIN', 'EDITOR'].includes(body.data.me.role)) throw new Error(`run ${round}: me.role is ${body.data.me.role}`);
+      await waitForResult(page, [`"${EMAIL}"`]);
+    }
   });
 
-  await check('headers are not persisted to localStorage', async () => {
-    const stored = await page.evaluate(() => Object.entries(localStorage).map(([k, v]) => `${k}=${v}`).join('\n'));
-    if (stored.includes(token)) throw new Error('the bearer token was written to localStorage');
-    return `${stored.split('\n').filter(Boolean).length} keys checked`;
+  await check('the Login tab logs in with the password typed into its variables', async () => {
+    await page.locator('.graphiql-tab-button', { hasText: /^Login$/ }).first().click();
+    const query = await editorValue(page, SEL.queryEditor);
+    if (!/mutation Login\b/.test(query)) throw new Error(`the Login tab holds ${JSON.stringify(query.slice(0, 80))}`);
+    await page.locator('.graphiql-editor-tools button', { hasText: /^Variables$/ }).click();
+    const preset = JSON.parse(await editorValue(page, SEL.visibleToolEditor));
+    if (!('password' in preset)) throw new Error(`the Login tab's variables have no password: ${JSON.stringify(preset)}`);
+    await typeInto(page, SEL.visibleToolEditor, JSON.stringify({ ...preset, email: EMAIL, password: PASSWORD }));
+    await page.waitForTimeout(SETTLE_MS); // graphiql:variables and the tab now hold the password
+    const body = await run(page, 'Login');
+    secrets.browserToken = body?.data?.login?.token || '';
+    if (!secrets.browserToken) throw new Error(`login failed: ${JSON.stringify(body?.errors ?? body).slice(0, 300)}`);
+    await waitForResult(page, ['"token"', `"${EMAIL}"`]);
+    await shoot(page, 'login-result');
+  });
+
+  // Let every debounced write (tab state, variables: 500 ms) happen first.
+  await page.waitForTimeout(SETTLE_MS + 300);
+
+  const leaks = (entries) => {
+    const found = [];
+    for (const [key, value] of entries) {
+      const text = `${key}=${value}`;
+      if (secrets.token && text.includes(secrets.token)) found.push(`${key}: the bearer token`);
+      if (secrets.browserToken && text.includes(secrets.browserToken)) found.push(`${key}: the token the Login tab got`);
+      if (text.includes(PASSWORD)) found.push(`${key}: the password`);
+      if (text.includes('Bearer')) found.push(`${key}: "Bearer"`);
+    }
+    return found;
+  };
+
+  await check('no header, token or password in localStorage', async () => {
+    const entries = await localStorageEntries(page);
+    const keys = entries.map(([k]) => k);
+    for (const needed of ['graphiql:queries', 'graphiql:tabState']) {
+      if (!keys.includes(needed)) throw new Error(`${needed} is missing (saw ${keys.join(', ')}), so this check proves nothing`);
+    }
+    if (keys.includes('graphiql:headers')) throw new Error('graphiql:headers was written');
+    const found = leaks(entries);
+    if (found.length) throw new Error(`secrets in localStorage: ${found.join('; ')}`);
+    return `${entries.length} keys checked`;
+  });
+
+  await check('the history lists the executed queries and keeps them (secrets blanked) in localStorage', async () => {
+    await historyHas(page, ['CountryPage', 'Me', 'Login']);
+    const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('graphiql:queries')) || '{}').queries || [];
+    const names = stored.map((q) => q.operationName);
+    const missing = ['CountryPage', 'Me', 'Login'].filter((n) => !names.includes(n));
+    if (missing.length) throw new Error(`graphiql:queries lacks ${missing.join(', ')} (has ${names.join(', ')})`);
+    if (stored.some((q) => q.headers)) throw new Error('a history entry keeps its headers');
+    const loginEntry = stored.find((q) => q.operationName === 'Login');
+    const vars = JSON.parse(loginEntry.variables || '{}');
+    if (vars.email !== EMAIL || vars.password !== '') throw new Error(`the Login history entry's variables are ${loginEntry.variables}`);
+    await shoot(page, 'history');
+    return `${stored.length} entries`;
+  });
+
+  await check('after a reload the tabs and history come back from localStorage, still without secrets', async () => {
+    await page.reload({ waitUntil: 'load', timeout: STEP_TIMEOUT });
+    await page.locator(SEL.queryEditor).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const tabs = (await page.locator('.graphiql-tab-button').allInnerTexts()).map((t) => t.trim());
+    const missingTabs = ['CountryPage', 'Login', 'Me'].filter((t) => !tabs.includes(t));
+    if (missingTabs.length) throw new Error(`tabs after reload lack ${missingTabs.join(', ')} (have ${tabs.join(', ')})`);
+    await historyHas(page, ['CountryPage', 'Me', 'Login']);
+    await page.waitForTimeout(SETTLE_MS);
+    const found = leaks(await localStorageEntries(page));
+    if (found.length) throw new Error(`secrets in localStorage after reload: ${found.join('; ')}`);
   });
 
   await page.waitForTimeout(300);

@@ -25,6 +25,16 @@ use vocab::*;
 const COUNTRIES_PER_REGION: usize = 20;
 const DOCUMENTS_PER_SCALE: usize = 8000;
 const PRIORITY_AREAS_PER_PROGRAMME: usize = 3;
+const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2014, 1, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
+const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 12, 31) {
+    Some(day) => day,
+    None => NaiveDate::MAX,
+};
+/// The largest scale: 1,296 two-character ISO codes are enough for scale 10.
+pub const MAX_SCALE: usize = 10;
 
 /// The default seed, so that `cms generate` with no flags writes the usual dataset.
 pub const DEFAULT_SEED: u64 = 20_220_308;
@@ -59,17 +69,18 @@ impl Totals {
     }
 }
 
-/// The dataset for `scale` (at least 1) and `seed`.
+/// The dataset for `scale` (1 to [`MAX_SCALE`]) and `seed`.
 pub fn generate(scale: usize, seed: u64) -> Dataset {
     let mut gen = Generator {
         rng: ChaCha8Rng::seed_from_u64(seed),
         country_slugs: HashSet::new(),
         doc_slugs: HashMap::new(),
     };
-    let scale = scale.max(1);
+    let scale = scale.clamp(1, MAX_SCALE);
     let countries = gen.countries(scale);
-    let programmes = gen.programmes(&countries);
-    let documents = gen.documents(scale, &countries, &programmes);
+    let world = World::new(&countries);
+    let programmes = gen.programmes(&world);
+    let documents = gen.documents(scale, &world, &programmes);
     Dataset {
         regions: REGIONS
             .iter()
@@ -217,7 +228,8 @@ impl Generator {
     }
 
     /// `count` distinct codes none of the real countries has: letter pairs first,
-    /// then letter/digit pairs and digit pairs (1,296 in all), then `X00`, `X01`...
+    /// then letter/digit pairs and digit pairs (1,291 besides the real ones, enough
+    /// for [`MAX_SCALE`])
     fn iso_codes(&mut self, count: usize) -> Vec<String> {
         const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
         const DIGITS: &[u8] = b"0123456789";
@@ -240,7 +252,6 @@ impl Generator {
                     .filter(|c| !REAL_COUNTRIES.iter().any(|(_, _, iso)| iso == c)),
             );
         }
-        codes.extend((0..count.saturating_sub(codes.len())).map(|n| format!("X{n:02}")));
         codes.truncate(count);
         codes
     }
@@ -294,113 +305,123 @@ impl Generator {
         }
     }
 
-    fn programmes(&mut self, countries: &[CountryIn]) -> Vec<Drawn> {
-        let by_region = |region: &str| -> Vec<usize> {
-            (0..countries.len())
-                .filter(|&i| countries[i].region == region)
-                .collect()
-        };
-        let regions: HashMap<&str, Vec<usize>> =
-            REGIONS.iter().map(|(r, _)| (*r, by_region(r))).collect();
-        let index_of = |iso: &str| countries.iter().position(|c| c.iso2 == iso);
-        let mut programmes = Vec::with_capacity(countries.len() * 5);
-        for (i, c) in countries.iter().enumerate() {
-            let peru = c.slug == "peru";
-            let mip = if peru {
-                ProgrammeSpec {
-                    slug: PERU_MIP_SLUG.to_string(),
-                    title: "Multiannual Indicative Programme 2021-2024 for Peru".to_string(),
-                    kind: "MIP",
-                    countries: vec![i],
-                    period: (2021, 2024),
-                    budget: Some("57000000.00".to_string()),
-                    priority_areas: Some(
-                        PERU_MIP_AREAS
-                            .iter()
-                            .map(|(title, body)| TextBlockIn {
-                                title: title.to_string(),
-                                body: body.to_string(),
-                                translations: None,
-                            })
-                            .collect(),
-                    ),
-                }
-            } else {
-                let end = *[2024, 2027].choose(&mut self.rng).unwrap_or(&2024);
-                ProgrammeSpec::new(
-                    format!("mip-2021-{end}-{}", c.slug),
-                    format!("Multiannual Indicative Programme 2021-{end} for {}", c.name),
+    fn programmes(&mut self, world: &World) -> Vec<Drawn> {
+        let mut programmes = Vec::with_capacity(world.countries.len() * 5);
+        for i in 0..world.countries.len() {
+            let mip = self.mip(world, i);
+            programmes.push(self.programme(mip, world.countries));
+            for plan in self.annual_plans(world, i) {
+                programmes.push(self.programme(plan, world.countries));
+            }
+            let measure = self.support_measure(world, i);
+            programmes.push(self.programme(measure, world.countries));
+        }
+        programmes
+    }
+
+    /// The country's multiannual indicative programme (Peru's is the real one).
+    fn mip(&mut self, world: &World, i: usize) -> ProgrammeSpec {
+        let c = &world.countries[i];
+        if c.slug == "peru" {
+            let areas = PERU_MIP_AREAS
+                .iter()
+                .map(|(title, body)| TextBlockIn {
+                    title: title.to_string(),
+                    body: body.to_string(),
+                    translations: None,
+                })
+                .collect();
+            return ProgrammeSpec {
+                budget: Some("57000000.00".to_string()),
+                priority_areas: Some(areas),
+                ..ProgrammeSpec::new(
+                    PERU_MIP_SLUG.to_string(),
+                    "Multiannual Indicative Programme 2021-2024 for Peru".to_string(),
                     "MIP",
                     vec![i],
-                    (2021, end),
+                    (2021, 2024),
                 )
             };
-            programmes.push(self.programme(mip, countries));
+        }
+        let end = *[2024, 2027].choose(&mut self.rng).unwrap_or(&2024);
+        ProgrammeSpec::new(
+            format!("mip-2021-{end}-{}", c.slug),
+            format!("Multiannual Indicative Programme 2021-{end} for {}", c.name),
+            "MIP",
+            vec![i],
+            (2021, end),
+        )
+    }
 
-            let mut years = self.sample(&[2021, 2022, 2023, 2024, 2025], 3);
+    /// Three annual action plans in distinct years (Peru's include 2022).
+    fn annual_plans(&mut self, world: &World, i: usize) -> Vec<ProgrammeSpec> {
+        let c = &world.countries[i];
+        let mut years = self.sample(&[2021, 2022, 2023, 2024, 2025], 3);
+        years.sort_unstable();
+        if c.slug == "peru" && !years.contains(&2022) {
+            years[0] = 2022;
             years.sort_unstable();
-            if peru && !years.contains(&2022) {
-                years[0] = 2022;
-                years.sort_unstable();
-            }
-            for y in years {
-                let plan = ProgrammeSpec::new(
+        }
+        years
+            .into_iter()
+            .map(|y| {
+                ProgrammeSpec::new(
                     format!("annual-action-plan-{y}-{}", c.slug),
                     format!("Annual action plan {y} for {}", c.name),
                     "ANNUAL_ACTION_PLAN",
                     vec![i],
                     (y, y),
-                );
-                programmes.push(self.programme(plan, countries));
-            }
+                )
+            })
+            .collect()
+    }
 
-            let y = self.rng.random_range(2021..=2025);
-            let measure = if peru {
-                let isos = ["PE", "BO", "CO", "EC", "PY"];
-                ProgrammeSpec::new(
-                    ANDEAN_SM_SLUG.to_string(),
-                    "Support measure (Cooperation Facility) 2022 for Bolivia, Colombia, \
+    /// One support measure; a fifth of them span 3 to 5 countries of the region
+    /// (Peru's is the Andean one).
+    fn support_measure(&mut self, world: &World, i: usize) -> ProgrammeSpec {
+        let c = &world.countries[i];
+        let y = self.rng.random_range(2021..=2025);
+        if c.slug == "peru" {
+            return ProgrammeSpec::new(
+                ANDEAN_SM_SLUG.to_string(),
+                "Support measure (Cooperation Facility) 2022 for Bolivia, Colombia, \
 Ecuador, Paraguay and Peru"
-                        .to_string(),
-                    "SUPPORT_MEASURE",
-                    isos.iter().filter_map(|iso| index_of(iso)).collect(),
-                    (2022, 2022),
-                )
-            } else if self.rng.random::<f64>() < 0.2 {
-                let others: Vec<usize> = regions[c.region.as_str()]
+                    .to_string(),
+                "SUPPORT_MEASURE",
+                ["PE", "BO", "CO", "EC", "PY"]
                     .iter()
-                    .copied()
-                    .filter(|&o| o != i)
-                    .collect();
-                let k = self.rng.random_range(2..=4);
-                let mut members = vec![i];
-                members.extend(self.sample(&others, k));
-                let names: Vec<&str> = members
-                    .iter()
-                    .map(|&m| countries[m].name.as_str())
-                    .collect();
-                ProgrammeSpec::new(
-                    format!("support-measure-cooperation-facility-{y}-{}", c.slug),
-                    format!(
-                        "Support measure (Cooperation Facility) {y} for {}",
-                        join_names(&names)
-                    ),
-                    "SUPPORT_MEASURE",
-                    members,
-                    (y, y),
-                )
-            } else {
-                ProgrammeSpec::new(
-                    format!("support-measure-{y}-{}", c.slug),
-                    format!("Support measure {y} for {}", c.name),
-                    "SUPPORT_MEASURE",
-                    vec![i],
-                    (y, y),
-                )
-            };
-            programmes.push(self.programme(measure, countries));
+                    .filter_map(|iso| world.countries.iter().position(|c| c.iso2 == *iso))
+                    .collect(),
+                (2022, 2022),
+            );
         }
-        programmes
+        if self.rng.random::<f64>() < 0.2 {
+            let others = world.neighbours(i);
+            let k = self.rng.random_range(2..=4);
+            let mut members = vec![i];
+            members.extend(self.sample(&others, k));
+            let names: Vec<&str> = members
+                .iter()
+                .map(|&m| world.countries[m].name.as_str())
+                .collect();
+            return ProgrammeSpec::new(
+                format!("support-measure-cooperation-facility-{y}-{}", c.slug),
+                format!(
+                    "Support measure (Cooperation Facility) {y} for {}",
+                    join_names(&names)
+                ),
+                "SUPPORT_MEASURE",
+                members,
+                (y, y),
+            );
+        }
+        ProgrammeSpec::new(
+            format!("support-measure-{y}-{}", c.slug),
+            format!("Support measure {y} for {}", c.name),
+            "SUPPORT_MEASURE",
+            vec![i],
+            (y, y),
+        )
     }
 
     fn unique_doc_slug(&mut self, title: &str) -> String {
@@ -419,12 +440,7 @@ Ecuador, Paraguay and Peru"
         start + chrono::Duration::days(self.rng.random_range(0..=days))
     }
 
-    fn documents(
-        &mut self,
-        scale: usize,
-        countries: &[CountryIn],
-        programmes: &[Drawn],
-    ) -> Vec<DocumentIn> {
+    fn documents(&mut self, scale: usize, world: &World, programmes: &[Drawn]) -> Vec<DocumentIn> {
         let total = DOCUMENTS_PER_SCALE * scale;
         let mut documents = Vec::with_capacity(total);
         for fixed in &PERU_DOCS {
@@ -440,89 +456,135 @@ Ecuador, Paraguay and Peru"
                 ..Default::default()
             });
         }
-        let mut regions: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, c) in countries.iter().enumerate() {
-            regions.entry(c.region.as_str()).or_default().push(i);
-        }
-        let mut of_country: Vec<Vec<usize>> = vec![Vec::new(); countries.len()];
+        let mut of_country: Vec<Vec<usize>> = vec![Vec::new(); world.countries.len()];
         for (p, drawn) in programmes.iter().enumerate() {
             for &c in &drawn.countries {
                 of_country[c].push(p);
             }
         }
-        let first_day = date(2014, 1, 1);
-        let last_day = date(2024, 12, 31);
-        let indices: Vec<usize> = (0..countries.len()).collect();
         while documents.len() < total {
-            let Some(&c) = indices.choose(&mut self.rng) else {
-                break;
-            };
-            let k = self.weighted(DOC_COUNTRY_COUNT.0, DOC_COUNTRY_COUNT.1);
-            let region = countries[c].region.as_str();
-            let others: Vec<usize> = regions[region]
-                .iter()
-                .copied()
-                .filter(|&o| o != c)
-                .collect();
-            let mut about = vec![c];
-            about.extend(self.sample(&others, k - 1));
-            let names: Vec<&str> = about.iter().map(|&i| countries[i].name.as_str()).collect();
-            let names = join_names(&names);
-            let (title, published, programme) = if self.rng.random::<f64>() < 0.6 {
-                let p = *of_country[c].choose(&mut self.rng).unwrap_or(&0);
+            let c = self.rng.random_range(0..world.countries.len().max(1));
+            let document = self.document(world, c, programmes, &of_country[c]);
+            documents.push(document);
+        }
+        documents
+    }
+
+    /// One synthetic document about country `c` and some of its neighbours; three in
+    /// five belong to one of `c`'s programmes (and then carry a multi-country
+    /// programme's countries).
+    fn document(
+        &mut self,
+        world: &World,
+        c: usize,
+        programmes: &[Drawn],
+        of_country: &[usize],
+    ) -> DocumentIn {
+        let k = self.weighted(DOC_COUNTRY_COUNT.0, DOC_COUNTRY_COUNT.1);
+        let others = world.neighbours(c);
+        let mut about = vec![c];
+        about.extend(self.sample(&others, k - 1));
+        let (title, published, programme) = match of_country.choose(&mut self.rng) {
+            Some(&p) if self.rng.random::<f64>() < 0.6 => {
                 let drawn = &programmes[p];
                 if drawn.countries.len() > 1 {
                     about = drawn.countries.clone();
                 }
-                let prog = &drawn.programme;
-                let title_l = lower_first(&prog.title);
-                let n = self.rng.random_range(1..=6).to_string();
-                let template = self.pick(PROG_DOC_TEMPLATES);
-                let title = self.fill(
-                    template,
-                    &[("title", &prog.title), ("title_l", &title_l), ("n", &n)],
-                );
-                let start = date(prog.period_start - 1, 1, 1);
-                let end = date(prog.period_end + 1, 12, 31).min(last_day);
-                let published = self.date_between(start, end);
-                (title, published, Some(prog.slug.clone()))
-            } else {
-                let theme = self.pick(THEMES);
-                let published = self.date_between(first_day, last_day);
-                let theme_l = theme.to_lowercase();
-                let year = published.year().to_string();
-                let year2 = (published.year() + 3).to_string();
-                let template = self.pick(DOC_TEMPLATES);
-                let title = self.fill(
-                    template,
-                    &[
-                        ("theme", theme),
-                        ("theme_l", &theme_l),
-                        ("names", &names),
-                        ("year", &year),
-                        ("year2", &year2),
-                    ],
-                );
+                let (title, published) = self.programme_document(&drawn.programme);
+                (title, published, Some(drawn.programme.slug.clone()))
+            }
+            _ => {
+                let names: Vec<&str> = about
+                    .iter()
+                    .map(|&i| world.countries[i].name.as_str())
+                    .collect();
+                let (title, published) = self.loose_document(&join_names(&names));
                 (title, published, None)
-            };
-            let (languages, weights) = vocab::languages(region);
-            let format = self.weighted(FORMATS.0, FORMATS.1);
-            let (lo, hi) = size_range(format);
-            let size = (lo * (hi / lo).powf(self.rng.random::<f64>())) as i64;
-            let language = self.weighted(languages, weights);
-            documents.push(DocumentIn {
-                slug: self.unique_doc_slug(&title),
-                title,
-                published_on: published.format("%Y-%m-%d").to_string(),
-                language: language.to_string(),
-                format: format.to_string(),
-                size_bytes: size,
-                countries: about.iter().map(|&i| countries[i].iso2.clone()).collect(),
-                programme,
-                ..Default::default()
-            });
+            }
+        };
+        let region = world.countries[c].region.as_str();
+        let (languages, weights) = vocab::languages(region);
+        let format = self.weighted(FORMATS.0, FORMATS.1);
+        let (lo, hi) = size_range(format);
+        let size = (lo * (hi / lo).powf(self.rng.random::<f64>())) as i64;
+        let language = self.weighted(languages, weights);
+        DocumentIn {
+            slug: self.unique_doc_slug(&title),
+            title,
+            published_on: published.format("%Y-%m-%d").to_string(),
+            language: language.to_string(),
+            format: format.to_string(),
+            size_bytes: size,
+            countries: about
+                .iter()
+                .map(|&i| world.countries[i].iso2.clone())
+                .collect(),
+            programme,
+            ..Default::default()
         }
-        documents
+    }
+
+    /// Title and date of a programme's document: within a year of its period.
+    fn programme_document(&mut self, prog: &ProgrammeIn) -> (String, NaiveDate) {
+        let title_l = lower_first(&prog.title);
+        let n = self.rng.random_range(1..=6).to_string();
+        let template = self.pick(PROG_DOC_TEMPLATES);
+        let title = self.fill(
+            template,
+            &[("title", &prog.title), ("title_l", &title_l), ("n", &n)],
+        );
+        let start = date(prog.period_start - 1, 1, 1);
+        let end = date(prog.period_end + 1, 12, 31).min(LAST_DAY);
+        (title, self.date_between(start, end))
+    }
+
+    /// Title and date of a document outside any programme, about `names`.
+    fn loose_document(&mut self, names: &str) -> (String, NaiveDate) {
+        let theme = self.pick(THEMES);
+        let published = self.date_between(FIRST_DAY, LAST_DAY);
+        let theme_l = theme.to_lowercase();
+        let year = published.year().to_string();
+        let year2 = (published.year() + 3).to_string();
+        let template = self.pick(DOC_TEMPLATES);
+        let title = self.fill(
+            template,
+            &[
+                ("theme", theme),
+                ("theme_l", &theme_l),
+                ("names", names),
+                ("year", &year),
+                ("year2", &year2),
+            ],
+        );
+        (title, published)
+    }
+}
+
+/// The countries, and which of them share a region.
+struct World<'a> {
+    countries: &'a [CountryIn],
+    by_region: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> World<'a> {
+    fn new(countries: &'a [CountryIn]) -> Self {
+        let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, c) in countries.iter().enumerate() {
+            by_region.entry(c.region.as_str()).or_default().push(i);
+        }
+        Self {
+            countries,
+            by_region,
+        }
+    }
+
+    /// The other countries of country `i`'s region, in order.
+    fn neighbours(&self, i: usize) -> Vec<usize> {
+        let region = self.countries[i].region.as_str();
+        self.by_region
+            .get(region)
+            .map(|all| all.iter().copied().filter(|&o| o != i).collect())
+            .unwrap_or_default()
     }
 }
 

@@ -4,6 +4,7 @@
 //! every graphql-js tool (GraphiQL, codegen, Rover) prints from the live server,
 //! `@specifiedBy` and descriptions included. CI checks the two agree with graphql-js
 //! itself (tests/contract).
+use crate::error::{AppError, AppResult};
 use serde::Deserialize;
 
 /// graphql-js `getIntrospectionQuery()` with every option (`descriptions`,
@@ -62,14 +63,18 @@ fragment TypeRef on __Type {
 "#;
 
 /// The schema's SDL in graphql-js's print.
-pub async fn sdl() -> String {
+pub async fn sdl() -> AppResult<String> {
     let schema = super::builder().finish();
     let response = schema.execute(INTROSPECTION_QUERY).await;
-    let value = response.data.into_json().unwrap_or_default();
-    match serde_json::from_value::<Introspection>(value) {
-        Ok(introspection) => print(&introspection.schema),
-        Err(err) => format!("# introspection failed: {err}\n"),
+    if let Some(error) = response.errors.first() {
+        return Err(AppError::Internal(format!(
+            "introspection failed: {}",
+            error.message
+        )));
     }
+    let value = response.data.into_json()?;
+    let introspection: Introspection = serde_json::from_value(value)?;
+    Ok(print(&introspection.schema))
 }
 
 #[derive(Deserialize)]
@@ -325,7 +330,10 @@ fn print_args(args: &[InputValueDef], indentation: &str) -> String {
     if args.is_empty() {
         return String::new();
     }
-    if args.iter().all(|a| a.description.is_none()) {
+    if args
+        .iter()
+        .all(|a| a.description.as_deref().is_none_or(str::is_empty))
+    {
         let args: Vec<String> = args.iter().map(input_value).collect();
         return format!("({})", args.join(", "));
     }
@@ -344,6 +352,9 @@ fn print_args(args: &[InputValueDef], indentation: &str) -> String {
     format!("(\n{}\n{indentation})", lines.join("\n"))
 }
 
+/// Default values are printed as introspection gives them, where graphql-js parses
+/// and reprints them (`1.0` becomes `1`); the schema has none, and the contract
+/// test in CI would show the first that prints differently.
 fn input_value(v: &InputValueDef) -> String {
     let default = v
         .default_value
@@ -412,7 +423,7 @@ fn printable_as_block_string(value: &str) -> bool {
     let mut seen_non_empty_line = false;
     for c in value.chars() {
         match c {
-            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\r' => return false,
+            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}' | '\u{f}' | '\r' => return false,
             '\n' => {
                 if empty_line && !seen_non_empty_line {
                     return false;
@@ -484,4 +495,74 @@ fn print_string(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Description texts with what graphql-js 16.15 prints for them, on a type and on
+    /// its fields (written by `tests/contract/print-oracle.cjs`).
+    const ORACLE: &str = include_str!("sdl-oracle.json");
+
+    fn one_type_schema(text: &str) -> SchemaDef {
+        let int = || TypeRef {
+            kind: "SCALAR".into(),
+            name: Some("Int".into()),
+            of_type: None,
+        };
+        let field = |name: &str| FieldDef {
+            name: name.into(),
+            description: Some(text.into()),
+            args: Vec::new(),
+            ty: int(),
+            deprecation_reason: None,
+        };
+        SchemaDef {
+            description: None,
+            query_type: Some(Named {
+                name: "Query".into(),
+            }),
+            mutation_type: None,
+            subscription_type: None,
+            types: vec![TypeDef {
+                kind: "OBJECT".into(),
+                name: "Query".into(),
+                description: Some(text.into()),
+                specified_by_url: None,
+                fields: Some(vec![field("f"), field("g")]),
+                input_fields: None,
+                interfaces: Some(Vec::new()),
+                enum_values: None,
+                possible_types: None,
+            }],
+            directives: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn descriptions_print_as_graphql_js_prints_them() {
+        let cases: Vec<(String, String)> = serde_json::from_str(ORACLE).unwrap_or_default();
+        assert!(cases.len() > 10);
+        for (text, printed) in cases {
+            assert_eq!(
+                print(&one_type_schema(&text)),
+                format!("{printed}\n"),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn strings_escape_as_graphql_js_escapes_them() {
+        assert_eq!(
+            print_string("a\"b\\c\n\u{1b}\u{7f}"),
+            r#""a\"b\\c\n\u001B\u007F""#
+        );
+        assert_eq!(deprecated(Some("No longer supported")), " @deprecated");
+        assert_eq!(
+            deprecated(Some("use \"b\"")),
+            r#" @deprecated(reason: "use \"b\"")"#
+        );
+    }
 }

@@ -4,11 +4,14 @@
 //! needs no Node and a browser needs no CDN. The page opens with the partner
 //! queries and `login` as tabs; headers typed into its headers editor are not
 //! persisted.
+use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_embed::Embed;
 use serde_json::json;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The built page, its assets, and (carried in the binary along with the code
@@ -28,8 +31,8 @@ pub const ASSET_PATH: &str = "/graphiql/assets/{file}";
 
 const PLACEHOLDER: &str = "__CMS_GRAPHIQL_CONFIG__";
 
-const LOGIN: &str = "# Log in as staff, then copy the token into the headers editor below:
-#   {\"Authorization\": \"Bearer <token>\"}
+const LOGIN: &str = "# Log in as staff, then put the token in the headers editor below as an
+# Authorization header (the scheme, a space, then the token; see the README).
 mutation Login($email: String!, $password: String!) {
   login(email: $email, password: $password) {
     token
@@ -106,6 +109,8 @@ pub fn page() -> Response {
         HeaderValue::from_static(CSP),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // /graphql answers browsers with this page and other clients with JSON.
+    headers.insert(header::VARY, HeaderValue::from_static("accept"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     security_headers(headers);
     response
@@ -129,35 +134,107 @@ fn content_type(file: &str) -> &'static str {
     }
 }
 
-/// A hashed asset: its name changes with its content, so browsers keep it a year.
-pub async fn asset(Path(file): Path<String>, request_headers: HeaderMap) -> Response {
-    let Some(found) = Files::get(&format!("assets/{file}")) else {
-        return (StatusCode::NOT_FOUND, "no such asset").into_response();
-    };
-    let etag = format!(
-        "\"{}\"",
-        found
-            .metadata
-            .sha256_hash()
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let fresh = request_headers
+/// One asset, with its gzip form computed once: compressing a 1.4 MB script on
+/// every request would let anyone keep the cores busy.
+struct Asset {
+    plain: Bytes,
+    gzip: Option<Bytes>,
+    /// Quoted strong validator of the plain form; the gzip form's ends in `-gz`.
+    etag: String,
+    content_type: &'static str,
+}
+
+fn gzip(data: &[u8]) -> Option<Bytes> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).ok()?;
+    encoder.finish().ok().map(Bytes::from)
+}
+
+fn assets() -> &'static HashMap<String, Asset> {
+    static ASSETS: OnceLock<HashMap<String, Asset>> = OnceLock::new();
+    ASSETS.get_or_init(|| {
+        Files::iter()
+            .filter_map(|path| {
+                let name = path.strip_prefix("assets/")?.to_string();
+                let file = Files::get(&path)?;
+                let hash: String = file.metadata.sha256_hash()[..16]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                let plain = match file.data {
+                    Cow::Borrowed(bytes) => Bytes::from_static(bytes),
+                    Cow::Owned(bytes) => Bytes::from(bytes),
+                };
+                let asset = Asset {
+                    gzip: gzip(&plain),
+                    plain,
+                    etag: format!("\"{hash}\""),
+                    content_type: content_type(&name),
+                };
+                Some((name, asset))
+            })
+            .collect()
+    })
+}
+
+/// Does the client take gzip? (`gzip` or `*` listed without `q=0`.)
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
-    let mut response = if fresh {
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/"))
+                .any(|tag| tag == etag || tag == "*")
+        })
+}
+
+/// A hashed asset: its name changes with its content, so browsers keep it a year.
+pub async fn asset(Path(file): Path<String>, request_headers: HeaderMap) -> Response {
+    let Some(found) = assets().get(&file) else {
+        return (StatusCode::NOT_FOUND, "no such asset").into_response();
+    };
+    let gzip = found
+        .gzip
+        .as_ref()
+        .filter(|_| accepts_gzip(&request_headers));
+    let etag = match gzip {
+        Some(_) => format!("{}-gz\"", found.etag.trim_end_matches('"')),
+        None => found.etag.clone(),
+    };
+    let mut response = if not_modified(&request_headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        found.data.into_owned().into_response()
+        gzip.unwrap_or(&found.plain).clone().into_response()
     };
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&file)),
+        HeaderValue::from_static(found.content_type),
     );
+    if gzip.is_some() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

@@ -149,7 +149,7 @@ const manifest = {
     placeholder: PLACEHOLDER,
     placeholderValue:
       'JSON {"endpoint":"/graphql","tabs":[{"title":"...","query":"...","variables":"{...}"}]} with <, > and & written as \\u003c, \\u003e, \\u0026',
-    pageCacheControl: 'no-store (the page carries the server-made config and names the current hashed assets)',
+    pageCacheControl: 'no-cache (the page carries the server-made config and names the current hashed assets, so a browser revalidates it every time)',
     assets: 'assets/<name> at GET /graphiql/assets/<name>, Cache-Control: public, max-age=31536000, immutable',
     contentTypes: Object.fromEntries(Object.entries(CONTENT_TYPES).filter(([ext]) => ext !== '.txt')),
     // What the page needs, nothing more (tested in tests/browser/graphiql.mjs):

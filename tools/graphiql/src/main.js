@@ -9,6 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createSafeStorage } from './safe-storage.js';
 
 const FALLBACK = { endpoint: '/graphql', tabs: [] };
 
@@ -44,9 +45,29 @@ const fetcher = createGraphiQLFetcher({ url: config.endpoint });
 // the GraphiQL Explorer (query builder) comes on top.
 const plugins = [explorerPlugin()];
 
+// Everything GraphiQL persists goes through this: never headers, never the
+// value of a password/token/secret variable (see safe-storage.js).
+function memoryBacking() {
+  const items = new Map();
+  return {
+    get length() { return items.size; },
+    key: (i) => [...items.keys()][i] ?? null,
+    getItem: (k) => (items.has(k) ? items.get(k) : null),
+    setItem: (k, v) => { items.set(k, String(v)); },
+    removeItem: (k) => { items.delete(k); },
+  };
+}
+let storage;
+try {
+  storage = createSafeStorage(window.localStorage);
+} catch {
+  storage = createSafeStorage(memoryBacking()); // localStorage unavailable
+}
+
 const props = {
   fetcher,
   plugins,
+  storage,
   shouldPersistHeaders: false,
   isHeadersEditorEnabled: true,
   defaultEditorToolsVisibility: 'headers',
