@@ -136,31 +136,7 @@ async fn execute(cli: Cli) -> AppResult<()> {
             );
             Ok(())
         }
-        Command::Generate(args) => {
-            let started = Instant::now();
-            let data = crate::generate::generate(args.scale as usize, args.seed);
-            let mut json = serde_json::to_vec(&data)?;
-            json.push(b'\n');
-            write_out(&args.out, &json)?;
-            let t = crate::generate::Totals::of(&data);
-            eprintln!(
-                "scale={} seed={} -> {}: regions={} countries={} programmes={} \
-                 (multi-country={}) priorityAreas={} documents={} documentCountryLinks={} \
-                 in {:.2} s",
-                args.scale,
-                args.seed,
-                args.out.display(),
-                t.regions,
-                t.countries,
-                t.programmes,
-                t.multi_country_programmes,
-                t.priority_areas,
-                t.documents,
-                t.document_country_links,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
+        Command::Generate(args) => generate(&args),
     }
 }
 
@@ -175,4 +151,31 @@ fn write_out(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
         std::fs::write(path, bytes)
             .map_err(|e| AppError::bad_input(format!("cannot write {}: {e}", path.display())))
     }
+}
+
+/// `cms generate`: the synthetic dataset, written where `--out` says.
+fn generate(args: &crate::config::GenerateArgs) -> AppResult<()> {
+    let started = Instant::now();
+    let data = crate::generate::generate(args.scale as usize, args.seed);
+    let mut json = serde_json::to_vec(&data)?;
+    json.push(b'\n');
+    write_out(&args.out, &json)?;
+    let t = crate::generate::Totals::of(&data);
+    eprintln!(
+        "scale={} seed={} -> {}: regions={} countries={} programmes={} \
+         (multi-country={}) priorityAreas={} documents={} documentCountryLinks={} \
+         in {:.2} s",
+        args.scale,
+        args.seed,
+        args.out.display(),
+        t.regions,
+        t.countries,
+        t.programmes,
+        t.multi_country_programmes,
+        t.priority_areas,
+        t.documents,
+        t.document_country_links,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
