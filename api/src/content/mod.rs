@@ -1,12 +1,16 @@
 //! What every content type shares: who is reading (viewer), global ids, locales and
-//! translations, the list engine (filters, orderings, keyset pages, counts), the
-//! DataLoaders, and the generic Relay connection types.
+//! translations, statuses and snapshots (working copies and their overlay), the
+//! list engine (filters, orderings, keyset pages, counts), the DataLoaders, and the
+//! generic Relay connection types. A leaf: nothing here imports the workflow, the
+//! domains, `graphql` or `http`.
 pub mod connection;
 pub mod count_cache;
 pub mod ids;
 pub mod list;
 pub mod loaders;
 pub mod locale;
+pub mod snapshot;
+pub mod status;
 pub mod validate;
 pub mod viewer;
 
@@ -37,7 +41,7 @@ macro_rules! content_node {
                 vis: $crate::content::Visibility,
             ) -> Self {
                 let m = if vis.is_preview() {
-                    $crate::workflow::data::Overlay::overlay_arc(m)
+                    $crate::content::snapshot::Overlay::overlay_arc(m)
                 } else {
                     m
                 };
@@ -61,18 +65,18 @@ macro_rules! content_node {
 
             /// The working copy this node shows (preview only), for its relations.
             #[allow(dead_code)]
-            fn pending(&self) -> Option<$crate::workflow::data::Data> {
+            fn pending(&self) -> Option<$crate::content::snapshot::Data> {
                 if !self.vis.is_preview() {
                     return None;
                 }
                 self.m
                     .draft
                     .as_deref()
-                    .and_then(|j| $crate::workflow::data::Data::from_json(j).ok())
+                    .and_then(|j| $crate::content::snapshot::Data::from_json(j).ok())
             }
 
-            fn workflow_info(&self) -> $crate::workflow::graphql::WorkflowInfo {
-                $crate::workflow::graphql::WorkflowInfo::new(
+            fn workflow_info(&self) -> $crate::content::status::WorkflowInfo {
+                $crate::content::status::WorkflowInfo::new(
                     self.m.draft.is_some(),
                     self.m.scheduled_at,
                     self.m.review_comment.clone(),

@@ -6,13 +6,13 @@ use crate::content::connection::{
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
 use crate::content::locale::{localized_block, translations_to_json};
+use crate::content::snapshot::{Block, Data};
+use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::{AppError, ResultExt};
 use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
 use crate::regions::Region;
-use crate::workflow::data::{Block, Data};
-use crate::workflow::graphql::status_filter;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -66,7 +66,7 @@ pub struct CountryFilter {
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
-    pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
+    pub status: Option<Vec<crate::content::status::ContentStatus>>,
 }
 
 /// A partner country and its page: context, priorities, programmes, documents.
@@ -230,7 +230,7 @@ impl Country {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+    pub async fn status(&self) -> crate::content::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -239,7 +239,7 @@ impl Country {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
 }

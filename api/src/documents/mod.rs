@@ -3,13 +3,13 @@
 use crate::content::connection::{lookup, root_connection, Connection, ConnectionNode};
 use crate::content::list::{Filter, Order, PageArgs};
 use crate::content::loaders::{ById, CountriesOf};
+use crate::content::snapshot::Data;
+use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, Country};
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::graphql::scalars::Date;
 use crate::programmes::Programme;
-use crate::workflow::data::Data;
-use crate::workflow::graphql::status_filter;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
@@ -58,7 +58,7 @@ pub struct DocumentFilter {
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
-    pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
+    pub status: Option<Vec<crate::content::status::ContentStatus>>,
 }
 
 impl DocumentFilter {
@@ -197,7 +197,7 @@ impl Document {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+    pub async fn status(&self) -> crate::content::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -206,7 +206,7 @@ impl Document {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
 }

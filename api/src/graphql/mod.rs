@@ -44,7 +44,7 @@ pub enum Node {
     field(name = "id", ty = "ID", desc = "Opaque global id, for `node(id:)`."),
     field(
         name = "status",
-        ty = "crate::workflow::graphql::ContentStatus",
+        ty = "crate::content::status::ContentStatus",
         desc = "Workflow status (in a staff preview: the working copy's)."
     ),
     field(
@@ -69,7 +69,7 @@ pub enum Node {
     ),
     field(
         name = "workflow",
-        ty = "Option<crate::workflow::graphql::WorkflowInfo>",
+        ty = "Option<crate::content::status::WorkflowInfo>",
         desc = "Editorial details: staff previews only."
     )
 )]

@@ -4,12 +4,12 @@ use crate::content::connection::{lookup, nested_connection, root_connection, Con
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{AreasOf, CountriesOf};
 use crate::content::locale::localized_block;
+use crate::content::snapshot::Data;
+use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, pending_blocks, Country};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
 use crate::error::{AppResult, ResultExt};
-use crate::workflow::data::Data;
-use crate::workflow::graphql::status_filter;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -121,7 +121,7 @@ pub struct ProgrammeFilter {
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
-    pub status: Option<Vec<crate::workflow::graphql::ContentStatus>>,
+    pub status: Option<Vec<crate::content::status::ContentStatus>>,
 }
 
 impl ProgrammeFilter {
@@ -279,7 +279,7 @@ impl Programme {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+    pub async fn status(&self) -> crate::content::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -288,7 +288,7 @@ impl Programme {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
 }

@@ -80,7 +80,7 @@ impl Region {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::workflow::graphql::ContentStatus {
+    pub async fn status(&self) -> crate::content::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -89,7 +89,7 @@ impl Region {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::workflow::graphql::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
     /// The countries of this region.

@@ -2,11 +2,12 @@
 //! and the audit log. Resolvers are thin: they decode ids and inputs, and the
 //! service ([`super`]) holds every rule, including who may do what.
 use super::audit::{self, AuditFilter};
-use super::data::{Block, Data};
 use super::{revisions, Action, Step};
 use crate::auth::{Role, RoleGuard, Viewer};
 use crate::content::list::{self, Row};
 use crate::content::locale::TranslationMap;
+use crate::content::snapshot::{Block, Data};
+use crate::content::status::ContentStatus;
 use crate::content::{GlobalId, Kind, Locale, Visibility};
 use crate::countries::Country;
 use crate::documents::Document;
@@ -16,91 +17,10 @@ use crate::graphql::Content;
 use crate::programmes::{Programme, ProgrammeKind};
 use crate::regions::Region;
 use crate::state::AppState;
-use async_graphql::{
-    Context, Enum, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject, ID,
-};
+use async_graphql::{Context, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject, ID};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-
-/// Workflow status of a content item.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "entity::Status", name = "Status")]
-pub enum ContentStatus {
-    /// Being written; only staff see it.
-    Draft,
-    /// Submitted for review by a publisher; only staff see it.
-    InReview,
-    /// Public.
-    Published,
-    /// Taken off the public site, kept.
-    Archived,
-}
-
-/// Statuses there are: the longest status filter that makes sense.
-pub const MAX_STATUSES: usize = 4;
-
-/// A status filter as the list engine takes it: at most the four statuses (a
-/// longer list is BAD_USER_INPUT naming the field), duplicates folded and sorted,
-/// so equal filters are one statement shape and one cache key.
-pub fn status_filter(
-    field: &str,
-    list: Option<Vec<ContentStatus>>,
-) -> AppResult<Option<Vec<entity::Status>>> {
-    let Some(list) = list else {
-        return Ok(None);
-    };
-    if list.len() > MAX_STATUSES {
-        return Err(AppError::bad_field(
-            field,
-            format!(
-                "at most {MAX_STATUSES} statuses (DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED), got {}",
-                list.len()
-            ),
-        ));
-    }
-    let mut statuses: Vec<entity::Status> = list.into_iter().map(Into::into).collect();
-    statuses.sort_by_key(|s| s.as_str());
-    statuses.dedup();
-    Ok(Some(statuses))
-}
-
-/// Editorial details of an item (staff previews only).
-#[derive(SimpleObject, Clone, Debug)]
-pub struct WorkflowInfo {
-    /// A published item has a working copy that is not published yet.
-    pub has_unpublished_changes: bool,
-    /// When the item (or its working copy) will be published by the scheduler.
-    pub scheduled_at: Option<DateTime<Utc>>,
-    /// The comment of the last rejection, until the item is published.
-    pub review_comment: Option<String>,
-    /// Who created the item (a user's id).
-    pub created_by: Option<String>,
-    /// Who changed it last.
-    pub updated_by: Option<String>,
-    /// Who published it last.
-    pub published_by: Option<String>,
-}
-
-impl WorkflowInfo {
-    pub fn new(
-        has_draft: bool,
-        scheduled_at: Option<DateTime<Utc>>,
-        review_comment: Option<String>,
-        created_by: Option<String>,
-        updated_by: Option<String>,
-        published_by: Option<String>,
-    ) -> Self {
-        WorkflowInfo {
-            has_unpublished_changes: has_draft,
-            scheduled_at,
-            review_comment,
-            created_by,
-            updated_by,
-            published_by,
-        }
-    }
-}
 
 /// A titled text block (country priority, programme priority area). Lists of
 /// them replace the whole list, in the order given: add, remove or reorder by
@@ -954,7 +874,7 @@ impl WorkflowQuery {
                 AppError::bad_field("to", "the revisions belong to different items").into_gql(),
             );
         }
-        let changes = super::data::diff(
+        let changes = crate::content::snapshot::diff(
             &Data::from_json(&a.data).gql()?,
             &Data::from_json(&b.data).gql()?,
         )

@@ -8,17 +8,16 @@
 //! one item, on SQLite it takes the write lock before anything is read, so a
 //! concurrent writer waits instead of failing on a stale snapshot.
 pub mod audit;
-pub mod data;
 pub mod graphql;
 pub mod revisions;
 pub mod scheduler;
 
 use crate::auth::{Actor, Role, Viewer};
+use crate::content::snapshot::{self, Data};
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use data::Data;
 use entity::Status;
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
 use serde_json::json;
@@ -165,7 +164,7 @@ async fn lock<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResult<Lo
     let meta = Meta::read(&row)?;
     let head = match &meta.draft {
         Some(json) => Data::from_json(json)?,
-        None => data::load_row(conn, kind, &row).await?,
+        None => snapshot::load_row(conn, kind, &row).await?,
     };
     Ok(Locked { meta, row, head })
 }
@@ -340,7 +339,7 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
     let now = Utc::now();
     let txn = db.begin_write().await?;
     check_consistency(&txn, None, &data).await?;
-    let id = data::insert(
+    let id = snapshot::insert(
         &txn,
         &data,
         vec![
@@ -413,7 +412,7 @@ async fn save<C: ConnectionTrait>(
         cols.push(("draft_status", Some(Status::Draft.as_str()).into()));
         cols.push(("draft_version", Some(version).into()));
     } else {
-        data::write_row(conn, id, &data).await?;
+        snapshot::write_row(conn, id, &data).await?;
         cols.push(("updated_at", now.into()));
         cols.push(("status", Status::Draft.as_str().into()));
         cols.push(("version", version.into()));
@@ -599,10 +598,10 @@ async fn apply_transition<C: ConnectionTrait>(
         let content = if has_draft && copy == Copy::Merge {
             // References and keys may have changed since the copy was saved.
             check_consistency(conn, Some(id), &locked.head).await?;
-            data::write_row(conn, id, &locked.head).await?;
+            snapshot::write_row(conn, id, &locked.head).await?;
             locked.head.clone()
         } else if has_draft {
-            data::load_row(conn, kind, &locked.row).await?
+            snapshot::load_row(conn, kind, &locked.row).await?
         } else {
             locked.head.clone()
         };
