@@ -1,0 +1,325 @@
+//! Content changes and workflow transitions.
+use super::history::decode_revision_id;
+use super::inputs::{id_of, max_list, CountryInput, DocumentInput, ProgrammeInput, RegionInput};
+use super::{content, load, target};
+use crate::auth::{Role, Viewer};
+use crate::content::list::Row;
+use crate::content::snapshot::Data;
+use crate::content::{Kind, Locale, Visibility};
+use crate::countries::Country;
+use crate::documents::Document;
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::graphql::Content;
+use crate::programmes::Programme;
+use crate::regions::Region;
+use crate::state::AppState;
+use crate::workflow::{Action, Step};
+use async_graphql::{Context, Object, Result, ID};
+use chrono::{DateTime, Utc};
+
+#[derive(Default)]
+pub struct WorkflowMutation;
+
+macro_rules! typed {
+    ($row:expr, $variant:ident) => {
+        match $row {
+            Row::$variant(m) => Ok($variant::new(m, &Locale::default(), Visibility::Preview)),
+            _ => Err(AppError::internal("item of another type").into_gql()),
+        }
+    };
+}
+
+/// Content changes and the editorial workflow. Roles: EDITOR creates, edits,
+/// submits and withdraws; PUBLISHER also publishes, rejects, unpublishes,
+/// archives, schedules and restores; ADMIN does everything, and alone changes
+/// regions and deletes. An action the item's status does not allow is a CONFLICT
+/// error with `extensions.reason = "ILLEGAL_TRANSITION"`.
+#[Object]
+impl WorkflowMutation {
+    /// Creates a region (ADMIN), as DRAFT.
+    async fn create_region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The region's fields.")] input: RegionInput,
+    ) -> Result<Region> {
+        let id = create(ctx, Kind::Region, |d| input.apply(d)).await?;
+        typed!(load(ctx, Kind::Region, id).await?, Region)
+    }
+    /// Creates a country (EDITOR or above), as DRAFT.
+    async fn create_country(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The country's fields.")] input: CountryInput,
+    ) -> Result<Country> {
+        input.check_lists(max_list(ctx)?).gql()?;
+        let id = create(ctx, Kind::Country, |d| input.apply(d)).await?;
+        typed!(load(ctx, Kind::Country, id).await?, Country)
+    }
+    /// Creates a programme (EDITOR or above), as DRAFT.
+    async fn create_programme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The programme's fields.")] input: ProgrammeInput,
+    ) -> Result<Programme> {
+        input.check_lists(max_list(ctx)?).gql()?;
+        let id = create(ctx, Kind::Programme, |d| input.apply(d)).await?;
+        typed!(load(ctx, Kind::Programme, id).await?, Programme)
+    }
+    /// Creates a document (EDITOR or above), as DRAFT.
+    async fn create_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document's fields.")] input: DocumentInput,
+    ) -> Result<Document> {
+        input.check_lists(max_list(ctx)?).gql()?;
+        let id = create(ctx, Kind::Document, |d| input.apply(d)).await?;
+        typed!(load(ctx, Kind::Document, id).await?, Document)
+    }
+
+    /// Edits a region (ADMIN). See `updateCountry`.
+    async fn update_region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The fields to change; the others keep their values.")] input: RegionInput,
+    ) -> Result<Region> {
+        let id = update(ctx, Kind::Region, &id, expected_version, |d| input.apply(d)).await?;
+        typed!(load(ctx, Kind::Region, id).await?, Region)
+    }
+    /// Edits a country (EDITOR or above). A published item gets a working copy:
+    /// the public keeps the published version until the copy is published. Any
+    /// edit makes the item (or its working copy) a DRAFT again and cancels a
+    /// schedule, so it is reviewed again. A stale `expectedVersion` is CONFLICT
+    /// (`extensions.currentVersion`), and nothing is written.
+    async fn update_country(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The fields to change; the others keep their values.")]
+        input: CountryInput,
+    ) -> Result<Country> {
+        input.check_lists(max_list(ctx)?).gql()?;
+        let id = update(ctx, Kind::Country, &id, expected_version, |d| {
+            input.apply(d)
+        })
+        .await?;
+        typed!(load(ctx, Kind::Country, id).await?, Country)
+    }
+    /// Edits a programme (EDITOR or above). See `updateCountry`.
+    async fn update_programme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The fields to change; the others keep their values.")]
+        input: ProgrammeInput,
+    ) -> Result<Programme> {
+        input.check_lists(max_list(ctx)?).gql()?;
+        let id = update(ctx, Kind::Programme, &id, expected_version, |d| {
+            input.apply(d)
+        })
+        .await?;
+        typed!(load(ctx, Kind::Programme, id).await?, Programme)
+    }
+    /// Edits a document (EDITOR or above). See `updateCountry`.
+    async fn update_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The fields to change; the others keep their values.")]
+        input: DocumentInput,
+    ) -> Result<Document> {
+        input.check_lists(max_list(ctx)?).gql()?;
+        let id = update(ctx, Kind::Document, &id, expected_version, |d| {
+            input.apply(d)
+        })
+        .await?;
+        typed!(load(ctx, Kind::Document, id).await?, Document)
+    }
+
+    /// Deletes an item for good (ADMIN), published or not, with its text blocks,
+    /// country links and revisions; the audit log keeps its last state. Refused
+    /// (CONFLICT) while other items refer to it. Returns the deleted id.
+    async fn delete_content(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+    ) -> Result<ID> {
+        let state = ctx.data::<AppState>()?;
+        let viewer = ctx.data::<Viewer>()?;
+        let gid = target(viewer, &id).gql()?;
+        crate::workflow::delete(&state.db, viewer, gid.kind, gid.id)
+            .await
+            .gql()?;
+        Ok(id)
+    }
+
+    /// DRAFT -> IN_REVIEW (EDITOR or above).
+    async fn submit_for_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+    ) -> Result<Content> {
+        transition(ctx, &id, Step::new(Action::SubmitForReview)).await
+    }
+    /// IN_REVIEW -> DRAFT, by its editor (EDITOR or above). Cancels a schedule.
+    async fn withdraw(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+    ) -> Result<Content> {
+        transition(ctx, &id, Step::new(Action::Withdraw)).await
+    }
+    /// IN_REVIEW -> DRAFT with a comment for the editor (PUBLISHER or above).
+    async fn reject(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "Why, for the editor.")] comment: String,
+        #[graphql(
+            desc = "The version you reviewed (optional): another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: Option<i32>,
+    ) -> Result<Content> {
+        if comment.trim().is_empty() {
+            return Err(AppError::bad_field("comment", "a rejection needs a comment").into_gql());
+        }
+        let step = Step {
+            comment: Some(comment),
+            expected: expected_version,
+            ..Step::new(Action::Reject)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// IN_REVIEW -> PUBLISHED (PUBLISHER or above). A working copy replaces the
+    /// published version. `expectedVersion` is the version you reviewed: if an
+    /// editor has changed the item since (withdrawn, edited, resubmitted), the
+    /// version differs and publishing is CONFLICT, so nothing unreviewed goes out.
+    async fn publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you reviewed: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<Content> {
+        let step = Step {
+            expected: Some(expected_version),
+            ..Step::new(Action::Publish)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// PUBLISHED -> DRAFT: off the public site (PUBLISHER or above). A working
+    /// copy becomes the item's content.
+    async fn unpublish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you saw (optional): another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: Option<i32>,
+    ) -> Result<Content> {
+        let step = Step {
+            expected: expected_version,
+            ..Step::new(Action::Unpublish)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// PUBLISHED -> ARCHIVED: off the public site, kept (PUBLISHER or above).
+    /// Editing an archived item makes it a DRAFT again.
+    async fn archive(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you saw (optional): another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: Option<i32>,
+    ) -> Result<Content> {
+        let step = Step {
+            expected: expected_version,
+            ..Step::new(Action::Archive)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// Publishes an IN_REVIEW item at a future time (PUBLISHER or above). Until
+    /// then the public does not see it; an edit, withdrawal or rejection cancels
+    /// the schedule, so what goes out is the version you reviewed.
+    async fn schedule_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "When to publish (RFC 3339, in the future).")] at: DateTime<Utc>,
+        #[graphql(
+            desc = "The version you reviewed: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<Content> {
+        let step = Step {
+            at: Some(at),
+            expected: Some(expected_version),
+            ..Step::new(Action::SchedulePublish)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// Makes a new DRAFT (a working copy, if the item is published) from an old
+    /// revision (PUBLISHER or above).
+    async fn restore_revision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The revision to restore.")] revision_id: ID,
+    ) -> Result<Content> {
+        let state = ctx.data::<AppState>()?;
+        let viewer = ctx.data::<Viewer>()?;
+        viewer.require(Role::Editor).gql()?;
+        let rid = decode_revision_id(&revision_id).gql()?;
+        let (kind, id) = crate::workflow::restore(&state.db, viewer, rid)
+            .await
+            .gql()?;
+        content(ctx, kind, id).await
+    }
+}
+
+async fn create(
+    ctx: &Context<'_>,
+    kind: Kind,
+    apply: impl FnOnce(Data) -> AppResult<Data>,
+) -> Result<i32> {
+    let state = ctx.data::<AppState>()?;
+    let viewer = ctx.data::<Viewer>()?;
+    viewer.require(Action::Create.required_role(kind)).gql()?;
+    let data = apply(Data::empty(kind)).gql()?;
+    crate::workflow::create(&state.db, viewer, data).await.gql()
+}
+
+async fn update(
+    ctx: &Context<'_>,
+    kind: Kind,
+    id: &ID,
+    expected: i32,
+    apply: impl FnOnce(Data) -> AppResult<Data>,
+) -> Result<i32> {
+    let state = ctx.data::<AppState>()?;
+    let viewer = ctx.data::<Viewer>()?;
+    viewer.require(Action::Update.required_role(kind)).gql()?;
+    let id = id_of(id, kind, "id").gql()?;
+    crate::workflow::update(&state.db, viewer, kind, id, expected, apply)
+        .await
+        .gql()?;
+    Ok(id)
+}
+
+async fn transition(ctx: &Context<'_>, id: &ID, step: Step) -> Result<Content> {
+    let state = ctx.data::<AppState>()?;
+    let viewer = ctx.data::<Viewer>()?;
+    let gid = target(viewer, id).gql()?;
+    crate::workflow::transition(&state.db, viewer, gid.kind, gid.id, step)
+        .await
+        .gql()?;
+    content(ctx, gid.kind, gid.id).await
+}
