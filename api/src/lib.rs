@@ -1,5 +1,6 @@
 //! Partnerships CMS: a GraphQL content service for international-partnership
 //! country pages, programmes and documents.
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

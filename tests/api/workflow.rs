@@ -680,6 +680,8 @@ async fn the_audit_log_records_every_change_and_pages_with_filters() {
     let publish = &all["auditLog"]["nodes"][0];
     assert_eq!(publish["actor"]["name"], "publisher@example.org");
     assert_eq!(publish["actorRole"], "PUBLISHER");
+    assert_eq!(publish["targetType"], "COUNTRY");
+    assert_eq!(publish["targetId"], id);
     assert_eq!(publish["before"]["status"], "IN_REVIEW");
     assert_eq!(publish["after"]["status"], "PUBLISHED");
 
@@ -1190,4 +1192,51 @@ async fn document_urls_must_be_http_or_https() {
         .await;
     assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
     assert_eq!(resp["errors"][0]["extensions"]["field"], "input.sourceUrl");
+}
+
+#[tokio::test]
+async fn audit_actions_and_targets_are_enums_in_the_schema() {
+    let app = TestApp::new().await;
+    let q = r#"{ t: __type(name: "AuditEntry") { fields { name type { kind ofType { kind name } } } }
+        a: __type(name: "AuditAction") { enumValues { name } }
+        g: __type(name: "AuditTarget") { enumValues { name } } }"#;
+    let data = app.data(q, json!({})).await;
+    let field = |name: &str| {
+        data["t"]["fields"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["name"] == name))
+            .map(|f| f["type"]["ofType"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        field("action"),
+        json!({ "kind": "ENUM", "name": "AuditAction" })
+    );
+    assert_eq!(
+        field("targetType"),
+        json!({ "kind": "ENUM", "name": "AuditTarget" })
+    );
+    let names = |key: &str| -> Vec<String> {
+        data[key]["enumValues"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|e| e["name"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for action in [
+        "CREATE",
+        "PUBLISH",
+        "SCHEDULE_DROPPED",
+        "CREATE_USER",
+        "RESET_PASSWORD",
+    ] {
+        assert!(names("a").iter().any(|n| n == action), "{action}");
+    }
+    assert_eq!(
+        names("g"),
+        ["REGION", "COUNTRY", "PROGRAMME", "DOCUMENT", "USER"]
+    );
 }

@@ -13,7 +13,7 @@ pub enum ContentStatus {
     Draft,
     /// Submitted for review by a publisher; only staff see it.
     InReview,
-    /// Public.
+    /// Public: partner sites see it.
     Published,
     /// Taken off the public site, kept.
     Archived,

@@ -156,7 +156,9 @@ impl Country {
     async fn programmes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<ProgrammeFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            ProgrammeFilter,
+        >,
         #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<
             ProgrammeOrder,
         >,
@@ -191,7 +193,9 @@ impl Country {
     async fn documents(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<DocumentFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            DocumentFilter,
+        >,
         #[graphql(desc = "Ordering (default: newest first).")] order_by: Option<DocumentOrder>,
         #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
@@ -323,7 +327,9 @@ impl CountryQuery {
     async fn countries(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            CountryFilter,
+        >,
         #[graphql(desc = "Ordering (default: by name).")] order_by: Option<CountryOrder>,
         #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,

@@ -249,7 +249,9 @@ impl DocumentQuery {
     async fn documents(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<DocumentFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            DocumentFilter,
+        >,
         #[graphql(desc = "Ordering (default: newest first).")] order_by: Option<DocumentOrder>,
         #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,

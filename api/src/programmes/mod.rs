@@ -240,7 +240,9 @@ impl Programme {
     async fn documents(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<DocumentFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            DocumentFilter,
+        >,
         #[graphql(desc = "Ordering (default: newest first).")] order_by: Option<DocumentOrder>,
         #[graphql(desc = "Page forward: at most this many items.")] first: Option<i32>,
         #[graphql(desc = "Page forward: items after this cursor.")] after: Option<String>,
@@ -331,7 +333,9 @@ impl ProgrammeQuery {
     async fn programmes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<ProgrammeFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            ProgrammeFilter,
+        >,
         #[graphql(desc = "Ordering (default: period start, then slug).")] order_by: Option<
             ProgrammeOrder,
         >,

@@ -1,5 +1,6 @@
 //! Staff accounts: login, the current user, and user management (ADMIN). The
 //! service functions hold the rules; the GraphQL resolvers are thin.
+use crate::audit::{self, AuditAction, AuditTarget};
 use crate::auth::keys::Verified;
 use crate::auth::password::Hashing;
 use crate::auth::throttle::Subjects;
@@ -7,7 +8,6 @@ use crate::auth::{password, Actor, ClientAddr, Role, RoleGuard, Viewer};
 use crate::db::{query_as, Db};
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::state::AppState;
-use crate::workflow::audit;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::user;
@@ -47,7 +47,7 @@ impl User {
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
-    /// Role.
+    /// The role, which decides what the user may do: EDITOR, PUBLISHER or ADMIN.
     async fn role(&self) -> RoleGql {
         self.0.role.into()
     }
@@ -69,7 +69,7 @@ pub struct Me {
     pub id: ID,
     /// Email or name.
     pub name: String,
-    /// Role.
+    /// The role, which decides what the user may do: EDITOR, PUBLISHER or ADMIN.
     pub role: RoleGql,
     /// The local account, when there is one.
     pub user: Option<User>,
@@ -93,7 +93,7 @@ pub struct CreateUserInput {
     pub email: String,
     /// Display name (default: the part of the email before `@`).
     pub display_name: Option<String>,
-    /// Role.
+    /// The role, which decides what the user may do: EDITOR, PUBLISHER or ADMIN.
     pub role: RoleGql,
     /// Initial password (at least 12 characters).
     pub password: String,
@@ -203,17 +203,16 @@ pub async fn create_user(
     let created = find(&txn, "public_id", &public_id)
         .await?
         .ok_or_else(|| AppError::internal("created user not found"))?;
-    audit::insert(
-        &txn,
+    let entry = audit::Entry {
         actor,
-        "CREATE_USER",
-        "User",
-        &public_id,
-        None,
-        Some(user_state(&created)),
-        now,
-    )
-    .await?;
+        action: AuditAction::CreateUser,
+        target: AuditTarget::User,
+        target_id: &public_id,
+        before: None,
+        after: Some(user_state(&created)),
+        at: now,
+    };
+    audit::insert(&txn, entry).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -225,7 +224,7 @@ async fn change_user(
     db: &Db,
     actor: &Actor,
     public_id: &str,
-    action: &str,
+    action: AuditAction,
     role: Option<Role>,
     deactivate: bool,
 ) -> AppResult<user::Model> {
@@ -252,17 +251,16 @@ async fn change_user(
     let after = find(&txn, "public_id", public_id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
-    audit::insert(
-        &txn,
+    let entry = audit::Entry {
         actor,
         action,
-        "User",
-        public_id,
-        Some(user_state(&before)),
-        Some(user_state(&after)),
-        now,
-    )
-    .await?;
+        target: AuditTarget::User,
+        target_id: public_id,
+        before: Some(user_state(&before)),
+        after: Some(user_state(&after)),
+        at: now,
+    };
+    audit::insert(&txn, entry).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -374,7 +372,7 @@ pub async fn change_password(
         actor,
         &actor.id,
         new,
-        "CHANGE_PASSWORD",
+        AuditAction::ChangePassword,
     )
     .await?;
     let (token, exp) = state
@@ -391,7 +389,7 @@ async fn set_password(
     actor: &Actor,
     public_id: &str,
     new: String,
-    action: &str,
+    action: AuditAction,
 ) -> AppResult<user::Model> {
     let hash = hashing.hash(new).await?;
     let now = Utc::now();
@@ -413,7 +411,16 @@ async fn set_password(
     let u = find(&txn, "public_id", public_id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
-    audit::insert(&txn, actor, action, "User", public_id, None, None, now).await?;
+    let entry = audit::Entry {
+        actor,
+        action,
+        target: AuditTarget::User,
+        target_id: public_id,
+        before: None,
+        after: None,
+        at: now,
+    };
+    audit::insert(&txn, entry).await?;
     txn.commit().await?;
     Ok(u)
 }
@@ -433,7 +440,15 @@ pub async fn reset_password(
         ));
     }
     password::validate(&new, "password")?;
-    set_password(db, hashing, actor, public_id, new, "RESET_PASSWORD").await
+    set_password(
+        db,
+        hashing,
+        actor,
+        public_id,
+        new,
+        AuditAction::ResetPassword,
+    )
+    .await
 }
 
 #[derive(Default)]
@@ -558,7 +573,7 @@ impl UserMutation {
             &state.db,
             actor,
             &id,
-            "SET_USER_ROLE",
+            AuditAction::SetUserRole,
             Some(role.into()),
             false,
         )
@@ -594,9 +609,16 @@ impl UserMutation {
     ) -> Result<User> {
         let state = ctx.data::<AppState>()?;
         let actor = ctx.data::<Viewer>()?.require(Role::Admin).gql()?;
-        let u = change_user(&state.db, actor, &id, "DEACTIVATE_USER", None, true)
-            .await
-            .gql()?;
+        let u = change_user(
+            &state.db,
+            actor,
+            &id,
+            AuditAction::DeactivateUser,
+            None,
+            true,
+        )
+        .await
+        .gql()?;
         Ok(User(Arc::new(u)))
     }
 }

@@ -7,11 +7,11 @@
 //! lock (`UPDATE … SET version = version`): on PostgreSQL it serialises changes to
 //! one item, on SQLite it takes the write lock before anything is read, so a
 //! concurrent writer waits instead of failing on a stale snapshot.
-pub mod audit;
 pub mod graphql;
 pub mod revisions;
 pub mod scheduler;
 
+use crate::audit;
 use crate::auth::{Actor, Role, Viewer};
 use crate::content::snapshot::{self, Data};
 use crate::content::Kind;
@@ -36,6 +36,24 @@ pub enum Action {
     SchedulePublish,
     Restore,
     Delete,
+}
+
+impl From<Action> for audit::AuditAction {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Create => Self::Create,
+            Action::Update => Self::Update,
+            Action::SubmitForReview => Self::SubmitForReview,
+            Action::Withdraw => Self::Withdraw,
+            Action::Reject => Self::Reject,
+            Action::Publish => Self::Publish,
+            Action::Unpublish => Self::Unpublish,
+            Action::Archive => Self::Archive,
+            Action::SchedulePublish => Self::SchedulePublish,
+            Action::Restore => Self::Restore,
+            Action::Delete => Self::Delete,
+        }
+    }
 }
 
 impl Action {
@@ -307,13 +325,15 @@ async fn record<C: ConnectionTrait>(
     let target = crate::content::GlobalId::new(kind, id).encode();
     audit::insert(
         conn,
-        actor,
-        action.as_str(),
-        kind.type_name(),
-        &target,
-        before,
-        after_json,
-        now,
+        audit::Entry {
+            actor,
+            action: action.into(),
+            target: kind.into(),
+            target_id: &target,
+            before,
+            after: after_json,
+            at: now,
+        },
     )
     .await
 }

@@ -3,7 +3,8 @@
 //! run takes the due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL (another
 //! run skips them, and after the commit they are no longer due) and the database
 //! write lock on SQLite (one writer at a time).
-use super::{apply_transition, audit, Action, Step};
+use super::{apply_transition, Action, Step};
+use crate::audit;
 use crate::auth::Actor;
 use crate::content::Kind;
 use crate::db::{exec, query, Db};
@@ -68,17 +69,17 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                             .bind(*id);
                         exec(&txn, clear).await?;
                         let target = crate::content::GlobalId::new(kind, *id).encode();
-                        audit::insert(
-                            &txn,
-                            &actor,
-                            "SCHEDULE_DROPPED",
-                            kind.type_name(),
-                            &target,
-                            None,
-                            Some(serde_json::json!({ "reason": err.public_message() })),
-                            Utc::now(),
-                        )
-                        .await?;
+                        let reason = serde_json::json!({ "reason": err.public_message() });
+                        let entry = audit::Entry {
+                            actor: &actor,
+                            action: audit::AuditAction::ScheduleDropped,
+                            target: kind.into(),
+                            target_id: &target,
+                            before: None,
+                            after: Some(reason),
+                            at: Utc::now(),
+                        };
+                        audit::insert(&txn, entry).await?;
                     }
                 }
             }

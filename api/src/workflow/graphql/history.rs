@@ -1,11 +1,11 @@
 //! Revisions, their diffs, and the audit log.
 use super::target;
+use crate::audit::{self, AuditAction, AuditFilter, AuditTarget};
 use crate::auth::{Role, RoleGuard, Viewer};
 use crate::content::snapshot::Data;
 use crate::content::status::ContentStatus;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::state::AppState;
-use crate::workflow::audit::{self, AuditFilter};
 use crate::workflow::revisions;
 use async_graphql::{Context, InputObject, Json, Object, Result, SimpleObject, ID};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -74,7 +74,7 @@ impl Revision {
             name: self.0.row.actor_name.clone(),
         }
     }
-    /// When.
+    /// When the revision was saved.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.row.created_at
     }
@@ -114,11 +114,12 @@ impl AuditEntry {
     async fn id(&self) -> i32 {
         self.0.id
     }
-    /// When.
+    /// When the change was committed.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
-    /// Who.
+    /// The staff member who made the change (the scheduler for scheduled
+    /// publications).
     async fn actor(&self) -> ChangedBy {
         ChangedBy {
             id: self.0.actor_id.clone(),
@@ -129,14 +130,15 @@ impl AuditEntry {
     async fn actor_role(&self) -> &str {
         &self.0.actor_role
     }
-    /// What (CREATE, UPDATE, PUBLISH, ..., LOGIN is not logged; CREATE_USER,
-    /// SET_USER_ROLE, DEACTIVATE_USER for users).
-    async fn action(&self) -> &str {
-        &self.0.action
+    /// What was done (logins are not logged).
+    async fn action(&self) -> Result<AuditAction> {
+        AuditAction::parse(&self.0.action)
+            .ok_or_else(|| AppError::internal("unknown audit action").into_gql())
     }
-    /// The type of the target: Region, Country, Programme, Document or User.
-    async fn target_type(&self) -> &str {
-        &self.0.target_kind
+    /// What kind of item the change was made to.
+    async fn target_type(&self) -> Result<AuditTarget> {
+        AuditTarget::parse(&self.0.target_kind)
+            .ok_or_else(|| AppError::internal("unknown audit target").into_gql())
     }
     /// The target's id (a content id or a user id).
     async fn target_id(&self) -> &str {
@@ -238,7 +240,9 @@ impl WorkflowQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Filters.")] filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Only the items that match every filter given.")] filter: Option<
+            AuditLogFilter,
+        >,
         #[graphql(desc = "At most this many entries (default 20, at most the page-size limit).")]
         first: Option<i32>,
         #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,

@@ -100,7 +100,7 @@ pub struct ProgrammeInput {
     pub period_start: Option<i32>,
     /// Last year (not before the first).
     pub period_end: Option<i32>,
-    /// Budget.
+    /// The budget: an exact amount with its currency.
     pub budget: Option<MoneyInput>,
     /// Summary (default locale).
     pub summary: Option<String>,
