@@ -12,7 +12,8 @@ async fn counts(app: &TestApp) -> serde_json::Value {
     .await
 }
 
-/// A file in the exact shape `gen_dataset.py` writes (a few items of it).
+/// A file in the exact shape the reference generator and `cms generate` write (a
+/// few items of it).
 const GENERATOR_SAMPLE: &str = r#"{"regions":[{"slug":"latin-america-and-the-caribbean","name":"Latin America and the Caribbean"},{"slug":"western-balkans-and-turkiye","name":"Western Balkans and Türkiye"}],
 "countries":[{"slug":"peru","name":"Peru","iso2":"PE","region":"latin-america-and-the-caribbean","summary":"Peru has made steady social gains."},
 {"slug":"bolivia","name":"Bolivia","iso2":"BO","region":"latin-america-and-the-caribbean","summary":"Bolivia summary."},

@@ -1,6 +1,7 @@
-//! The import/export JSON format: the one `bench/gen_dataset.py` writes, plus
-//! optional fields for what the generator does not write (context, priorities,
-//! support measures, translations, categories, status, file metadata).
+//! The import/export JSON format: the one `cms generate` (and the team's reference
+//! generator) writes, plus optional fields for what the generator does not write
+//! (context, priorities, support measures, translations, categories, status, file
+//! metadata).
 use crate::content::locale::TranslationMap;
 use entity::Status;
 use serde::{Deserialize, Serialize};
