@@ -132,3 +132,15 @@ async fn a_generated_dataset_imports_and_serves_the_reference_page() {
     assert_eq!(isos, ["BO", "CO", "EC", "PE", "PY"]);
     assert!(c["documents"]["totalCount"].as_i64().unwrap_or(0) >= 4);
 }
+
+#[test]
+fn scales_outside_one_to_ten_are_refused_by_the_command_line() {
+    use clap::Parser;
+    for bad in ["0", "11", "-1", "ten"] {
+        let parsed = api::config::Cli::try_parse_from(["cms", "generate", "--scale", bad]);
+        assert!(parsed.is_err(), "--scale {bad} is refused");
+    }
+    let parsed =
+        api::config::Cli::try_parse_from(["cms", "generate", "--scale", "10", "--out", "-"]);
+    assert!(parsed.is_ok());
+}

@@ -96,8 +96,8 @@ fn security_headers(headers: &mut HeaderMap) {
 
 /// The GraphiQL page (GET /graphiql, and GET /graphql from a browser).
 pub fn page() -> Response {
-    static PAGE: OnceLock<Vec<u8>> = OnceLock::new();
-    let body = PAGE.get_or_init(render_page).clone();
+    static PAGE: OnceLock<Bytes> = OnceLock::new();
+    let body = PAGE.get_or_init(|| Bytes::from(render_page())).clone();
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -57,20 +57,9 @@ impl From<Action> for audit::AuditAction {
 }
 
 impl Action {
+    /// The stored name: the audit action's, so revisions and the audit log agree.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Create => "CREATE",
-            Action::Update => "UPDATE",
-            Action::SubmitForReview => "SUBMIT_FOR_REVIEW",
-            Action::Withdraw => "WITHDRAW",
-            Action::Reject => "REJECT",
-            Action::Publish => "PUBLISH",
-            Action::Unpublish => "UNPUBLISH",
-            Action::Archive => "ARCHIVE",
-            Action::SchedulePublish => "SCHEDULE_PUBLISH",
-            Action::Restore => "RESTORE",
-            Action::Delete => "DELETE",
-        }
+        audit::AuditAction::from(self).as_str()
     }
 
     fn verb(self) -> &'static str {
