@@ -5,10 +5,13 @@
 //! domains, `graphql` or `http`.
 pub mod connection;
 pub mod count_cache;
+pub mod format;
 pub mod ids;
+pub mod input;
 pub mod list;
 pub mod loaders;
 pub mod locale;
+pub mod model;
 pub mod snapshot;
 pub mod status;
 pub mod validate;
@@ -22,7 +25,7 @@ pub use viewer::{vis, Visibility};
 /// row's text resolved in that locale, plus its place in connections. One
 /// definition for every content type (their fields differ, their plumbing does not).
 macro_rules! content_node {
-    ($(#[$meta:meta])* $ty:ident, $model:ty) => {
+    ($(#[$meta:meta])* $ty:ident, $model:ty, $data:ty) => {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $ty {
@@ -41,7 +44,13 @@ macro_rules! content_node {
                 vis: $crate::content::Visibility,
             ) -> Self {
                 let m = if vis.is_preview() {
-                    $crate::content::snapshot::Overlay::overlay_arc(m)
+                    let cols = $crate::content::snapshot::DraftColumns {
+                        draft: m.draft.as_deref(),
+                        draft_status: m.draft_status,
+                        draft_version: m.draft_version,
+                        version: m.version,
+                    };
+                    $crate::content::snapshot::overlay::<$data>(m.clone(), cols)
                 } else {
                     m
                 };
@@ -65,14 +74,11 @@ macro_rules! content_node {
 
             /// The working copy this node shows (preview only), for its relations.
             #[allow(dead_code)]
-            fn pending(&self) -> Option<$crate::content::snapshot::Data> {
+            fn pending(&self) -> Option<$data> {
                 if !self.vis.is_preview() {
                     return None;
                 }
-                self.m
-                    .draft
-                    .as_deref()
-                    .and_then(|j| $crate::content::snapshot::Data::from_json(j).ok())
+                $crate::content::snapshot::working_copy::<$data>(self.m.draft.as_deref())
             }
 
             fn workflow_info(&self) -> $crate::content::status::WorkflowInfo {

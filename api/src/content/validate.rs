@@ -85,20 +85,39 @@ pub fn amount_cents(field: &str, value: &str) -> AppResult<i64> {
         .ok_or_else(|| bad("too large"))
 }
 
-/// Programme period: plausible years, start <= end.
-pub fn period(field: &str, start: i32, end: i32) -> AppResult<()> {
-    for (name, year) in [("periodStart", start), ("periodEnd", end)] {
+/// Programme period: plausible years, start <= end. `start_field` and
+/// `end_field` are the paths of the two years.
+pub fn period(start_field: &str, end_field: &str, start: i32, end: i32) -> AppResult<()> {
+    for (field, year) in [(start_field, start), (end_field, end)] {
         if !(1900..=2200).contains(&year) {
             return Err(AppError::bad_field(
-                format!("{field}.{name}"),
+                field,
                 format!("year {year} is out of range (1900-2200)"),
             ));
         }
     }
     if start > end {
         return Err(AppError::bad_field(
-            format!("{field}.periodStart"),
+            start_field,
             format!("periodStart {start} is after periodEnd {end}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The countries an item concerns: at least one, none twice.
+pub fn countries(field: &str, ids: &[i32]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Err(AppError::bad_field(
+            field,
+            "at least one country is required",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(i) = ids.iter().position(|id| !seen.insert(id)) {
+        return Err(AppError::bad_field(
+            format!("{field}[{i}]"),
+            "a country is listed twice",
         ));
     }
     Ok(())

@@ -1,12 +1,14 @@
 //! Countries: the GraphQL type (with priorities, programmes and documents), root
 //! queries.
+pub mod content;
+
 use crate::content::connection::{
     lookup, nested_connection, root_connection, Connection, ConnectionNode,
 };
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
 use crate::content::locale::{localized_block, translations_to_json};
-use crate::content::snapshot::{Block, Data};
+use crate::content::model::Block;
 use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
@@ -21,7 +23,8 @@ use entity::country;
 crate::content::content_node!(
     /// A partner country and its page: context, priorities, programmes, documents.
     Country,
-    country::Model
+    country::Model,
+    content::CountryData
 );
 
 /// One of a country's priorities, in editorial order.
@@ -118,7 +121,7 @@ impl Country {
     /// The cooperation priorities, in order.
     async fn priorities(&self, ctx: &Context<'_>) -> Result<Vec<Priority>> {
         let blocks = match self.pending() {
-            Some(Data::Country(d)) => pending_blocks(&self.locale, &d.priorities),
+            Some(d) => pending_blocks(&self.locale, &d.priorities),
             _ => {
                 let rows = self
                     .dl(ctx)?

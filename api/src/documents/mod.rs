@@ -1,9 +1,10 @@
 //! Documents: the GraphQL type (file metadata, countries, programme) and root
 //! queries.
+pub mod content;
+
 use crate::content::connection::{lookup, root_connection, Connection, ConnectionNode};
 use crate::content::list::{Filter, Order, PageArgs};
 use crate::content::loaders::{ById, CountriesOf};
-use crate::content::snapshot::Data;
 use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, Country};
@@ -95,7 +96,8 @@ impl DocumentFilter {
 crate::content::content_node!(
     /// A published document (programme text, action plan, report...) and its file.
     Document,
-    document::Model
+    document::Model,
+    content::DocumentData
 );
 
 /// A published document (programme text, action plan, report...) and its file.
@@ -170,7 +172,7 @@ impl Document {
     /// The countries the document concerns, in order.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
         let loaders = self.dl(ctx)?;
-        if let Some(Data::Document(d)) = self.pending() {
+        if let Some(d) = self.pending() {
             return countries_by_ids(loaders, &d.country_ids, &self.locale, self.vis).await;
         }
         let rows = loaders

@@ -75,7 +75,6 @@ pub fn dataset() -> Dataset {
             "Partner countries of South and Central America and the Caribbean.".to_string(),
         ),
         position: Some(1),
-        status: None,
         translations: tr(
             "fi",
             &[
@@ -86,6 +85,7 @@ pub fn dataset() -> Dataset {
                 ),
             ],
         ),
+        ..Default::default()
     }];
 
     let mut peru = country(
@@ -197,8 +197,8 @@ pub fn dataset() -> Dataset {
                 Some("Hallinto ja oikeusvaltio"),
             ),
         ],
-        status: None,
         translations: tr("fi", &[("title", "Monivuotinen ohjelma 2021-2024 Perulle")]),
+        ..Default::default()
     }];
 
     let doc = |slug: &str,

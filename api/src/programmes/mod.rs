@@ -1,10 +1,11 @@
 //! Programmes: the GraphQL type (budget, priority areas, countries, documents) and
 //! root queries.
+pub mod content;
+
 use crate::content::connection::{lookup, nested_connection, root_connection, Connection};
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{AreasOf, CountriesOf};
 use crate::content::locale::localized_block;
-use crate::content::snapshot::Data;
 use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, pending_blocks, Country};
@@ -140,7 +141,8 @@ crate::content::content_node!(
     /// A cooperation programme: a multiannual plan, an annual action plan or a support
     /// measure, for one or several countries.
     Programme,
-    programme::Model
+    programme::Model,
+    content::ProgrammeData
 );
 
 /// A cooperation programme: a multiannual plan, an annual action plan or a support
@@ -186,7 +188,7 @@ impl Programme {
     /// Priority areas, in order.
     async fn priority_areas(&self, ctx: &Context<'_>) -> Result<Vec<PriorityArea>> {
         let blocks = match self.pending() {
-            Some(Data::Programme(d)) => pending_blocks(&self.locale, &d.priority_areas),
+            Some(d) => pending_blocks(&self.locale, &d.priority_areas),
             _ => {
                 let rows = self
                     .dl(ctx)?
@@ -219,7 +221,7 @@ impl Programme {
     /// The countries the programme concerns, in order.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
         let loaders = self.dl(ctx)?;
-        if let Some(Data::Programme(d)) = self.pending() {
+        if let Some(d) = self.pending() {
             return countries_by_ids(loaders, &d.country_ids, &self.locale, self.vis).await;
         }
         let rows = loaders

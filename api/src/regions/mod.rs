@@ -1,4 +1,6 @@
 //! Regions: the GraphQL type, its root queries.
+pub mod content;
+
 use crate::content::connection::{lookup, nested_connection, Connection, ConnectionNode};
 use crate::content::list::{self, Filter, Order, PageArgs, Parent};
 use crate::content::{vis, GlobalId, Kind, Locale};
@@ -13,7 +15,8 @@ use entity::region;
 crate::content::content_node!(
     /// A world region that groups countries, such as "Latin America and the Caribbean".
     Region,
-    region::Model
+    region::Model,
+    content::RegionData
 );
 
 /// Orderings of region lists.

@@ -13,7 +13,8 @@ pub mod scheduler;
 
 use crate::audit;
 use crate::auth::{Actor, Role, Viewer};
-use crate::content::snapshot::{self, Data};
+use crate::catalog::Data;
+use crate::content::model::At;
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
 use crate::error::{AppError, AppResult};
@@ -171,7 +172,7 @@ async fn lock<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResult<Lo
     let meta = Meta::read(&row)?;
     let head = match &meta.draft {
         Some(json) => Data::from_json(json)?,
-        None => snapshot::load_row(conn, kind, &row).await?,
+        None => Data::load_row(conn, kind, &row).await?,
     };
     Ok(Locked { meta, row, head })
 }
@@ -216,7 +217,8 @@ async fn check_consistency<C: ConnectionTrait>(
     data: &Data,
 ) -> AppResult<()> {
     let b = conn.get_database_backend();
-    for (kind, ref_id, field) in data.references() {
+    for r in data.references() {
+        let (kind, ref_id, field) = (r.kind, r.id, r.field);
         let mut sql = Sql::new(b);
         sql.push("SELECT id FROM ")
             .push(kind.table())
@@ -237,17 +239,14 @@ async fn check_consistency<C: ConnectionTrait>(
         }
     }
     let kind = data.kind();
-    let mut unique = vec![("slug", "input.slug", data.slug().to_string())];
-    if let Data::Country(c) = data {
-        unique.push(("iso2", "input.iso2", c.iso2.clone()));
-    }
+    let unique = data.keys();
     let taken = |col: &str, value: &str| {
         AppError::Conflict(format!(
             "another {} already has the {col} {value:?}",
             kind.type_name().to_lowercase()
         ))
     };
-    for (col, _, value) in &unique {
+    for (col, value) in &unique {
         let mut sql = Sql::new(b);
         sql.push("SELECT id FROM ")
             .push(kind.table())
@@ -273,16 +272,9 @@ async fn check_consistency<C: ConnectionTrait>(
             continue;
         }
         let json: String = row.try_get("", "draft")?;
-        let copy = Data::from_json(&json)?;
-        for (col, _, value) in &unique {
-            let clash = match (*col, &copy) {
-                ("slug", c) => c.slug() == value,
-                ("iso2", Data::Country(c)) => c.iso2 == *value,
-                _ => false,
-            };
-            if clash {
-                return Err(taken(col, value));
-            }
+        let copy = Data::from_json(&json)?.keys();
+        if let Some((col, value)) = unique.iter().find(|k| copy.contains(k)) {
+            return Err(taken(col, value));
         }
     }
     Ok(())
@@ -344,23 +336,23 @@ fn require(viewer: &Viewer, action: Action, kind: Kind) -> AppResult<&Actor> {
 pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
     let kind = data.kind();
     let actor = require(viewer, Action::Create, kind)?;
-    data.validate()?;
+    data.validate(At::INPUT)?;
     let now = Utc::now();
     let txn = db.begin_write().await?;
     check_consistency(&txn, None, &data).await?;
-    let id = snapshot::insert(
-        &txn,
-        &data,
-        vec![
-            ("status", Status::Draft.as_str().into()),
-            ("version", 1.into()),
-            ("created_at", now.into()),
-            ("updated_at", now.into()),
-            ("created_by", actor.id.clone().into()),
-            ("updated_by", actor.id.clone().into()),
-        ],
-    )
-    .await?;
+    let id = data
+        .insert(
+            &txn,
+            vec![
+                ("status", Status::Draft.as_str().into()),
+                ("version", 1.into()),
+                ("created_at", now.into()),
+                ("updated_at", now.into()),
+                ("created_by", actor.id.clone().into()),
+                ("updated_by", actor.id.clone().into()),
+            ],
+        )
+        .await?;
     record(
         &txn,
         actor,
@@ -407,7 +399,7 @@ async fn save<C: ConnectionTrait>(
             "the revision belongs to another kind of item",
         ));
     }
-    data.validate()?;
+    data.validate(At::INPUT)?;
     check_consistency(conn, Some(id), &data).await?;
     let version = current + 1;
     let now = Utc::now();
@@ -421,7 +413,7 @@ async fn save<C: ConnectionTrait>(
         cols.push(("draft_status", Some(Status::Draft.as_str()).into()));
         cols.push(("draft_version", Some(version).into()));
     } else {
-        snapshot::write_row(conn, id, &data).await?;
+        data.write_row(conn, id).await?;
         cols.push(("updated_at", now.into()));
         cols.push(("status", Status::Draft.as_str().into()));
         cols.push(("version", version.into()));
@@ -607,10 +599,10 @@ async fn apply_transition<C: ConnectionTrait>(
         let content = if has_draft && copy == Copy::Merge {
             // References and keys may have changed since the copy was saved.
             check_consistency(conn, Some(id), &locked.head).await?;
-            snapshot::write_row(conn, id, &locked.head).await?;
+            locked.head.write_row(conn, id).await?;
             locked.head.clone()
         } else if has_draft {
-            snapshot::load_row(conn, kind, &locked.row).await?
+            Data::load_row(conn, kind, &locked.row).await?
         } else {
             locked.head.clone()
         };
@@ -716,10 +708,7 @@ async fn referrers<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResu
         for r in query(conn, sql).await? {
             let json: String = r.try_get("", "draft")?;
             let refs = Data::from_json(&json)?.references();
-            n += refs
-                .iter()
-                .filter(|(k, i, _)| *k == kind && *i == id)
-                .count() as i64;
+            n += refs.iter().filter(|r| r.kind == kind && r.id == id).count() as i64;
         }
     }
     Ok(n)

@@ -1,7 +1,7 @@
 //! Revisions: one row per save of an item, with its full snapshot.
 use super::Action;
 use crate::auth::Actor;
-use crate::content::snapshot::Data;
+use crate::catalog::Data;
 use crate::content::Kind;
 use crate::db::{exec, query_as, Sql};
 use crate::error::{AppError, AppResult};

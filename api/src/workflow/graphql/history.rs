@@ -2,7 +2,7 @@
 use super::target;
 use crate::audit::{self, AuditAction, AuditFilter, AuditTarget};
 use crate::auth::{Role, RoleGuard, Viewer};
-use crate::content::snapshot::Data;
+use crate::catalog::Data;
 use crate::content::status::ContentStatus;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::state::AppState;
@@ -220,11 +220,10 @@ impl WorkflowQuery {
                 AppError::bad_field("to", "the revisions belong to different items").into_gql(),
             );
         }
-        let changes = crate::content::snapshot::diff(
-            &Data::from_json(&a.data).gql()?,
-            &Data::from_json(&b.data).gql()?,
-        )
-        .gql()?;
+        let changes = Data::from_json(&a.data)
+            .gql()?
+            .diff(&Data::from_json(&b.data).gql()?)
+            .gql()?;
         Ok(changes
             .into_iter()
             .map(|(field, before, after)| FieldChange {

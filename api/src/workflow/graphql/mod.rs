@@ -1,16 +1,12 @@
 //! The editorial GraphQL API: content mutations and workflow transitions
-//! ([`mutations`], with their input types in [`inputs`]), revisions and the audit
+//! ([`mutations`]; each content type's input is in its domain folder), revisions and the audit
 //! log ([`history`]). Resolvers are thin: they decode ids and inputs, and the
 //! service ([`super`]) holds every rule, including who may do what.
 mod history;
-mod inputs;
 mod mutations;
 
 pub use history::{
     AuditEntry, AuditLogFilter, AuditLogPage, ChangedBy, FieldChange, Revision, WorkflowQuery,
-};
-pub use inputs::{
-    CountryInput, DocumentInput, MoneyInput, ProgrammeInput, RegionInput, TextBlockInput,
 };
 pub use mutations::WorkflowMutation;
 

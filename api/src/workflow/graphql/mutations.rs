@@ -1,16 +1,21 @@
 //! Content changes and workflow transitions.
 use super::history::decode_revision_id;
-use super::inputs::{id_of, max_list, CountryInput, DocumentInput, ProgrammeInput, RegionInput};
 use super::{content, load, target};
 use crate::auth::{Role, Viewer};
-use crate::content::list::Row;
-use crate::content::snapshot::Data;
-use crate::content::{Kind, Locale, Visibility};
+use crate::catalog::Data;
+use crate::content::connection::ConnectionNode;
+use crate::content::input::id_of;
+use crate::content::model::{ContentInput, ContentType};
+use crate::content::{Locale, Visibility};
+use crate::countries::content::CountryInput;
 use crate::countries::Country;
+use crate::documents::content::DocumentInput;
 use crate::documents::Document;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::graphql::Content;
+use crate::programmes::content::ProgrammeInput;
 use crate::programmes::Programme;
+use crate::regions::content::RegionInput;
 use crate::regions::Region;
 use crate::state::AppState;
 use crate::workflow::{Action, Step};
@@ -19,15 +24,6 @@ use chrono::{DateTime, Utc};
 
 #[derive(Default)]
 pub struct WorkflowMutation;
-
-macro_rules! typed {
-    ($row:expr, $variant:ident) => {
-        match $row {
-            Row::$variant(m) => Ok($variant::new(m, &Locale::default(), Visibility::Preview)),
-            _ => Err(AppError::internal("item of another type").into_gql()),
-        }
-    };
-}
 
 /// Content changes and the editorial workflow. Roles: EDITOR creates, edits,
 /// submits and withdraws; PUBLISHER also publishes, rejects, unpublishes,
@@ -42,8 +38,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The region's fields.")] input: RegionInput,
     ) -> Result<Region> {
-        let id = create(ctx, Kind::Region, |d| input.apply(d)).await?;
-        typed!(load(ctx, Kind::Region, id).await?, Region)
+        create(ctx, input).await
     }
     /// Creates a country (EDITOR or above), as DRAFT.
     async fn create_country(
@@ -51,9 +46,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The country's fields.")] input: CountryInput,
     ) -> Result<Country> {
-        input.check_lists(max_list(ctx)?).gql()?;
-        let id = create(ctx, Kind::Country, |d| input.apply(d)).await?;
-        typed!(load(ctx, Kind::Country, id).await?, Country)
+        create(ctx, input).await
     }
     /// Creates a programme (EDITOR or above), as DRAFT.
     async fn create_programme(
@@ -61,9 +54,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The programme's fields.")] input: ProgrammeInput,
     ) -> Result<Programme> {
-        input.check_lists(max_list(ctx)?).gql()?;
-        let id = create(ctx, Kind::Programme, |d| input.apply(d)).await?;
-        typed!(load(ctx, Kind::Programme, id).await?, Programme)
+        create(ctx, input).await
     }
     /// Creates a document (EDITOR or above), as DRAFT.
     async fn create_document(
@@ -71,9 +62,7 @@ impl WorkflowMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The document's fields.")] input: DocumentInput,
     ) -> Result<Document> {
-        input.check_lists(max_list(ctx)?).gql()?;
-        let id = create(ctx, Kind::Document, |d| input.apply(d)).await?;
-        typed!(load(ctx, Kind::Document, id).await?, Document)
+        create(ctx, input).await
     }
 
     /// Edits a region (ADMIN). See `updateCountry`.
@@ -84,8 +73,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The fields to change; the others keep their values.")] input: RegionInput,
     ) -> Result<Region> {
-        let id = update(ctx, Kind::Region, &id, expected_version, |d| input.apply(d)).await?;
-        typed!(load(ctx, Kind::Region, id).await?, Region)
+        update(ctx, &id, expected_version, input).await
     }
     /// Edits a country (EDITOR or above). A published item gets a working copy:
     /// the public keeps the published version until the copy is published. Any
@@ -100,12 +88,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The fields to change; the others keep their values.")]
         input: CountryInput,
     ) -> Result<Country> {
-        input.check_lists(max_list(ctx)?).gql()?;
-        let id = update(ctx, Kind::Country, &id, expected_version, |d| {
-            input.apply(d)
-        })
-        .await?;
-        typed!(load(ctx, Kind::Country, id).await?, Country)
+        update(ctx, &id, expected_version, input).await
     }
     /// Edits a programme (EDITOR or above). See `updateCountry`.
     async fn update_programme(
@@ -116,12 +99,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The fields to change; the others keep their values.")]
         input: ProgrammeInput,
     ) -> Result<Programme> {
-        input.check_lists(max_list(ctx)?).gql()?;
-        let id = update(ctx, Kind::Programme, &id, expected_version, |d| {
-            input.apply(d)
-        })
-        .await?;
-        typed!(load(ctx, Kind::Programme, id).await?, Programme)
+        update(ctx, &id, expected_version, input).await
     }
     /// Edits a document (EDITOR or above). See `updateCountry`.
     async fn update_document(
@@ -132,12 +110,7 @@ impl WorkflowMutation {
         #[graphql(desc = "The fields to change; the others keep their values.")]
         input: DocumentInput,
     ) -> Result<Document> {
-        input.check_lists(max_list(ctx)?).gql()?;
-        let id = update(ctx, Kind::Document, &id, expected_version, |d| {
-            input.apply(d)
-        })
-        .await?;
-        typed!(load(ctx, Kind::Document, id).await?, Document)
+        update(ctx, &id, expected_version, input).await
     }
 
     /// Deletes an item for good (ADMIN), published or not, with its text blocks,
@@ -285,33 +258,68 @@ impl WorkflowMutation {
     }
 }
 
-async fn create(
+/// Applies a content type's input to a snapshot of that type.
+fn apply<I: ContentInput>(input: I, data: Data) -> AppResult<Data>
+where
+    I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
+{
+    let mut d = I::Content::try_from(data)?;
+    input.apply(&mut d)?;
+    Ok(d.into())
+}
+
+fn max_list(ctx: &Context<'_>) -> Result<usize> {
+    Ok(ctx.data::<AppState>()?.config.max_list_length)
+}
+
+/// The item as the editor now sees it, as the mutation's typed node.
+async fn node<N: ConnectionNode>(
     ctx: &Context<'_>,
-    kind: Kind,
-    apply: impl FnOnce(Data) -> AppResult<Data>,
-) -> Result<i32> {
+    kind: crate::content::Kind,
+    id: i32,
+) -> Result<N> {
+    let row = load(ctx, kind, id).await?;
+    N::from_row(&row, &Locale::default(), Visibility::Preview)
+        .ok_or_else(|| AppError::internal("item of another type").into_gql())
+}
+
+/// Every `create<Type>`: checks the role and the input, creates the item.
+async fn create<I: ContentInput>(ctx: &Context<'_>, input: I) -> Result<I::Node>
+where
+    I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
+{
+    let kind = I::Content::KIND;
     let state = ctx.data::<AppState>()?;
     let viewer = ctx.data::<Viewer>()?;
     viewer.require(Action::Create.required_role(kind)).gql()?;
-    let data = apply(Data::empty(kind)).gql()?;
-    crate::workflow::create(&state.db, viewer, data).await.gql()
+    input.check_lists(max_list(ctx)?).gql()?;
+    let data = apply(input, Data::empty(kind)).gql()?;
+    let id = crate::workflow::create(&state.db, viewer, data)
+        .await
+        .gql()?;
+    node(ctx, kind, id).await
 }
 
-async fn update(
+/// Every `update<Type>`: checks the role, the id and the input, saves the edit.
+async fn update<I: ContentInput>(
     ctx: &Context<'_>,
-    kind: Kind,
     id: &ID,
     expected: i32,
-    apply: impl FnOnce(Data) -> AppResult<Data>,
-) -> Result<i32> {
+    input: I,
+) -> Result<I::Node>
+where
+    I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
+{
+    let kind = I::Content::KIND;
     let state = ctx.data::<AppState>()?;
     let viewer = ctx.data::<Viewer>()?;
     viewer.require(Action::Update.required_role(kind)).gql()?;
+    input.check_lists(max_list(ctx)?).gql()?;
     let id = id_of(id, kind, "id").gql()?;
-    crate::workflow::update(&state.db, viewer, kind, id, expected, apply)
+    crate::workflow::update(&state.db, viewer, kind, id, expected, |d| apply(input, d))
         .await
         .gql()?;
-    Ok(id)
+    node(ctx, kind, id).await
 }
 
 async fn transition(ctx: &Context<'_>, id: &ID, step: Step) -> Result<Content> {

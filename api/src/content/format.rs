@@ -1,8 +1,12 @@
 //! The import/export JSON format: the one `cms generate` (and the team's reference
 //! generator) writes, plus optional fields for what the generator does not write
 //! (context, priorities, support measures, translations, categories, status, file
-//! metadata).
+//! metadata), and the workflow state an export writes: each item's status, the
+//! working copy of a published item with unpublished changes, a scheduled
+//! publication and a rejection's comment.
 use crate::content::locale::TranslationMap;
+use crate::content::model::{FileItem, FileWorkflow};
+use chrono::{DateTime, Utc};
 use entity::Status;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +34,16 @@ pub struct RegionIn {
     pub position: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<TranslationMap>,
 }
@@ -62,6 +76,16 @@ pub struct CountryIn {
     pub support_measures: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<TranslationMap>,
 }
@@ -95,6 +119,16 @@ pub struct ProgrammeIn {
     pub priority_areas: Vec<TextBlockIn>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<TranslationMap>,
 }
@@ -128,6 +162,50 @@ pub struct DocumentIn {
     pub source_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<TranslationMap>,
 }
+
+/// The workflow fields every item of the file has, read and written the same way.
+macro_rules! file_item {
+    ($($ty:ident),*) => {$(
+        impl FileItem for $ty {
+            fn slug(&self) -> &str {
+                &self.slug
+            }
+            fn status(&self) -> Option<Status> {
+                self.status
+            }
+            fn working_copy(&self) -> Option<&Self> {
+                self.working_copy.as_deref()
+            }
+            fn scheduled_at(&self) -> Option<DateTime<Utc>> {
+                self.scheduled_at
+            }
+            fn review_comment(&self) -> Option<&str> {
+                self.review_comment.as_deref()
+            }
+            fn with_workflow(self, w: FileWorkflow<Self>) -> Self {
+                $ty {
+                    status: Some(w.status),
+                    working_copy: w.working_copy.map(Box::new),
+                    scheduled_at: w.scheduled_at,
+                    review_comment: w.review_comment,
+                    ..self
+                }
+            }
+        }
+    )*};
+}
+
+file_item!(RegionIn, CountryIn, ProgrammeIn, DocumentIn);

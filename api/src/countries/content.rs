@@ -1,0 +1,265 @@
+//! The country content type, defined once: snapshot, row, priorities, rules,
+//! overlay, GraphQL input and file item.
+use super::Country;
+use crate::content::format::CountryIn;
+use crate::content::input::{
+    blocks, check_list, id_of, set, set_opt, set_translations, TextBlockInput,
+};
+use crate::content::locale::TranslationMap;
+use crate::content::model::{
+    col, resolve, row_translations, some_map, some_text, translations_json, At, Block, ChildTable,
+    Children, ContentInput, ContentType, CopyState, Keys, Reference,
+};
+use crate::content::{validate, Kind};
+use crate::error::{AppError, AppResult};
+use async_graphql::{InputObject, Json, MaybeUndefined, ID};
+use entity::country;
+use sea_orm::{QueryResult, Value};
+use serde::{Deserialize, Serialize};
+
+/// A country's content, its priorities included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountryData {
+    pub slug: String,
+    pub iso2: String,
+    pub name: String,
+    pub region_id: i32,
+    pub summary: String,
+    pub context: Option<String>,
+    pub support_measures: Option<String>,
+    pub priorities: Vec<Block>,
+    #[serde(default)]
+    pub translations: TranslationMap,
+}
+
+impl ContentType for CountryData {
+    const KIND: Kind = Kind::Country;
+    type Model = country::Model;
+    type File = CountryIn;
+    const COLUMNS: &'static [&'static str] = &[
+        "slug",
+        "iso2",
+        "name",
+        "region_id",
+        "summary",
+        "context",
+        "support_measures",
+        "translations",
+    ];
+    const BLOCKS: Option<ChildTable> = Some(ChildTable {
+        table: "country_priorities",
+        owner: "country_id",
+    });
+    const BLOCKS_FIELD: &'static str = "priorities";
+    const TRANSLATABLE: &'static [&'static str] =
+        &["name", "summary", "context", "supportMeasures"];
+    const FILE_LIST: &'static str = "countries";
+    const KEYS: &'static [&'static str] = &["slug", "iso2"];
+
+    fn values(&self) -> AppResult<Vec<Value>> {
+        let CountryData {
+            slug,
+            iso2,
+            name,
+            region_id,
+            summary,
+            context,
+            support_measures,
+            priorities: _, // a child table
+            translations,
+        } = self;
+        Ok(vec![
+            slug.clone().into(),
+            iso2.clone().into(),
+            name.clone().into(),
+            (*region_id).into(),
+            summary.clone().into(),
+            context.clone().into(),
+            support_measures.clone().into(),
+            translations_json(translations)?.into(),
+        ])
+    }
+
+    fn from_row(row: &QueryResult, children: Children) -> AppResult<Self> {
+        Ok(CountryData {
+            slug: col(row, "slug")?,
+            iso2: col(row, "iso2")?,
+            name: col(row, "name")?,
+            region_id: col(row, "region_id")?,
+            summary: col(row, "summary")?,
+            context: col(row, "context")?,
+            support_measures: col(row, "support_measures")?,
+            priorities: children.blocks,
+            translations: row_translations(row)?,
+        })
+    }
+
+    fn overlay(self, row: &country::Model, copy: CopyState) -> AppResult<country::Model> {
+        let CountryData {
+            slug,
+            iso2,
+            name,
+            region_id,
+            summary,
+            context,
+            support_measures,
+            priorities: _, // the node reads them from the working copy
+            translations,
+        } = self;
+        Ok(country::Model {
+            slug,
+            iso2,
+            name,
+            region_id,
+            summary,
+            context,
+            support_measures,
+            translations: translations_json(&translations)?,
+            status: copy.status,
+            version: copy.version,
+            ..row.clone()
+        })
+    }
+
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn translations(&self) -> &TranslationMap {
+        &self.translations
+    }
+    fn blocks(&self) -> &[Block] {
+        &self.priorities
+    }
+    fn key_values(&self) -> Vec<&str> {
+        vec![&self.slug, &self.iso2]
+    }
+    fn file_key(&self) -> &str {
+        &self.iso2
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![Reference {
+            kind: Kind::Region,
+            id: self.region_id,
+            field: "input.regionId",
+        }]
+    }
+
+    fn rules(&self, at: At) -> AppResult<()> {
+        validate::iso2(&at.field("iso2"), &self.iso2)?;
+        validate::required_text(&at.field("name"), &self.name)?;
+        if self.region_id <= 0 {
+            return Err(AppError::bad_field(
+                at.field("regionId"),
+                "a region is required",
+            ));
+        }
+        Ok(())
+    }
+
+    fn from_file(c: &CountryIn, keys: &dyn Keys, _: usize) -> AppResult<Self> {
+        Ok(CountryData {
+            slug: c.slug.clone(),
+            iso2: c.iso2.clone(),
+            name: c.name.clone(),
+            region_id: resolve(keys, Kind::Region, "region", &c.region)?,
+            summary: c.summary.clone().unwrap_or_default(),
+            context: c.context.clone(),
+            support_measures: c.support_measures.clone(),
+            priorities: c
+                .priorities
+                .iter()
+                .flatten()
+                .map(Block::from_file)
+                .collect(),
+            translations: c.translations.clone().unwrap_or_default(),
+        })
+    }
+
+    fn to_file(&self, keys: &dyn Keys) -> Option<CountryIn> {
+        let CountryData {
+            slug,
+            iso2,
+            name,
+            region_id,
+            summary,
+            context,
+            support_measures,
+            priorities,
+            translations,
+        } = self;
+        Some(CountryIn {
+            slug: slug.clone(),
+            name: name.clone(),
+            iso2: iso2.clone(),
+            region: keys.key_of(Kind::Region, *region_id)?,
+            summary: some_text(summary),
+            context: context.clone(),
+            priorities: (!priorities.is_empty())
+                .then(|| priorities.iter().map(Block::to_file).collect()),
+            support_measures: support_measures.clone(),
+            translations: some_map(translations),
+            ..CountryIn::default()
+        })
+    }
+}
+
+/// A country's fields. Create: `slug`, `iso2`, `name` and `regionId` are
+/// required. Update: only the fields given change (`null` clears an optional one).
+#[derive(InputObject, Default)]
+pub struct CountryInput {
+    /// Unique, URL-safe key.
+    pub slug: Option<String>,
+    /// ISO 3166-1 alpha-2 code (e.g. `PE`).
+    pub iso2: Option<String>,
+    /// Name (default locale).
+    pub name: Option<String>,
+    /// The region's id.
+    pub region_id: Option<ID>,
+    /// Summary (default locale).
+    pub summary: Option<String>,
+    /// Country context (markdown).
+    pub context: MaybeUndefined<String>,
+    /// Support-measures text (markdown).
+    pub support_measures: MaybeUndefined<String>,
+    /// The priorities, in order (replaces the list; at most `CMS_MAX_LIST_LENGTH`,
+    /// default 100).
+    pub priorities: Option<Vec<TextBlockInput>>,
+    /// Other locales: `{"fi": {"name": "...", "context": "..."}}`.
+    pub translations: Option<Json<TranslationMap>>,
+}
+
+impl ContentInput for CountryInput {
+    type Content = CountryData;
+    type Node = Country;
+
+    fn check_lists(&self, max: usize) -> AppResult<()> {
+        check_list("input.priorities", self.priorities.as_ref(), max)
+    }
+
+    fn apply(self, d: &mut CountryData) -> AppResult<()> {
+        let CountryInput {
+            slug,
+            iso2,
+            name,
+            region_id,
+            summary,
+            context,
+            support_measures,
+            priorities,
+            translations,
+        } = self;
+        set(&mut d.slug, slug);
+        set(&mut d.iso2, iso2);
+        set(&mut d.name, name);
+        if let Some(r) = &region_id {
+            d.region_id = id_of(r, Kind::Region, "input.regionId")?;
+        }
+        set(&mut d.summary, summary);
+        set_opt(&mut d.context, context);
+        set_opt(&mut d.support_measures, support_measures);
+        set(&mut d.priorities, priorities.map(blocks));
+        set_translations(&mut d.translations, translations);
+        Ok(())
+    }
+}

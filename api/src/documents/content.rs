@@ -1,0 +1,372 @@
+//! The document content type, defined once: snapshot, row, countries, rules,
+//! overlay, GraphQL input and file item.
+use super::Document;
+use crate::content::format::DocumentIn;
+use crate::content::input::{check_list, id_of, ids_of, set, set_opt, set_translations};
+use crate::content::locale::TranslationMap;
+use crate::content::model::{
+    col, resolve, resolve_countries, row_translations, some_map, translations_json, At, ChildTable,
+    Children, ContentInput, ContentType, CopyState, Keys, Reference,
+};
+use crate::content::{validate, Kind};
+use crate::error::{AppError, AppResult};
+use crate::graphql::scalars::Date;
+use async_graphql::{InputObject, Json, MaybeUndefined, ID};
+use chrono::NaiveDate;
+use entity::document;
+use sea_orm::{QueryResult, Value};
+use serde::{Deserialize, Serialize};
+
+/// A document's content, its countries included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentData {
+    pub slug: String,
+    pub title: String,
+    /// Required; `None` only in an empty snapshot a create fills in.
+    pub published_on: Option<NaiveDate>,
+    pub language: String,
+    pub category: Option<String>,
+    pub country_ids: Vec<i32>,
+    pub programme_id: Option<i32>,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub format: String,
+    pub sha256: Option<String>,
+    pub original_filename: Option<String>,
+    pub source_url: Option<String>,
+    #[serde(default)]
+    pub translations: TranslationMap,
+}
+
+impl ContentType for DocumentData {
+    const KIND: Kind = Kind::Document;
+    type Model = document::Model;
+    type File = DocumentIn;
+    const COLUMNS: &'static [&'static str] = &[
+        "slug",
+        "title",
+        "published_on",
+        "language",
+        "category",
+        "programme_id",
+        "size_bytes",
+        "media_type",
+        "format",
+        "sha256",
+        "original_filename",
+        "source_url",
+        "translations",
+    ];
+    const COUNTRIES: Option<ChildTable> = Some(ChildTable {
+        table: "document_countries",
+        owner: "document_id",
+    });
+    const TRANSLATABLE: &'static [&'static str] = &["title"];
+    const FILE_LIST: &'static str = "documents";
+
+    fn values(&self) -> AppResult<Vec<Value>> {
+        let DocumentData {
+            slug,
+            title,
+            published_on,
+            language,
+            category,
+            country_ids: _, // a child table
+            programme_id,
+            size_bytes,
+            media_type,
+            format,
+            sha256,
+            original_filename,
+            source_url,
+            translations,
+        } = self;
+        Ok(vec![
+            slug.clone().into(),
+            title.clone().into(),
+            (*published_on).into(),
+            language.clone().into(),
+            category.clone().into(),
+            (*programme_id).into(),
+            (*size_bytes).into(),
+            media_type.clone().into(),
+            format.clone().into(),
+            sha256.clone().into(),
+            original_filename.clone().into(),
+            source_url.clone().into(),
+            translations_json(translations)?.into(),
+        ])
+    }
+
+    fn from_row(row: &QueryResult, children: Children) -> AppResult<Self> {
+        Ok(DocumentData {
+            slug: col(row, "slug")?,
+            title: col(row, "title")?,
+            published_on: Some(col(row, "published_on")?),
+            language: col(row, "language")?,
+            category: col(row, "category")?,
+            country_ids: children.countries,
+            programme_id: col(row, "programme_id")?,
+            size_bytes: col(row, "size_bytes")?,
+            media_type: col(row, "media_type")?,
+            format: col(row, "format")?,
+            sha256: col(row, "sha256")?,
+            original_filename: col(row, "original_filename")?,
+            source_url: col(row, "source_url")?,
+            translations: row_translations(row)?,
+        })
+    }
+
+    fn overlay(self, row: &document::Model, copy: CopyState) -> AppResult<document::Model> {
+        let DocumentData {
+            slug,
+            title,
+            published_on,
+            language,
+            category,
+            country_ids: _, // the node reads them from the working copy
+            programme_id,
+            size_bytes,
+            media_type,
+            format,
+            sha256,
+            original_filename,
+            source_url,
+            translations,
+        } = self;
+        Ok(document::Model {
+            slug,
+            title,
+            published_on: published_on.unwrap_or(row.published_on),
+            language,
+            category,
+            programme_id,
+            size_bytes,
+            media_type,
+            format,
+            sha256,
+            original_filename,
+            source_url,
+            translations: translations_json(&translations)?,
+            status: copy.status,
+            version: copy.version,
+            ..row.clone()
+        })
+    }
+
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn translations(&self) -> &TranslationMap {
+        &self.translations
+    }
+    fn countries(&self) -> &[i32] {
+        &self.country_ids
+    }
+    fn references(&self) -> Vec<Reference> {
+        let countries = self.country_ids.iter().map(|id| Reference {
+            kind: Kind::Country,
+            id: *id,
+            field: "input.countryIds",
+        });
+        let programme = self.programme_id.map(|id| Reference {
+            kind: Kind::Programme,
+            id,
+            field: "input.programmeId",
+        });
+        countries.chain(programme).collect()
+    }
+
+    fn rules(&self, at: At) -> AppResult<()> {
+        validate::required_text(&at.field("title"), &self.title)?;
+        if self.published_on.is_none() {
+            return Err(AppError::bad_field(
+                at.field("publishedOn"),
+                "a publication date is required",
+            ));
+        }
+        validate::language(&at.field("language"), &self.language)?;
+        validate::countries(&at.field("countryIds"), &self.country_ids)?;
+        validate::format(&at.field("format"), &self.format)?;
+        if self.size_bytes < 0 {
+            return Err(AppError::bad_field(
+                at.field("sizeBytes"),
+                "the size must not be negative",
+            ));
+        }
+        if let Some(h) = &self.sha256 {
+            validate::sha256(&at.field("sha256"), h)?;
+        }
+        if let Some(u) = &self.source_url {
+            validate::url(&at.field("sourceUrl"), u)?;
+        }
+        Ok(())
+    }
+
+    fn from_file(d: &DocumentIn, keys: &dyn Keys, _: usize) -> AppResult<Self> {
+        let programme_id = match &d.programme {
+            Some(slug) => Some(resolve(keys, Kind::Programme, "programme", slug)?),
+            None => None,
+        };
+        Ok(DocumentData {
+            slug: d.slug.clone(),
+            title: d.title.clone(),
+            published_on: Some(validate::date("publishedOn", &d.published_on)?),
+            language: d.language.clone(),
+            category: d.category.clone(),
+            country_ids: resolve_countries(keys, "countries", &d.countries)?,
+            programme_id,
+            size_bytes: d.size_bytes,
+            media_type: d
+                .media_type
+                .clone()
+                .unwrap_or_else(|| validate::media_type_for(&d.format).to_string()),
+            format: d.format.clone(),
+            sha256: d.sha256.clone(),
+            original_filename: d.original_filename.clone(),
+            source_url: d.source_url.clone(),
+            translations: d.translations.clone().unwrap_or_default(),
+        })
+    }
+
+    fn to_file(&self, keys: &dyn Keys) -> Option<DocumentIn> {
+        let DocumentData {
+            slug,
+            title,
+            published_on,
+            language,
+            category,
+            country_ids,
+            programme_id,
+            size_bytes,
+            media_type,
+            format,
+            sha256,
+            original_filename,
+            source_url,
+            translations,
+        } = self;
+        let countries: Vec<String> = country_ids
+            .iter()
+            .filter_map(|id| keys.key_of(Kind::Country, *id))
+            .collect();
+        if countries.is_empty() {
+            return None;
+        }
+        Some(DocumentIn {
+            slug: slug.clone(),
+            title: title.clone(),
+            published_on: (*published_on)?.format("%Y-%m-%d").to_string(),
+            language: language.clone(),
+            format: format.clone(),
+            size_bytes: *size_bytes,
+            countries,
+            programme: programme_id.and_then(|id| keys.key_of(Kind::Programme, id)),
+            category: category.clone(),
+            media_type: Some(media_type.clone()),
+            sha256: sha256.clone(),
+            original_filename: original_filename.clone(),
+            source_url: source_url.clone(),
+            translations: some_map(translations),
+            ..DocumentIn::default()
+        })
+    }
+}
+
+/// A document's fields. Create: `slug`, `title`, `publishedOn`, `language`,
+/// `format` and `countryIds` are required. Update: only the fields given change
+/// (`null` clears an optional one, e.g. `programmeId: null`).
+#[derive(InputObject, Default)]
+pub struct DocumentInput {
+    /// Unique, URL-safe key.
+    pub slug: Option<String>,
+    /// Title (default locale).
+    pub title: Option<String>,
+    /// Publication date.
+    pub published_on: Option<Date>,
+    /// Language of the document (ISO 639-1).
+    pub language: Option<String>,
+    /// Category (e.g. `programming`).
+    pub category: MaybeUndefined<String>,
+    /// Ids of the countries it concerns, in order (replaces the list; at most
+    /// `CMS_MAX_LIST_LENGTH`, default 100).
+    pub country_ids: Option<Vec<ID>>,
+    /// The programme it belongs to.
+    pub programme_id: MaybeUndefined<ID>,
+    /// File size in bytes.
+    pub size_bytes: Option<i64>,
+    /// Media type (default: from the format).
+    pub media_type: Option<String>,
+    /// File format (e.g. `PDF`).
+    pub format: Option<String>,
+    /// SHA-256 of the file (hex).
+    pub sha256: MaybeUndefined<String>,
+    /// Original file name.
+    pub original_filename: MaybeUndefined<String>,
+    /// Where the file can be downloaded: an absolute `http` or `https` URL (other
+    /// schemes, such as `javascript:`, are BAD_USER_INPUT).
+    pub source_url: MaybeUndefined<String>,
+    /// Other locales: `{"fi": {"title": "..."}}`.
+    pub translations: Option<Json<TranslationMap>>,
+}
+
+impl ContentInput for DocumentInput {
+    type Content = DocumentData;
+    type Node = Document;
+
+    fn check_lists(&self, max: usize) -> AppResult<()> {
+        check_list("input.countryIds", self.country_ids.as_ref(), max)
+    }
+
+    fn apply(self, d: &mut DocumentData) -> AppResult<()> {
+        let DocumentInput {
+            slug,
+            title,
+            published_on,
+            language,
+            category,
+            country_ids,
+            programme_id,
+            size_bytes,
+            media_type,
+            format,
+            sha256,
+            original_filename,
+            source_url,
+            translations,
+        } = self;
+        set(&mut d.slug, slug);
+        set(&mut d.title, title);
+        if let Some(date) = published_on {
+            d.published_on = Some(date.0);
+        }
+        set(&mut d.language, language);
+        set_opt(&mut d.category, category);
+        if let Some(ids) = &country_ids {
+            d.country_ids = ids_of(ids, Kind::Country, "input.countryIds")?;
+        }
+        match &programme_id {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => d.programme_id = None,
+            MaybeUndefined::Value(p) => {
+                d.programme_id = Some(id_of(p, Kind::Programme, "input.programmeId")?)
+            }
+        }
+        set(&mut d.size_bytes, size_bytes);
+        if let Some(f) = format {
+            d.format = f.to_ascii_uppercase();
+            if media_type.is_none()
+                && (d.media_type.is_empty() || d.media_type == "application/octet-stream")
+            {
+                d.media_type = validate::media_type_for(&d.format).to_string();
+            }
+        }
+        set(&mut d.media_type, media_type);
+        set_opt(&mut d.sha256, sha256);
+        set_opt(&mut d.original_filename, original_filename);
+        set_opt(&mut d.source_url, source_url);
+        set_translations(&mut d.translations, translations);
+        Ok(())
+    }
+}

@@ -1,0 +1,346 @@
+//! The programme content type, defined once: snapshot, row, countries and
+//! priority areas, rules, overlay, GraphQL input and file item.
+use super::{Programme, ProgrammeKind};
+use crate::content::format::{MoneyIn, ProgrammeIn};
+use crate::content::input::{
+    blocks, check_list, ids_of, set, set_translations, MoneyInput, TextBlockInput,
+};
+use crate::content::locale::TranslationMap;
+use crate::content::model::{
+    col, resolve_countries, row_translations, some_map, some_text, translations_json, At, Block,
+    ChildTable, Children, ContentInput, ContentType, CopyState, Keys, Reference,
+};
+use crate::content::{validate, Kind};
+use crate::error::{AppError, AppResult};
+use async_graphql::{InputObject, Json, ID};
+use entity::programme;
+use sea_orm::{QueryResult, Value};
+use serde::{Deserialize, Serialize};
+
+/// A programme's content, its countries and priority areas included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgrammeData {
+    pub slug: String,
+    pub title: String,
+    /// The programme kind's stored name (`MIP`, ...).
+    pub kind: String,
+    pub country_ids: Vec<i32>,
+    pub period_start: i32,
+    pub period_end: i32,
+    pub budget_cents: i64,
+    pub currency: String,
+    pub summary: String,
+    pub priority_areas: Vec<Block>,
+    #[serde(default)]
+    pub translations: TranslationMap,
+}
+
+impl ContentType for ProgrammeData {
+    const KIND: Kind = Kind::Programme;
+    type Model = programme::Model;
+    type File = ProgrammeIn;
+    const COLUMNS: &'static [&'static str] = &[
+        "slug",
+        "title",
+        "kind",
+        "period_start",
+        "period_end",
+        "budget_cents",
+        "currency",
+        "summary",
+        "translations",
+    ];
+    const BLOCKS: Option<ChildTable> = Some(ChildTable {
+        table: "priority_areas",
+        owner: "programme_id",
+    });
+    const BLOCKS_FIELD: &'static str = "priorityAreas";
+    const COUNTRIES: Option<ChildTable> = Some(ChildTable {
+        table: "programme_countries",
+        owner: "programme_id",
+    });
+    const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
+    const FILE_LIST: &'static str = "programmes";
+
+    fn values(&self) -> AppResult<Vec<Value>> {
+        let ProgrammeData {
+            slug,
+            title,
+            kind,
+            country_ids: _, // a child table
+            period_start,
+            period_end,
+            budget_cents,
+            currency,
+            summary,
+            priority_areas: _, // a child table
+            translations,
+        } = self;
+        Ok(vec![
+            slug.clone().into(),
+            title.clone().into(),
+            kind.clone().into(),
+            (*period_start).into(),
+            (*period_end).into(),
+            (*budget_cents).into(),
+            currency.clone().into(),
+            summary.clone().into(),
+            translations_json(translations)?.into(),
+        ])
+    }
+
+    fn from_row(row: &QueryResult, children: Children) -> AppResult<Self> {
+        Ok(ProgrammeData {
+            slug: col(row, "slug")?,
+            title: col(row, "title")?,
+            kind: col(row, "kind")?,
+            country_ids: children.countries,
+            period_start: col(row, "period_start")?,
+            period_end: col(row, "period_end")?,
+            budget_cents: col(row, "budget_cents")?,
+            currency: col(row, "currency")?,
+            summary: col(row, "summary")?,
+            priority_areas: children.blocks,
+            translations: row_translations(row)?,
+        })
+    }
+
+    fn overlay(self, row: &programme::Model, copy: CopyState) -> AppResult<programme::Model> {
+        let ProgrammeData {
+            slug,
+            title,
+            kind,
+            country_ids: _,    // the node reads them from the working copy
+            priority_areas: _, // the node reads them from the working copy
+            period_start,
+            period_end,
+            budget_cents,
+            currency,
+            summary,
+            translations,
+        } = self;
+        Ok(programme::Model {
+            slug,
+            title,
+            kind,
+            period_start,
+            period_end,
+            budget_cents,
+            currency,
+            summary,
+            translations: translations_json(&translations)?,
+            status: copy.status,
+            version: copy.version,
+            ..row.clone()
+        })
+    }
+
+    fn empty() -> Self {
+        ProgrammeData {
+            currency: "EUR".into(),
+            ..ProgrammeData::default()
+        }
+    }
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn translations(&self) -> &TranslationMap {
+        &self.translations
+    }
+    fn blocks(&self) -> &[Block] {
+        &self.priority_areas
+    }
+    fn countries(&self) -> &[i32] {
+        &self.country_ids
+    }
+    fn references(&self) -> Vec<Reference> {
+        self.country_ids
+            .iter()
+            .map(|id| Reference {
+                kind: Kind::Country,
+                id: *id,
+                field: "input.countryIds",
+            })
+            .collect()
+    }
+
+    fn rules(&self, at: At) -> AppResult<()> {
+        validate::required_text(&at.field("title"), &self.title)?;
+        if self.kind.is_empty() {
+            return Err(AppError::bad_field(at.field("kind"), "a kind is required"));
+        }
+        if ProgrammeKind::parse(&self.kind).is_none() {
+            return Err(AppError::bad_field(
+                at.field("kind"),
+                format!(
+                    "unknown kind {:?} (expected MIP, ANNUAL_ACTION_PLAN, SUPPORT_MEASURE or OTHER)",
+                    self.kind
+                ),
+            ));
+        }
+        validate::countries(&at.field("countryIds"), &self.country_ids)?;
+        validate::period(
+            &at.field("periodStart"),
+            &at.field("periodEnd"),
+            self.period_start,
+            self.period_end,
+        )?;
+        if self.budget_cents < 0 {
+            return Err(AppError::bad_field(
+                at.field("budget.amount"),
+                "the budget must not be negative",
+            ));
+        }
+        validate::currency(&at.field("budget.currency"), &self.currency)
+    }
+
+    fn from_file(p: &ProgrammeIn, keys: &dyn Keys, _: usize) -> AppResult<Self> {
+        let (budget_cents, currency) = match (&p.budget_eur, &p.budget) {
+            (Some(eur), None) => (validate::amount_cents("budgetEur", eur)?, "EUR".into()),
+            (None, Some(m)) => (
+                validate::amount_cents("budget.amount", &m.amount)?,
+                m.currency.clone(),
+            ),
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_field(
+                    "budget",
+                    "give `budgetEur` or `budget`, not both",
+                ))
+            }
+            (None, None) => return Err(AppError::bad_field("budgetEur", "a budget is required")),
+        };
+        Ok(ProgrammeData {
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            kind: p.kind.clone(),
+            country_ids: resolve_countries(keys, "countries", &p.countries)?,
+            period_start: p.period_start,
+            period_end: p.period_end,
+            budget_cents,
+            currency,
+            summary: p.summary.clone().unwrap_or_default(),
+            priority_areas: p.priority_areas.iter().map(Block::from_file).collect(),
+            translations: p.translations.clone().unwrap_or_default(),
+        })
+    }
+
+    fn to_file(&self, keys: &dyn Keys) -> Option<ProgrammeIn> {
+        let ProgrammeData {
+            slug,
+            title,
+            kind,
+            country_ids,
+            period_start,
+            period_end,
+            budget_cents,
+            currency,
+            summary,
+            priority_areas,
+            translations,
+        } = self;
+        let countries: Vec<String> = country_ids
+            .iter()
+            .filter_map(|id| keys.key_of(Kind::Country, *id))
+            .collect();
+        if countries.is_empty() {
+            return None;
+        }
+        let amount = rust_decimal::Decimal::new(*budget_cents, 2).to_string();
+        let (budget_eur, budget) = if currency == "EUR" {
+            (Some(amount), None)
+        } else {
+            (
+                None,
+                Some(MoneyIn {
+                    amount,
+                    currency: currency.clone(),
+                }),
+            )
+        };
+        Some(ProgrammeIn {
+            slug: slug.clone(),
+            title: title.clone(),
+            kind: kind.clone(),
+            countries,
+            period_start: *period_start,
+            period_end: *period_end,
+            budget_eur,
+            budget,
+            summary: some_text(summary),
+            priority_areas: priority_areas.iter().map(Block::to_file).collect(),
+            translations: some_map(translations),
+            ..ProgrammeIn::default()
+        })
+    }
+}
+
+/// A programme's fields. Create: `slug`, `title`, `kind`, `countryIds`,
+/// `periodStart`, `periodEnd` and `budget` are required. Update: only the fields
+/// given change.
+#[derive(InputObject, Default)]
+pub struct ProgrammeInput {
+    /// Unique, URL-safe key.
+    pub slug: Option<String>,
+    /// Title (default locale).
+    pub title: Option<String>,
+    /// Kind of programme.
+    pub kind: Option<ProgrammeKind>,
+    /// Ids of the countries it concerns, in order (replaces the list; at most
+    /// `CMS_MAX_LIST_LENGTH`, default 100).
+    pub country_ids: Option<Vec<ID>>,
+    /// First year.
+    pub period_start: Option<i32>,
+    /// Last year (not before the first).
+    pub period_end: Option<i32>,
+    /// The budget: an exact amount with its currency.
+    pub budget: Option<MoneyInput>,
+    /// Summary (default locale).
+    pub summary: Option<String>,
+    /// Priority areas, in order (replaces the list; at most `CMS_MAX_LIST_LENGTH`,
+    /// default 100).
+    pub priority_areas: Option<Vec<TextBlockInput>>,
+    /// Other locales: `{"fi": {"title": "...", "summary": "..."}}`.
+    pub translations: Option<Json<TranslationMap>>,
+}
+
+impl ContentInput for ProgrammeInput {
+    type Content = ProgrammeData;
+    type Node = Programme;
+
+    fn check_lists(&self, max: usize) -> AppResult<()> {
+        check_list("input.countryIds", self.country_ids.as_ref(), max)?;
+        check_list("input.priorityAreas", self.priority_areas.as_ref(), max)
+    }
+
+    fn apply(self, d: &mut ProgrammeData) -> AppResult<()> {
+        let ProgrammeInput {
+            slug,
+            title,
+            kind,
+            country_ids,
+            period_start,
+            period_end,
+            budget,
+            summary,
+            priority_areas,
+            translations,
+        } = self;
+        set(&mut d.slug, slug);
+        set(&mut d.title, title);
+        set(&mut d.kind, kind.map(|k| k.as_str().to_string()));
+        if let Some(ids) = &country_ids {
+            d.country_ids = ids_of(ids, Kind::Country, "input.countryIds")?;
+        }
+        set(&mut d.period_start, period_start);
+        set(&mut d.period_end, period_end);
+        if let Some(m) = budget {
+            d.budget_cents = validate::amount_cents("input.budget.amount", &m.amount)?;
+            d.currency = m.currency;
+        }
+        set(&mut d.summary, summary);
+        set(&mut d.priority_areas, priority_areas.map(blocks));
+        set_translations(&mut d.translations, translations);
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! The region content type, defined once: snapshot, row, rules, overlay,
+//! GraphQL input and file item.
+use super::Region;
+use crate::content::format::RegionIn;
+use crate::content::input::{set, set_translations};
+use crate::content::locale::TranslationMap;
+use crate::content::model::{
+    col, row_translations, some_map, some_text, translations_json, At, Children, ContentInput,
+    ContentType, CopyState, Keys, Reference,
+};
+use crate::content::{validate, Kind};
+use crate::error::AppResult;
+use async_graphql::{InputObject, Json};
+use entity::region;
+use sea_orm::{QueryResult, Value};
+use serde::{Deserialize, Serialize};
+
+/// A region's content.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionData {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub position: i32,
+    #[serde(default)]
+    pub translations: TranslationMap,
+}
+
+impl ContentType for RegionData {
+    const KIND: Kind = Kind::Region;
+    type Model = region::Model;
+    type File = RegionIn;
+    const COLUMNS: &'static [&'static str] =
+        &["slug", "name", "summary", "position", "translations"];
+    const TRANSLATABLE: &'static [&'static str] = &["name", "summary"];
+    const FILE_LIST: &'static str = "regions";
+
+    fn values(&self) -> AppResult<Vec<Value>> {
+        let RegionData {
+            slug,
+            name,
+            summary,
+            position,
+            translations,
+        } = self;
+        Ok(vec![
+            slug.clone().into(),
+            name.clone().into(),
+            summary.clone().into(),
+            (*position).into(),
+            translations_json(translations)?.into(),
+        ])
+    }
+
+    fn from_row(row: &QueryResult, _: Children) -> AppResult<Self> {
+        Ok(RegionData {
+            slug: col(row, "slug")?,
+            name: col(row, "name")?,
+            summary: col(row, "summary")?,
+            position: col(row, "position")?,
+            translations: row_translations(row)?,
+        })
+    }
+
+    fn overlay(self, row: &region::Model, copy: CopyState) -> AppResult<region::Model> {
+        let RegionData {
+            slug,
+            name,
+            summary,
+            position,
+            translations,
+        } = self;
+        Ok(region::Model {
+            slug,
+            name,
+            summary,
+            position,
+            translations: translations_json(&translations)?,
+            status: copy.status,
+            version: copy.version,
+            ..row.clone()
+        })
+    }
+
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn translations(&self) -> &TranslationMap {
+        &self.translations
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![]
+    }
+
+    fn rules(&self, at: At) -> AppResult<()> {
+        validate::required_text(&at.field("name"), &self.name)
+    }
+
+    fn from_file(r: &RegionIn, _: &dyn Keys, index: usize) -> AppResult<Self> {
+        Ok(RegionData {
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            summary: r.summary.clone().unwrap_or_default(),
+            position: r.position.unwrap_or(index as i32 + 1),
+            translations: r.translations.clone().unwrap_or_default(),
+        })
+    }
+
+    fn to_file(&self, _: &dyn Keys) -> Option<RegionIn> {
+        let RegionData {
+            slug,
+            name,
+            summary,
+            position,
+            translations,
+        } = self;
+        Some(RegionIn {
+            slug: slug.clone(),
+            name: name.clone(),
+            summary: some_text(summary),
+            position: Some(*position),
+            translations: some_map(translations),
+            ..RegionIn::default()
+        })
+    }
+}
+
+/// A region's fields. Create: `slug` and `name` are required. Update: only the
+/// fields given change.
+#[derive(InputObject, Default)]
+pub struct RegionInput {
+    /// Unique, URL-safe key (lower-case words joined by hyphens).
+    pub slug: Option<String>,
+    /// Name (default locale).
+    pub name: Option<String>,
+    /// Summary (default locale).
+    pub summary: Option<String>,
+    /// Position in region lists.
+    pub position: Option<i32>,
+    /// Other locales: `{"fi": {"name": "...", "summary": "..."}}`.
+    pub translations: Option<Json<TranslationMap>>,
+}
+
+impl ContentInput for RegionInput {
+    type Content = RegionData;
+    type Node = Region;
+
+    fn apply(self, d: &mut RegionData) -> AppResult<()> {
+        let RegionInput {
+            slug,
+            name,
+            summary,
+            position,
+            translations,
+        } = self;
+        set(&mut d.slug, slug);
+        set(&mut d.name, name);
+        set(&mut d.summary, summary);
+        set(&mut d.position, position);
+        set_translations(&mut d.translations, translations);
+        Ok(())
+    }
+}
