@@ -123,7 +123,10 @@ async fn execute(cli: Cli) -> AppResult<()> {
         Command::Export(args) => {
             let db = Db::from_config(&config).await?;
             db.migrate().await?;
-            let data = import::export(&db).await?;
+            let opts = import::ExportOptions {
+                published_only: args.published_only,
+            };
+            let data = import::export_with(&db, opts).await?;
             let json = serde_json::to_vec_pretty(&data)?;
             write_out(&args.file, &json)?;
             eprintln!(

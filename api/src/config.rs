@@ -90,6 +90,11 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     /// Where to write the JSON (`-` for standard output).
     pub file: PathBuf,
+    /// Only what the public sees: published items, without working copies,
+    /// schedules or references to unpublished items (default: every item with its
+    /// status, working copy and schedule). Revisions are never exported.
+    #[arg(long)]
+    pub published_only: bool,
 }
 
 #[derive(Debug, Args)]

@@ -350,3 +350,249 @@ async fn export_then_import_into_an_empty_database_gives_the_same_content() {
         assert_eq!(a, b);
     }
 }
+
+/// Every item as staff see it in preview, with its workflow state, without the
+/// things an import renumbers (ids, versions, times, users).
+const STAFF_VIEW: &str = r#"query($l: String) {
+  regions(preview: true, locale: $l) { slug name status workflow { hasUnpublishedChanges scheduledAt reviewComment } }
+  countries(preview: true, first: 100, locale: $l, orderBy: SLUG) { totalCount edges { node { slug iso2 name summary context supportMeasures status region { slug } priorities { position title body } workflow { hasUnpublishedChanges scheduledAt reviewComment } } } }
+  programmes(preview: true, first: 100, locale: $l, orderBy: SLUG) { totalCount edges { node { slug title kind status periodStart periodEnd budget { amount currency } summary countries { iso2 } priorityAreas { position title body } workflow { hasUnpublishedChanges scheduledAt reviewComment } } } }
+  documents(preview: true, first: 100, locale: $l, orderBy: SLUG) { totalCount edges { node { slug title status publishedOn language category mediaType format sizeBytes sha256 originalFilename downloadUrl programme { slug } countries { iso2 } workflow { hasUnpublishedChanges scheduledAt reviewComment } } } }
+}"#;
+
+/// The same lists as the public reads them.
+const PUBLIC_VIEW: &str = r#"query($l: String) {
+  regions(locale: $l) { slug name }
+  countries(first: 100, locale: $l, orderBy: SLUG) { totalCount edges { node { slug name context priorities { position title } programmes { totalCount } documents { totalCount } } } }
+  programmes(first: 100, locale: $l, orderBy: SLUG) { totalCount edges { node { slug title countries { iso2 } priorityAreas { title } } } }
+  documents(first: 100, locale: $l, orderBy: SLUG) { totalCount edges { node { slug title programme { slug } countries { iso2 } } } }
+}"#;
+
+async fn node_id(app: &TestApp, token: &str, field: &str, slug: &str) -> String {
+    let q = format!("query($s: String!) {{ {field}(slug: $s, preview: true) {{ id }} }}");
+    let d = app.staff_data(token, &q, json!({ "s": slug })).await;
+    d[field]["id"].as_str().expect("id").to_string()
+}
+
+/// Puts every workflow state on the demo content through the public API: a
+/// working copy in review with a schedule, a draft working copy, a rejected
+/// item, a draft, an archived item, an item in review.
+async fn every_workflow_state(app: &TestApp) {
+    let staff = app.staff().await;
+    let (ed, pb) = (staff.editor.as_str(), staff.publisher.as_str());
+    let peru = node_id(app, ed, "country", "peru").await;
+    let v = app.version(ed, &peru).await;
+    app.staff_data(
+        ed,
+        "mutation($id: ID!, $v: Int!) { updateCountry(id: $id, expectedVersion: $v, input: { name: \"Peru (new)\", priorities: [{ title: \"Water\", body: \"Clean water.\" }] }) { id } }",
+        json!({ "id": peru, "v": v }),
+    )
+    .await;
+    app.staff_data(ed, crate::workflow::SUBMIT, json!({ "id": peru }))
+        .await;
+    let v = app.version(pb, &peru).await;
+    app.staff_data(
+        pb,
+        "mutation($id: ID!, $v: Int!) { schedulePublish(id: $id, at: \"2099-01-01T00:00:00Z\", expectedVersion: $v) { id } }",
+        json!({ "id": peru, "v": v }),
+    )
+    .await;
+
+    let mip = node_id(app, ed, "programme", "mip-2021-2024-peru").await;
+    let v = app.version(ed, &mip).await;
+    app.staff_data(
+        ed,
+        "mutation($id: ID!, $v: Int!) { updateProgramme(id: $id, expectedVersion: $v, input: { title: \"MIP (revised)\", budget: { amount: \"58000000.00\", currency: \"EUR\" } }) { id } }",
+        json!({ "id": mip, "v": v }),
+    )
+    .await;
+
+    let doc = app
+        .staff_data(
+            ed,
+            r#"{ documents(first: 3, orderBy: SLUG) { edges { node { id slug } } } }"#,
+            json!({}),
+        )
+        .await;
+    let docs: Vec<String> = doc["documents"]["edges"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(docs.len(), 3, "{doc}");
+    // Archived.
+    app.staff_data(
+        pb,
+        "mutation($id: ID!) { archive(id: $id) { id } }",
+        json!({ "id": docs[0] }),
+    )
+    .await;
+    // Unpublished, then submitted and rejected with a comment.
+    app.staff_data(
+        pb,
+        "mutation($id: ID!) { unpublish(id: $id) { id } }",
+        json!({ "id": docs[1] }),
+    )
+    .await;
+    app.staff_data(ed, crate::workflow::SUBMIT, json!({ "id": docs[1] }))
+        .await;
+    app.staff_data(
+        pb,
+        "mutation($id: ID!) { reject(id: $id, comment: \"Check the date.\") { id } }",
+        json!({ "id": docs[1] }),
+    )
+    .await;
+    // Unpublished and in review.
+    app.staff_data(
+        pb,
+        "mutation($id: ID!) { unpublish(id: $id) { id } }",
+        json!({ "id": docs[2] }),
+    )
+    .await;
+    app.staff_data(ed, crate::workflow::SUBMIT, json!({ "id": docs[2] }))
+        .await;
+    // A new draft that was never published.
+    app.staff_data(
+        ed,
+        "mutation($c: ID!) { createDocument(input: { slug: \"draft-note\", title: \"Draft note\", publishedOn: \"2024-02-01\", language: \"en\", format: \"PDF\", countryIds: [$c] }) { id } }",
+        json!({ "c": peru }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_export_restores_drafts_reviews_archives_working_copies_and_schedules() {
+    let source = TestApp::demo().await;
+    every_workflow_state(&source).await;
+    let exported = import::export(&source.state.db).await.expect("export");
+    let peru = exported
+        .countries
+        .iter()
+        .find(|c| c.slug == "peru")
+        .expect("peru");
+    assert_eq!(peru.status, Some(entity::Status::Published));
+    let copy = peru.working_copy.as_ref().expect("Peru's working copy");
+    assert_eq!(copy.name, "Peru (new)");
+    assert_eq!(copy.status, Some(entity::Status::InReview));
+    assert!(peru.scheduled_at.is_some());
+
+    let target = TestApp::new().await;
+    import::import(&target.state.db, exported.clone(), ImportOptions::default())
+        .await
+        .expect("re-import");
+    assert_eq!(
+        import::export(&target.state.db)
+            .await
+            .expect("export again"),
+        exported
+    );
+    let (s_staff, t_staff) = (
+        source
+            .user("viewer@example.org", api::auth::Role::Editor)
+            .await,
+        target
+            .user("viewer@example.org", api::auth::Role::Editor)
+            .await,
+    );
+    for locale in [None, Some("fi")] {
+        let vars = json!({ "l": locale });
+        let a = source.staff_data(&s_staff, STAFF_VIEW, vars.clone()).await;
+        let b = target.staff_data(&t_staff, STAFF_VIEW, vars.clone()).await;
+        assert_eq!(a, b, "staff previews differ ({locale:?})");
+        assert_eq!(
+            source.data(PUBLIC_VIEW, vars.clone()).await,
+            target.data(PUBLIC_VIEW, vars).await,
+            "public views differ ({locale:?})"
+        );
+    }
+    let statuses: Vec<String> = source.staff_data(&s_staff, STAFF_VIEW, json!({})).await
+        ["documents"]["edges"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|e| e["node"]["status"].as_str().unwrap_or("").to_string())
+        .collect();
+    for s in ["DRAFT", "IN_REVIEW", "ARCHIVED", "PUBLISHED"] {
+        assert!(
+            statuses.iter().any(|x| x == s),
+            "no {s} document: {statuses:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_published_only_export_is_the_public_content() {
+    let source = TestApp::demo().await;
+    every_workflow_state(&source).await;
+    let public = import::export_with(
+        &source.state.db,
+        import::ExportOptions {
+            published_only: true,
+        },
+    )
+    .await
+    .expect("export");
+    let all = import::export(&source.state.db).await.expect("export");
+    assert!(public.documents.len() < all.documents.len());
+    for d in &public.documents {
+        assert_eq!(d.status, Some(entity::Status::Published), "{}", d.slug);
+        assert!(d.working_copy.is_none() && d.scheduled_at.is_none());
+    }
+    let peru = public
+        .countries
+        .iter()
+        .find(|c| c.slug == "peru")
+        .expect("peru");
+    assert!(peru.working_copy.is_none() && peru.scheduled_at.is_none());
+    assert_eq!(peru.name, "Peru");
+
+    let target = TestApp::new().await;
+    import::import(&target.state.db, public, ImportOptions::default())
+        .await
+        .expect("import");
+    for locale in [None, Some("fi")] {
+        let vars = json!({ "l": locale });
+        assert_eq!(
+            source.data(PUBLIC_VIEW, vars.clone()).await,
+            target.data(PUBLIC_VIEW, vars).await,
+            "public views differ ({locale:?})"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_working_copy_of_an_unpublished_item_or_a_schedule_outside_review_is_refused() {
+    let app = TestApp::new().await;
+    let mut data = fixtures::dataset(3);
+    data.regions[0].status = Some(entity::Status::Draft);
+    data.regions[0].working_copy = Some(Box::new(data.regions[0].clone()));
+    let err = import::import(&app.state.db, data, ImportOptions::default())
+        .await
+        .expect_err("working copy of a draft");
+    assert!(
+        matches!(&err, AppError::BadInput { field: Some(f), .. } if f == "regions[0].workingCopy"),
+        "{err:?}"
+    );
+    let mut data = fixtures::dataset(3);
+    data.documents[1].scheduled_at = Some(chrono::Utc::now());
+    let err = import::import(&app.state.db, data, ImportOptions::default())
+        .await
+        .expect_err("schedule of a published item");
+    assert!(
+        matches!(&err, AppError::BadInput { field: Some(f), .. } if f == "documents[1].scheduledAt"),
+        "{err:?}"
+    );
+    let mut data = fixtures::dataset(3);
+    let mut copy = data.countries[0].clone();
+    copy.iso2 = "lower".into();
+    data.countries[0].working_copy = Some(Box::new(copy));
+    let err = import::import(&app.state.db, data, ImportOptions::default())
+        .await
+        .expect_err("bad working copy");
+    assert!(
+        matches!(&err, AppError::BadInput { field: Some(f), .. } if f == "countries[0].workingCopy.iso2"),
+        "{err:?}"
+    );
+    assert_eq!(app.count("regions").await, 0);
+}
