@@ -22,6 +22,8 @@ pub struct Model {
     pub original_filename: Option<String>,
     /// Where the file can be downloaded when the service holds no bytes of it.
     pub source_url: Option<String>,
+    /// A sentence or two for document lists (default locale; `''` when none).
+    pub summary: String,
     pub status: Status,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -18,6 +18,7 @@ mod m20261127_000012_create_revisions;
 mod m20261127_000013_create_audit_log;
 mod m20261127_000014_create_login_attempts;
 mod m20261127_000015_create_content_generation;
+mod m20261202_000016_add_document_summary;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000013_create_audit_log::Migration),
             Box::new(m20261127_000014_create_login_attempts::Migration),
             Box::new(m20261127_000015_create_content_generation::Migration),
+            Box::new(m20261202_000016_add_document_summary::Migration),
         ]
     }
 }

@@ -90,6 +90,13 @@ pub fn set_opt(target: &mut Option<String>, value: MaybeUndefined<String>) {
     }
 }
 
+/// An optional text field kept as `''` when empty: `null` or blank text clears it.
+pub fn set_text(target: &mut String, value: MaybeUndefined<String>) {
+    let mut opt = Some(std::mem::take(target)).filter(|s| !s.is_empty());
+    set_opt(&mut opt, value);
+    *target = opt.unwrap_or_default();
+}
+
 /// Translations given as JSON.
 pub fn set_translations(target: &mut TranslationMap, value: Option<Json<TranslationMap>>) {
     set(target, value.map(|j| j.0));

@@ -1,7 +1,7 @@
 //! The country content type, defined once: snapshot, row, priorities, rules,
 //! overlay, GraphQL input and file item.
 use super::Country;
-use crate::content::format::CountryIn;
+use crate::content::format::TextBlockIn;
 use crate::content::input::{
     blocks, check_list, id_of, set, set_opt, set_translations, TextBlockInput,
 };
@@ -13,7 +13,9 @@ use crate::content::model::{
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
 use async_graphql::{InputObject, Json, MaybeUndefined, ID};
+use chrono::{DateTime, Utc};
 use entity::country;
+use entity::Status;
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
@@ -263,3 +265,41 @@ impl ContentInput for CountryInput {
         Ok(())
     }
 }
+
+/// Its item in the import/export file: the format `cms generate` (and the team's
+/// reference generator) writes, plus optional fields for what the generator does
+/// not write, and the workflow state an export writes (status, working copy,
+/// schedule, rejection comment).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountryIn {
+    pub slug: String,
+    pub name: String,
+    pub iso2: String,
+    /// Region slug.
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priorities: Option<Vec<TextBlockIn>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_measures: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translations: Option<TranslationMap>,
+}
+
+crate::file_item!(CountryIn);

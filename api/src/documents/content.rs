@@ -1,19 +1,20 @@
 //! The document content type, defined once: snapshot, row, countries, rules,
 //! overlay, GraphQL input and file item.
 use super::Document;
-use crate::content::format::DocumentIn;
-use crate::content::input::{check_list, id_of, ids_of, set, set_opt, set_translations};
+use crate::content::input::{check_list, id_of, ids_of, set, set_opt, set_text, set_translations};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
-    col, resolve, resolve_countries, row_translations, some_map, translations_json, At, ChildTable,
-    Children, ContentInput, ContentType, CopyState, Keys, Reference,
+    col, resolve, resolve_countries, row_translations, some_map, some_text, translations_json, At,
+    ChildTable, Children, ContentInput, ContentType, CopyState, Keys, Reference,
 };
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
 use crate::graphql::scalars::Date;
 use async_graphql::{InputObject, Json, MaybeUndefined, ID};
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use entity::document;
+use entity::Status;
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,9 @@ pub struct DocumentData {
     pub sha256: Option<String>,
     pub original_filename: Option<String>,
     pub source_url: Option<String>,
+    /// Optional: `''` when there is none.
+    #[serde(default)]
+    pub summary: String,
     #[serde(default)]
     pub translations: TranslationMap,
 }
@@ -56,13 +60,14 @@ impl ContentType for DocumentData {
         "sha256",
         "original_filename",
         "source_url",
+        "summary",
         "translations",
     ];
     const COUNTRIES: Option<ChildTable> = Some(ChildTable {
         table: "document_countries",
         owner: "document_id",
     });
-    const TRANSLATABLE: &'static [&'static str] = &["title"];
+    const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
     const FILE_LIST: &'static str = "documents";
 
     fn values(&self) -> AppResult<Vec<Value>> {
@@ -80,6 +85,7 @@ impl ContentType for DocumentData {
             sha256,
             original_filename,
             source_url,
+            summary,
             translations,
         } = self;
         Ok(vec![
@@ -95,6 +101,7 @@ impl ContentType for DocumentData {
             sha256.clone().into(),
             original_filename.clone().into(),
             source_url.clone().into(),
+            summary.clone().into(),
             translations_json(translations)?.into(),
         ])
     }
@@ -114,6 +121,7 @@ impl ContentType for DocumentData {
             sha256: col(row, "sha256")?,
             original_filename: col(row, "original_filename")?,
             source_url: col(row, "source_url")?,
+            summary: col(row, "summary")?,
             translations: row_translations(row)?,
         })
     }
@@ -133,6 +141,7 @@ impl ContentType for DocumentData {
             sha256,
             original_filename,
             source_url,
+            summary,
             translations,
         } = self;
         Ok(document::Model {
@@ -148,6 +157,7 @@ impl ContentType for DocumentData {
             sha256,
             original_filename,
             source_url,
+            summary,
             translations: translations_json(&translations)?,
             status: copy.status,
             version: copy.version,
@@ -226,6 +236,7 @@ impl ContentType for DocumentData {
             sha256: d.sha256.clone(),
             original_filename: d.original_filename.clone(),
             source_url: d.source_url.clone(),
+            summary: d.summary.clone().unwrap_or_default(),
             translations: d.translations.clone().unwrap_or_default(),
         })
     }
@@ -245,6 +256,7 @@ impl ContentType for DocumentData {
             sha256,
             original_filename,
             source_url,
+            summary,
             translations,
         } = self;
         let countries: Vec<String> = country_ids
@@ -268,6 +280,7 @@ impl ContentType for DocumentData {
             sha256: sha256.clone(),
             original_filename: original_filename.clone(),
             source_url: source_url.clone(),
+            summary: some_text(summary),
             translations: some_map(translations),
             ..DocumentIn::default()
         })
@@ -307,7 +320,10 @@ pub struct DocumentInput {
     /// Where the file can be downloaded: an absolute `http` or `https` URL (other
     /// schemes, such as `javascript:`, are BAD_USER_INPUT).
     pub source_url: MaybeUndefined<String>,
-    /// Other locales: `{"fi": {"title": "..."}}`.
+    /// A sentence or two for document lists (default locale); `null` or blank
+    /// text clears it.
+    pub summary: MaybeUndefined<String>,
+    /// Other locales: `{"fi": {"title": "...", "summary": "..."}}`.
     pub translations: Option<Json<TranslationMap>>,
 }
 
@@ -334,6 +350,7 @@ impl ContentInput for DocumentInput {
             sha256,
             original_filename,
             source_url,
+            summary,
             translations,
         } = self;
         set(&mut d.slug, slug);
@@ -366,7 +383,59 @@ impl ContentInput for DocumentInput {
         set_opt(&mut d.sha256, sha256);
         set_opt(&mut d.original_filename, original_filename);
         set_opt(&mut d.source_url, source_url);
+        set_text(&mut d.summary, summary);
         set_translations(&mut d.translations, translations);
         Ok(())
     }
 }
+
+/// Its item in the import/export file: the format `cms generate` (and the team's
+/// reference generator) writes, plus optional fields for what the generator does
+/// not write, and the workflow state an export writes (status, working copy,
+/// schedule, rejection comment).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentIn {
+    pub slug: String,
+    pub title: String,
+    /// YYYY-MM-DD.
+    pub published_on: String,
+    /// ISO 639-1.
+    pub language: String,
+    /// PDF, ZIP, DOCX, ...
+    pub format: String,
+    pub size_bytes: i64,
+    /// Country ISO codes (or slugs).
+    pub countries: Vec<String>,
+    /// Programme slug.
+    #[serde(default)]
+    pub programme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_filename: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translations: Option<TranslationMap>,
+}
+
+crate::file_item!(DocumentIn);

@@ -115,6 +115,12 @@ impl Document {
     async fn title(&self) -> &str {
         self.tr.text("title", &self.m.title)
     }
+    /// A sentence or two for document lists, in the served locale; `null` when
+    /// the document has none.
+    async fn summary(&self) -> Option<&str> {
+        let s = self.tr.text("summary", &self.m.summary);
+        (!s.is_empty()).then_some(s)
+    }
     /// The locale this item's text is served in (not the document's language).
     async fn locale(&self) -> &str {
         self.tr.locale()

@@ -5,11 +5,9 @@
 //! An export writes every item with its workflow state (status, working copy,
 //! schedule), so importing it into an empty database gives the same content.
 pub mod demo;
-
-pub use crate::content::format;
+pub mod format;
 
 use crate::catalog::Data;
-use crate::content::format::Dataset;
 use crate::content::model::{At, ContentType, FileItem, FileWorkflow, Keys};
 use crate::content::snapshot::{self, BLOCK_COLUMNS, LINK_COLUMNS};
 use crate::content::Kind;
@@ -21,6 +19,7 @@ use crate::programmes::content::ProgrammeData;
 use crate::regions::content::RegionData;
 use chrono::{DateTime, Utc};
 use entity::Status;
+use format::Dataset;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Value};
 use std::collections::{HashMap, HashSet};
 

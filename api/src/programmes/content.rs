@@ -1,7 +1,7 @@
 //! The programme content type, defined once: snapshot, row, countries and
 //! priority areas, rules, overlay, GraphQL input and file item.
 use super::{Programme, ProgrammeKind};
-use crate::content::format::{MoneyIn, ProgrammeIn};
+use crate::content::format::{MoneyIn, TextBlockIn};
 use crate::content::input::{
     blocks, check_list, ids_of, set, set_translations, MoneyInput, TextBlockInput,
 };
@@ -13,7 +13,9 @@ use crate::content::model::{
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
 use async_graphql::{InputObject, Json, ID};
+use chrono::{DateTime, Utc};
 use entity::programme;
+use entity::Status;
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
@@ -344,3 +346,46 @@ impl ContentInput for ProgrammeInput {
         Ok(())
     }
 }
+
+/// Its item in the import/export file: the format `cms generate` (and the team's
+/// reference generator) writes, plus optional fields for what the generator does
+/// not write, and the workflow state an export writes (status, working copy,
+/// schedule, rejection comment).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgrammeIn {
+    pub slug: String,
+    pub title: String,
+    /// MIP, ANNUAL_ACTION_PLAN, SUPPORT_MEASURE or OTHER.
+    pub kind: String,
+    /// Country ISO codes (or slugs).
+    pub countries: Vec<String>,
+    pub period_start: i32,
+    pub period_end: i32,
+    /// Budget in euros, as the generator writes it ("57000000.00").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_eur: Option<String>,
+    /// Budget in any currency; use instead of `budgetEur` for other currencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<MoneyIn>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub priority_areas: Vec<TextBlockIn>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// When an IN_REVIEW item (or working copy) is to be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// A rejection's comment for the editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// A published item's unpublished changes: the whole item as editors see
+    /// it, with its own `status` (DRAFT or IN_REVIEW).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_copy: Option<Box<Self>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translations: Option<TranslationMap>,
+}
+
+crate::file_item!(ProgrammeIn);
