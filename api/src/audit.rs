@@ -237,7 +237,6 @@ pub async fn page(
     if let Some(b) = before_id {
         sql.push(" AND id < ").bind(b);
     }
-    sql.push(" ORDER BY id DESC LIMIT ")
-        .push(&(limit + 1).to_string());
+    sql.push(" ORDER BY id DESC LIMIT ").push_int(limit + 1);
     query_as(&db.conn, sql).await
 }

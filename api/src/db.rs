@@ -257,8 +257,19 @@ impl Sql {
         self.backend
     }
 
-    pub fn push(&mut self, s: &str) -> &mut Self {
+    /// Appends SQL text. Only `&'static str`: text written in the source or
+    /// named by a typed enum (tables, columns, orderings), never a value, which
+    /// goes through [`bind`](Self::bind).
+    pub fn push(&mut self, s: &'static str) -> &mut Self {
         self.text.push_str(s);
+        self
+    }
+
+    /// Writes an integer into the text: page sizes and limits, which the
+    /// planners should see (a bound `LIMIT` hides the page size from
+    /// PostgreSQL's generic plans). An integer type cannot carry SQL.
+    pub fn push_int(&mut self, n: u64) -> &mut Self {
+        self.text.push_str(&n.to_string());
         self
     }
 
@@ -274,19 +285,70 @@ impl Sql {
         self
     }
 
-    /// `(?, ?, ?)` for a non-empty list of ids.
-    pub fn bind_list(&mut self, ids: &[i32]) -> &mut Self {
-        self.push("(");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
+    /// ` = ANY($n)` with the ids as one array parameter on PostgreSQL, so a
+    /// query has one prepared statement whatever the number of ids. SQLite has no
+    /// arrays: ` IN (?, ...)` with the list padded (by repeating its last id) to
+    /// the next power of two, so there are a handful of statement shapes, not one
+    /// per length. An empty list matches nothing.
+    pub fn in_ids(&mut self, ids: &[i32]) -> &mut Self {
+        let Some(last) = ids.last().copied() else {
+            return self.push(" IN (NULL)");
+        };
+        if self.backend == DbBackend::Postgres {
+            let array = ids.iter().map(|id| Value::Int(Some(*id))).collect();
+            self.push(" = ANY(")
+                .bind(Value::Array(
+                    sea_orm::sea_query::ArrayType::Int,
+                    Some(Box::new(array)),
+                ))
+                .push(")")
+        } else {
+            self.push(" IN (");
+            let padded = ids.len().next_power_of_two();
+            for i in 0..padded {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.bind(ids.get(i).copied().unwrap_or(last));
             }
-            self.bind(*id);
+            self.push(")")
         }
-        self.push(")")
     }
 
     pub fn build(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(backend: DbBackend, ids: &[i32]) -> String {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT * FROM t WHERE id").in_ids(ids);
+        sql.build().sql
+    }
+
+    #[test]
+    fn id_lists_are_one_array_parameter_on_postgres() {
+        let shapes: std::collections::HashSet<String> = (1..=50)
+            .map(|n| text(DbBackend::Postgres, &(0..n).collect::<Vec<_>>()))
+            .collect();
+        assert_eq!(shapes.len(), 1, "{shapes:?}");
+        assert!(shapes.contains("SELECT * FROM t WHERE id = ANY($1)"));
+    }
+
+    #[test]
+    fn id_lists_have_few_shapes_on_sqlite() {
+        let shapes: std::collections::HashSet<String> = (1..=50)
+            .map(|n| text(DbBackend::Sqlite, &(0..n).collect::<Vec<_>>()))
+            .collect();
+        // 1, 2, 4, 8, 16, 32, 64 placeholders.
+        assert_eq!(shapes.len(), 7);
+        assert_eq!(
+            text(DbBackend::Sqlite, &[]),
+            "SELECT * FROM t WHERE id IN (NULL)"
+        );
     }
 }

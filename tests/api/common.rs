@@ -343,7 +343,7 @@ impl TestApp {
     }
 
     /// Counts rows of a table (for "nothing was written" checks).
-    pub async fn count(&self, table: &str) -> i64 {
+    pub async fn count(&self, table: &'static str) -> i64 {
         let mut sql = self.state.db.sql();
         sql.push("SELECT COUNT(*) AS n FROM ").push(table);
         let rows = self.state.db.all(sql).await.expect("count");

@@ -339,7 +339,7 @@ async fn prime(
 pub async fn lookup<N: ConnectionNode>(
     ctx: &Context<'_>,
     kind: super::Kind,
-    column: &str,
+    column: list::UniqueKey,
     value: &str,
     locale: Option<&str>,
     vis: Visibility,

@@ -5,7 +5,7 @@
 //! parents).
 use super::count_cache::CountCache;
 use super::ids::Kind;
-use super::viewer::Visibility;
+use super::viewer::{Alias, Visibility};
 use crate::db::{Db, Sql};
 use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -369,20 +369,20 @@ fn push_from_where(
     if let Some((p, _)) = parent {
         sql.push(p.join().0);
     }
-    sql.push(" WHERE ").push(&viewer.visible_sql("t"));
+    sql.push(" WHERE ").push(viewer.visible_sql(Alias::T));
     if let Some((p, ids)) = parent {
         let col = p.join().1;
         if ids.len() == 1 {
             sql.push(" AND ").push(col).push(" = ").bind(ids[0]);
         } else {
-            sql.push(" AND ").push(col).push(" IN ").bind_list(ids);
+            sql.push(" AND ").push(col).in_ids(ids);
         }
     }
     push_filters(sql, viewer, spec.kind, &spec.filter, ordered);
 }
 
 fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, ordered: bool) {
-    let vis_c = viewer.visible_sql("c");
+    let vis_c = viewer.visible_sql(Alias::C);
     // Countries reached through a link table must be visible too: a hidden country
     // must not be discoverable by filtering on it.
     // Items linked to matching countries, as an uncorrelated `IN (subquery)` that
@@ -390,28 +390,31 @@ fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, orde
     // filter keeps the planner walking the ordering index (the page stops early)
     // instead of fetching every linked item and sorting; a count keeps `t.id`, so
     // it can drive primary-key lookups from the linked ids.
-    let via_country =
-        |sql: &mut Sql, broad: bool, link: &str, fk: &str, cond: &mut dyn FnMut(&mut Sql)| {
-            sql.push(if broad {
-                " AND +t.id IN (SELECT x."
-            } else {
-                " AND t.id IN (SELECT x."
-            })
-            .push(fk)
-            .push(" FROM ")
-            .push(link)
-            .push(" x JOIN countries c ON c.id = x.country_id WHERE ")
-            .push(&vis_c)
-            .push(" AND ");
-            cond(sql);
-            sql.push(")");
-        };
+    let via_country = |sql: &mut Sql,
+                       broad: bool,
+                       link: &'static str,
+                       fk: &'static str,
+                       cond: &mut dyn FnMut(&mut Sql)| {
+        sql.push(if broad {
+            " AND +t.id IN (SELECT x."
+        } else {
+            " AND t.id IN (SELECT x."
+        })
+        .push(fk)
+        .push(" FROM ")
+        .push(link)
+        .push(" x JOIN countries c ON c.id = x.country_id WHERE ")
+        .push(vis_c)
+        .push(" AND ");
+        cond(sql);
+        sql.push(")");
+    };
     if let Some(region) = &f.region {
         let mut cond = |sql: &mut Sql| {
             sql.push("c.region_id = (SELECT r.id FROM regions r WHERE r.slug = ")
                 .bind(region.clone())
                 .push(" AND ")
-                .push(&viewer.visible_sql("r"))
+                .push(viewer.visible_sql(Alias::R))
                 .push(")");
         };
         match kind {
@@ -419,7 +422,7 @@ fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, orde
                 sql.push(" AND t.region_id = (SELECT r.id FROM regions r WHERE r.slug = ")
                     .bind(region.clone())
                     .push(" AND ")
-                    .push(&viewer.visible_sql("r"))
+                    .push(viewer.visible_sql(Alias::R))
                     .push(")");
             }
             Kind::Programme => via_country(
@@ -458,7 +461,7 @@ fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, orde
             sql.push(" AND t.programme_id = (SELECT p.id FROM programmes p WHERE p.slug = ")
                 .bind(programme.clone())
                 .push(" AND ")
-                .push(&viewer.visible_sql("p"))
+                .push(viewer.visible_sql(Alias::P))
                 .push(")");
         }
     }
@@ -470,12 +473,16 @@ fn push_filters(sql: &mut Sql, viewer: &Visibility, kind: Kind, f: &Filter, orde
         } else {
             "t.status"
         };
-        sql.push(" AND ").push(column).push(" IN ('");
-        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-        sql.push(&names.join("', '")).push("')");
-        if statuses.is_empty() {
-            sql.push(" AND 1 = 0");
+        sql.push(" AND ").push(column).push(" IN (");
+        for (i, s) in statuses.iter().enumerate() {
+            sql.push(if i > 0 { ", '" } else { "'" })
+                .push(s.as_str())
+                .push("'");
         }
+        if statuses.is_empty() {
+            sql.push("NULL");
+        }
+        sql.push(")");
     }
     if let (Some(k), Kind::Programme) = (&f.kind, kind) {
         sql.push(" AND t.kind = ").bind(k.clone());
@@ -538,16 +545,15 @@ fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue
     sql.push(")");
 }
 
-fn order_by(order: Order, forward: bool) -> String {
-    order
-        .columns()
-        .iter()
-        .map(|(col, dir, _)| {
-            let asc = (*dir == Dir::Asc) == forward;
-            format!("t.{col} {}", if asc { "ASC" } else { "DESC" })
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `t.c1 ASC, t.c2 DESC, ...`: the ordering's columns, flipped when paging
+/// backward.
+fn push_order_by(sql: &mut Sql, order: Order, forward: bool) {
+    for (i, (col, dir, _)) in order.columns().iter().enumerate() {
+        let asc = (*dir == Dir::Asc) == forward;
+        sql.push(if i > 0 { ", t." } else { "t." })
+            .push(col)
+            .push(if asc { " ASC" } else { " DESC" });
+    }
 }
 
 fn finish(mut rows: Vec<Row>, window: &Window, total: Option<i64>) -> Page {
@@ -622,10 +628,9 @@ pub async fn fetch_root(
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
     }
-    sql.push(" ORDER BY ")
-        .push(&order_by(spec.order, spec.window.forward))
-        .push(" LIMIT ")
-        .push(&(spec.window.limit + 1).to_string());
+    sql.push(" ORDER BY ");
+    push_order_by(&mut sql, spec.order, spec.window.forward);
+    sql.push(" LIMIT ").push_int(spec.window.limit + 1);
     let raw = db.all(sql).await?;
     let generation: Option<i64> = match raw.first() {
         Some(r) if spec.with_count => Some(r.try_get("", "content_generation")?),
@@ -663,7 +668,6 @@ pub async fn fetch_nested(
         return Ok(ids.iter().map(|id| (*id, Page::default())).collect());
     }
     let col = parent.join().1;
-    let order = order_by(spec.order, spec.window.forward);
     let mut sql = db.sql();
     let single = ids.len() == 1;
     // Batched pages carry their totals as a window count, exact when no cursor
@@ -680,9 +684,9 @@ pub async fn fetch_nested(
             .push(col)
             .push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ")
             .push(col)
-            .push(" ORDER BY ")
-            .push(&order)
-            .push(") AS rn");
+            .push(" ORDER BY ");
+        push_order_by(&mut sql, spec.order, spec.window.forward);
+        sql.push(") AS rn");
         if spec_counted.with_count {
             sql.push(", COUNT(*) OVER (PARTITION BY ")
                 .push(col)
@@ -693,15 +697,14 @@ pub async fn fetch_nested(
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
     }
-    let limit = (spec.window.limit + 1).to_string();
+    let limit = spec.window.limit + 1;
     if single {
-        sql.push(" ORDER BY ")
-            .push(&order)
-            .push(" LIMIT ")
-            .push(&limit);
+        sql.push(" ORDER BY ");
+        push_order_by(&mut sql, spec.order, spec.window.forward);
+        sql.push(" LIMIT ").push_int(limit);
     } else {
         sql.push(") w WHERE w.rn <= ")
-            .push(&limit)
+            .push_int(limit)
             .push(" ORDER BY w.parent_key, w.rn");
     }
     let mut grouped: HashMap<i32, Vec<QueryResult>> = HashMap::new();
@@ -783,12 +786,29 @@ impl Row {
     }
 }
 
-/// A single visible item by a unique column (`slug`, `iso2`).
+/// The unique columns single items are looked up by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniqueKey {
+    Slug,
+    /// Countries only.
+    Iso2,
+}
+
+impl UniqueKey {
+    fn condition(self) -> &'static str {
+        match self {
+            UniqueKey::Slug => " WHERE t.slug = ",
+            UniqueKey::Iso2 => " WHERE t.iso2 = ",
+        }
+    }
+}
+
+/// A single visible item by a unique column.
 pub async fn fetch_one(
     db: &Db,
     viewer: &Visibility,
     kind: Kind,
-    column: &str,
+    column: UniqueKey,
     value: &str,
 ) -> AppResult<Option<Row>> {
     let mut sql = db.sql();
@@ -798,13 +818,11 @@ pub async fn fetch_one(
 }
 
 /// ` WHERE t.<column> = ? AND <t visible>`: the tail of every single-item lookup.
-fn push_unique_match(sql: &mut Sql, viewer: &Visibility, column: &str, value: &str) {
-    sql.push(" WHERE t.")
-        .push(column)
-        .push(" = ")
+fn push_unique_match(sql: &mut Sql, viewer: &Visibility, column: UniqueKey, value: &str) {
+    sql.push(column.condition())
         .bind(value.to_string())
         .push(" AND ")
-        .push(&viewer.visible_sql("t"));
+        .push(viewer.visible_sql(Alias::T));
 }
 
 /// A visible country by a unique column, with its visible region in the same
@@ -812,18 +830,20 @@ fn push_unique_match(sql: &mut Sql, viewer: &Visibility, column: &str, value: &s
 pub async fn fetch_country_with_region(
     db: &Db,
     viewer: &Visibility,
-    column: &str,
+    column: UniqueKey,
     value: &str,
 ) -> AppResult<Option<(Row, Option<Row>)>> {
     use sea_orm::{IdenStatic, Iterable};
-    let region_columns: Vec<String> = region::Column::iter()
-        .map(|c| format!("r.{0} AS r_{0}", c.as_str()))
-        .collect();
     let mut sql = db.sql();
-    sql.push("SELECT t.*, ")
-        .push(&region_columns.join(", "))
-        .push(" FROM countries t LEFT JOIN regions r ON r.id = t.region_id AND ")
-        .push(&viewer.visible_sql("r"));
+    sql.push("SELECT t.*");
+    for c in region::Column::iter() {
+        sql.push(", r.")
+            .push(c.as_str())
+            .push(" AS r_")
+            .push(c.as_str());
+    }
+    sql.push(" FROM countries t LEFT JOIN regions r ON r.id = t.region_id AND ")
+        .push(viewer.visible_sql(Alias::R));
     push_unique_match(&mut sql, viewer, column, value);
     let rows = db.all(sql).await?;
     let Some(r) = rows.first() else {

@@ -3,7 +3,7 @@
 //! Built per request, because what they return depends on the viewer.
 use super::ids::Kind;
 use super::list::{self, ListSpec, Page, Parent, Row};
-use super::viewer::Visibility;
+use super::viewer::{Alias, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -93,10 +93,10 @@ impl Loader<ById> for Loaders {
             let mut sql = self.db.sql();
             sql.push("SELECT t.* FROM ")
                 .push(kind.table())
-                .push(" t WHERE t.id IN ")
-                .bind_list(&ids)
+                .push(" t WHERE t.id")
+                .in_ids(&ids)
                 .push(" AND ")
-                .push(&self.viewer.visible_sql("t"));
+                .push(self.viewer.visible_sql(Alias::T));
             for row in list::parse_rows(kind, self.db.all(sql).await?)? {
                 out.insert(ById(kind, row.id()), row);
             }
@@ -112,8 +112,8 @@ impl Loader<PrioritiesOf> for Loaders {
     async fn load(&self, keys: &[PrioritiesOf]) -> AppResult<HashMap<PrioritiesOf, Self::Value>> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let mut sql = self.db.sql();
-        sql.push("SELECT * FROM country_priorities WHERE country_id IN ")
-            .bind_list(&ids)
+        sql.push("SELECT * FROM country_priorities WHERE country_id")
+            .in_ids(&ids)
             .push(" ORDER BY country_id, position");
         let rows: Vec<country_priority::Model> = self.db.all_as(sql).await?;
         let mut grouped: HashMap<i32, Vec<country_priority::Model>> = HashMap::new();
@@ -134,8 +134,8 @@ impl Loader<AreasOf> for Loaders {
     async fn load(&self, keys: &[AreasOf]) -> AppResult<HashMap<AreasOf, Self::Value>> {
         let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let mut sql = self.db.sql();
-        sql.push("SELECT * FROM priority_areas WHERE programme_id IN ")
-            .bind_list(&ids)
+        sql.push("SELECT * FROM priority_areas WHERE programme_id")
+            .in_ids(&ids)
             .push(" ORDER BY programme_id, position");
         let rows: Vec<priority_area::Model> = self.db.all_as(sql).await?;
         let mut grouped: HashMap<i32, Vec<priority_area::Model>> = HashMap::new();
@@ -170,10 +170,9 @@ impl Loader<CountriesOf> for Loaders {
                 .push(link)
                 .push(" x JOIN countries t ON t.id = x.country_id WHERE x.")
                 .push(fk)
-                .push(" IN ")
-                .bind_list(&ids)
+                .in_ids(&ids)
                 .push(" AND ")
-                .push(&self.viewer.visible_sql("t"))
+                .push(self.viewer.visible_sql(Alias::T))
                 .push(" ORDER BY x.")
                 .push(fk)
                 .push(", x.position");

@@ -11,13 +11,30 @@ pub enum Visibility {
     Preview,
 }
 
+/// The table aliases the list engine's SQL uses: `t` the listed table, `c` a
+/// country, `p` a programme, `r` a region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alias {
+    T,
+    C,
+    P,
+    R,
+}
+
 impl Visibility {
-    /// Writes the visibility condition for the content table aliased `alias`.
-    /// Status is a literal, not a bound value, so PostgreSQL plans it once.
-    pub fn visible_sql(&self, alias: &str) -> String {
-        match self {
-            Visibility::Public => format!("{alias}.status = 'PUBLISHED'"),
-            Visibility::Preview => format!("{alias}.id IS NOT NULL"),
+    /// The visibility condition for the content table aliased `alias`. Status
+    /// is a literal, not a bound value, so PostgreSQL plans it once.
+    pub fn visible_sql(&self, alias: Alias) -> &'static str {
+        use Alias::*;
+        match (self, alias) {
+            (Visibility::Public, T) => "t.status = 'PUBLISHED'",
+            (Visibility::Public, C) => "c.status = 'PUBLISHED'",
+            (Visibility::Public, P) => "p.status = 'PUBLISHED'",
+            (Visibility::Public, R) => "r.status = 'PUBLISHED'",
+            (Visibility::Preview, T) => "t.id IS NOT NULL",
+            (Visibility::Preview, C) => "c.id IS NOT NULL",
+            (Visibility::Preview, P) => "p.id IS NOT NULL",
+            (Visibility::Preview, R) => "r.id IS NOT NULL",
         }
     }
 

@@ -5,7 +5,7 @@ pub mod content;
 use crate::content::connection::{
     lookup, nested_connection, root_connection, Connection, ConnectionNode,
 };
-use crate::content::list::{Filter, Order, PageArgs, Parent};
+use crate::content::list::{Filter, Order, PageArgs, Parent, UniqueKey};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
 use crate::content::locale::{localized_block, translations_to_json};
 use crate::content::model::Block;
@@ -305,8 +305,8 @@ impl CountryQuery {
         preview: Option<bool>,
     ) -> Result<Option<Country>> {
         let (column, value) = match (slug, iso2) {
-            (Some(s), None) => ("slug", s),
-            (None, Some(i)) => ("iso2", i.to_ascii_uppercase()),
+            (Some(s), None) => (UniqueKey::Slug, s),
+            (None, Some(i)) => (UniqueKey::Iso2, i.to_ascii_uppercase()),
             _ => {
                 return Err(AppError::bad_input("give exactly one of `slug` and `iso2`").into_gql());
             }

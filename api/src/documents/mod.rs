@@ -241,7 +241,7 @@ impl DocumentQuery {
         lookup(
             ctx,
             Kind::Document,
-            "slug",
+            crate::content::list::UniqueKey::Slug,
             &slug,
             locale.as_deref(),
             vis(preview),

@@ -319,7 +319,7 @@ impl ProgrammeQuery {
         lookup(
             ctx,
             Kind::Programme,
-            "slug",
+            crate::content::list::UniqueKey::Slug,
             &slug,
             locale.as_deref(),
             vis(preview),

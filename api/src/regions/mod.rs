@@ -188,7 +188,7 @@ impl RegionQuery {
         lookup(
             ctx,
             Kind::Region,
-            "slug",
+            crate::content::list::UniqueKey::Slug,
             &slug,
             locale.as_deref(),
             vis(preview),

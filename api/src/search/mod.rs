@@ -3,6 +3,7 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::list::Row;
 use crate::content::loaders::ById;
+use crate::content::viewer::Alias;
 use crate::content::{Kind, Locale, Visibility};
 use crate::countries::Country;
 use crate::db::{Db, Sql};
@@ -121,21 +122,36 @@ fn push_union(sql: &mut Sql, viewer: &Visibility, pattern: &str) {
         sea_orm::DbBackend::Postgres => "ILIKE",
         _ => "LIKE",
     };
+    // (rank and sort date, table and searched column), one branch each.
     let branches = [
-        (0, "countries", "t.name", "''"),
-        (1, "programmes", "t.title", "''"),
-        (2, "documents", "t.title", "CAST(t.published_on AS TEXT)"),
+        (
+            "SELECT 0 AS kind, t.id AS id, '' AS d, t.slug AS slug",
+            " FROM countries t WHERE ",
+            " AND t.name ",
+        ),
+        (
+            "SELECT 1 AS kind, t.id AS id, '' AS d, t.slug AS slug",
+            " FROM programmes t WHERE ",
+            " AND t.title ",
+        ),
+        (
+            "SELECT 2 AS kind, t.id AS id, CAST(t.published_on AS TEXT) AS d, t.slug AS slug",
+            " FROM documents t WHERE ",
+            " AND t.title ",
+        ),
     ];
-    for (i, (rank, table, col, date)) in branches.iter().enumerate() {
+    for (i, (select, from, col)) in branches.into_iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        sql.push(&format!(
-            "SELECT {rank} AS kind, t.id AS id, {date} AS d, t.slug AS slug FROM {table} t WHERE {} AND {col} {like} ",
-            viewer.visible_sql("t")
-        ))
-        .bind(pattern.to_string())
-        .push(" ESCAPE '\\'");
+        sql.push(select)
+            .push(from)
+            .push(viewer.visible_sql(Alias::T))
+            .push(col)
+            .push(like)
+            .push(" ")
+            .bind(pattern.to_string())
+            .push(" ESCAPE '\\'");
     }
 }
 
@@ -171,9 +187,10 @@ async fn hits(
     }
     sql.push(" FROM (");
     push_union(&mut sql, viewer, pattern);
-    sql.push(&format!(
-        ") s ORDER BY s.kind, s.d DESC, s.slug LIMIT {limit} OFFSET {offset}"
-    ));
+    sql.push(") s ORDER BY s.kind, s.d DESC, s.slug LIMIT ")
+        .push_int(limit)
+        .push(" OFFSET ")
+        .push_int(offset);
     let rows = db.all(sql).await?;
     let total = match rows.first() {
         Some(r) if with_count => Some(r.try_get::<i64>("", "total_count")?),

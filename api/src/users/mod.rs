@@ -118,16 +118,20 @@ fn normalise_email(email: &str) -> AppResult<String> {
     Ok(e)
 }
 
-async fn find<C: ConnectionTrait>(
-    conn: &C,
-    column: &str,
-    value: &str,
-) -> AppResult<Option<user::Model>> {
+/// The columns a user is found by.
+#[derive(Clone, Copy, Debug)]
+enum By {
+    Email,
+    PublicId,
+}
+
+async fn find<C: ConnectionTrait>(conn: &C, by: By, value: &str) -> AppResult<Option<user::Model>> {
     let mut sql = crate::db::Sql::new(conn.get_database_backend());
-    sql.push("SELECT * FROM users WHERE ")
-        .push(column)
-        .push(" = ")
-        .bind(value.to_string());
+    sql.push(match by {
+        By::Email => "SELECT * FROM users WHERE email = ",
+        By::PublicId => "SELECT * FROM users WHERE public_id = ",
+    })
+    .bind(value.to_string());
     Ok(query_as::<user::Model, _>(conn, sql)
         .await?
         .into_iter()
@@ -176,7 +180,7 @@ pub async fn create_user(
     };
     let actor = actor.unwrap_or(&cli);
     let txn = db.begin_write().await?;
-    if find(&txn, "email", &email).await?.is_some() {
+    if find(&txn, By::Email, &email).await?.is_some() {
         return Err(AppError::Conflict(format!(
             "a user with the email {email} exists"
         )));
@@ -200,7 +204,7 @@ pub async fn create_user(
         .bind(now)
         .push(")");
     crate::db::exec(&txn, sql).await?;
-    let created = find(&txn, "public_id", &public_id)
+    let created = find(&txn, By::PublicId, &public_id)
         .await?
         .ok_or_else(|| AppError::internal("created user not found"))?;
     let entry = audit::Entry {
@@ -243,12 +247,12 @@ async fn change_user(
     if deactivate {
         sql.push(", active = ").bind(false);
     }
-    let before = find(&txn, "public_id", public_id)
+    let before = find(&txn, By::PublicId, public_id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
     sql.push(" WHERE id = ").bind(before.id);
     crate::db::exec(&txn, sql).await?;
-    let after = find(&txn, "public_id", public_id)
+    let after = find(&txn, By::PublicId, public_id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
     let entry = audit::Entry {
@@ -280,7 +284,7 @@ pub async fn login(
     // Counted first, so a client over its limit never queues for a slot; an
     // attempt that finds no free slot gives its count back.
     let slot = subjects.slot(state).await?;
-    let found = find(&state.db.conn, "email", &email).await?;
+    let found = find(&state.db.conn, By::Email, &email).await?;
     let ok = password::verify(
         found.as_ref().map(|u| u.password_hash.clone()),
         password_text,
@@ -310,7 +314,7 @@ fn password_version(u: &user::Model) -> i64 {
 pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
     match state.keys.verify(token)? {
         Verified::Local { sub, pwv } => {
-            let u = find(&state.db.conn, "public_id", &sub).await?;
+            let u = find(&state.db.conn, By::PublicId, &sub).await?;
             match u {
                 Some(u) if password_version(&u) != pwv => Err(AppError::unauthenticated(
                     "invalid token: the password has changed since",
@@ -351,7 +355,7 @@ pub async fn change_password(
         ));
     }
     password::validate(&new, "newPassword")?;
-    let found = find(&state.db.conn, "public_id", &actor.id)
+    let found = find(&state.db.conn, By::PublicId, &actor.id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
     // The same limit as logins: a stolen token must not be a way to guess the
@@ -408,7 +412,7 @@ async fn set_password(
     if crate::db::exec(&txn, sql).await? == 0 {
         return Err(AppError::NotFound("user".into()));
     }
-    let u = find(&txn, "public_id", public_id)
+    let u = find(&txn, By::PublicId, public_id)
         .await?
         .ok_or_else(|| AppError::NotFound("user".into()))?;
     let entry = audit::Entry {
@@ -464,7 +468,7 @@ impl UserQuery {
             return Ok(None);
         };
         let user = match actor.user_pk {
-            Some(_) => find(&state.db.conn, "public_id", &actor.id)
+            Some(_) => find(&state.db.conn, By::PublicId, &actor.id)
                 .await
                 .gql()?
                 .map(|u| User(Arc::new(u))),

@@ -30,7 +30,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 .push(" WHERE scheduled_at <= ")
                 .bind(now)
                 .push(" ORDER BY scheduled_at, id LIMIT ")
-                .push(&BATCH.to_string());
+                .push_int(BATCH as u64);
             if db.backend() == DbBackend::Postgres {
                 sql.push(" FOR UPDATE SKIP LOCKED");
             }
