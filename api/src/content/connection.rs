@@ -200,20 +200,32 @@ pub async fn root_connection<N: ConnectionNode>(
     Ok(Connection::new(&page, spec, locale, vis, None))
 }
 
+/// A nested list: which relation of which parent, filtered, ordered and paged.
+pub struct NestedList {
+    pub parent: list::Parent,
+    pub parent_id: i32,
+    pub kind: super::Kind,
+    pub filter: list::Filter,
+    pub order: list::Order,
+    pub page: list::PageArgs,
+}
+
 /// Shared resolver body of every nested connection field: batched through the
 /// page and count loaders.
-#[allow(clippy::too_many_arguments)]
 pub async fn nested_connection<N: ConnectionNode>(
     ctx: &Context<'_>,
-    parent: list::Parent,
-    parent_id: i32,
-    kind: super::Kind,
-    filter: list::Filter,
-    order: list::Order,
-    args: list::PageArgs,
+    list: NestedList,
     locale: &Locale,
     vis: Visibility,
 ) -> async_graphql::Result<Connection<N>> {
+    let NestedList {
+        parent,
+        parent_id,
+        kind,
+        filter,
+        order,
+        page: args,
+    } = list;
     let state = ctx.data::<AppState>()?;
     let loaders = dl(ctx, vis)?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;

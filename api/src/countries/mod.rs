@@ -3,7 +3,7 @@
 pub mod content;
 
 use crate::content::connection::{
-    lookup, nested_connection, root_connection, Connection, ConnectionNode,
+    lookup, nested_connection, root_connection, Connection, ConnectionNode, NestedList,
 };
 use crate::content::list::{Filter, Order, PageArgs, Parent, UniqueKey};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
@@ -172,16 +172,18 @@ impl Country {
     ) -> Result<Connection<Programme>> {
         nested_connection(
             ctx,
-            Parent::CountryProgrammes,
-            self.m.id,
-            Kind::Programme,
-            filter.unwrap_or_default().into_filter().gql()?,
-            order_by.unwrap_or_default().into(),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
+            NestedList {
+                parent: Parent::CountryProgrammes,
+                parent_id: self.m.id,
+                kind: Kind::Programme,
+                filter: filter.unwrap_or_default().into_filter().gql()?,
+                order: order_by.unwrap_or_default().into(),
+                page: PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
             },
             &self.locale,
             self.vis,
@@ -207,16 +209,18 @@ impl Country {
     ) -> Result<Connection<Document>> {
         nested_connection(
             ctx,
-            Parent::CountryDocuments,
-            self.m.id,
-            Kind::Document,
-            filter.unwrap_or_default().into_filter().gql()?,
-            order_by.unwrap_or_default().into(),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
+            NestedList {
+                parent: Parent::CountryDocuments,
+                parent_id: self.m.id,
+                kind: Kind::Document,
+                filter: filter.unwrap_or_default().into_filter().gql()?,
+                order: order_by.unwrap_or_default().into(),
+                page: PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
             },
             &self.locale,
             self.vis,

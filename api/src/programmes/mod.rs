@@ -2,7 +2,9 @@
 //! root queries.
 pub mod content;
 
-use crate::content::connection::{lookup, nested_connection, root_connection, Connection};
+use crate::content::connection::{
+    lookup, nested_connection, root_connection, Connection, NestedList,
+};
 use crate::content::list::{Filter, Order, PageArgs, Parent};
 use crate::content::loaders::{AreasOf, CountriesOf};
 use crate::content::locale::localized_block;
@@ -253,16 +255,18 @@ impl Programme {
     ) -> Result<Connection<Document>> {
         nested_connection(
             ctx,
-            Parent::ProgrammeDocuments,
-            self.m.id,
-            Kind::Document,
-            filter.unwrap_or_default().into_filter().gql()?,
-            order_by.unwrap_or_default().into(),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
+            NestedList {
+                parent: Parent::ProgrammeDocuments,
+                parent_id: self.m.id,
+                kind: Kind::Document,
+                filter: filter.unwrap_or_default().into_filter().gql()?,
+                order: order_by.unwrap_or_default().into(),
+                page: PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
             },
             &self.locale,
             self.vis,

@@ -1,7 +1,9 @@
 //! Regions: the GraphQL type, its root queries.
 pub mod content;
 
-use crate::content::connection::{lookup, nested_connection, Connection, ConnectionNode};
+use crate::content::connection::{
+    lookup, nested_connection, Connection, ConnectionNode, NestedList,
+};
 use crate::content::list::{self, Filter, Order, PageArgs, Parent};
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
@@ -110,16 +112,18 @@ impl Region {
     ) -> Result<Connection<Country>> {
         nested_connection(
             ctx,
-            Parent::RegionCountries,
-            self.m.id,
-            Kind::Country,
-            Filter::default(),
-            order_by.unwrap_or_default().into(),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
+            NestedList {
+                parent: Parent::RegionCountries,
+                parent_id: self.m.id,
+                kind: Kind::Country,
+                filter: Filter::default(),
+                order: order_by.unwrap_or_default().into(),
+                page: PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
             },
             &self.locale,
             self.vis,

@@ -280,25 +280,36 @@ async fn check_consistency<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Who does what to which item: the subject of a revision and an audit entry.
+#[derive(Clone, Copy)]
+pub struct Change<'a> {
+    pub actor: &'a Actor,
+    pub action: Action,
+    pub kind: Kind,
+    pub id: i32,
+}
+
+/// An item's state after a change: status, version, content.
+pub type After<'a> = (Status, i32, &'a Data);
+
 /// Writes the revision and the audit entry of a change.
-#[allow(clippy::too_many_arguments)]
 async fn record<C: ConnectionTrait>(
     conn: &C,
-    actor: &Actor,
-    action: Action,
-    kind: Kind,
-    id: i32,
+    change: &Change<'_>,
     before: Option<serde_json::Value>,
-    after: Option<(Status, i32, &Data)>,
+    after: Option<After<'_>>,
     comment: Option<&str>,
 ) -> AppResult<()> {
+    let Change {
+        actor,
+        action,
+        kind,
+        id,
+    } = *change;
     let now = Utc::now();
     let after_json = match after {
         Some((status, version, data)) => {
-            revisions::insert(
-                conn, actor, action, kind, id, status, version, data, comment, now,
-            )
-            .await?;
+            revisions::insert(conn, change, (status, version, data), comment, now).await?;
             Some(state(status, version, data)?)
         }
         None => None,
@@ -355,10 +366,12 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
         .await?;
     record(
         &txn,
-        actor,
-        Action::Create,
-        kind,
-        id,
+        &Change {
+            actor,
+            action: Action::Create,
+            kind: kind,
+            id: id,
+        },
         None,
         Some((Status::Draft, 1, &data)),
         None,
@@ -374,16 +387,18 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
 /// nothing written); `None` (restore) skips the check. A save makes the item a
 /// DRAFT again and cancels a schedule: what a publisher reviewed or approved has
 /// changed, so it goes through review again.
-#[allow(clippy::too_many_arguments)]
 async fn save<C: ConnectionTrait>(
     conn: &C,
-    actor: &Actor,
-    action: Action,
-    kind: Kind,
-    id: i32,
+    change: Change<'_>,
     expected: Option<i32>,
     edit: impl FnOnce(Data) -> AppResult<Data>,
 ) -> AppResult<()> {
+    let Change {
+        actor,
+        action,
+        kind,
+        id,
+    } = change;
     let locked = lock(conn, kind, id).await?;
     let meta = &locked.meta;
     let current = meta.head_version();
@@ -421,10 +436,12 @@ async fn save<C: ConnectionTrait>(
     set(conn, kind, id, cols).await?;
     record(
         conn,
-        actor,
-        action,
-        kind,
-        id,
+        &Change {
+            actor,
+            action: action,
+            kind: kind,
+            id: id,
+        },
         Some(before),
         Some((Status::Draft, version, &data)),
         None,
@@ -443,7 +460,13 @@ pub async fn update(
 ) -> AppResult<()> {
     let actor = require(viewer, Action::Update, kind)?;
     let txn = db.begin_write().await?;
-    save(&txn, actor, Action::Update, kind, id, Some(expected), edit).await?;
+    let change = Change {
+        actor,
+        action: Action::Update,
+        kind,
+        id,
+    };
+    save(&txn, change, Some(expected), edit).await?;
     commit(txn).await?;
     Ok(())
 }
@@ -455,16 +478,13 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
     let actor = require(viewer, Action::Restore, rev.kind)?;
     let data = Data::from_json(&rev.data)?;
     let txn = db.begin_write().await?;
-    save(
-        &txn,
+    let change = Change {
         actor,
-        Action::Restore,
-        rev.kind,
-        rev.item_id,
-        None,
-        |_| Ok(data),
-    )
-    .await?;
+        action: Action::Restore,
+        kind: rev.kind,
+        id: rev.item_id,
+    };
+    save(&txn, change, None, |_| Ok(data)).await?;
     commit(txn).await?;
     Ok((rev.kind, rev.item_id))
 }
@@ -621,10 +641,12 @@ async fn apply_transition<C: ConnectionTrait>(
     set(conn, kind, id, cols).await?;
     record(
         conn,
-        actor,
-        action,
-        kind,
-        id,
+        &Change {
+            actor,
+            action: action,
+            kind: kind,
+            id: id,
+        },
         Some(before),
         Some((new_status, version, &content)),
         comment.as_deref(),
@@ -661,10 +683,12 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
     revisions::delete_for(&txn, kind, id).await?;
     record(
         &txn,
-        actor,
-        Action::Delete,
-        kind,
-        id,
+        &Change {
+            actor,
+            action: Action::Delete,
+            kind: kind,
+            id: id,
+        },
         Some(before),
         None,
         None,

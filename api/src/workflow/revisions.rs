@@ -1,7 +1,4 @@
 //! Revisions: one row per save of an item, with its full snapshot.
-use super::Action;
-use crate::auth::Actor;
-use crate::catalog::Data;
 use crate::content::Kind;
 use crate::db::{exec, query_as, Sql};
 use crate::error::{AppError, AppResult};
@@ -44,19 +41,20 @@ fn parse(row: RevisionRow) -> AppResult<Revision> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes the revision of a change: the item's state after it.
 pub async fn insert<C: ConnectionTrait>(
     conn: &C,
-    actor: &Actor,
-    action: Action,
-    kind: Kind,
-    id: i32,
-    status: Status,
-    version: i32,
-    data: &Data,
+    change: &super::Change<'_>,
+    (status, version, data): super::After<'_>,
     comment: Option<&str>,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    let super::Change {
+        actor,
+        action,
+        kind,
+        id,
+    } = *change;
     let mut sql = Sql::new(conn.get_database_backend());
     sql.push(
         "INSERT INTO revisions (item_kind, item_id, version, status, action, data, comment, \
