@@ -369,8 +369,8 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
         &Change {
             actor,
             action: Action::Create,
-            kind: kind,
-            id: id,
+            kind,
+            id,
         },
         None,
         Some((Status::Draft, 1, &data)),
@@ -439,8 +439,8 @@ async fn save<C: ConnectionTrait>(
         &Change {
             actor,
             action: action,
-            kind: kind,
-            id: id,
+            kind,
+            id,
         },
         Some(before),
         Some((Status::Draft, version, &data)),
@@ -644,8 +644,8 @@ async fn apply_transition<C: ConnectionTrait>(
         &Change {
             actor,
             action: action,
-            kind: kind,
-            id: id,
+            kind,
+            id,
         },
         Some(before),
         Some((new_status, version, &content)),
@@ -686,8 +686,8 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         &Change {
             actor,
             action: Action::Delete,
-            kind: kind,
-            id: id,
+            kind,
+            id,
         },
         Some(before),
         None,
