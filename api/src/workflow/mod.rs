@@ -438,7 +438,7 @@ async fn save<C: ConnectionTrait>(
         conn,
         &Change {
             actor,
-            action: action,
+            action,
             kind,
             id,
         },
@@ -643,7 +643,7 @@ async fn apply_transition<C: ConnectionTrait>(
         conn,
         &Change {
             actor,
-            action: action,
+            action,
             kind,
             id,
         },
