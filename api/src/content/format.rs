@@ -21,10 +21,32 @@ pub struct MoneyIn {
     pub currency: String,
 }
 
-/// The workflow fields every item of the file has, read and written the same way.
+/// Defines an item of the file: the given struct with the workflow fields every
+/// item has (`status`, `scheduledAt`, `reviewComment`, `workingCopy`), and its
+/// [`FileItem`](crate::content::model::FileItem) implementation.
 #[macro_export]
 macro_rules! file_item {
-    ($($ty:ident),*) => {$(
+    ($(#[$meta:meta])* pub struct $ty:ident { $($(#[$fmeta:meta])* pub $field:ident: $fty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $ty {
+            $($(#[$fmeta])* pub $field: $fty,)*
+            /// DRAFT, IN_REVIEW, PUBLISHED (default) or ARCHIVED.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub status: Option<entity::Status>,
+            /// When an IN_REVIEW item (or working copy) is to be published.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
+            /// A rejection's comment for the editor.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub review_comment: Option<String>,
+            /// A published item's unpublished changes: the whole item as editors
+            /// see it, with its own `status` (DRAFT or IN_REVIEW).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub working_copy: Option<Box<Self>>,
+        }
+
         impl $crate::content::model::FileItem for $ty {
             fn slug(&self) -> &str {
                 &self.slug
@@ -51,5 +73,5 @@ macro_rules! file_item {
                 }
             }
         }
-    )*};
+    };
 }

@@ -10,9 +10,7 @@ use crate::content::model::{
 use crate::content::{validate, Kind};
 use crate::error::AppResult;
 use async_graphql::{InputObject, Json};
-use chrono::{DateTime, Utc};
 use entity::region;
-use entity::Status;
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
@@ -164,12 +162,11 @@ impl ContentInput for RegionInput {
     }
 }
 
+crate::file_item! {
 /// Its item in the import/export file: the format `cms generate` (and the team's
 /// reference generator) writes, plus optional fields for what the generator does
 /// not write, and the workflow state an export writes (status, working copy,
 /// schedule, rejection comment).
-#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct RegionIn {
     pub slug: String,
     pub name: String,
@@ -178,19 +175,6 @@ pub struct RegionIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status>,
-    /// When an IN_REVIEW item (or working copy) is to be published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduled_at: Option<DateTime<Utc>>,
-    /// A rejection's comment for the editor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_comment: Option<String>,
-    /// A published item's unpublished changes: the whole item as editors see
-    /// it, with its own `status` (DRAFT or IN_REVIEW).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub working_copy: Option<Box<Self>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<TranslationMap>,
 }
-
-crate::file_item!(RegionIn);
+}
