@@ -537,18 +537,11 @@ async fn apply_transition<C: ConnectionTrait>(
     step: Step,
 ) -> AppResult<()> {
     let Step {
-        action,
-        at,
-        comment,
-        expected,
+        action, expected, ..
     } = step;
     let locked = lock(conn, kind, id).await?;
     let meta = &locked.meta;
     let head = meta.head_status();
-    let illegal = || AppError::IllegalTransition {
-        action: action.verb(),
-        status: head.as_str(),
-    };
     let now = Utc::now();
     let current = meta.head_version();
     if let Some(expected) = expected {
@@ -560,57 +553,7 @@ async fn apply_transition<C: ConnectionTrait>(
     let before = state(head, current, &locked.head)?;
     let has_draft = meta.draft.is_some();
     let mut cols: Vec<(&'static str, Value)> = vec![("updated_by", actor.id.clone().into())];
-    let no_schedule = || ("scheduled_at", Option::<DateTime<Utc>>::None.into());
-    /// What happens to a published item's working copy.
-    #[derive(PartialEq)]
-    enum Copy {
-        /// Stays a working copy (its status and version change).
-        Keep,
-        /// Becomes the row's content.
-        Merge,
-        /// Is dropped; the row keeps the published content (the copy stays in
-        /// the revisions).
-        Drop,
-    }
-    let (new_status, copy) = match action {
-        Action::SubmitForReview if head == Status::Draft => (Status::InReview, Copy::Keep),
-        Action::Withdraw | Action::Reject if head == Status::InReview => {
-            cols.push(no_schedule());
-            if action == Action::Reject {
-                cols.push(("review_comment", comment.clone().into()));
-            }
-            (Status::Draft, Copy::Keep)
-        }
-        Action::Publish if head == Status::InReview => {
-            cols.push(no_schedule());
-            cols.push(("published_at", Some(now).into()));
-            cols.push(("published_by", Some(actor.id.clone()).into()));
-            cols.push(("review_comment", Option::<String>::None.into()));
-            (Status::Published, Copy::Merge)
-        }
-        Action::SchedulePublish if head == Status::InReview => {
-            let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
-            if at <= now {
-                return Err(AppError::bad_field(
-                    "at",
-                    "the time must be in the future (publish now with `publish`)",
-                ));
-            }
-            cols.push(("scheduled_at", Some(at).into()));
-            (head, Copy::Keep)
-        }
-        // Off the public site; the editors' latest work becomes the content.
-        Action::Unpublish if meta.status == Status::Published => {
-            cols.push(no_schedule());
-            (Status::Draft, Copy::Merge)
-        }
-        // Off the public site, keeping what was published.
-        Action::Archive if meta.status == Status::Published => {
-            cols.push(no_schedule());
-            (Status::Archived, Copy::Drop)
-        }
-        _ => return Err(illegal()),
-    };
+    let (new_status, copy) = decide(&step, meta, actor, now, &mut cols)?;
     let content = if has_draft && copy == Copy::Keep {
         cols.push(("draft_status", Some(new_status.as_str()).into()));
         cols.push(("draft_version", Some(version).into()));
@@ -649,9 +592,85 @@ async fn apply_transition<C: ConnectionTrait>(
         },
         Some(before),
         Some((new_status, version, &content)),
-        comment.as_deref(),
+        step.comment.as_deref(),
     )
     .await
+}
+
+/// What happens to a published item's working copy.
+#[derive(PartialEq)]
+enum Copy {
+    /// Stays a working copy (its status and version change).
+    Keep,
+    /// Becomes the row's content.
+    Merge,
+    /// Is dropped; the row keeps the published content (the copy stays in
+    /// the revisions).
+    Drop,
+}
+
+/// What a transition does, given the item's state: its new status, what happens
+/// to a working copy, and the workflow columns it sets (pushed onto `cols`).
+fn decide(
+    step: &Step,
+    meta: &Meta,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    cols: &mut Vec<(&'static str, Value)>,
+) -> AppResult<(Status, Copy)> {
+    let Step {
+        action,
+        at,
+        comment,
+        ..
+    } = step;
+    let (action, at) = (*action, *at);
+    let head = meta.head_status();
+    let illegal = || AppError::IllegalTransition {
+        action: action.verb(),
+        status: head.as_str(),
+    };
+    let no_schedule = || ("scheduled_at", Option::<DateTime<Utc>>::None.into());
+    let decided = match action {
+        Action::SubmitForReview if head == Status::Draft => (Status::InReview, Copy::Keep),
+        Action::Withdraw | Action::Reject if head == Status::InReview => {
+            cols.push(no_schedule());
+            if action == Action::Reject {
+                cols.push(("review_comment", comment.clone().into()));
+            }
+            (Status::Draft, Copy::Keep)
+        }
+        Action::Publish if head == Status::InReview => {
+            cols.push(no_schedule());
+            cols.push(("published_at", Some(now).into()));
+            cols.push(("published_by", Some(actor.id.clone()).into()));
+            cols.push(("review_comment", Option::<String>::None.into()));
+            (Status::Published, Copy::Merge)
+        }
+        Action::SchedulePublish if head == Status::InReview => {
+            let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
+            if at <= now {
+                return Err(AppError::bad_field(
+                    "at",
+                    "the time must be in the future (publish now with `publish`)",
+                ));
+            }
+            cols.push(("scheduled_at", Some(at).into()));
+            (head, Copy::Keep)
+        }
+        // Off the public site; the editors' latest work becomes the content.
+        Action::Unpublish if meta.status == Status::Published => {
+            cols.push(no_schedule());
+            (Status::Draft, Copy::Merge)
+        }
+        // Off the public site, keeping what was published.
+        Action::Archive if meta.status == Status::Published => {
+            cols.push(no_schedule());
+            (Status::Archived, Copy::Drop)
+        }
+        _ => return Err(illegal()),
+    };
+    Ok(decided)
 }
 
 /// Deletes an item for good, with its children and revisions. Refused (CONFLICT)
