@@ -32,6 +32,12 @@ pub struct DbOptions {
     /// `statement_timeout`, SQLite's busy timeout. `None`: no limit on
     /// PostgreSQL (migrations, imports), 10 s of busy waiting on SQLite.
     pub statement_timeout: Option<Duration>,
+    /// Connections kept open while idle. sqlx reopens a lost one in the
+    /// background, holding a pool slot while it retries with a backoff that
+    /// grows to a minute: right for a pool with slots to spare, wrong for the
+    /// one-slot health pool, whose ping would wait behind it long after the
+    /// database is back.
+    pub min_connections: u32,
 }
 
 impl Default for DbOptions {
@@ -40,6 +46,7 @@ impl Default for DbOptions {
             max_connections: None,
             acquire_timeout: Duration::from_secs(10),
             statement_timeout: None,
+            min_connections: 1,
         }
     }
 }
@@ -67,7 +74,7 @@ impl Db {
                     .max_connections
                     .unwrap_or(if sqlite { 8 } else { 10 }),
             )
-            .min_connections(1)
+            .min_connections(options.min_connections)
             .acquire_timeout(options.acquire_timeout);
         if !sqlite {
             // Session settings for an OLTP workload whose data sits in memory: index
@@ -189,6 +196,7 @@ impl DbOptions {
             acquire_timeout: Duration::from_millis(config.db_acquire_timeout_ms.max(1)),
             statement_timeout: (config.db_statement_timeout_ms > 0)
                 .then(|| Duration::from_millis(config.db_statement_timeout_ms)),
+            min_connections: 1,
         }
     }
 
@@ -199,6 +207,8 @@ impl DbOptions {
             max_connections: Some(1),
             acquire_timeout: Duration::from_secs(1),
             statement_timeout: Some(Duration::from_secs(1)),
+            // Every ping connects on its own if it must, within its second.
+            min_connections: 0,
         }
     }
 }
