@@ -5,7 +5,7 @@
 use super::list::{self, ListSpec, Page, Row};
 use super::loaders::{dl, AreasOf, ById, CountKey, CountriesOf, Dl, PrioritiesOf};
 use super::locale::Locale;
-use super::viewer::Visibility;
+use super::visibility::Visibility;
 use crate::error::{AppError, ResultExt};
 use crate::state::AppState;
 
@@ -175,7 +175,7 @@ impl<N: ConnectionNode> TypeName for Connection<N> {
 /// Shared resolver body of every top-level connection field.
 pub async fn root_connection<N: ConnectionNode>(
     ctx: &Context<'_>,
-    kind: super::Kind,
+    listing: list::Listing,
     filter: list::Filter,
     order: list::Order,
     args: list::PageArgs,
@@ -187,7 +187,7 @@ pub async fn root_connection<N: ConnectionNode>(
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
     let with_count = ctx.look_ahead().field("totalCount").exists();
     let spec = Arc::new(ListSpec {
-        kind,
+        listing,
         filter,
         order,
         window,
@@ -202,9 +202,11 @@ pub async fn root_connection<N: ConnectionNode>(
 
 /// A nested list: which relation of which parent, filtered, ordered and paged.
 pub struct NestedList {
-    pub parent: list::Parent,
+    /// The parent's type and id.
+    pub parent: super::Kind,
     pub parent_id: i32,
-    pub kind: super::Kind,
+    /// The listed type's declaration: it says how its rows hang under the parent.
+    pub listing: list::Listing,
     pub filter: list::Filter,
     pub order: list::Order,
     pub page: list::PageArgs,
@@ -221,7 +223,7 @@ pub async fn nested_connection<N: ConnectionNode>(
     let NestedList {
         parent,
         parent_id,
-        kind,
+        listing,
         filter,
         order,
         page: args,
@@ -230,8 +232,17 @@ pub async fn nested_connection<N: ConnectionNode>(
     let loaders = dl(ctx, vis)?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
     let with_count = ctx.look_ahead().field("totalCount").exists();
+    let parent = listing
+        .under(parent)
+        .ok_or_else(|| {
+            crate::error::AppError::internal(format!(
+                "{:?} lists do not hang under {parent:?}",
+                listing.kind
+            ))
+        })
+        .gql()?;
     let spec = Arc::new(ListSpec {
-        kind,
+        listing,
         filter,
         order,
         window,
@@ -359,9 +370,8 @@ pub async fn lookup<N: ConnectionNode>(
     let state = ctx.data::<AppState>()?;
     let loaders = dl(ctx, vis)?;
     let locale = Locale::parse(locale).gql()?;
-    let viewer = &vis;
     if kind == super::Kind::Country && ctx.look_ahead().field("region").exists() {
-        let found = list::fetch_country_with_region(&state.db, viewer, column, value)
+        let found = list::fetch_country_with_region(&state.db, &vis, column, value)
             .await
             .gql()?;
         let Some((country, region)) = found else {
@@ -374,7 +384,7 @@ pub async fn lookup<N: ConnectionNode>(
         }
         return Ok(N::from_row(&country, &locale, vis));
     }
-    let row = list::fetch_one(&state.db, viewer, kind, column, value)
+    let row = list::fetch_one(&state.db, &vis, kind, column, value)
         .await
         .gql()?;
     Ok(row.and_then(|r| N::from_row(&r, &locale, vis)))

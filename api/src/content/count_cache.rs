@@ -9,6 +9,8 @@
 //! would pass the budget, entries of older generations go first (they can never
 //! be used again), then everything. Keys are normalised before they get here
 //! (statuses sorted and folded), so equivalent filters share one entry.
+#[cfg(test)]
+use super::list::Cond;
 use super::list::Filter;
 use super::{Kind, Visibility};
 use std::collections::HashMap;
@@ -45,17 +47,7 @@ pub struct CacheSize {
 
 /// The bytes an entry is charged.
 pub fn entry_bytes(key: &CountKey) -> usize {
-    let f = &key.2;
-    let text: usize = [&f.region, &f.country, &f.programme, &f.kind, &f.language]
-        .into_iter()
-        .flatten()
-        .map(String::capacity)
-        .sum();
-    let statuses = f
-        .status
-        .as_ref()
-        .map_or(0, |s| s.capacity() * std::mem::size_of::<entity::Status>());
-    ENTRY_OVERHEAD + text + statuses
+    ENTRY_OVERHEAD + key.2.heap_bytes()
 }
 
 impl CountCache {
@@ -73,21 +65,7 @@ impl CountCache {
 
     pub fn put(&self, mut key: CountKey, generation: i64, count: i64) {
         // Charged by capacity: drop any spare capacity the key was built with.
-        for s in [
-            &mut key.2.region,
-            &mut key.2.country,
-            &mut key.2.programme,
-            &mut key.2.kind,
-            &mut key.2.language,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            s.shrink_to_fit();
-        }
-        if let Some(s) = key.2.status.as_mut() {
-            s.shrink_to_fit();
-        }
+        key.2.shrink_to_fit();
         let cost = entry_bytes(&key);
         if cost > self.budget {
             return;
@@ -134,10 +112,7 @@ mod tests {
         (
             Visibility::Public,
             Kind::Document,
-            Filter {
-                country: Some(country.to_string()),
-                ..Filter::default()
-            },
+            Filter::from(vec![Cond::Country(country.to_string())]),
         )
     }
 

@@ -1,9 +1,10 @@
 //! DataLoaders: one batched `IN (...)` statement per relation and request, so the
 //! number of statements does not grow with the number of items a query returns.
-//! Built per request, because what they return depends on the viewer.
+//! Built per request, because what they return depends on the visibility (public or preview).
 use super::ids::Kind;
-use super::list::{self, ListSpec, Page, Parent, Row};
-use super::viewer::{Alias, Visibility};
+use super::list::{self, ListSpec, Page, Row};
+use super::tables::Via;
+use super::visibility::{Alias, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 pub struct Loaders {
     pub db: Db,
-    pub viewer: Visibility,
+    pub vis: Visibility,
 }
 
 /// The per-request loader, with a request-scoped cache: a page primes the
@@ -22,12 +23,8 @@ pub struct Loaders {
 pub type Dl = DataLoader<Loaders, HashMapCache>;
 
 impl Loaders {
-    pub fn new(db: Db, viewer: Visibility) -> Dl {
-        DataLoader::with_cache(
-            Loaders { db, viewer },
-            tokio::spawn,
-            HashMapCache::default(),
-        )
+    pub fn new(db: Db, vis: Visibility) -> Dl {
+        DataLoader::with_cache(Loaders { db, vis }, tokio::spawn, HashMapCache::default())
     }
 }
 
@@ -66,7 +63,7 @@ pub struct CountriesOf(pub Kind, pub i32);
 /// One page of a nested connection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PageKey {
-    pub parent: Parent,
+    pub parent: Via,
     pub id: i32,
     pub spec: Arc<ListSpec>,
 }
@@ -74,7 +71,7 @@ pub struct PageKey {
 /// The `totalCount` of a nested connection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountKey {
-    pub parent: Parent,
+    pub parent: Via,
     pub id: i32,
     pub spec: Arc<ListSpec>,
 }
@@ -96,7 +93,7 @@ impl Loader<ById> for Loaders {
                 .push(" t WHERE t.id")
                 .in_ids(&ids)
                 .push(" AND ")
-                .push(self.viewer.visible_sql(Alias::T));
+                .push(self.vis.visible_sql(Alias::T));
             for row in list::parse_rows(kind, self.db.all(sql).await?)? {
                 out.insert(ById(kind, row.id()), row);
             }
@@ -172,7 +169,7 @@ impl Loader<CountriesOf> for Loaders {
                 .push(fk)
                 .in_ids(&ids)
                 .push(" AND ")
-                .push(self.viewer.visible_sql(Alias::T))
+                .push(self.vis.visible_sql(Alias::T))
                 .push(" ORDER BY x.")
                 .push(fk)
                 .push(", x.position");
@@ -197,9 +194,9 @@ impl Loader<CountriesOf> for Loaders {
 
 /// Groups keys that share a parent relation and a specification.
 fn group<'a>(
-    keys: impl Iterator<Item = (&'a Parent, &'a Arc<ListSpec>, i32)>,
-) -> HashMap<(Parent, Arc<ListSpec>), Vec<i32>> {
-    let mut groups: HashMap<(Parent, Arc<ListSpec>), Vec<i32>> = HashMap::new();
+    keys: impl Iterator<Item = (&'a Via, &'a Arc<ListSpec>, i32)>,
+) -> HashMap<(Via, Arc<ListSpec>), Vec<i32>> {
+    let mut groups: HashMap<(Via, Arc<ListSpec>), Vec<i32>> = HashMap::new();
     for (parent, spec, id) in keys {
         groups.entry((*parent, spec.clone())).or_default().push(id);
     }
@@ -213,7 +210,7 @@ impl Loader<PageKey> for Loaders {
     async fn load(&self, keys: &[PageKey]) -> AppResult<HashMap<PageKey, Arc<Page>>> {
         let mut out = HashMap::new();
         for ((parent, spec), ids) in group(keys.iter().map(|k| (&k.parent, &k.spec, k.id))) {
-            let pages = list::fetch_nested(&self.db, &self.viewer, &spec, parent, &ids).await?;
+            let pages = list::fetch_nested(&self.db, &self.vis, &spec, parent, &ids).await?;
             for (id, page) in pages {
                 out.insert(
                     PageKey {
@@ -236,7 +233,7 @@ impl Loader<CountKey> for Loaders {
     async fn load(&self, keys: &[CountKey]) -> AppResult<HashMap<CountKey, i64>> {
         let mut out = HashMap::new();
         for ((parent, spec), ids) in group(keys.iter().map(|k| (&k.parent, &k.spec, k.id))) {
-            let counts = list::count_nested(&self.db, &self.viewer, &spec, parent, &ids).await?;
+            let counts = list::count_nested(&self.db, &self.vis, &spec, parent, &ids).await?;
             for (id, n) in counts {
                 out.insert(
                     CountKey {

@@ -1,4 +1,4 @@
-//! What every content type shares: who is reading (viewer), global ids, locales and
+//! What every content type shares: who may see what (visibility), global ids, locales and
 //! translations, statuses and snapshots (working copies and their overlay), the
 //! list engine (filters, orderings, keyset pages, counts), the DataLoaders, and the
 //! generic Relay connection types. A leaf: nothing here imports the workflow, the
@@ -14,12 +14,13 @@ pub mod locale;
 pub mod model;
 pub mod snapshot;
 pub mod status;
+pub mod tables;
 pub mod validate;
-pub mod viewer;
+pub mod visibility;
 
 pub use ids::{GlobalId, Kind};
 pub use locale::Locale;
-pub use viewer::{vis, Visibility};
+pub use visibility::{vis, Visibility};
 
 /// A content type's GraphQL node: the row, the locale the query asked for, and the
 /// row's text resolved in that locale, plus its place in connections. One

@@ -11,7 +11,9 @@
 use super::connection::ConnectionNode;
 use super::format::TextBlockIn;
 use super::ids::Kind;
+use super::list::Listing;
 use super::locale::TranslationMap;
+use super::tables::ChildTable;
 use crate::error::{AppError, AppResult};
 use entity::Status;
 use sea_orm::{QueryResult, Value};
@@ -80,14 +82,6 @@ pub fn col<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> AppResult<T
 pub fn row_translations(row: &QueryResult) -> AppResult<TranslationMap> {
     let json: String = col(row, "translations")?;
     Ok(super::locale::translations_from_json(&json).unwrap_or_default())
-}
-
-/// A child table of a content type: its name and the column naming the owner.
-/// Rows are ordered by a 1-based `position`, the same whoever writes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChildTable {
-    pub table: &'static str,
-    pub owner: &'static str,
 }
 
 /// An item's ordered children as read from the database.
@@ -177,6 +171,9 @@ pub trait ContentType:
     const KEYS: &'static [&'static str] = &["slug"];
     /// The input field of the text blocks (`priorities`), if it has any.
     const BLOCKS_FIELD: &'static str = "";
+    /// What its lists are filtered and ordered by, and how it hangs under
+    /// its parents' nested lists.
+    const LISTING: Listing;
 
     /// The row values of [`COLUMNS`](Self::COLUMNS) (`translations` included).
     fn values(&self) -> AppResult<Vec<Value>>;

@@ -4,7 +4,8 @@
 //! and what a mutation's input is applied to. Reading and writing one item's rows
 //! (its own row, its ordered text blocks, its country links) is written here once,
 //! for every [`ContentType`].
-use super::model::{col, Block, ChildTable, Children, ContentType, CopyState};
+use super::model::{col, Block, Children, ContentType, CopyState};
+use super::tables::ChildTable;
 use crate::db::{exec, query, Sql};
 use crate::error::{AppError, AppResult};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};

@@ -5,11 +5,13 @@ use crate::content::format::TextBlockIn;
 use crate::content::input::{
     blocks, check_list, id_of, set, set_opt, set_translations, TextBlockInput,
 };
+use crate::content::list::{Listing, Order};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
-    col, resolve, row_translations, some_map, some_text, translations_json, At, Block, ChildTable,
-    Children, ContentInput, ContentType, CopyState, Keys, Reference,
+    col, resolve, row_translations, some_map, some_text, translations_json, At, Block, Children,
+    ContentInput, ContentType, CopyState, Keys, Reference,
 };
+use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
 use async_graphql::{InputObject, Json, MaybeUndefined, ID};
@@ -56,6 +58,14 @@ impl ContentType for CountryData {
         &["name", "summary", "context", "supportMeasures"];
     const FILE_LIST: &'static str = "countries";
     const KEYS: &'static [&'static str] = &["slug", "iso2"];
+    const LISTING: Listing = Listing {
+        kind: Kind::Country,
+        region: Some(Via::Column("region_id")),
+        country: None,
+        programme: None,
+        columns: &[],
+        orders: &[Order::Name, Order::Slug, Order::Iso2],
+    };
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let CountryData {

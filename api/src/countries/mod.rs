@@ -5,10 +5,11 @@ pub mod content;
 use crate::content::connection::{
     lookup, nested_connection, root_connection, Connection, ConnectionNode, NestedList,
 };
-use crate::content::list::{Filter, Order, PageArgs, Parent, UniqueKey};
+use crate::content::list::{Cond, Filter, Order, PageArgs, UniqueKey};
 use crate::content::loaders::{ById, Dl, PrioritiesOf};
 use crate::content::locale::{localized_block, translations_to_json};
 use crate::content::model::Block;
+use crate::content::model::ContentType;
 use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
@@ -173,9 +174,9 @@ impl Country {
         nested_connection(
             ctx,
             NestedList {
-                parent: Parent::CountryProgrammes,
+                parent: Kind::Country,
                 parent_id: self.m.id,
-                kind: Kind::Programme,
+                listing: crate::programmes::content::ProgrammeData::LISTING,
                 filter: filter.unwrap_or_default().into_filter().gql()?,
                 order: order_by.unwrap_or_default().into(),
                 page: PageArgs {
@@ -210,9 +211,9 @@ impl Country {
         nested_connection(
             ctx,
             NestedList {
-                parent: Parent::CountryDocuments,
+                parent: Kind::Country,
                 parent_id: self.m.id,
-                kind: Kind::Document,
+                listing: crate::documents::content::DocumentData::LISTING,
                 filter: filter.unwrap_or_default().into_filter().gql()?,
                 order: order_by.unwrap_or_default().into(),
                 page: PageArgs {
@@ -352,14 +353,14 @@ impl CountryQuery {
     ) -> Result<Connection<Country>> {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
-        let filter = Filter {
-            region: filter.region,
-            status: status_filter("filter.status", filter.status).gql()?,
-            ..Filter::default()
-        };
+        let filter = Filter::default().and(filter.region.map(Cond::Region)).and(
+            status_filter("filter.status", filter.status)
+                .gql()?
+                .map(Cond::Status),
+        );
         root_connection(
             ctx,
-            Kind::Country,
+            content::CountryData::LISTING,
             filter,
             order_by.unwrap_or_default().into(),
             PageArgs {

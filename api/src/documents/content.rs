@@ -2,11 +2,13 @@
 //! overlay, GraphQL input and file item.
 use super::Document;
 use crate::content::input::{check_list, id_of, ids_of, set, set_opt, set_text, set_translations};
+use crate::content::list::{Listing, Order};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve, resolve_countries, row_translations, some_map, some_text, translations_json, At,
-    ChildTable, Children, ContentInput, ContentType, CopyState, Keys, Reference,
+    Children, ContentInput, ContentType, CopyState, Keys, Reference,
 };
+use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
 use crate::graphql::scalars::Date;
@@ -41,6 +43,12 @@ pub struct DocumentData {
     pub translations: TranslationMap,
 }
 
+/// The countries a document concerns, in order.
+const COUNTRY_LINKS: ChildTable = ChildTable {
+    table: "document_countries",
+    owner: "document_id",
+};
+
 impl ContentType for DocumentData {
     const KIND: Kind = Kind::Document;
     type Model = document::Model;
@@ -61,12 +69,22 @@ impl ContentType for DocumentData {
         "summary",
         "translations",
     ];
-    const COUNTRIES: Option<ChildTable> = Some(ChildTable {
-        table: "document_countries",
-        owner: "document_id",
-    });
+    const COUNTRIES: Option<ChildTable> = Some(COUNTRY_LINKS);
     const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
     const FILE_LIST: &'static str = "documents";
+    const LISTING: Listing = Listing {
+        kind: Kind::Document,
+        region: Some(Via::Countries(COUNTRY_LINKS)),
+        country: Some(Via::Countries(COUNTRY_LINKS)),
+        programme: Some("programme_id"),
+        columns: &["language", "published_on"],
+        orders: &[
+            Order::PublishedOnDesc,
+            Order::PublishedOnAsc,
+            Order::Title,
+            Order::Slug,
+        ],
+    };
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let DocumentData {

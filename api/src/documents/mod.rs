@@ -3,8 +3,9 @@
 pub mod content;
 
 use crate::content::connection::{lookup, root_connection, Connection, ConnectionNode};
-use crate::content::list::{Filter, Order, PageArgs};
+use crate::content::list::{Cond, Filter, Order, PageArgs};
 use crate::content::loaders::{ById, CountriesOf};
+use crate::content::model::ContentType;
 use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, Country};
@@ -80,16 +81,14 @@ impl DocumentFilter {
                 ));
             }
         }
-        Ok(Filter {
-            region: self.region,
-            country: self.country,
-            programme: self.programme,
-            language: self.language,
-            published_from: self.published_from.map(|d| d.0),
-            published_to: self.published_to.map(|d| d.0),
-            kind: None,
-            status: status_filter("filter.status", self.status)?,
-        })
+        Ok(Filter::default()
+            .and(self.region.map(Cond::Region))
+            .and(self.country.map(Cond::Country))
+            .and(self.programme.map(Cond::Programme))
+            .and(self.language.map(|l| Cond::Equals("language", l)))
+            .and(self.published_from.map(|d| Cond::From("published_on", d.0)))
+            .and(self.published_to.map(|d| Cond::To("published_on", d.0)))
+            .and(status_filter("filter.status", self.status)?.map(Cond::Status)))
     }
 }
 
@@ -276,7 +275,7 @@ impl DocumentQuery {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         root_connection(
             ctx,
-            Kind::Document,
+            content::DocumentData::LISTING,
             filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
             PageArgs {

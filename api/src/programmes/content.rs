@@ -5,11 +5,13 @@ use crate::content::format::{MoneyIn, TextBlockIn};
 use crate::content::input::{
     blocks, check_list, ids_of, set, set_translations, MoneyInput, TextBlockInput,
 };
+use crate::content::list::{Listing, Order};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve_countries, row_translations, some_map, some_text, translations_json, At, Block,
-    ChildTable, Children, ContentInput, ContentType, CopyState, Keys, Reference,
+    Children, ContentInput, ContentType, CopyState, Keys, Reference,
 };
+use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
 use async_graphql::{InputObject, Json, ID};
@@ -36,6 +38,12 @@ pub struct ProgrammeData {
     pub translations: TranslationMap,
 }
 
+/// The countries a programme concerns, in order.
+const COUNTRY_LINKS: ChildTable = ChildTable {
+    table: "programme_countries",
+    owner: "programme_id",
+};
+
 impl ContentType for ProgrammeData {
     const KIND: Kind = Kind::Programme;
     type Model = programme::Model;
@@ -56,12 +64,23 @@ impl ContentType for ProgrammeData {
         owner: "programme_id",
     });
     const BLOCKS_FIELD: &'static str = "priorityAreas";
-    const COUNTRIES: Option<ChildTable> = Some(ChildTable {
-        table: "programme_countries",
-        owner: "programme_id",
-    });
+    const COUNTRIES: Option<ChildTable> = Some(COUNTRY_LINKS);
     const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
     const FILE_LIST: &'static str = "programmes";
+    const LISTING: Listing = Listing {
+        kind: Kind::Programme,
+        region: Some(Via::Countries(COUNTRY_LINKS)),
+        country: Some(Via::Countries(COUNTRY_LINKS)),
+        programme: None,
+        columns: &["kind"],
+        orders: &[
+            Order::PeriodStartAsc,
+            Order::PeriodStartDesc,
+            Order::Title,
+            Order::Slug,
+            Order::BudgetDesc,
+        ],
+    };
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let ProgrammeData {

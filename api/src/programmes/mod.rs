@@ -5,9 +5,10 @@ pub mod content;
 use crate::content::connection::{
     lookup, nested_connection, root_connection, Connection, NestedList,
 };
-use crate::content::list::{Filter, Order, PageArgs, Parent};
+use crate::content::list::{Cond, Filter, Order, PageArgs};
 use crate::content::loaders::{AreasOf, CountriesOf};
 use crate::content::locale::localized_block;
+use crate::content::model::ContentType;
 use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, pending_blocks, Country};
@@ -129,13 +130,14 @@ pub struct ProgrammeFilter {
 
 impl ProgrammeFilter {
     pub fn into_filter(self) -> AppResult<Filter> {
-        Ok(Filter {
-            region: self.region,
-            country: self.country,
-            kind: self.kind.map(|k| k.as_str().to_string()),
-            status: status_filter("filter.status", self.status)?,
-            ..Filter::default()
-        })
+        Ok(Filter::default()
+            .and(self.region.map(Cond::Region))
+            .and(self.country.map(Cond::Country))
+            .and(
+                self.kind
+                    .map(|k| Cond::Equals("kind", k.as_str().to_string())),
+            )
+            .and(status_filter("filter.status", self.status)?.map(Cond::Status)))
     }
 }
 
@@ -256,9 +258,9 @@ impl Programme {
         nested_connection(
             ctx,
             NestedList {
-                parent: Parent::ProgrammeDocuments,
+                parent: Kind::Programme,
                 parent_id: self.m.id,
-                kind: Kind::Document,
+                listing: crate::documents::content::DocumentData::LISTING,
                 filter: filter.unwrap_or_default().into_filter().gql()?,
                 order: order_by.unwrap_or_default().into(),
                 page: PageArgs {
@@ -360,7 +362,7 @@ impl ProgrammeQuery {
         let locale = Locale::parse(locale.as_deref()).gql()?;
         root_connection(
             ctx,
-            Kind::Programme,
+            content::ProgrammeData::LISTING,
             filter.unwrap_or_default().into_filter().gql()?,
             order_by.unwrap_or_default().into(),
             PageArgs {

@@ -2,6 +2,7 @@
 //! GraphQL input and file item.
 use super::Region;
 use crate::content::input::{set, set_translations};
+use crate::content::list::{Listing, Order};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, row_translations, some_map, some_text, translations_json, At, Children, ContentInput,
@@ -34,6 +35,14 @@ impl ContentType for RegionData {
         &["slug", "name", "summary", "position", "translations"];
     const TRANSLATABLE: &'static [&'static str] = &["name", "summary"];
     const FILE_LIST: &'static str = "regions";
+    const LISTING: Listing = Listing {
+        kind: Kind::Region,
+        region: None,
+        country: None,
+        programme: None,
+        columns: &[],
+        orders: &[Order::Position, Order::Name, Order::Slug],
+    };
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let RegionData {

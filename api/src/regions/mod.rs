@@ -4,7 +4,8 @@ pub mod content;
 use crate::content::connection::{
     lookup, nested_connection, Connection, ConnectionNode, NestedList,
 };
-use crate::content::list::{self, Filter, Order, PageArgs, Parent};
+use crate::content::list::{self, Filter, Order, PageArgs};
+use crate::content::model::ContentType;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
 use crate::error::ResultExt;
@@ -113,9 +114,9 @@ impl Region {
         nested_connection(
             ctx,
             NestedList {
-                parent: Parent::RegionCountries,
+                parent: Kind::Region,
                 parent_id: self.m.id,
-                kind: Kind::Country,
+                listing: crate::countries::content::CountryData::LISTING,
                 filter: Filter::default(),
                 order: order_by.unwrap_or_default().into(),
                 page: PageArgs {
@@ -156,7 +157,7 @@ impl RegionQuery {
         crate::content::loaders::dl(ctx, vis)?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let spec = list::ListSpec {
-            kind: Kind::Region,
+            listing: content::RegionData::LISTING,
             filter: Filter::default(),
             order: order_by.unwrap_or_default().into(),
             window: list::Window {

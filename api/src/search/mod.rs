@@ -3,7 +3,7 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::list::Row;
 use crate::content::loaders::ById;
-use crate::content::viewer::Alias;
+use crate::content::visibility::Alias;
 use crate::content::{Kind, Locale, Visibility};
 use crate::countries::Country;
 use crate::db::{Db, Sql};
@@ -117,7 +117,7 @@ fn like_pattern(query: &str) -> String {
 /// The three searched tables as one `UNION ALL`. SQLite's `LIKE` is already
 /// case-insensitive (for ASCII, like its `LOWER`); PostgreSQL has `ILIKE`, which folds
 /// Unicode too. Neither wraps the column in a function, so no per-row call.
-fn push_union(sql: &mut Sql, viewer: &Visibility, pattern: &str) {
+fn push_union(sql: &mut Sql, vis: &Visibility, pattern: &str) {
     let like = match sql.backend() {
         sea_orm::DbBackend::Postgres => "ILIKE",
         _ => "LIKE",
@@ -146,7 +146,7 @@ fn push_union(sql: &mut Sql, viewer: &Visibility, pattern: &str) {
         }
         sql.push(select)
             .push(from)
-            .push(viewer.visible_sql(Alias::T))
+            .push(vis.visible_sql(Alias::T))
             .push(col)
             .push(like)
             .push(" ")
@@ -173,7 +173,7 @@ fn decode_offset(s: &str) -> AppResult<u64> {
 /// `with_count` (it is the same on every row).
 async fn hits(
     db: &Db,
-    viewer: &Visibility,
+    vis: &Visibility,
     pattern: &str,
     offset: u64,
     limit: u64,
@@ -186,7 +186,7 @@ async fn hits(
         sql.push(", COUNT(*) OVER () AS total_count");
     }
     sql.push(" FROM (");
-    push_union(&mut sql, viewer, pattern);
+    push_union(&mut sql, vis, pattern);
     sql.push(") s ORDER BY s.kind, s.d DESC, s.slug LIMIT ")
         .push_int(limit)
         .push(" OFFSET ")
@@ -271,9 +271,8 @@ impl SearchQuery {
             None => 0,
         };
         let pattern = like_pattern(q);
-        let viewer = &vis;
         let with_count = ctx.look_ahead().field("totalCount").exists();
-        let (mut found, total) = hits(&state.db, viewer, &pattern, offset, limit + 1, with_count)
+        let (mut found, total) = hits(&state.db, &vis, &pattern, offset, limit + 1, with_count)
             .await
             .gql()?;
         let has_next = found.len() as u64 > limit;
