@@ -1,5 +1,7 @@
 //! The `cms` command line.
-use crate::config::{Cli, Command, Config, LogFormat, ServeArgs, UserCommand};
+use crate::config::{
+    Cli, Command, Config, ExportArgs, ImportArgs, LogFormat, ServeArgs, UserCommand, UserCreateArgs,
+};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::import;
@@ -44,103 +46,102 @@ async fn execute(cli: Cli) -> AppResult<()> {
             print!("{}", crate::graphql::sdl().await?);
             Ok(())
         }
-        Command::Migrate(args) => {
-            let db = Db::from_config(&config).await?;
-            match args.down {
-                Some(steps) => {
-                    migration::Migrator::down(&db.conn, Some(steps))
-                        .await
-                        .map_err(|e| AppError::Internal(format!("rollback failed: {e}")))?;
-                    eprintln!("rolled back {steps} migration(s)");
-                }
-                None => {
-                    db.migrate().await?;
-                    eprintln!("database is up to date");
-                }
-            }
-            Ok(())
-        }
-        Command::Import(args) => {
-            let started = Instant::now();
-            let bytes = std::fs::read(&args.file).map_err(|e| {
-                AppError::bad_input(format!("cannot read {}: {e}", args.file.display()))
-            })?;
-            let data = import::parse(&bytes)?;
-            let db = Db::from_config(&config).await?;
-            db.migrate().await?;
-            let report = import::import(
-                &db,
-                data,
-                import::ImportOptions {
-                    as_draft: args.as_draft,
-                },
-            )
-            .await?;
-            eprintln!(
-                "imported {} regions, {} countries, {} programmes, {} documents in {:.2} s",
-                report.regions,
-                report.countries,
-                report.programmes,
-                report.documents,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
-        Command::User(UserCommand::Create(args)) => {
-            let role =
-                crate::auth::Role::parse(&args.role.to_ascii_uppercase()).ok_or_else(|| {
-                    AppError::bad_input(format!(
-                        "unknown role {:?}: use EDITOR, PUBLISHER or ADMIN",
-                        args.role
-                    ))
-                })?;
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password).map_err(|e| {
-                AppError::bad_input(format!("cannot read the password from standard input: {e}"))
-            })?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
-            let db = Db::from_config(&config).await?;
-            db.migrate().await?;
-            let hashing = crate::auth::password::Hashing::from_config(&config);
-            let user = crate::users::create_user(
-                &db,
-                &hashing,
-                None,
-                &args.email,
-                args.name,
-                role,
-                password,
-            )
-            .await?;
-            eprintln!(
-                "created {} ({}) with id {}",
-                user.email,
-                user.role.as_str(),
-                user.public_id
-            );
-            Ok(())
-        }
-        Command::Export(args) => {
-            let db = Db::from_config(&config).await?;
-            db.migrate().await?;
-            let opts = import::ExportOptions {
-                published_only: args.published_only,
-            };
-            let data = import::export_with(&db, opts).await?;
-            let json = serde_json::to_vec_pretty(&data)?;
-            write_out(&args.file, &json)?;
-            eprintln!(
-                "exported {} regions, {} countries, {} programmes, {} documents to {}",
-                data.regions.len(),
-                data.countries.len(),
-                data.programmes.len(),
-                data.documents.len(),
-                args.file.display()
-            );
-            Ok(())
-        }
+        Command::Migrate(args) => migrate(&config, args.down).await,
+        Command::Import(args) => import_file(&config, &args).await,
+        Command::User(UserCommand::Create(args)) => create_user(&config, args).await,
+        Command::Export(args) => export_file(&config, &args).await,
         Command::Generate(args) => generate(&args),
     }
+}
+
+/// `cms migrate [--down N]`.
+async fn migrate(config: &Config, down: Option<u32>) -> AppResult<()> {
+    let db = Db::from_config(config).await?;
+    match down {
+        Some(steps) => {
+            migration::Migrator::down(&db.conn, Some(steps))
+                .await
+                .map_err(|e| AppError::Internal(format!("rollback failed: {e}")))?;
+            eprintln!("rolled back {steps} migration(s)");
+        }
+        None => {
+            db.migrate().await?;
+            eprintln!("database is up to date");
+        }
+    }
+    Ok(())
+}
+
+/// `cms import FILE [--as-draft]`.
+async fn import_file(config: &Config, args: &ImportArgs) -> AppResult<()> {
+    let started = Instant::now();
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| AppError::bad_input(format!("cannot read {}: {e}", args.file.display())))?;
+    let data = import::parse(&bytes)?;
+    let db = Db::from_config(config).await?;
+    db.migrate().await?;
+    let options = import::ImportOptions {
+        as_draft: args.as_draft,
+    };
+    let report = import::import(&db, data, options).await?;
+    eprintln!(
+        "imported {} regions, {} countries, {} programmes, {} documents in {:.2} s",
+        report.regions,
+        report.countries,
+        report.programmes,
+        report.documents,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `cms user create`: the password comes on standard input.
+async fn create_user(config: &Config, args: UserCreateArgs) -> AppResult<()> {
+    let role = crate::auth::Role::parse(&args.role.to_ascii_uppercase()).ok_or_else(|| {
+        AppError::bad_input(format!(
+            "unknown role {:?}: use EDITOR, PUBLISHER or ADMIN",
+            args.role
+        ))
+    })?;
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| {
+        AppError::bad_input(format!("cannot read the password from standard input: {e}"))
+    })?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let db = Db::from_config(config).await?;
+    db.migrate().await?;
+    let hashing = crate::auth::password::Hashing::from_config(config);
+    let user =
+        crate::users::create_user(&db, &hashing, None, &args.email, args.name, role, password)
+            .await?;
+    eprintln!(
+        "created {} ({}) with id {}",
+        user.email,
+        user.role.as_str(),
+        user.public_id
+    );
+    Ok(())
+}
+
+/// `cms export FILE [--published-only]`.
+async fn export_file(config: &Config, args: &ExportArgs) -> AppResult<()> {
+    let db = Db::from_config(config).await?;
+    db.migrate().await?;
+    let opts = import::ExportOptions {
+        published_only: args.published_only,
+    };
+    let data = import::export_with(&db, opts).await?;
+    let json = serde_json::to_vec_pretty(&data)?;
+    write_out(&args.file, &json)?;
+    eprintln!(
+        "exported {} regions, {} countries, {} programmes, {} documents to {}",
+        data.regions.len(),
+        data.countries.len(),
+        data.programmes.len(),
+        data.documents.len(),
+        args.file.display()
+    );
+    Ok(())
 }
 
 /// Writes `bytes` to the file `path`, or to standard output for `-`.

@@ -85,7 +85,7 @@ pub fn dataset(docs: usize) -> Dataset {
         programmes.push(ProgrammeIn {
             slug: format!("mip-{}", country_slug(i)),
             title: format!("Multiannual programme for Country {iso}"),
-            kind: "MIP".into(),
+            programme_kind: "MIP".into(),
             countries: vec![iso.to_string()],
             period_start: 2021,
             period_end: 2027,
@@ -102,7 +102,7 @@ pub fn dataset(docs: usize) -> Dataset {
         programmes.push(ProgrammeIn {
             slug: format!("aap-{}", country_slug(i)),
             title: format!("Annual action plan for Country {iso}"),
-            kind: "ANNUAL_ACTION_PLAN".into(),
+            programme_kind: "ANNUAL_ACTION_PLAN".into(),
             countries: vec![iso.to_string()],
             period_start: 2020 + i as i32,
             period_end: 2020 + i as i32,
@@ -116,7 +116,7 @@ pub fn dataset(docs: usize) -> Dataset {
     programmes.push(ProgrammeIn {
         slug: "support-measure-north".into(),
         title: "Support measure for the north".into(),
-        kind: "SUPPORT_MEASURE".into(),
+        programme_kind: "SUPPORT_MEASURE".into(),
         countries: vec!["AA".into(), "AB".into(), "AC".into()],
         period_start: 2022,
         period_end: 2022,

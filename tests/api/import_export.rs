@@ -153,7 +153,7 @@ fn bad_cases() -> Vec<(&'static str, Breaker, &'static str)> {
         ),
         (
             "bad kind",
-            Box::new(|d: &mut Dataset| d.programmes[0].kind = "GRANT".into()),
+            Box::new(|d: &mut Dataset| d.programmes[0].programme_kind = "GRANT".into()),
             "programmes[0]",
         ),
         (

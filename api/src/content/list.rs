@@ -142,7 +142,8 @@ enum Dir {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ValueKind {
+/// The SQL type of an ordering column, for binding cursor values.
+enum Scalar {
     Int,
     BigInt,
     Text,
@@ -165,9 +166,9 @@ impl Order {
         }
     }
 
-    fn columns(self) -> &'static [(&'static str, Dir, ValueKind)] {
+    fn columns(self) -> &'static [(&'static str, Dir, Scalar)] {
         use Dir::*;
-        use ValueKind::*;
+        use Scalar::*;
         match self {
             Order::Position => &[("position", Asc, Int), ("slug", Asc, Text)],
             Order::Name => &[("name", Asc, Text), ("slug", Asc, Text)],
@@ -288,9 +289,9 @@ fn decode_cursor(raw: &str, order: Order, field: &str) -> AppResult<Vec<CursorVa
     }
     for (v, (_, _, kind)) in values.iter().zip(cols) {
         let ok = match (kind, v) {
-            (ValueKind::Int | ValueKind::BigInt, CursorValue::Int(_)) => true,
-            (ValueKind::Text, CursorValue::Text(_)) => true,
-            (ValueKind::Date, CursorValue::Text(s)) => {
+            (Scalar::Int | Scalar::BigInt, CursorValue::Int(_)) => true,
+            (Scalar::Text, CursorValue::Text(_)) => true,
+            (Scalar::Date, CursorValue::Text(s)) => {
                 NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
             }
             _ => false,
@@ -579,11 +580,11 @@ fn push_status(sql: &mut Sql, vis: &Visibility, statuses: &[entity::Status]) {
     sql.push(")");
 }
 
-fn bind_cursor_value(sql: &mut Sql, kind: ValueKind, v: &CursorValue) {
+fn bind_cursor_value(sql: &mut Sql, kind: Scalar, v: &CursorValue) {
     let value: Value = match (kind, v) {
-        (ValueKind::Int, CursorValue::Int(i)) => Value::from(*i as i32),
-        (ValueKind::BigInt, CursorValue::Int(i)) => Value::from(*i),
-        (ValueKind::Date, CursorValue::Text(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        (Scalar::Int, CursorValue::Int(i)) => Value::from(*i as i32),
+        (Scalar::BigInt, CursorValue::Int(i)) => Value::from(*i),
+        (Scalar::Date, CursorValue::Text(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Ok(d) => Value::from(d),
             Err(_) => Value::from(s.clone()),
         },

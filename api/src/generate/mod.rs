@@ -256,8 +256,8 @@ impl Generator {
         codes
     }
 
-    fn budget(&mut self, kind: &str) -> String {
-        let (lo, hi) = match kind {
+    fn budget(&mut self, programme_kind: &str) -> String {
+        let (lo, hi) = match programme_kind {
             "MIP" => (20, 400),
             "ANNUAL_ACTION_PLAN" => (5, 90),
             _ => (1, 15),
@@ -284,12 +284,14 @@ impl Generator {
 
     fn programme(&mut self, spec: ProgrammeSpec, countries: &[CountryIn]) -> Drawn {
         let priority_areas = spec.priority_areas.unwrap_or_else(|| self.priority_areas());
-        let budget = spec.budget.unwrap_or_else(|| self.budget(spec.kind));
+        let budget = spec
+            .budget
+            .unwrap_or_else(|| self.budget(spec.programme_kind));
         Drawn {
             programme: ProgrammeIn {
                 slug: spec.slug,
                 title: spec.title,
-                kind: spec.kind.to_string(),
+                programme_kind: spec.programme_kind.to_string(),
                 countries: spec
                     .countries
                     .iter()
@@ -592,7 +594,7 @@ impl<'a> World<'a> {
 struct ProgrammeSpec {
     slug: String,
     title: String,
-    kind: &'static str,
+    programme_kind: &'static str,
     countries: Vec<usize>,
     period: (i32, i32),
     budget: Option<String>,
@@ -603,14 +605,14 @@ impl ProgrammeSpec {
     fn new(
         slug: String,
         title: String,
-        kind: &'static str,
+        programme_kind: &'static str,
         countries: Vec<usize>,
         period: (i32, i32),
     ) -> Self {
         Self {
             slug,
             title,
-            kind,
+            programme_kind,
             countries,
             period,
             budget: None,

@@ -68,7 +68,16 @@ watchdog role.";
 
 /// The demo dataset.
 pub fn dataset() -> Dataset {
-    let regions = vec![RegionIn {
+    Dataset {
+        regions: regions(),
+        countries: countries(),
+        programmes: programmes(),
+        documents: documents(),
+    }
+}
+
+fn regions() -> Vec<RegionIn> {
+    vec![RegionIn {
         slug: LATAM.to_string(),
         name: "Latin America and the Caribbean".to_string(),
         summary: Some(
@@ -86,8 +95,11 @@ pub fn dataset() -> Dataset {
             ],
         ),
         ..Default::default()
-    }];
+    }]
+}
 
+/// Peru, the page of the reference seed.
+fn peru() -> CountryIn {
     let mut peru = country(
         "peru",
         "Peru",
@@ -127,8 +139,12 @@ pub fn dataset() -> Dataset {
             Some("Hallinto ja oikeusvaltio"),
         ),
     ]);
+    peru
+}
 
-    let countries = vec![
+/// Peru and the four other countries of the Andean support measure.
+fn countries() -> Vec<CountryIn> {
+    vec![
         country(
             "bolivia",
             "Bolivia",
@@ -153,13 +169,15 @@ pub fn dataset() -> Dataset {
             "PY",
             "A landlocked South American country and partner of the regional cooperation facility.",
         ),
-        peru,
-    ];
+        peru(),
+    ]
+}
 
-    let programmes = vec![ProgrammeIn {
+fn programmes() -> Vec<ProgrammeIn> {
+    vec![ProgrammeIn {
         slug: "mip-2021-2024-peru".to_string(),
         title: "Multiannual Indicative Programme 2021-2024 for Peru".to_string(),
-        kind: "MIP".to_string(),
+        programme_kind: "MIP".to_string(),
         countries: vec!["PE".to_string()],
         period_start: 2021,
         period_end: 2024,
@@ -199,16 +217,33 @@ pub fn dataset() -> Dataset {
         ],
         translations: tr("fi", &[("title", "Monivuotinen ohjelma 2021-2024 Perulle")]),
         ..Default::default()
-    }];
+    }]
+}
 
-    let doc = |slug: &str,
-               title: &str,
-               date: &str,
-               format: &str,
-               size: i64,
-               countries: &[&str],
-               programme: Option<&str>,
-               category: &str| DocumentIn {
+/// A document of the seed: its facts, in English.
+struct Doc<'a> {
+    slug: &'a str,
+    title: &'a str,
+    date: &'a str,
+    format: &'a str,
+    size: i64,
+    countries: &'a [&'a str],
+    programme: Option<&'a str>,
+    category: &'a str,
+}
+
+fn doc(d: Doc) -> DocumentIn {
+    let Doc {
+        slug,
+        title,
+        date,
+        format,
+        size,
+        countries,
+        programme,
+        category,
+    } = d;
+    DocumentIn {
         slug: slug.to_string(),
         title: title.to_string(),
         published_on: date.to_string(),
@@ -220,54 +255,50 @@ pub fn dataset() -> Dataset {
         category: Some(category.to_string()),
         original_filename: Some(format!("{slug}.{}", format.to_ascii_lowercase())),
         ..DocumentIn::default()
-    };
-    let documents = vec![
-        doc(
-            "multiannual-indicative-programme-2021-2027-for-peru-annex",
-            "Multiannual Indicative Programme 2021-2027 for Peru - annex",
-            "2022-03-08",
-            "PDF",
-            421_002,
-            &["PE"],
-            Some("mip-2021-2024-peru"),
-            "programming",
-        ),
-        doc(
-            "annual-action-plan-2022-for-peru",
-            "Annual action plan 2022 for Peru",
-            "2022-11-07",
-            "ZIP",
-            1_541_406,
-            &["PE"],
-            None,
-            "action-plan",
-        ),
-        doc(
-            "support-measure-cooperation-facility-2022-for-bolivia-colombia-ecuador-paraguay-and-peru",
-            "Support measure (Cooperation Facility) 2022 for Bolivia, Colombia, Ecuador, Paraguay and Peru",
-            "2022-05-17",
-            "ZIP",
-            576_727,
-            &["BO", "CO", "EC", "PY", "PE"],
-            None,
-            "support-measure",
-        ),
-        doc(
-            "multiannual-indicative-programme-mip-2014-2017-peru",
-            "Multiannual indicative programme (mip) 2014-2017 Peru",
-            "2022-03-08",
-            "PDF",
-            292_000,
-            &["PE"],
-            None,
-            "programming",
-        ),
-    ];
-
-    Dataset {
-        regions,
-        countries,
-        programmes,
-        documents,
     }
+}
+
+fn documents() -> Vec<DocumentIn> {
+    vec![
+        doc(Doc {
+            slug: "multiannual-indicative-programme-2021-2027-for-peru-annex",
+            title: "Multiannual Indicative Programme 2021-2027 for Peru - annex",
+            date: "2022-03-08",
+            format: "PDF",
+            size: 421_002,
+            countries: &["PE"],
+            programme: Some("mip-2021-2024-peru"),
+            category: "programming",
+        }),
+        doc(Doc {
+            slug: "annual-action-plan-2022-for-peru",
+            title: "Annual action plan 2022 for Peru",
+            date: "2022-11-07",
+            format: "ZIP",
+            size: 1_541_406,
+            countries: &["PE"],
+            programme: None,
+            category: "action-plan",
+        }),
+        doc(Doc {
+            slug: "support-measure-cooperation-facility-2022-for-bolivia-colombia-ecuador-paraguay-and-peru",
+            title: "Support measure (Cooperation Facility) 2022 for Bolivia, Colombia, Ecuador, Paraguay and Peru",
+            date: "2022-05-17",
+            format: "ZIP",
+            size: 576_727,
+            countries: &["BO", "CO", "EC", "PY", "PE"],
+            programme: None,
+            category: "support-measure",
+        }),
+        doc(Doc {
+            slug: "multiannual-indicative-programme-mip-2014-2017-peru",
+            title: "Multiannual indicative programme (mip) 2014-2017 Peru",
+            date: "2022-03-08",
+            format: "PDF",
+            size: 292_000,
+            countries: &["PE"],
+            programme: None,
+            category: "programming",
+        }),
+    ]
 }

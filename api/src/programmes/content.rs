@@ -25,8 +25,10 @@ use serde::{Deserialize, Serialize};
 pub struct ProgrammeData {
     pub slug: String,
     pub title: String,
-    /// The programme kind's stored name (`MIP`, ...).
-    pub kind: String,
+    /// The programme kind's stored name (`MIP`, ...); `kind` in revisions, as
+    /// in the file and the API.
+    #[serde(rename = "kind")]
+    pub programme_kind: String,
     pub country_ids: Vec<i32>,
     pub period_start: i32,
     pub period_end: i32,
@@ -86,7 +88,7 @@ impl ContentType for ProgrammeData {
         let ProgrammeData {
             slug,
             title,
-            kind,
+            programme_kind,
             country_ids: _, // a child table
             period_start,
             period_end,
@@ -99,7 +101,7 @@ impl ContentType for ProgrammeData {
         Ok(vec![
             slug.clone().into(),
             title.clone().into(),
-            kind.clone().into(),
+            programme_kind.clone().into(),
             (*period_start).into(),
             (*period_end).into(),
             (*budget_cents).into(),
@@ -113,7 +115,7 @@ impl ContentType for ProgrammeData {
         Ok(ProgrammeData {
             slug: col(row, "slug")?,
             title: col(row, "title")?,
-            kind: col(row, "kind")?,
+            programme_kind: col(row, "kind")?,
             country_ids: children.countries,
             period_start: col(row, "period_start")?,
             period_end: col(row, "period_end")?,
@@ -129,7 +131,7 @@ impl ContentType for ProgrammeData {
         let ProgrammeData {
             slug,
             title,
-            kind,
+            programme_kind,
             country_ids: _,    // the node reads them from the working copy
             priority_areas: _, // the node reads them from the working copy
             period_start,
@@ -142,7 +144,7 @@ impl ContentType for ProgrammeData {
         Ok(programme::Model {
             slug,
             title,
-            kind,
+            kind: programme_kind,
             period_start,
             period_end,
             budget_cents,
@@ -186,15 +188,15 @@ impl ContentType for ProgrammeData {
 
     fn rules(&self, at: At) -> AppResult<()> {
         validate::required_text(&at.field("title"), &self.title)?;
-        if self.kind.is_empty() {
+        if self.programme_kind.is_empty() {
             return Err(AppError::bad_field(at.field("kind"), "a kind is required"));
         }
-        if ProgrammeKind::parse(&self.kind).is_none() {
+        if ProgrammeKind::parse(&self.programme_kind).is_none() {
             return Err(AppError::bad_field(
                 at.field("kind"),
                 format!(
                     "unknown kind {:?} (expected MIP, ANNUAL_ACTION_PLAN, SUPPORT_MEASURE or OTHER)",
-                    self.kind
+                    self.programme_kind
                 ),
             ));
         }
@@ -232,7 +234,7 @@ impl ContentType for ProgrammeData {
         Ok(ProgrammeData {
             slug: p.slug.clone(),
             title: p.title.clone(),
-            kind: p.kind.clone(),
+            programme_kind: p.programme_kind.clone(),
             country_ids: resolve_countries(keys, "countries", &p.countries)?,
             period_start: p.period_start,
             period_end: p.period_end,
@@ -248,7 +250,7 @@ impl ContentType for ProgrammeData {
         let ProgrammeData {
             slug,
             title,
-            kind,
+            programme_kind,
             country_ids,
             period_start,
             period_end,
@@ -280,7 +282,7 @@ impl ContentType for ProgrammeData {
         Some(ProgrammeIn {
             slug: slug.clone(),
             title: title.clone(),
-            kind: kind.clone(),
+            programme_kind: programme_kind.clone(),
             countries,
             period_start: *period_start,
             period_end: *period_end,
@@ -304,7 +306,8 @@ pub struct ProgrammeInput {
     /// Title (default locale).
     pub title: Option<String>,
     /// Kind of programme.
-    pub kind: Option<ProgrammeKind>,
+    #[graphql(name = "kind")]
+    pub programme_kind: Option<ProgrammeKind>,
     /// Ids of the countries it concerns, in order (replaces the list; at most
     /// `CMS_MAX_LIST_LENGTH`, default 100).
     pub country_ids: Option<Vec<ID>>,
@@ -336,7 +339,7 @@ impl ContentInput for ProgrammeInput {
         let ProgrammeInput {
             slug,
             title,
-            kind,
+            programme_kind,
             country_ids,
             period_start,
             period_end,
@@ -347,7 +350,10 @@ impl ContentInput for ProgrammeInput {
         } = self;
         set(&mut d.slug, slug);
         set(&mut d.title, title);
-        set(&mut d.kind, kind.map(|k| k.as_str().to_string()));
+        set(
+            &mut d.programme_kind,
+            programme_kind.map(|k| k.as_str().to_string()),
+        );
         if let Some(ids) = &country_ids {
             d.country_ids = ids_of(ids, Kind::Country, "input.countryIds")?;
         }
@@ -373,7 +379,8 @@ pub struct ProgrammeIn {
     pub slug: String,
     pub title: String,
     /// MIP, ANNUAL_ACTION_PLAN, SUPPORT_MEASURE or OTHER.
-    pub kind: String,
+    #[serde(rename = "kind")]
+    pub programme_kind: String,
     /// Country ISO codes (or slugs).
     pub countries: Vec<String>,
     pub period_start: i32,

@@ -121,7 +121,8 @@ pub struct ProgrammeFilter {
     /// Only programmes concerning this country (ISO code or slug).
     pub country: Option<String>,
     /// Only programmes of this kind.
-    pub kind: Option<ProgrammeKind>,
+    #[graphql(name = "kind")]
+    pub programme_kind: Option<ProgrammeKind>,
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
@@ -134,7 +135,7 @@ impl ProgrammeFilter {
             .and(self.region.map(Cond::Region))
             .and(self.country.map(Cond::Country))
             .and(
-                self.kind
+                self.programme_kind
                     .map(|k| Cond::Equals("kind", k.as_str().to_string())),
             )
             .and(status_filter("filter.status", self.status)?.map(Cond::Status)))
