@@ -14,6 +14,7 @@ pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod nodes;
 pub mod programmes;
 pub mod regions;
 pub mod search;

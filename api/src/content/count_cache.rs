@@ -10,8 +10,8 @@
 //! be used again), then everything. Keys are normalised before they get here
 //! (statuses sorted and folded), so equivalent filters share one entry.
 #[cfg(test)]
-use super::list::Cond;
-use super::list::Filter;
+use super::filter::Cond;
+use super::filter::Filter;
 use super::{Kind, Visibility};
 use std::collections::HashMap;
 use std::sync::Mutex;

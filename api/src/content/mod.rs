@@ -5,6 +5,7 @@
 //! domains, `graphql` or `http`.
 pub mod connection;
 pub mod count_cache;
+pub mod filter;
 pub mod format;
 pub mod ids;
 pub mod input;

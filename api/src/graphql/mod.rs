@@ -5,91 +5,24 @@ pub mod scalars;
 pub mod sdl;
 
 use crate::auth::Viewer;
-use crate::content::list::Row;
 use crate::content::loaders::{dl, ById, Loaders, PreviewDl};
 use crate::content::{vis, GlobalId, Locale, Visibility};
-use crate::countries::{Country, CountryQuery};
-use crate::documents::{Document, DocumentQuery};
+use crate::countries::CountryQuery;
+use crate::documents::DocumentQuery;
 use crate::error::ResultExt;
-use crate::programmes::{Programme, ProgrammeQuery};
-use crate::regions::{Region, RegionQuery};
+use crate::nodes::{Content, Node};
+use crate::programmes::ProgrammeQuery;
+use crate::regions::RegionQuery;
 use crate::search::SearchQuery;
 use crate::state::AppState;
 use crate::users::{UserMutation, UserQuery};
 use crate::workflow::graphql::{WorkflowMutation, WorkflowQuery};
 
 use async_graphql::{
-    Context, EmptySubscription, Interface, MergedObject, Object, Request, Result, Schema,
-    SchemaBuilder, ID,
+    Context, EmptySubscription, MergedObject, Object, Request, Result, Schema, SchemaBuilder, ID,
 };
-use chrono::{DateTime, Utc};
 
 pub type CmsSchema = Schema<Query, Mutation, EmptySubscription>;
-
-/// Anything with a global id.
-#[derive(Interface, Clone)]
-#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id, for `node(id:)`."))]
-pub enum Node {
-    Region(Region),
-    Country(Country),
-    Programme(Programme),
-    Document(Document),
-}
-
-/// What every content type shares: its place in the editorial workflow.
-/// Workflow mutations return it.
-#[allow(clippy::duplicated_attributes)]
-#[derive(Interface, Clone)]
-#[graphql(
-    field(name = "id", ty = "ID", desc = "Opaque global id, for `node(id:)`."),
-    field(
-        name = "status",
-        ty = "crate::content::status::ContentStatus",
-        desc = "Workflow status (in a staff preview: the working copy's)."
-    ),
-    field(
-        name = "version",
-        ty = "i32",
-        desc = "Version number, raised by every change: pass it as `expectedVersion`."
-    ),
-    field(
-        name = "created_at",
-        ty = "DateTime<Utc>",
-        desc = "When the item was created."
-    ),
-    field(
-        name = "updated_at",
-        ty = "DateTime<Utc>",
-        desc = "When the item last changed."
-    ),
-    field(
-        name = "published_at",
-        ty = "Option<DateTime<Utc>>",
-        desc = "When the item was (last) published; `null` when it never was."
-    ),
-    field(
-        name = "workflow",
-        ty = "Option<crate::content::status::WorkflowInfo>",
-        desc = "Editorial details: staff previews only."
-    )
-)]
-pub enum Content {
-    Region(Region),
-    Country(Country),
-    Programme(Programme),
-    Document(Document),
-}
-
-impl Content {
-    pub fn from_row(r: Row, locale: &Locale, vis: Visibility) -> Content {
-        match r {
-            Row::Region(m) => Content::Region(Region::new(m, locale, vis)),
-            Row::Country(m) => Content::Country(Country::new(m, locale, vis)),
-            Row::Programme(m) => Content::Programme(Programme::new(m, locale, vis)),
-            Row::Document(m) => Content::Document(Document::new(m, locale, vis)),
-        }
-    }
-}
 
 #[derive(Default)]
 pub struct NodeQuery;
@@ -116,12 +49,7 @@ impl NodeQuery {
         let vis = vis(preview);
         let loaders = dl(ctx, vis)?;
         let row = loaders.load_one(ById(gid.kind, gid.id)).await.gql()?;
-        Ok(row.map(|r| match r {
-            Row::Region(m) => Node::Region(Region::new(m, &locale, vis)),
-            Row::Country(m) => Node::Country(Country::new(m, &locale, vis)),
-            Row::Programme(m) => Node::Programme(Programme::new(m, &locale, vis)),
-            Row::Document(m) => Node::Document(Document::new(m, &locale, vis)),
-        }))
+        Ok(row.map(|r| Node::from_row(r, &locale, vis)))
     }
 }
 

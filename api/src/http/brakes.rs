@@ -9,19 +9,15 @@
 //!   queue of requests that will time out anyway;
 //! - `CatchPanic` (tower-http) around everything: a panic in any handler is logged
 //!   and answered with INTERNAL (HTTP 500), and the process serves on.
-use super::graphql::error_response;
-use crate::error::{code, AppError};
+use super::response::fault;
+use crate::error::AppError;
 use axum::error_handling::HandleErrorLayer;
-use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use std::any::Any;
 use std::time::Duration;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
-
-/// Seconds a refused client is told to wait.
-pub const RETRY_AFTER_SECONDS: u64 = 1;
 
 /// The timeout and the in-flight limit around the routes of `router` added so
 /// far.
@@ -44,37 +40,6 @@ where
     S: Clone + Send + Sync + 'static,
 {
     router.layer(CatchPanicLayer::custom(on_panic))
-}
-
-/// Tells the client when to come back (every 503 carries it).
-pub fn retry_after(mut resp: Response) -> Response {
-    resp.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-    resp
-}
-
-/// The response of a service fault before or around execution: SERVICE_UNAVAILABLE
-/// (503, `Retry-After`), TIMEOUT (504) or INTERNAL (500), with the public message
-/// only.
-pub fn fault(err: &AppError, modern: bool) -> Response {
-    let message = err.public_message();
-    match err {
-        AppError::Unavailable(_) => retry_after(error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            code::SERVICE_UNAVAILABLE,
-            &message,
-            modern,
-        )),
-        AppError::Timeout(_) => {
-            error_response(StatusCode::GATEWAY_TIMEOUT, code::TIMEOUT, &message, modern)
-        }
-        _ => error_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            code::INTERNAL,
-            "internal server error",
-            modern,
-        ),
-    }
 }
 
 async fn on_brake(err: BoxError) -> Response {

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP: POST with a JSON body, GET with query parameters (never a
 //! mutation), GraphiQL for browsers. Transport errors are GraphQL-shaped JSON with an
 //! `extensions.code`, like every other error.
+use super::response::{content_type, error_response, fault, retry_after, wants_graphql_response};
 use super::App;
 use crate::auth::{ClientAddr, Viewer};
 use crate::error::code;
@@ -11,52 +12,8 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
-
-/// Does the client accept the GraphQL response media type? (Then request errors
-/// get 4xx statuses, as the GraphQL over HTTP spec says; legacy `application/json`
-/// clients get 200.)
-fn wants_graphql_response(headers: &HeaderMap) -> bool {
-    match headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(accept) => {
-            accept.contains(GRAPHQL_RESPONSE)
-                || accept.contains("*/*") && !accept.contains("application/json")
-        }
-    }
-}
-
-fn content_type(modern: bool) -> HeaderValue {
-    HeaderValue::from_static(if modern {
-        "application/graphql-response+json; charset=utf-8"
-    } else {
-        "application/json; charset=utf-8"
-    })
-}
-
-/// A GraphQL-shaped error response for failures before execution.
-pub fn error_response(status: StatusCode, code: &str, message: &str, modern: bool) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let status = if modern
-        || status == StatusCode::PAYLOAD_TOO_LARGE
-        || status == StatusCode::METHOD_NOT_ALLOWED
-        || status == StatusCode::UNAUTHORIZED
-        || status == StatusCode::REQUEST_TIMEOUT
-        || status.is_server_error()
-    {
-        status
-    } else {
-        StatusCode::OK
-    };
-    let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, content_type(modern));
-    resp
-}
 
 /// The client's address: the connection's peer, or (behind a trusted proxy) the
 /// last `X-Forwarded-For` entry, the one the proxy appended. Earlier entries are
@@ -142,7 +99,7 @@ async fn authenticate(app: &App, headers: &HeaderMap, modern: bool) -> Result<Vi
             } else {
                 tracing::warn!(error = %err, "authentication: database fault");
             }
-            super::brakes::fault(&err, modern)
+            fault(&err, modern)
         }
     };
     match bearer(headers) {
@@ -196,7 +153,7 @@ async fn execute(
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(modern));
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        resp = super::brakes::retry_after(resp);
+        resp = retry_after(resp);
     }
     resp
 }

@@ -3,6 +3,7 @@ pub mod brakes;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod response;
 
 use crate::graphql::CmsSchema;
 use crate::state::AppState;

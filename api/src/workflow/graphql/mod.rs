@@ -14,7 +14,7 @@ use crate::auth::{Role, Viewer};
 use crate::content::list::{self, Row};
 use crate::content::{GlobalId, Kind, Locale, Visibility};
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::graphql::Content;
+use crate::nodes::Content;
 use crate::state::AppState;
 use async_graphql::{Context, Result, ID};
 

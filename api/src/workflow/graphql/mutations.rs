@@ -12,7 +12,7 @@ use crate::countries::Country;
 use crate::documents::content::DocumentInput;
 use crate::documents::Document;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::graphql::Content;
+use crate::nodes::Content;
 use crate::programmes::content::ProgrammeInput;
 use crate::programmes::Programme;
 use crate::regions::content::RegionInput;
