@@ -58,7 +58,7 @@ impl<N: ConnectionNode> Edge<N> {
         self.row.cursor(self.order)
     }
 
-    /// The item.
+    /// The item at this place in the list.
     async fn node(&self) -> &N {
         &self.node
     }

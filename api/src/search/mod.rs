@@ -43,7 +43,7 @@ impl SearchEdge {
     async fn cursor(&self) -> &str {
         &self.cursor
     }
-    /// The item found.
+    /// The region, country, programme or document that matched.
     async fn node(&self) -> &SearchResult {
         &self.node
     }

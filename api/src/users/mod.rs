@@ -67,7 +67,7 @@ impl User {
 pub struct Me {
     /// The token's subject (a local user's id, `ext:...` for external users).
     pub id: ID,
-    /// Email or name.
+    /// How the audit log names you: your email, or an external token's name.
     pub name: String,
     /// The role, which decides what the user may do: EDITOR, PUBLISHER or ADMIN.
     pub role: RoleGql,
@@ -82,7 +82,7 @@ pub struct LoginPayload {
     pub token: String,
     /// When the token expires.
     pub expires_at: DateTime<Utc>,
-    /// The user.
+    /// The account that logged in.
     pub user: User,
 }
 

@@ -67,7 +67,8 @@ impl Revision {
     async fn comment(&self) -> Option<&str> {
         self.0.row.comment.as_deref()
     }
-    /// Who made it.
+    /// Who made the change: a staff user, or the scheduler for a scheduled
+    /// publication.
     async fn changed_by(&self) -> ChangedBy {
         ChangedBy {
             id: self.0.row.actor_id.clone(),
@@ -170,7 +171,7 @@ pub struct AuditLogFilter {
 /// A page of audit entries, newest first.
 #[derive(SimpleObject)]
 pub struct AuditLogPage {
-    /// The entries.
+    /// This page's entries, newest first.
     pub nodes: Vec<AuditEntry>,
     /// Whether older entries follow.
     pub has_next_page: bool,
