@@ -235,7 +235,7 @@ pub async fn nested_connection<N: ConnectionNode>(
     let parent = listing
         .under(parent)
         .ok_or_else(|| {
-            crate::error::AppError::internal(format!(
+            AppError::internal(format!(
                 "{:?} lists do not hang under {parent:?}",
                 listing.kind
             ))

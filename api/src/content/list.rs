@@ -33,8 +33,9 @@ pub struct Listing {
     /// The column naming a row's programme: `filter.programme`, and a
     /// programme's nested list.
     pub programme: Option<&'static str>,
-    /// Row columns a filter may compare (`Cond::Equals`, `Cond::From`, `Cond::To`).
-    pub columns: &'static [&'static str],
+    /// Row columns a filter may compare, with their types: text for
+    /// `Cond::Equals`, dates for `Cond::From` and `Cond::To`.
+    pub columns: &'static [(&'static str, Scalar)],
     /// The orderings its lists take.
     pub orders: &'static [Order],
 }
@@ -73,9 +74,9 @@ enum Dir {
     Desc,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-/// The SQL type of an ordering column, for binding cursor values.
-enum Scalar {
+/// The SQL type of a column a list orders or filters by, for binding values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scalar {
     Int,
     BigInt,
     Text,
@@ -335,7 +336,8 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
             Cond::Region(_) => l.region.is_some(),
             Cond::Country(_) => l.country.is_some(),
             Cond::Programme(_) => l.programme.is_some(),
-            Cond::Equals(c, _) | Cond::From(c, _) | Cond::To(c, _) => l.columns.contains(c),
+            Cond::Equals(c, _) => l.columns.contains(&(*c, Scalar::Text)),
+            Cond::From(c, _) | Cond::To(c, _) => l.columns.contains(&(*c, Scalar::Date)),
             Cond::Status(_) => true,
         };
         if !ok {
@@ -423,9 +425,11 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
                 };
                 match l.country {
                     Some(Via::Column(c)) => {
+                        // `IN`: a key may be one country's ISO code and
+                        // another's slug.
                         sql.push(" AND t.")
                             .push(c)
-                            .push(" = (SELECT c.id FROM countries c WHERE ")
+                            .push(" IN (SELECT c.id FROM countries c WHERE ")
                             .push(vis.visible_sql(Alias::C))
                             .push(" AND ");
                         country(sql);
@@ -741,6 +745,7 @@ pub async fn count_root(
     vis: &Visibility,
     spec: &ListSpec,
 ) -> AppResult<i64> {
+    check_spec(spec)?;
     let mut sql = db.sql();
     sql.push("SELECT COUNT(*) AS n, (SELECT generation FROM content_generation WHERE id = 1) AS content_generation");
     push_from_where(&mut sql, vis, spec, None, false);
@@ -768,6 +773,7 @@ pub async fn count_nested(
     parent: Via,
     ids: &[i32],
 ) -> AppResult<HashMap<i32, i64>> {
+    check_spec(spec)?;
     let mut counts: HashMap<i32, i64> = ids.iter().map(|id| (*id, 0)).collect();
     if ids.is_empty() {
         return Ok(counts);
@@ -911,6 +917,7 @@ mod tests {
             spec(vec![Cond::Programme("mip".into())], Order::Name),
             spec(vec![Cond::Country("pe".into())], Order::Name),
             spec(vec![Cond::Equals("language", "en".into())], Order::Name),
+            spec(vec![Cond::Equals("region_id", "1".into())], Order::Name),
             spec(vec![], Order::Title),
         ] {
             assert!(check_spec(&bad).is_err(), "{bad:?}");

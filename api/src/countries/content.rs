@@ -59,7 +59,7 @@ impl ContentType for CountryData {
     const FILE_LIST: &'static str = "countries";
     const KEYS: &'static [&'static str] = &["slug", "iso2"];
     const LISTING: Listing = Listing {
-        kind: Kind::Country,
+        kind: Self::KIND,
         region: Some(Via::Column("region_id")),
         country: None,
         programme: None,

@@ -2,7 +2,7 @@
 //! overlay, GraphQL input and file item.
 use super::Document;
 use crate::content::input::{check_list, id_of, ids_of, set, set_opt, set_text, set_translations};
-use crate::content::list::{Listing, Order};
+use crate::content::list::{Listing, Order, Scalar};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve, resolve_countries, row_translations, some_map, some_text, translations_json, At,
@@ -73,11 +73,11 @@ impl ContentType for DocumentData {
     const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
     const FILE_LIST: &'static str = "documents";
     const LISTING: Listing = Listing {
-        kind: Kind::Document,
+        kind: Self::KIND,
         region: Some(Via::Countries(COUNTRY_LINKS)),
         country: Some(Via::Countries(COUNTRY_LINKS)),
         programme: Some("programme_id"),
-        columns: &["language", "published_on"],
+        columns: &[("language", Scalar::Text), ("published_on", Scalar::Date)],
         orders: &[
             Order::PublishedOnDesc,
             Order::PublishedOnAsc,

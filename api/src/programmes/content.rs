@@ -5,7 +5,7 @@ use crate::content::format::{MoneyIn, TextBlockIn};
 use crate::content::input::{
     blocks, check_list, ids_of, set, set_translations, MoneyInput, TextBlockInput,
 };
-use crate::content::list::{Listing, Order};
+use crate::content::list::{Listing, Order, Scalar};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve_countries, row_translations, some_map, some_text, translations_json, At, Block,
@@ -70,11 +70,11 @@ impl ContentType for ProgrammeData {
     const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
     const FILE_LIST: &'static str = "programmes";
     const LISTING: Listing = Listing {
-        kind: Kind::Programme,
+        kind: Self::KIND,
         region: Some(Via::Countries(COUNTRY_LINKS)),
         country: Some(Via::Countries(COUNTRY_LINKS)),
         programme: None,
-        columns: &["kind"],
+        columns: &[("kind", Scalar::Text)],
         orders: &[
             Order::PeriodStartAsc,
             Order::PeriodStartDesc,

@@ -36,7 +36,7 @@ impl ContentType for RegionData {
     const TRANSLATABLE: &'static [&'static str] = &["name", "summary"];
     const FILE_LIST: &'static str = "regions";
     const LISTING: Listing = Listing {
-        kind: Kind::Region,
+        kind: Self::KIND,
         region: None,
         country: None,
         programme: None,
