@@ -184,10 +184,12 @@ impl TestApp {
     }
 
     /// POST /graphql through the router.
+    /// POSTs a GraphQL request as a client of the GraphQL response media type.
     pub async fn post(&self, body: Value) -> (StatusCode, Value) {
         self.request(
             Request::post("/graphql")
                 .header("content-type", "application/json")
+                .header("accept", "application/graphql-response+json")
                 .body(Body::from(body.to_string()))
                 .expect("request"),
         )

@@ -22,6 +22,7 @@ async fn partner_queries_over_real_http() {
     let post = |query: &'static str, variables: serde_json::Value| {
         client
             .post(format!("{base}/graphql"))
+            .header("accept", "application/graphql-response+json")
             .json(&json!({ "query": query, "variables": variables }))
             .send()
     };
@@ -61,6 +62,21 @@ async fn partner_queries_over_real_http() {
         body["data"]["search"]["edges"][0]["node"]["__typename"],
         "Document"
     );
+
+    // A client that sends no Accept gets application/json, as the GraphQL over
+    // HTTP spec says for clients that may predate the new media type.
+    let plain = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ regions { slug } }" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(plain.status(), 200);
+    assert!(plain
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json")));
 
     let health = client
         .get(format!("{base}/healthz"))

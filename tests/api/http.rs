@@ -300,8 +300,8 @@ async fn get_without_a_query_or_with_an_oversized_one_is_refused() {
     let (status, body) = app.request(req).await;
     assert_eq!(
         status,
-        StatusCode::OK,
-        "legacy JSON clients get 200 with the error"
+        StatusCode::BAD_REQUEST,
+        "not a well-formed GraphQL-over-HTTP request: 400 for every client"
     );
     assert_eq!(code(&body), "BAD_USER_INPUT");
     let req = Request::get("/graphql").body(Body::empty()).expect("req");
@@ -317,4 +317,154 @@ async fn get_without_a_query_or_with_an_oversized_one_is_refused() {
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(code(&body), "PAYLOAD_TOO_LARGE");
+}
+
+/// A POST of `body` with these headers; the status, the response's content type
+/// and its body as text.
+async fn post_with(
+    app: &TestApp,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, String, String) {
+    let mut req = Request::post("/graphql");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let (status, headers, bytes) = app
+        .raw(req.body(Body::from(body.to_string())).expect("req"))
+        .await;
+    let media = header_of(&headers, header::CONTENT_TYPE).to_string();
+    (status, media, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn the_media_type_follows_the_accept_header() {
+    let app = TestApp::new().await;
+    let query = r#"{"query":"{ regions { slug } }"}"#;
+    let json = ("content-type", "application/json");
+    for (accept, expected) in [
+        (None, "application/json"),
+        (Some("*/*"), "application/json"),
+        (Some("application/json"), "application/json"),
+        (
+            Some("application/graphql-response+json"),
+            "application/graphql-response+json",
+        ),
+        (
+            Some("application/graphql-response+json, application/json;q=0.9"),
+            "application/graphql-response+json",
+        ),
+        (
+            Some("application/graphql-response+json;q=0.5, application/json"),
+            "application/json",
+        ),
+        (
+            Some("application/graphql-response+json;q=0, */*"),
+            "application/json",
+        ),
+    ] {
+        let mut headers = vec![json];
+        if let Some(a) = accept {
+            headers.push(("accept", a));
+        }
+        let (status, media, body) = post_with(&app, &headers, query).await;
+        assert_eq!(status, StatusCode::OK, "{accept:?}: {body}");
+        assert!(media.starts_with(expected), "{accept:?}: {media}");
+    }
+}
+
+#[tokio::test]
+async fn a_post_must_say_it_is_json() {
+    let app = TestApp::new().await;
+    let query = r#"{"query":"{ regions { slug } }"}"#;
+    for headers in [vec![], vec![("content-type", "text/plain")]] {
+        let (status, _, body) = post_with(&app, &headers, query).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{headers:?}");
+        let body: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(code(&body), "BAD_USER_INPUT");
+    }
+    let (status, _, _) = post_with(
+        &app,
+        &[("content-type", "Application/JSON; charset=utf-8")],
+        query,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Unparsable JSON is a 400 for application/json clients too.
+    let (status, _, body) = post_with(
+        &app,
+        &[
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+        ],
+        "{not json",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // So is JSON that is not a GraphQL request: no `query` string.
+    for bad in [
+        r#"{"qeury":"{ regions { slug } }"}"#,
+        r#"{"query":7}"#,
+        "[]",
+    ] {
+        let (status, _, body) = post_with(&app, &[("content-type", "application/json")], bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn request_errors_have_no_data_entry_and_execution_errors_keep_it() {
+    let app = TestApp::new().await;
+    let modern = [
+        ("content-type", "application/json"),
+        ("accept", "application/graphql-response+json"),
+    ];
+    for query in [r#"{"query":"{ regions { "}"#, r#"{"query":"{ nope }"}"#] {
+        let (status, _, body) = post_with(&app, &modern, query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let body: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert!(body.get("data").is_none(), "{body}");
+        assert_eq!(code(&body), "BAD_USER_INPUT");
+    }
+    // A lookup that finds nothing is data with a null, not a request error.
+    let (status, _, body) = post_with(
+        &app,
+        &modern,
+        r#"{"query":"{ country(slug: \"atlantis\") { slug } }"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(body["data"], json!({ "country": null }));
+}
+
+#[tokio::test]
+async fn fields_come_in_the_order_of_the_selection_set() {
+    let app = TestApp::demo().await;
+    let json = [("content-type", "application/json")];
+    let (_, _, a) = post_with(
+        &app,
+        &json,
+        r#"{"query":"{ country(slug: \"peru\") { slug iso2 name } regions { slug } }"}"#,
+    )
+    .await;
+    let (_, _, b) = post_with(
+        &app,
+        &json,
+        r#"{"query":"{ regions { slug } country(slug: \"peru\") { name iso2 slug } }"}"#,
+    )
+    .await;
+    let at = |text: &str, key: &str| text.find(key).unwrap_or_else(|| panic!("{key} in {text}"));
+    assert!(
+        at(&a, "\"slug\":\"peru\"") < at(&a, "\"iso2\"") && at(&a, "\"iso2\"") < at(&a, "\"name\""),
+        "{a}"
+    );
+    assert!(at(&a, "\"country\"") < at(&a, "\"regions\""), "{a}");
+    assert!(
+        at(&b, "\"name\"") < at(&b, "\"iso2\"") && at(&b, "\"iso2\"") < at(&b, "\"slug\":\"peru\""),
+        "{b}"
+    );
+    assert!(at(&b, "\"regions\"") < at(&b, "\"country\""), "{b}");
 }

@@ -137,7 +137,7 @@ async fn execute(
         _ if failed && modern => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let body = match serde_json::to_vec(&response) {
+    let body = match serde_json::to_vec(&Answer::of(&response)) {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise a GraphQL response");
@@ -156,6 +156,32 @@ async fn execute(
         resp = retry_after(resp);
     }
     resp
+}
+
+/// A GraphQL response as sent. A request error (the document did not parse,
+/// validate or pass the limits: no error has a path) has no `data` entry at all,
+/// as the GraphQL spec says; an execution that failed as a whole has `data: null`.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+impl<'a> Answer<'a> {
+    fn of(r: &'a async_graphql::Response) -> Answer<'a> {
+        let request_error = r.data == async_graphql::Value::Null
+            && !r.errors.is_empty()
+            && r.errors.iter().all(|e| e.path.is_empty());
+        Answer {
+            data: (!request_error).then_some(&r.data),
+            errors: &r.errors,
+            extensions: &r.extensions,
+        }
+    }
 }
 
 /// The code of a response's first error that names a service fault.
@@ -194,6 +220,14 @@ pub async fn post_handler(
 ) -> Response {
     let addr = client_addr(&app, connect, &headers);
     let modern = wants_graphql_response(&headers);
+    if !is_json(&headers) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code::BAD_USER_INPUT,
+            "a GraphQL POST needs `Content-Type: application/json`",
+            modern,
+        );
+    }
     let limit = app.state.config.max_body_bytes;
     let too_large = || {
         error_response(
@@ -230,10 +264,12 @@ pub async fn post_handler(
             );
         }
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+    let request = match serde_json::from_slice::<PostBody>(&bytes)
+        .map_err(|e| format!("the body is not a GraphQL request in JSON: {e}"))
+        .and_then(PostBody::into_request)
+    {
         Ok(r) => r,
-        Err(e) => {
-            let message = format!("the body is not a GraphQL request in JSON: {e}");
+        Err(message) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 code::BAD_USER_INPUT,
@@ -243,6 +279,45 @@ pub async fn post_handler(
         }
     };
     execute(&app, request, &headers, addr, modern).await
+}
+
+/// The parameters of a GraphQL POST. A body without a `query` string is not a
+/// GraphQL request (400), rather than an empty document.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PostBody {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<async_graphql::Variables>,
+    extensions: Option<async_graphql::Extensions>,
+}
+
+impl PostBody {
+    fn into_request(self) -> Result<async_graphql::Request, String> {
+        let Some(query) = self.query else {
+            return Err("the request has no `query` string".into());
+        };
+        let mut request = async_graphql::Request::new(query);
+        if let Some(name) = self.operation_name {
+            request = request.operation_name(name);
+        }
+        if let Some(variables) = self.variables {
+            request = request.variables(variables);
+        }
+        if let Some(extensions) = self.extensions {
+            request.extensions = extensions;
+        }
+        Ok(request)
+    }
+}
+
+/// Is the request body declared as JSON (`application/json`, any parameters)?
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// GET /graphql: GraphiQL for browsers, else a query in the URL. Mutations are

@@ -11,17 +11,39 @@ pub const RETRY_AFTER_SECONDS: u64 = 1;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// Does the client accept the GraphQL response media type? (Then request errors
-/// get 4xx statuses, as the GraphQL over HTTP spec says; legacy `application/json`
-/// clients get 200.)
+/// Does the client prefer the GraphQL response media type? Only when its
+/// `Accept` names `application/graphql-response+json` above `application/json`
+/// and `*/*` (by `q`, then by order). No `Accept`, `*/*` or `application/json`
+/// get `application/json`, as the GraphQL over HTTP spec says for clients that
+/// may predate the new type. Request errors then get 4xx statuses under the new
+/// type and 200 under `application/json`.
 pub fn wants_graphql_response(headers: &HeaderMap) -> bool {
-    match headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(accept) => {
-            accept.contains(GRAPHQL_RESPONSE)
-                || accept.contains("*/*") && !accept.contains("application/json")
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut best: Option<(f32, bool)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim();
+        let modern = if media.eq_ignore_ascii_case(GRAPHQL_RESPONSE) {
+            true
+        } else if ["application/json", "application/*", "*/*"]
+            .iter()
+            .any(|m| media.eq_ignore_ascii_case(m))
+        {
+            false
+        } else {
+            continue;
+        };
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, modern));
         }
     }
+    best.is_some_and(|(_, modern)| modern)
 }
 
 pub fn content_type(modern: bool) -> HeaderValue {
@@ -32,20 +54,11 @@ pub fn content_type(modern: bool) -> HeaderValue {
     })
 }
 
-/// A GraphQL-shaped error response for failures before execution.
+/// A GraphQL-shaped error response for failures before execution: the request
+/// was not a well-formed GraphQL-over-HTTP request (or the service failed), so the
+/// status says so whatever media type the client takes.
 pub fn error_response(status: StatusCode, code: &str, message: &str, modern: bool) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let status = if modern
-        || status == StatusCode::PAYLOAD_TOO_LARGE
-        || status == StatusCode::METHOD_NOT_ALLOWED
-        || status == StatusCode::UNAUTHORIZED
-        || status == StatusCode::REQUEST_TIMEOUT
-        || status.is_server_error()
-    {
-        status
-    } else {
-        StatusCode::OK
-    };
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(modern));
