@@ -6,6 +6,8 @@
 mod auth;
 #[path = "api/brakes.rs"]
 mod brakes;
+#[path = "api/caching.rs"]
+mod caching;
 #[path = "api/common.rs"]
 mod common;
 #[path = "api/country_page.rs"]

@@ -225,6 +225,31 @@ pub struct Config {
     )]
     pub count_cache_bytes: usize,
 
+    /// `max-age` of the `Cache-Control: public` header on anonymous GET answers,
+    /// in seconds: how long browsers and CDNs may serve one without asking.
+    #[arg(long, env = "CMS_HTTP_MAX_AGE", default_value_t = 60, global = true)]
+    pub http_max_age: u64,
+
+    /// `stale-while-revalidate` of anonymous GET answers, in seconds: how long
+    /// past `max-age` a cache may serve one while it fetches a fresh one.
+    #[arg(
+        long,
+        env = "CMS_HTTP_STALE_WHILE_REVALIDATE",
+        default_value_t = 300,
+        global = true
+    )]
+    pub http_stale_while_revalidate: u64,
+
+    /// Longest `Cache-Tag` (and `Surrogate-Key`) header, in bytes; past it the
+    /// item tags are folded into their types' list tags.
+    #[arg(
+        long,
+        env = "CMS_CACHE_TAG_MAX_BYTES",
+        default_value_t = 8_000,
+        global = true
+    )]
+    pub cache_tag_max_bytes: usize,
+
     /// Most entries a list argument or list input field takes (`countryIds`,
     /// `priorities`, `priorityAreas`); a longer list is BAD_USER_INPUT.
     #[arg(

@@ -166,6 +166,7 @@ impl TestApp {
             request,
             Viewer::Anonymous,
             ClientAddr::default(),
+            Default::default(),
         );
         let response = self.schema.execute(request).await;
         serde_json::to_value(&response).expect("response serialises")

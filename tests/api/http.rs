@@ -467,4 +467,25 @@ async fn fields_come_in_the_order_of_the_selection_set() {
         "{b}"
     );
     assert!(at(&b, "\"regions\"") < at(&b, "\"country\""), "{b}");
+    // Sibling lists resolve concurrently (each through its loader); the answer
+    // still follows the document, every time.
+    for (first, second) in [("programmes", "documents"), ("documents", "programmes")] {
+        let query = format!(
+            r#"{{"query":"{{ country(slug: \"peru\") {{ {first}(first: 5) {{ totalCount edges {{ node {{ slug }} }} }} {second}(first: 5) {{ edges {{ node {{ slug }} }} totalCount }} }} }}"}}"#
+        );
+        for _ in 0..5 {
+            let (_, _, text) = post_with(&app, &json, &query).await;
+            let one = at(&text, &format!("\"{first}\""));
+            let two = at(&text, &format!("\"{second}\""));
+            assert!(one < two, "{text}");
+            assert!(
+                at(&text[one..], "\"totalCount\"") < at(&text[one..], "\"edges\""),
+                "{text}"
+            );
+            assert!(
+                at(&text[two..], "\"edges\"") < at(&text[two..], "\"totalCount\""),
+                "{text}"
+            );
+        }
+    }
 }

@@ -856,7 +856,13 @@ async fn cached_totals_follow_changes_made_by_another_process() {
     let run_other = |query: String, variables: Value| {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables));
-        let request = api::graphql::prepare(&other, request, admin.clone(), Default::default());
+        let request = api::graphql::prepare(
+            &other,
+            request,
+            admin.clone(),
+            Default::default(),
+            Default::default(),
+        );
         let schema = other_schema.clone();
         async move {
             let resp = serde_json::to_value(schema.execute(request).await).expect("json");

@@ -5,6 +5,7 @@
 use super::list::{self, ListSpec, Page, Row};
 use super::loaders::{dl, AreasOf, ById, CountKey, CountriesOf, Dl, PrioritiesOf};
 use super::locale::Locale;
+use super::tags::Tag;
 use super::visibility::Visibility;
 use crate::error::{AppError, ResultExt};
 use crate::state::AppState;
@@ -196,6 +197,12 @@ pub async fn root_connection<N: ConnectionNode>(
     let page = list::fetch_root(&state.db, &state.counts, &vis, &spec)
         .await
         .gql()?;
+    let tags = &loaders.loader().tags;
+    tags.add(Tag::List(listing.kind));
+    for kind in spec.filter.refers_to() {
+        tags.add(Tag::List(kind));
+    }
+    tags.add_rows(&page.rows);
     prime(ctx, loaders, &page.rows, true).await?;
     Ok(Connection::new(&page, spec, locale, vis, None))
 }
@@ -232,6 +239,11 @@ pub async fn nested_connection<N: ConnectionNode>(
     let loaders = dl(ctx, vis)?;
     let window = list::Window::from_args(&args, order, state.page_limits()).gql()?;
     let with_count = ctx.look_ahead().field("totalCount").exists();
+    let tags = &loaders.loader().tags;
+    tags.add(Tag::Under(parent, parent_id, listing.kind));
+    for kind in filter.refers_to() {
+        tags.add(Tag::List(kind));
+    }
     let parent = listing
         .under(parent)
         .ok_or_else(|| {
@@ -374,18 +386,30 @@ pub async fn lookup<N: ConnectionNode>(
         let found = list::fetch_country_with_region(&state.db, &vis, column, value)
             .await
             .gql()?;
+        let tags = &loaders.loader().tags;
         let Some((country, region)) = found else {
+            tags.add(Tag::List(kind));
             return Ok(None);
         };
-        if let Some(region) = region {
-            loaders
-                .feed_one(ById(super::Kind::Region, region.id()), region)
-                .await;
+        tags.add_rows([&country]);
+        match region {
+            Some(region) => {
+                tags.add_rows([&region]);
+                loaders
+                    .feed_one(ById(super::Kind::Region, region.id()), region)
+                    .await;
+            }
+            None => tags.add(Tag::List(super::Kind::Region)),
         }
         return Ok(N::from_row(&country, &locale, vis));
     }
     let row = list::fetch_one(&state.db, &vis, kind, column, value)
         .await
         .gql()?;
+    let tags = &loaders.loader().tags;
+    match &row {
+        Some(r) => tags.add_rows([r]),
+        None => tags.add(Tag::List(kind)),
+    }
     Ok(row.and_then(|r| N::from_row(&r, &locale, vis)))
 }

@@ -1,6 +1,7 @@
 //! A list's filter: conditions on places, programmes, columns and statuses. The
 //! GraphQL filter inputs of each domain build them; the list engine turns them
 //! into SQL through the listed type's declaration; the count cache keys on them.
+use super::ids::Kind;
 use chrono::NaiveDate;
 
 /// One condition of a list filter. The GraphQL filter inputs of each domain
@@ -31,6 +32,17 @@ impl Filter {
     /// Its conditions, in the order they were added.
     pub fn conds(&self) -> &[Cond] {
         &self.0
+    }
+
+    /// The types of the items its conditions name by key (a region, a country, a
+    /// programme): the list changes when one of them is published or hidden.
+    pub fn refers_to(&self) -> impl Iterator<Item = Kind> + '_ {
+        self.0.iter().filter_map(|c| match c {
+            Cond::Region(_) => Some(Kind::Region),
+            Cond::Country(_) => Some(Kind::Country),
+            Cond::Programme(_) => Some(Kind::Programme),
+            _ => None,
+        })
     }
 
     /// Adds a condition when the client gave one.

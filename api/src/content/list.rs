@@ -799,6 +799,15 @@ pub fn parse_rows(kind: Kind, rows: Vec<QueryResult>) -> AppResult<Vec<Row>> {
 }
 
 impl Row {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Row::Region(_) => Kind::Region,
+            Row::Country(_) => Kind::Country,
+            Row::Programme(_) => Kind::Programme,
+            Row::Document(_) => Kind::Document,
+        }
+    }
+
     pub fn id(&self) -> i32 {
         match self {
             Row::Region(m) => m.id,

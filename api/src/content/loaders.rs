@@ -4,6 +4,7 @@
 use super::ids::Kind;
 use super::list::{self, ListSpec, Page, Row};
 use super::tables::Via;
+use super::tags::{Tag, Tags};
 use super::visibility::{Alias, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -16,6 +17,8 @@ use std::sync::Arc;
 pub struct Loaders {
     pub db: Db,
     pub vis: Visibility,
+    /// The request's cache tags: every item a loader returns is recorded.
+    pub tags: Tags,
 }
 
 /// The per-request loader, with a request-scoped cache: a page primes the
@@ -23,8 +26,12 @@ pub struct Loaders {
 pub type Dl = DataLoader<Loaders, HashMapCache>;
 
 impl Loaders {
-    pub fn new(db: Db, vis: Visibility) -> Dl {
-        DataLoader::with_cache(Loaders { db, vis }, tokio::spawn, HashMapCache::default())
+    pub fn new(db: Db, vis: Visibility, tags: Tags) -> Dl {
+        DataLoader::with_cache(
+            Loaders { db, vis, tags },
+            tokio::spawn,
+            HashMapCache::default(),
+        )
     }
 }
 
@@ -96,6 +103,13 @@ impl Loader<ById> for Loaders {
                 .push(self.vis.visible_sql(Alias::T));
             for row in list::parse_rows(kind, self.db.all(sql).await?)? {
                 out.insert(ById(kind, row.id()), row);
+            }
+            self.tags
+                .add_rows(out.values().filter(|r| r.kind() == kind));
+            // A hidden item may be published later: the answer that lacked it
+            // goes with its type's list tag.
+            if ids.iter().any(|id| !out.contains_key(&ById(kind, *id))) {
+                self.tags.add(Tag::List(kind));
             }
         }
         Ok(out)
@@ -173,13 +187,15 @@ impl Loader<CountriesOf> for Loaders {
                 .push(" ORDER BY x.")
                 .push(fk)
                 .push(", x.position");
+            // Only visible countries are listed: one published later changes the
+            // list, so the answer goes with the countries' list tag too.
+            self.tags.add(Tag::List(Kind::Country));
             let mut grouped: HashMap<i32, Vec<Arc<country::Model>>> = HashMap::new();
             for r in self.db.all(sql).await? {
                 let parent: i32 = r.try_get("", "parent_key")?;
-                grouped
-                    .entry(parent)
-                    .or_default()
-                    .push(Arc::new(country::Model::from_query_result(&r, "")?));
+                let country = country::Model::from_query_result(&r, "")?;
+                self.tags.add(Tag::Item(Kind::Country, country.id));
+                grouped.entry(parent).or_default().push(Arc::new(country));
             }
             for id in ids {
                 out.insert(
@@ -212,6 +228,7 @@ impl Loader<PageKey> for Loaders {
         for ((parent, spec), ids) in group(keys.iter().map(|k| (&k.parent, &k.spec, k.id))) {
             let pages = list::fetch_nested(&self.db, &self.vis, &spec, parent, &ids).await?;
             for (id, page) in pages {
+                self.tags.add_rows(&page.rows);
                 out.insert(
                     PageKey {
                         parent,

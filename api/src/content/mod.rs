@@ -16,6 +16,7 @@ pub mod model;
 pub mod snapshot;
 pub mod status;
 pub mod tables;
+pub mod tags;
 pub mod validate;
 pub mod visibility;
 

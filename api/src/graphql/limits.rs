@@ -5,7 +5,8 @@
 //! nothing to refuse; then validation's complexity (page sizes as multipliers) and
 //! depth are checked. Every breach is QUERY_TOO_COMPLEX, a response carries at most
 //! `max_errors` errors, and every error leaving the schema has an
-//! `extensions.code`.
+//! `extensions.code`. The same extension puts the answer's fields back in
+//! document order ([`super::order`]).
 use crate::error::code;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
@@ -17,7 +18,7 @@ use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLimits {
@@ -38,8 +39,18 @@ pub struct QueryLimits {
 
 impl ExtensionFactory for QueryLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(Guard {
+            limits: *self,
+            document: Mutex::new(None),
+        })
     }
+}
+
+/// The extension of one request: the limits, and the parsed document with its
+/// operation name, kept to put the answer's fields in document order.
+struct Guard {
+    limits: QueryLimits,
+    document: Mutex<Option<(ExecutableDocument, Option<String>)>>,
 }
 
 fn coded(mut err: ServerError, code: &str) -> ServerError {
@@ -258,12 +269,16 @@ impl QueryLimits {
 }
 
 #[async_trait::async_trait]
-impl Extension for QueryLimits {
+impl Extension for Guard {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut resp = next.run(ctx).await;
+        let kept = self.document.lock().ok().and_then(|mut d| d.take());
+        if let Some((doc, operation)) = kept {
+            super::order::reorder(&mut resp.data, &doc, operation.as_deref());
+        }
         // A document crafted to fail everywhere must not return thousands of
         // errors: the first ones, then one that says how many were left out.
-        let max = self.max_errors.max(1);
+        let max = self.limits.max_errors.max(1);
         if resp.errors.len() > max {
             let left = resp.errors.len() - (max - 1);
             resp.errors.truncate(max - 1);
@@ -304,7 +319,10 @@ impl Extension for QueryLimits {
                     code::FORBIDDEN,
                 ));
             }
-            self.check_shape(shape)?;
+            self.limits.check_shape(shape)?;
+            if let Ok(mut kept) = self.document.lock() {
+                *kept = Some((doc.clone(), request.operation_name.clone()));
+            }
         }
         next.run(ctx, request).await
     }
@@ -337,10 +355,10 @@ impl Extension for QueryLimits {
                 .collect::<Vec<_>>()
         })?;
         // Depth was checked by the measurement, with introspection apart.
-        if result.complexity > self.max_complexity {
+        if result.complexity > self.limits.max_complexity {
             return Err(vec![too_complex(format!(
                 "the query's complexity is {}, more than the limit of {} (large page sizes multiply the fields below them)",
-                result.complexity, self.max_complexity
+                result.complexity, self.limits.max_complexity
             ))]);
         }
         Ok(result)

@@ -1,11 +1,13 @@
 //! The GraphQL schema: root objects merged from the per-domain roots, the `Node`
 //! interface, limits and error codes.
 pub mod limits;
+pub mod order;
 pub mod scalars;
 pub mod sdl;
 
 use crate::auth::Viewer;
 use crate::content::loaders::{dl, ById, Loaders, PreviewDl};
+use crate::content::tags::Tags;
 use crate::content::{vis, GlobalId, Locale, Visibility};
 use crate::countries::CountryQuery;
 use crate::documents::DocumentQuery;
@@ -106,9 +108,14 @@ pub fn prepare(
     request: Request,
     viewer: Viewer,
     addr: crate::auth::ClientAddr,
+    tags: Tags,
 ) -> Request {
     let mut request = request
-        .data(Loaders::new(state.db.clone(), Visibility::Public))
+        .data(Loaders::new(
+            state.db.clone(),
+            Visibility::Public,
+            tags.clone(),
+        ))
         .data(addr);
     if viewer.actor().is_none() && state.config.introspection == crate::config::Introspection::Staff
     {
@@ -118,6 +125,7 @@ pub fn prepare(
         request = request.data(PreviewDl(Loaders::new(
             state.db.clone(),
             Visibility::Preview,
+            tags,
         )));
     }
     request.data(viewer)

@@ -197,17 +197,6 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|tag| tag.trim().trim_start_matches("W/"))
-                .any(|tag| tag == etag || tag == "*")
-        })
-}
-
 /// A hashed asset: its name changes with its content, so browsers keep it a year.
 pub async fn asset(Path(file): Path<String>, request_headers: HeaderMap) -> Response {
     let Some(found) = assets().get(&file) else {
@@ -221,7 +210,7 @@ pub async fn asset(Path(file): Path<String>, request_headers: HeaderMap) -> Resp
         Some(_) => format!("{}-gz\"", found.etag.trim_end_matches('"')),
         None => found.etag.clone(),
     };
-    let mut response = if not_modified(&request_headers, &etag) {
+    let mut response = if super::response::not_modified(&request_headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         gzip.unwrap_or(&found.plain).clone().into_response()

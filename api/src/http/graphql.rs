@@ -4,6 +4,7 @@
 use super::response::{content_type, error_response, fault, retry_after, wants_graphql_response};
 use super::App;
 use crate::auth::{ClientAddr, Viewer};
+use crate::content::tags::{header_value, Tag, Tags};
 use crate::error::code;
 use crate::error::AppError;
 use async_graphql::parser::types::OperationType;
@@ -117,6 +118,7 @@ async fn execute(
     headers: &HeaderMap,
     addr: ClientAddr,
     modern: bool,
+    method: Method,
 ) -> Response {
     app.requests.fetch_add(1, Ordering::Relaxed);
     let _in_flight = InFlight::enter(&app.in_flight);
@@ -124,7 +126,9 @@ async fn execute(
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    let request = crate::graphql::prepare(&app.state, request, viewer, addr);
+    let anonymous = viewer.actor().is_none();
+    let tags = Tags::default();
+    let request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
     let response = app.schema.execute(request).await;
     // A response without data failed as a whole: the service's fault when the
     // database was slow or away (whatever the client accepts, so proxies and
@@ -149,11 +153,88 @@ async fn execute(
             );
         }
     };
-    let mut resp = (status, Body::from(body)).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, content_type(modern));
+    let cacheable = anonymous
+        && method == Method::Get
+        && status == StatusCode::OK
+        && response.errors.is_empty();
+    let mut resp = if cacheable {
+        public_answer(app, headers, body, &tags.sorted(), modern)
+    } else {
+        let mut resp = (status, Body::from(body)).into_response();
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, content_type(modern));
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, private_or_no_store(anonymous));
+        resp
+    };
+    resp.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("accept, authorization"),
+    );
     if status == StatusCode::SERVICE_UNAVAILABLE {
         resp = retry_after(resp);
+    }
+    resp
+}
+
+/// How a GraphQL request arrived: only GET answers may be cached.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// Answers other than successful anonymous GETs are never stored: staff answers
+/// (previews, editorial data) are `private, no-store`, the rest `no-store`.
+fn private_or_no_store(anonymous: bool) -> HeaderValue {
+    HeaderValue::from_static(if anonymous {
+        "no-store"
+    } else {
+        "private, no-store"
+    })
+}
+
+/// A successful anonymous GET: cacheable by browsers and CDNs, with an `ETag`
+/// (304 when `If-None-Match` names it) and the cache tags of the content in it.
+fn public_answer(
+    app: &App,
+    request_headers: &HeaderMap,
+    body: Vec<u8>,
+    tags: &[Tag],
+    modern: bool,
+) -> Response {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&body);
+    let hash: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    // Weak: the compression layer may send it in another encoding.
+    let etag = format!("W/\"{hash}\"");
+    let mut resp = if super::response::not_modified(request_headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut resp = (StatusCode::OK, Body::from(body)).into_response();
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, content_type(modern));
+        resp
+    };
+    let config = &app.state.config;
+    let out = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        out.insert(header::ETAG, v);
+    }
+    let control = format!(
+        "public, max-age={}, stale-while-revalidate={}",
+        config.http_max_age, config.http_stale_while_revalidate
+    );
+    if let Ok(v) = HeaderValue::from_str(&control) {
+        out.insert(header::CACHE_CONTROL, v);
+    }
+    if !tags.is_empty() {
+        let max = config.cache_tag_max_bytes;
+        for (name, sep) in [("cache-tag", ','), ("surrogate-key", ' ')] {
+            if let Ok(v) = HeaderValue::from_str(&header_value(tags, sep, max)) {
+                out.insert(name, v);
+            }
+        }
     }
     resp
 }
@@ -278,7 +359,7 @@ pub async fn post_handler(
             );
         }
     };
-    execute(&app, request, &headers, addr, modern).await
+    execute(&app, request, &headers, addr, modern, Method::Post).await
 }
 
 /// The parameters of a GraphQL POST. A body without a `query` string is not a
@@ -380,7 +461,7 @@ pub async fn get_handler(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    execute(&app, request, &headers, addr, modern).await
+    execute(&app, request, &headers, addr, modern, Method::Get).await
 }
 
 /// Whether the operation the request selects is a mutation. A document that does

@@ -65,6 +65,20 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
     resp
 }
 
+/// Does the request's `If-None-Match` name this entity tag (weak comparison, as
+/// GET revalidation uses), or `*`?
+pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    let ours = etag.trim_start_matches("W/");
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/"))
+                .any(|tag| tag == ours || tag == "*")
+        })
+}
+
 /// Tells the client when to come back (every 503 carries it).
 pub fn retry_after(mut resp: Response) -> Response {
     resp.headers_mut()

@@ -6,6 +6,7 @@ use crate::content::connection::{
 };
 use crate::content::list::{self, Filter, Order, PageArgs};
 use crate::content::model::ContentType;
+use crate::content::tags::Tag;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
 use crate::error::ResultExt;
@@ -154,7 +155,7 @@ impl RegionQuery {
     ) -> Result<Vec<Region>> {
         let state = ctx.data::<AppState>()?;
         let vis = vis(preview);
-        crate::content::loaders::dl(ctx, vis)?;
+        let loaders = crate::content::loaders::dl(ctx, vis)?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let spec = list::ListSpec {
             listing: content::RegionData::LISTING,
@@ -170,6 +171,9 @@ impl RegionQuery {
         let page = list::fetch_root(&state.db, &state.counts, &vis, &spec)
             .await
             .gql()?;
+        let tags = &loaders.loader().tags;
+        tags.add(Tag::List(Kind::Region));
+        tags.add_rows(&page.rows);
         Ok(page
             .rows
             .iter()

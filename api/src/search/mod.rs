@@ -3,6 +3,7 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::list::Row;
 use crate::content::loaders::ById;
+use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
 use crate::content::{Kind, Locale, Visibility};
 use crate::countries::Country;
@@ -275,6 +276,7 @@ impl SearchQuery {
         let (mut found, total) = hits(&state.db, &vis, &pattern, offset, limit + 1, with_count)
             .await
             .gql()?;
+        loaders.loader().tags.add(Tag::Search);
         let has_next = found.len() as u64 > limit;
         found.truncate(limit as usize);
         let keys: Vec<ById> = found.iter().map(|(k, id)| ById(*k, *id)).collect();

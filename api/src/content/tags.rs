@@ -1,0 +1,140 @@
+//! Cache tags: what content a response holds, named so that a CDN (`Cache-Tag`,
+//! `Surrogate-Key`) and the response cache can drop exactly the answers a change
+//! touches. Every resolver and loader that reads content records what it read in
+//! the request's [`Tags`].
+//!
+//! | tag | in a response that holds |
+//! | --- | --- |
+//! | `Country:12` | the item (the decoded global id: base64url of its `id`) |
+//! | `Countries` | a top-level list of the type, or a lookup that found nothing |
+//! | `Country:12/Documents` | the nested list of a type under an item |
+//! | `Search` | search results |
+use super::ids::Kind;
+use super::list::Row;
+use std::collections::HashSet;
+use std::fmt::{self, Display, Formatter};
+use std::sync::{Arc, Mutex};
+
+/// One cache tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tag {
+    /// An item.
+    Item(Kind, i32),
+    /// The top-level lists of a type (and lookups that found nothing).
+    List(Kind),
+    /// The nested list of `.2` under the item `.0:.1`.
+    Under(Kind, i32, Kind),
+    /// Search results.
+    Search,
+}
+
+fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Region => "Regions",
+        Kind::Country => "Countries",
+        Kind::Programme => "Programmes",
+        Kind::Document => "Documents",
+    }
+}
+
+impl Display for Tag {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Tag::Item(kind, id) => write!(f, "{}:{id}", kind.type_name()),
+            Tag::List(kind) => f.write_str(plural(*kind)),
+            Tag::Under(parent, id, kind) => {
+                write!(f, "{}:{id}/{}", parent.type_name(), plural(*kind))
+            }
+            Tag::Search => f.write_str("Search"),
+        }
+    }
+}
+
+/// The tags one request collects, shared by its resolvers and loaders.
+#[derive(Clone, Debug, Default)]
+pub struct Tags(Arc<Mutex<HashSet<Tag>>>);
+
+impl Tags {
+    pub fn add(&self, tag: Tag) {
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(tag);
+        }
+    }
+
+    /// Tags the items of these rows.
+    pub fn add_rows<'a>(&self, rows: impl IntoIterator<Item = &'a Row>) {
+        if let Ok(mut set) = self.0.lock() {
+            set.extend(rows.into_iter().map(|r| Tag::Item(r.kind(), r.id())));
+        }
+    }
+
+    /// Tags the items of a type with these ids.
+    pub fn add_items(&self, kind: Kind, ids: impl IntoIterator<Item = i32>) {
+        if let Ok(mut set) = self.0.lock() {
+            set.extend(ids.into_iter().map(|id| Tag::Item(kind, id)));
+        }
+    }
+
+    /// The tags, sorted.
+    pub fn sorted(&self) -> Vec<Tag> {
+        let mut tags: Vec<Tag> = self
+            .0
+            .lock()
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default();
+        tags.sort_unstable();
+        tags
+    }
+}
+
+/// The tags as a header value, joined by `sep`, within `max_bytes`. When the
+/// item tags do not fit, each type's items are named by its list tag instead
+/// (every change of an item purges its type's list tag too, so the answer is
+/// still purged when it should be, only more often).
+pub fn header_value(tags: &[Tag], sep: char, max_bytes: usize) -> String {
+    let join = |tags: &mut dyn Iterator<Item = Tag>| {
+        let mut out = String::new();
+        for t in tags {
+            if !out.is_empty() {
+                out.push(sep);
+            }
+            out.push_str(&t.to_string());
+        }
+        out
+    };
+    let full = join(&mut tags.iter().copied());
+    if full.len() <= max_bytes {
+        return full;
+    }
+    let mut folded: Vec<Tag> = tags
+        .iter()
+        .map(|t| match t {
+            Tag::Item(kind, _) => Tag::List(*kind),
+            other => *other,
+        })
+        .collect();
+    folded.sort_unstable();
+    folded.dedup();
+    join(&mut folded.into_iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_read_as_documented_and_fold_when_too_long() {
+        let tags = [
+            Tag::Item(Kind::Country, 12),
+            Tag::List(Kind::Document),
+            Tag::Under(Kind::Country, 12, Kind::Document),
+            Tag::Search,
+        ];
+        assert_eq!(
+            header_value(&tags, ',', 1000),
+            "Country:12,Documents,Country:12/Documents,Search"
+        );
+        let many: Vec<Tag> = (0..100).map(|i| Tag::Item(Kind::Document, i)).collect();
+        assert_eq!(header_value(&many, ' ', 100), "Documents");
+    }
+}
