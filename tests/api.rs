@@ -36,6 +36,8 @@ mod limits;
 mod pagination;
 #[path = "api/permissions.rs"]
 mod permissions;
+#[path = "api/persisted.rs"]
+mod persisted;
 #[path = "api/scheduler.rs"]
 mod scheduler;
 #[path = "api/schema.rs"]

@@ -1,6 +1,7 @@
 //! The `cms` command line.
 use crate::config::{
-    Cli, Command, Config, ExportArgs, ImportArgs, LogFormat, ServeArgs, UserCommand, UserCreateArgs,
+    Cli, Command, Config, ExportArgs, ImportArgs, LogFormat, ServeArgs, TrustedDocumentsCommand,
+    UserCommand, UserCreateArgs,
 };
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -38,7 +39,8 @@ pub async fn run() -> ExitCode {
     }
 }
 
-async fn execute(cli: Cli) -> AppResult<()> {
+/// Runs one parsed command line.
+pub async fn execute(cli: Cli) -> AppResult<()> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => crate::server::serve(config, args).await,
@@ -51,7 +53,50 @@ async fn execute(cli: Cli) -> AppResult<()> {
         Command::User(UserCommand::Create(args)) => create_user(&config, args).await,
         Command::Export(args) => export_file(&config, &args).await,
         Command::Generate(args) => generate(&args),
+        Command::TrustedDocuments(command) => trusted_documents(&config, command).await,
     }
+}
+
+/// `cms trusted-documents register|list|remove`.
+async fn trusted_documents(config: &Config, command: TrustedDocumentsCommand) -> AppResult<()> {
+    let db = Db::from_config(config).await?;
+    db.migrate().await?;
+    match command {
+        TrustedDocumentsCommand::Register(args) => {
+            // Every file is read and parsed before anything is written.
+            let mut docs = Vec::new();
+            for file in &args.files {
+                let text = std::fs::read_to_string(file).map_err(|e| {
+                    AppError::bad_input(format!("cannot read {}: {e}", file.display()))
+                })?;
+                let doc = crate::persisted::prepare(&text).map_err(|e| {
+                    AppError::bad_input(format!("{}: {}", file.display(), e.public_message()))
+                })?;
+                docs.push((doc, file));
+            }
+            let all: Vec<_> = docs.iter().map(|(d, _)| d.clone()).collect();
+            crate::persisted::register(&db, &all).await?;
+            for (doc, file) in &docs {
+                println!("{}  {}  {}", doc.hash, doc.name, file.display());
+            }
+        }
+        TrustedDocumentsCommand::List => {
+            for doc in crate::persisted::list(&db).await? {
+                println!("{}  {}", doc.hash, doc.name);
+            }
+        }
+        TrustedDocumentsCommand::Remove(args) => {
+            for hash in &args.hashes {
+                if !crate::persisted::remove(&db, hash).await? {
+                    return Err(AppError::bad_input(format!(
+                        "no registered document {hash}"
+                    )));
+                }
+                eprintln!("removed {hash}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `cms migrate [--down N]`.

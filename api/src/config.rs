@@ -40,6 +40,35 @@ pub enum Command {
     /// Manage staff accounts (the first admin, in particular).
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage trusted documents: the operations anonymous clients may run when
+    /// `CMS_TRUSTED_DOCUMENTS=on`, by the hash `register` prints.
+    #[command(subcommand)]
+    TrustedDocuments(TrustedDocumentsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustedDocumentsCommand {
+    /// Register `.graphql` files, one document each (operations and their
+    /// fragments); prints each one's SHA-256, the `sha256Hash` clients send.
+    Register(RegisterArgs),
+    /// List the registered documents: hash and operation names.
+    List,
+    /// Remove registered documents by hash.
+    Remove(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The `.graphql` files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// SHA-256 hashes (64 hex digits), as `list` prints them.
+    #[arg(required = true)]
+    pub hashes: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +259,12 @@ pub struct Config {
     #[arg(long, env = "CMS_HTTP_MAX_AGE", default_value_t = 60, global = true)]
     pub http_max_age: u64,
 
+    /// `s-maxage` of anonymous GET answers, in seconds: how long shared caches
+    /// (CDNs) may serve one, when it should differ from browsers' `max-age` (a
+    /// CDN purged by cache tag can keep answers longer). Not sent when unset.
+    #[arg(long, env = "CMS_HTTP_S_MAXAGE", global = true)]
+    pub http_s_maxage: Option<u64>,
+
     /// `stale-while-revalidate` of anonymous GET answers, in seconds: how long
     /// past `max-age` a cache may serve one while it fetches a fresh one.
     #[arg(
@@ -245,10 +280,31 @@ pub struct Config {
     #[arg(
         long,
         env = "CMS_CACHE_TAG_MAX_BYTES",
-        default_value_t = 8_000,
+        default_value_t = 4_000,
         global = true
     )]
     pub cache_tag_max_bytes: usize,
+
+    /// `on`: anonymous clients may run only registered documents (`cms
+    /// trusted-documents register`), by hash or by text; staff are unrestricted. `off`: any query.
+    #[arg(
+        long,
+        env = "CMS_TRUSTED_DOCUMENTS",
+        value_enum,
+        default_value_t = Switch::Off,
+        global = true
+    )]
+    pub trusted_documents: Switch,
+
+    /// Memory budget of the automatic persisted queries a process remembers, in
+    /// bytes (0: APQ registration off; hashes of trusted documents still work).
+    #[arg(
+        long,
+        env = "CMS_APQ_CACHE_BYTES",
+        default_value_t = 4_194_304,
+        global = true
+    )]
+    pub apq_cache_bytes: usize,
 
     /// Most entries a list argument or list input field takes (`countryIds`,
     /// `priorities`, `priorityAreas`); a longer list is BAD_USER_INPUT.
@@ -488,6 +544,12 @@ pub struct Config {
         global = true
     )]
     pub log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -28,6 +28,9 @@ pub mod code {
     /// The service cannot take the request now: too many requests in flight, or
     /// the database is unreachable (HTTP 503 with `Retry-After`).
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    /// An automatic persisted query's hash this process does not know: the
+    /// client sends the query with its hash again (Apollo's protocol).
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -15,6 +15,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod nodes;
+pub mod persisted;
 pub mod programmes;
 pub mod regions;
 pub mod search;

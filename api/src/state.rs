@@ -6,6 +6,7 @@ use crate::content::count_cache::CountCache;
 use crate::content::list::PageLimits;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::persisted::ApqStore;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct AppState {
     pub hashing: Hashing,
     /// Cached `totalCount`s of top-level lists (bounded in bytes).
     pub counts: Arc<CountCache>,
+    /// The automatic persisted queries this process remembers (bounded in bytes).
+    pub apq: Arc<ApqStore>,
     /// What `/readyz` pings: a pool of its own in a server (see
     /// [`AppState::with_health`]), so a saturated request pool cannot make the
     /// service look dead; the request pool otherwise.
@@ -39,6 +42,7 @@ impl AppState {
             db,
             hashing: Hashing::from_config(&config),
             counts: Arc::new(CountCache::new(config.count_cache_bytes)),
+            apq: Arc::new(ApqStore::new(config.apq_cache_bytes)),
             config: Arc::new(config),
             keys: Arc::new(keys),
         }

@@ -19,6 +19,7 @@ mod m20261127_000013_create_audit_log;
 mod m20261127_000014_create_login_attempts;
 mod m20261127_000015_create_content_generation;
 mod m20261202_000016_add_document_summary;
+mod m20261202_000017_create_trusted_documents;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000014_create_login_attempts::Migration),
             Box::new(m20261127_000015_create_content_generation::Migration),
             Box::new(m20261202_000016_add_document_summary::Migration),
+            Box::new(m20261202_000017_create_trusted_documents::Migration),
         ]
     }
 }

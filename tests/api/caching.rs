@@ -69,10 +69,9 @@ async fn anonymous_gets_are_public_with_an_etag_and_the_tags_of_their_content() 
         header(&headers, "cache-control"),
         "public, max-age=60, stale-while-revalidate=300"
     );
-    let vary = header(&headers, "vary").to_ascii_lowercase();
-    assert!(
-        vary.contains("accept") && vary.contains("authorization"),
-        "{vary}"
+    assert_eq!(
+        header(&headers, "vary").to_ascii_lowercase(),
+        "accept, authorization, accept-encoding"
     );
     let etag = header(&headers, "etag").to_string();
     assert!(etag.starts_with("W/\""), "{etag}");
@@ -115,6 +114,21 @@ async fn anonymous_gets_are_public_with_an_etag_and_the_tags_of_their_content() 
     assert_eq!(header(&again, "etag"), etag);
     let (status, _, _) = get(&app, &uri, &[("if-none-match", "W/\"0123\"")]).await;
     assert_eq!(status, StatusCode::OK);
+    // Another media type is another entity; any origin gets the same answer.
+    let (_, modern, _) = get(
+        &app,
+        &uri,
+        &[
+            ("accept", "application/graphql-response+json"),
+            ("origin", "https://partner.example"),
+        ],
+    )
+    .await;
+    assert_ne!(header(&modern, "etag"), etag);
+    assert!(!header(&modern, "vary")
+        .to_ascii_lowercase()
+        .contains("origin"));
+    assert_eq!(header(&modern, "access-control-allow-origin"), "*");
 }
 
 #[tokio::test]
@@ -158,6 +172,11 @@ async fn misses_searches_and_root_lists_carry_their_list_tags() {
         ),
         (
             "{ documents(first: 2, filter: { country: \"pe\" }) { edges { node { slug } } } }",
+            "Countries",
+        ),
+        // A region reaches documents through its countries' links.
+        (
+            "{ documents(first: 2, filter: { region: \"latin-america-and-the-caribbean\" }) { edges { node { slug } } } }",
             "Countries",
         ),
     ] {
@@ -204,6 +223,7 @@ async fn staff_posts_and_errors_are_never_stored() {
 async fn lifetimes_and_the_tag_budget_are_configurable() {
     let mut config = test_config();
     config.http_max_age = 5;
+    config.http_s_maxage = Some(600);
     config.http_stale_while_revalidate = 0;
     config.cache_tag_max_bytes = 40;
     let app = TestApp::with_config(config).await;
@@ -212,11 +232,24 @@ async fn lifetimes_and_the_tag_budget_are_configurable() {
     let (_, headers, _) = get(&app, &get_uri(query, json!({})), &[]).await;
     assert_eq!(
         header(&headers, "cache-control"),
-        "public, max-age=5, stale-while-revalidate=0"
+        "public, max-age=5, s-maxage=600, stale-while-revalidate=0"
     );
     // Four document tags do not fit in 40 bytes: they fold into `Documents`.
     let tags = tags(&headers);
     assert!(tags.contains("Documents"), "{tags:?}");
     assert!(tags.iter().all(|t| !t.starts_with("Document:")), "{tags:?}");
     assert!(header(&headers, "cache-tag").len() <= 40);
+}
+
+#[tokio::test]
+async fn a_fragment_cycle_is_refused_at_once() {
+    // Each spread of A spreads A twice: putting such an answer in document
+    // order must not expand it 2^depth times.
+    let app = TestApp::demo().await;
+    let query = "{ ...A } fragment A on Query { regions { slug } ...A ...A }";
+    let (status, headers, body) = get(&app, &get_uri(query, json!({})), &[]).await;
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    assert_eq!(header(&headers, "cache-control"), "no-store");
 }

@@ -35,14 +35,19 @@ impl Filter {
     }
 
     /// The types of the items its conditions name by key (a region, a country, a
-    /// programme): the list changes when one of them is published or hidden.
+    /// programme): the list changes when one of them is published or hidden. A
+    /// region also reaches its countries (through whose links programmes and
+    /// documents join it), so it names both.
     pub fn refers_to(&self) -> impl Iterator<Item = Kind> + '_ {
-        self.0.iter().filter_map(|c| match c {
-            Cond::Region(_) => Some(Kind::Region),
-            Cond::Country(_) => Some(Kind::Country),
-            Cond::Programme(_) => Some(Kind::Programme),
-            _ => None,
-        })
+        self.0
+            .iter()
+            .flat_map(|c| match c {
+                Cond::Region(_) => &[Kind::Region, Kind::Country][..],
+                Cond::Country(_) => &[Kind::Country][..],
+                Cond::Programme(_) => &[Kind::Programme][..],
+                _ => &[][..],
+            })
+            .copied()
     }
 
     /// Adds a condition when the client gave one.

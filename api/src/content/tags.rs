@@ -88,9 +88,10 @@ impl Tags {
 }
 
 /// The tags as a header value, joined by `sep`, within `max_bytes`. When the
-/// item tags do not fit, each type's items are named by its list tag instead
-/// (every change of an item purges its type's list tag too, so the answer is
-/// still purged when it should be, only more often).
+/// tags do not fit, each type's items and nested lists are named by its list tag
+/// instead (every change of an item purges its type's list tag too, so the
+/// answer is still purged when it should be, only more often); those few tags
+/// (at most the four types and `Search`) fit any sane limit.
 pub fn header_value(tags: &[Tag], sep: char, max_bytes: usize) -> String {
     let join = |tags: &mut dyn Iterator<Item = Tag>| {
         let mut out = String::new();
@@ -109,7 +110,7 @@ pub fn header_value(tags: &[Tag], sep: char, max_bytes: usize) -> String {
     let mut folded: Vec<Tag> = tags
         .iter()
         .map(|t| match t {
-            Tag::Item(kind, _) => Tag::List(*kind),
+            Tag::Item(kind, _) | Tag::Under(_, _, kind) => Tag::List(*kind),
             other => *other,
         })
         .collect();
@@ -134,7 +135,8 @@ mod tests {
             header_value(&tags, ',', 1000),
             "Country:12,Documents,Country:12/Documents,Search"
         );
-        let many: Vec<Tag> = (0..100).map(|i| Tag::Item(Kind::Document, i)).collect();
-        assert_eq!(header_value(&many, ' ', 100), "Documents");
+        let mut many: Vec<Tag> = (0..100).map(|i| Tag::Item(Kind::Document, i)).collect();
+        many.extend((0..100).map(|i| Tag::Under(Kind::Country, i, Kind::Programme)));
+        assert_eq!(header_value(&many, ' ', 100), "Programmes Documents");
     }
 }

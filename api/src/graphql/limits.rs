@@ -273,7 +273,8 @@ impl Extension for Guard {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut resp = next.run(ctx).await;
         let kept = self.document.lock().ok().and_then(|mut d| d.take());
-        if let Some((doc, operation)) = kept {
+        // Only an answer with data was validated and executed.
+        if let (Some((doc, operation)), false) = (kept, resp.data == Value::Null) {
             super::order::reorder(&mut resp.data, &doc, operation.as_deref());
         }
         // A document crafted to fail everywhere must not return thousands of

@@ -13,12 +13,15 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::Value;
+use std::collections::HashSet;
 
 /// The response keys of a set of selection sets, in document order, each with
 /// the selection sets of its sub-fields.
 type Plan<'a> = Vec<(&'a str, Vec<&'a SelectionSet>)>;
 
 /// Puts the objects of `data` in the order of the document's selected operation.
+/// Its cost is bounded by the document's size times the answer's: every plan
+/// expands each fragment once.
 pub fn reorder(data: &mut Value, doc: &ExecutableDocument, operation: Option<&str>) {
     let Some(op) = selected(doc, operation) else {
         return;
@@ -45,18 +48,14 @@ fn selected<'a>(
 }
 
 fn plan<'a>(doc: &'a ExecutableDocument, sets: &[&'a SelectionSet]) -> Plan<'a> {
-    let mut out: Plan<'a> = Vec::new();
-    // Fragment spreads are expanded; validation has refused cycles, and the
-    // depth bound keeps a bad document from recursing without end anyway.
+    // Each fragment is expanded once per plan: a second spread adds the same
+    // keys, and a cycle (which validation refuses anyway) cannot recurse.
     fn collect<'a>(
         doc: &'a ExecutableDocument,
         set: &'a SelectionSet,
         out: &mut Plan<'a>,
-        depth: usize,
+        seen: &mut HashSet<&'a str>,
     ) {
-        if depth > 64 {
-            return;
-        }
         for item in &set.items {
             match &item.node {
                 Selection::Field(f) => {
@@ -68,18 +67,21 @@ fn plan<'a>(doc: &'a ExecutableDocument, sets: &[&'a SelectionSet]) -> Plan<'a> 
                     }
                 }
                 Selection::FragmentSpread(s) => {
-                    if let Some(frag) = doc.fragments.get(&s.node.fragment_name.node) {
-                        collect(doc, &frag.node.selection_set.node, out, depth + 1);
+                    let name = &s.node.fragment_name.node;
+                    if let Some(frag) = doc.fragments.get(name) {
+                        if seen.insert(name.as_str()) {
+                            collect(doc, &frag.node.selection_set.node, out, seen);
+                        }
                     }
                 }
-                Selection::InlineFragment(i) => {
-                    collect(doc, &i.node.selection_set.node, out, depth + 1)
-                }
+                Selection::InlineFragment(i) => collect(doc, &i.node.selection_set.node, out, seen),
             }
         }
     }
+    let mut out: Plan<'a> = Vec::new();
+    let mut seen = HashSet::new();
     for set in sets {
-        collect(doc, set, &mut out, 0);
+        collect(doc, set, &mut out, &mut seen);
     }
     out
 }
@@ -152,5 +154,17 @@ mod tests {
             text,
             r#"{"b":[{"z":4,"w":3,"v":2,"z2":1},{"z":6,"w":5,"v":8,"z2":7}],"a":[{"y":1}]}"#
         );
+    }
+
+    #[test]
+    fn a_fragment_cycle_costs_nothing() {
+        // Validation refuses it; the plan must not explode either (each spread
+        // of A spreads A twice: 2^depth expansions without the seen set).
+        let doc =
+            async_graphql::parser::parse_query("{ ...A } fragment A on Query { a ...A ...A }")
+                .expect("parses");
+        let mut data: Value = Value::from_json(serde_json::json!({ "a": 1 })).expect("value");
+        reorder(&mut data, &doc, None);
+        assert_eq!(serde_json::to_string(&data).expect("json"), r#"{"a":1}"#);
     }
 }

@@ -1,7 +1,10 @@
 //! GraphQL over HTTP: POST with a JSON body, GET with query parameters (never a
 //! mutation), GraphiQL for browsers. Transport errors are GraphQL-shaped JSON with an
 //! `extensions.code`, like every other error.
-use super::response::{content_type, error_response, fault, retry_after, wants_graphql_response};
+use super::persisted_queries::{self, Refusal};
+use super::response::{
+    content_type, error_response, fault, request_error, retry_after, wants_graphql_response,
+};
 use super::App;
 use crate::auth::{ClientAddr, Viewer};
 use crate::content::tags::{header_value, Tag, Tags};
@@ -127,6 +130,13 @@ async fn execute(
         Err(resp) => return resp,
     };
     let anonymous = viewer.actor().is_none();
+    let mut request = request;
+    if let Err(refusal) = persisted_queries::resolve(&app.state, &mut request, anonymous).await {
+        return match refusal {
+            Refusal::Request { code, message } => request_error(code, &message, modern),
+            Refusal::Fault(err) => fault(&err, modern),
+        };
+    }
     let tags = Tags::default();
     let request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
     let response = app.schema.execute(request).await;
@@ -167,9 +177,11 @@ async fn execute(
             .insert(header::CACHE_CONTROL, private_or_no_store(anonymous));
         resp
     };
+    // Said on every answer, 304s included (the compression layer would add
+    // accept-encoding to compressible bodies only).
     resp.headers_mut().insert(
         header::VARY,
-        HeaderValue::from_static("accept, authorization"),
+        HeaderValue::from_static("accept, authorization, accept-encoding"),
     );
     if status == StatusCode::SERVICE_UNAVAILABLE {
         resp = retry_after(resp);
@@ -204,7 +216,12 @@ fn public_answer(
     modern: bool,
 ) -> Response {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(&body);
+    // The media type is part of the entity: caches that ignore `Vary` (or
+    // revalidate across it) must not take one for the other.
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(&body);
+    hasher.update([u8::from(modern)]);
+    let digest = hasher.finalize();
     let hash: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     // Weak: the compression layer may send it in another encoding.
     let etag = format!("W/\"{hash}\"");
@@ -221,10 +238,14 @@ fn public_answer(
     if let Ok(v) = HeaderValue::from_str(&etag) {
         out.insert(header::ETAG, v);
     }
-    let control = format!(
-        "public, max-age={}, stale-while-revalidate={}",
-        config.http_max_age, config.http_stale_while_revalidate
-    );
+    let mut control = format!("public, max-age={}", config.http_max_age);
+    if let Some(shared) = config.http_s_maxage {
+        control.push_str(&format!(", s-maxage={shared}"));
+    }
+    control.push_str(&format!(
+        ", stale-while-revalidate={}",
+        config.http_stale_while_revalidate
+    ));
     if let Ok(v) = HeaderValue::from_str(&control) {
         out.insert(header::CACHE_CONTROL, v);
     }
@@ -374,9 +395,49 @@ struct PostBody {
 }
 
 impl PostBody {
+    /// The same parameters from a GET's query string (`variables` and
+    /// `extensions` as JSON text); each at most once.
+    fn from_query_string(raw: &str) -> Result<PostBody, String> {
+        let mut body = PostBody {
+            query: None,
+            operation_name: None,
+            variables: None,
+            extensions: None,
+        };
+        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
+            let twice = || format!("`{key}` is given twice");
+            match key.as_ref() {
+                "query" if body.query.is_none() => body.query = Some(value.into_owned()),
+                "operationName" if body.operation_name.is_none() => {
+                    body.operation_name = Some(value.into_owned())
+                }
+                "variables" if body.variables.is_none() => {
+                    let v = serde_json::from_str(&value)
+                        .map_err(|e| format!("`variables` is not a JSON object: {e}"))?;
+                    body.variables = Some(v);
+                }
+                "extensions" if body.extensions.is_none() => {
+                    let v = serde_json::from_str(&value)
+                        .map_err(|e| format!("`extensions` is not a JSON object: {e}"))?;
+                    body.extensions = Some(v);
+                }
+                "query" | "operationName" | "variables" | "extensions" => return Err(twice()),
+                _ => {}
+            }
+        }
+        Ok(body)
+    }
+
     fn into_request(self) -> Result<async_graphql::Request, String> {
-        let Some(query) = self.query else {
-            return Err("the request has no `query` string".into());
+        // A persisted query may come by its hash alone.
+        let persisted = self
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.0.contains_key("persistedQuery"));
+        let query = match self.query {
+            Some(q) => q,
+            None if persisted => String::new(),
+            None => return Err("the request has no `query` string".into()),
         };
         let mut request = async_graphql::Request::new(query);
         if let Some(name) = self.operation_name {
@@ -415,9 +476,10 @@ pub async fn get_handler(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    let has_query = query
-        .as_deref()
-        .is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    let has_query = query.as_deref().is_some_and(|q| {
+        q.split('&')
+            .any(|p| p.starts_with("query=") || p.starts_with("extensions="))
+    });
     if !has_query {
         if accepts_html {
             return super::graphiql::page();
@@ -438,7 +500,7 @@ pub async fn get_handler(
             modern,
         );
     }
-    let request = match async_graphql::http::parse_query_string(&raw) {
+    let request = match PostBody::from_query_string(&raw).and_then(PostBody::into_request) {
         Ok(r) => r,
         Err(e) => {
             let message = format!("invalid GraphQL GET request: {e}");

@@ -3,6 +3,7 @@ pub mod brakes;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod persisted_queries;
 pub mod response;
 
 use crate::graphql::CmsSchema;
@@ -44,7 +45,10 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers(Any);
+        .allow_headers(Any)
+        // Any origin gets the same answer: no `Vary: origin`, which would split
+        // CDN caches per partner site.
+        .vary(tower_http::cors::Vary::list(std::iter::empty()));
     // The brakes hold the GraphQL route only: health and metrics must answer
     // however loaded the public path is.
     let graphql = brakes::limit_requests(

@@ -62,7 +62,21 @@ pub fn error_response(status: StatusCode, code: &str, message: &str, modern: boo
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(modern));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+/// A request error of a well-formed request (its document cannot run): 400 for
+/// clients of the GraphQL response type, 200 for `application/json` ones, as the
+/// GraphQL over HTTP spec says.
+pub fn request_error(code: &str, message: &str, modern: bool) -> Response {
+    let status = if modern {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    error_response(status, code, message, modern)
 }
 
 /// Does the request's `If-None-Match` name this entity tag (weak comparison, as

@@ -1,0 +1,208 @@
+//! Persisted queries: Apollo's automatic persisted queries over POST and GET,
+//! and trusted documents (registered with `cms trusted-documents register`,
+//! the only ones anonymous clients may run in trusted mode).
+use crate::common::{code, test_config, TestApp};
+use api::config::Switch;
+use clap::Parser;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+
+const REGIONS: &str = "query Regions { regions { slug } }";
+
+fn sha256(text: &str) -> String {
+    api::persisted::hash_of(text)
+}
+
+fn pq(hash: &str) -> Value {
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+}
+
+async fn post(app: &TestApp, token: Option<&str>, body: Value) -> Value {
+    let mut req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("accept", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let (status, body) = app
+        .request(req.body(Body::from(body.to_string())).expect("req"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn get_uri(params: &[(&str, String)]) -> String {
+    let mut url = url::Url::parse("http://x/graphql").expect("url");
+    for (k, v) in params {
+        url.query_pairs_mut().append_pair(k, v);
+    }
+    format!("/graphql?{}", url.query().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_over_post_and_get() {
+    let app = TestApp::demo().await;
+    let hash = sha256(REGIONS);
+    // Unknown hash: the client is told to send the query.
+    let resp = post(&app, None, json!({ "extensions": pq(&hash) })).await;
+    assert_eq!(code(&resp), "PERSISTED_QUERY_NOT_FOUND", "{resp}");
+    assert_eq!(resp["errors"][0]["message"], "PersistedQueryNotFound");
+    assert!(resp.get("data").is_none());
+    // The query with its hash runs and is remembered...
+    let resp = post(
+        &app,
+        None,
+        json!({ "query": REGIONS, "extensions": pq(&hash) }),
+    )
+    .await;
+    assert_eq!(
+        resp["data"]["regions"][0]["slug"],
+        "latin-america-and-the-caribbean"
+    );
+    // ...so the hash alone runs it, over POST and over GET (cacheable there).
+    let resp = post(&app, None, json!({ "extensions": pq(&hash) })).await;
+    assert_eq!(
+        resp["data"]["regions"][0]["slug"],
+        "latin-america-and-the-caribbean"
+    );
+    let uri = get_uri(&[
+        ("operationName", "Regions".into()),
+        ("extensions", pq(&hash).to_string()),
+    ]);
+    let (status, headers, body) = app
+        .raw(Request::get(uri).body(Body::empty()).expect("req"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(
+        body["data"]["regions"][0]["slug"],
+        "latin-america-and-the-caribbean"
+    );
+    assert!(headers.get("etag").is_some());
+}
+
+#[tokio::test]
+async fn bad_persisted_query_extensions_are_bad_user_input() {
+    let app = TestApp::demo().await;
+    let other = sha256("{ regions { name } }");
+    for body in [
+        json!({ "query": REGIONS, "extensions": pq(&other) }),
+        json!({ "query": REGIONS, "extensions": { "persistedQuery": { "version": 2, "sha256Hash": sha256(REGIONS) } } }),
+        json!({ "extensions": pq("not-a-hash") }),
+        json!({ "extensions": pq(&sha256(REGIONS).to_uppercase()) }),
+        json!({ "extensions": { "persistedQuery": "yes" } }),
+    ] {
+        let resp = post(&app, None, body.clone()).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{body}: {resp}");
+    }
+    // A mismatched hash registers nothing.
+    let resp = post(&app, None, json!({ "extensions": pq(&other) })).await;
+    assert_eq!(code(&resp), "PERSISTED_QUERY_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
+    let mut config = test_config();
+    config.trusted_documents = Switch::On;
+    let app = TestApp::with_config(config).await;
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    // Registered through the command line, as an operator does.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("regions.graphql");
+    std::fs::write(&file, REGIONS).expect("write");
+    let cli = api::config::Cli::try_parse_from([
+        "cms",
+        "trusted-documents",
+        "register",
+        file.to_str().expect("path"),
+        "--database-url",
+        &app.url,
+    ])
+    .expect("parses");
+    api::cli::execute(cli).await.expect("registers");
+    let hash = sha256(REGIONS);
+    let listed = api::persisted::list(&app.state.db).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].hash.as_str(), listed[0].name.as_str()),
+        (hash.as_str(), "Regions")
+    );
+
+    // By hash, and by its exact text.
+    let resp = post(&app, None, json!({ "extensions": pq(&hash) })).await;
+    assert_eq!(
+        resp["data"]["regions"][0]["slug"],
+        "latin-america-and-the-caribbean"
+    );
+    let resp = post(&app, None, json!({ "query": REGIONS })).await;
+    assert_eq!(
+        resp["data"]["regions"][0]["slug"],
+        "latin-america-and-the-caribbean"
+    );
+    // Anything else is refused, and APQ cannot register new documents.
+    let other = "{ regions { name } }";
+    let resp = post(&app, None, json!({ "query": other })).await;
+    assert_eq!(code(&resp), "FORBIDDEN", "{resp}");
+    let resp = post(
+        &app,
+        None,
+        json!({ "query": other, "extensions": pq(&sha256(other)) }),
+    )
+    .await;
+    assert_eq!(code(&resp), "FORBIDDEN", "{resp}");
+    let resp = post(&app, None, json!({ "extensions": pq(&sha256(other)) })).await;
+    assert_eq!(code(&resp), "PERSISTED_QUERY_NOT_FOUND", "{resp}");
+    // Anonymous mutations still run (they can only log in), and staff are
+    // unrestricted.
+    let resp = post(&app, Some(&staff.editor), json!({ "query": other })).await;
+    assert_eq!(
+        resp["data"]["regions"][0]["name"],
+        "Latin America and the Caribbean"
+    );
+
+    // Removed: no longer runs.
+    let cli = api::config::Cli::try_parse_from([
+        "cms",
+        "trusted-documents",
+        "remove",
+        &hash,
+        "--database-url",
+        &app.url,
+    ])
+    .expect("parses");
+    api::cli::execute(cli).await.expect("removes");
+    let resp = post(&app, None, json!({ "query": REGIONS })).await;
+    assert_eq!(code(&resp), "FORBIDDEN", "{resp}");
+}
+
+#[tokio::test]
+async fn registering_is_all_or_nothing() {
+    let app = TestApp::new().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.graphql");
+    let bad = dir.path().join("bad.graphql");
+    std::fs::write(&good, REGIONS).expect("write");
+    std::fs::write(&bad, "query { regions { ").expect("write");
+    let cli = api::config::Cli::try_parse_from([
+        "cms",
+        "trusted-documents",
+        "register",
+        good.to_str().expect("path"),
+        bad.to_str().expect("path"),
+        "--database-url",
+        &app.url,
+    ])
+    .expect("parses");
+    let err = api::cli::execute(cli).await.expect_err("refused");
+    assert!(
+        err.public_message().contains("bad.graphql"),
+        "{}",
+        err.public_message()
+    );
+    assert!(api::persisted::list(&app.state.db)
+        .await
+        .expect("list")
+        .is_empty());
+}
