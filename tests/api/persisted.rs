@@ -3,9 +3,9 @@
 //! the only ones anonymous clients may run in trusted mode).
 use crate::common::{code, test_config, TestApp};
 use api::config::Switch;
-use clap::Parser;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use clap::Parser;
 use serde_json::{json, Value};
 
 const REGIONS: &str = "query Regions { regions { slug } }";
