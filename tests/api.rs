@@ -38,6 +38,8 @@ mod pagination;
 mod permissions;
 #[path = "api/persisted.rs"]
 mod persisted;
+#[path = "api/response_cache.rs"]
+mod response_cache;
 #[path = "api/scheduler.rs"]
 mod scheduler;
 #[path = "api/schema.rs"]

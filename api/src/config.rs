@@ -254,6 +254,16 @@ pub struct Config {
     )]
     pub count_cache_bytes: usize,
 
+    /// Memory budget of the response cache (answers to anonymous queries), in
+    /// bytes; 0 turns it off.
+    #[arg(
+        long,
+        env = "CMS_RESPONSE_CACHE_BYTES",
+        default_value_t = 33_554_432,
+        global = true
+    )]
+    pub response_cache_bytes: usize,
+
     /// `max-age` of the `Cache-Control: public` header on anonymous GET answers,
     /// in seconds: how long browsers and CDNs may serve one without asking.
     #[arg(long, env = "CMS_HTTP_MAX_AGE", default_value_t = 60, global = true)]

@@ -66,6 +66,10 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
             std::time::Duration::from_secs(interval),
         ));
     }
+    // Other processes' changes reach this one's response cache.
+    if state.responses.enabled() {
+        crate::invalidation::listen(&db, state.responses.clone());
+    }
     // Expired failed-login counters go in the background, whatever logins do.
     tokio::spawn(crate::auth::throttle::run_sweeper(
         db.clone(),

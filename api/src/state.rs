@@ -6,7 +6,9 @@ use crate::content::count_cache::CountCache;
 use crate::content::list::PageLimits;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::invalidation::Freshness;
 use crate::persisted::ApqStore;
+use crate::response_cache::ResponseCache;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -21,6 +23,10 @@ pub struct AppState {
     pub counts: Arc<CountCache>,
     /// The automatic persisted queries this process remembers (bounded in bytes).
     pub apq: Arc<ApqStore>,
+    /// Answers to anonymous queries (bounded in bytes), and what tells whether
+    /// they are still current.
+    pub responses: Arc<ResponseCache>,
+    pub freshness: Arc<Freshness>,
     /// What `/readyz` pings: a pool of its own in a server (see
     /// [`AppState::with_health`]), so a saturated request pool cannot make the
     /// service look dead; the request pool otherwise.
@@ -43,6 +49,8 @@ impl AppState {
             hashing: Hashing::from_config(&config),
             counts: Arc::new(CountCache::new(config.count_cache_bytes)),
             apq: Arc::new(ApqStore::new(config.apq_cache_bytes)),
+            responses: Arc::new(ResponseCache::new(config.response_cache_bytes)),
+            freshness: Arc::default(),
             config: Arc::new(config),
             keys: Arc::new(keys),
         }

@@ -20,6 +20,7 @@ mod m20261127_000014_create_login_attempts;
 mod m20261127_000015_create_content_generation;
 mod m20261202_000016_add_document_summary;
 mod m20261202_000017_create_trusted_documents;
+mod m20261202_000018_add_public_generation;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000015_create_content_generation::Migration),
             Box::new(m20261202_000016_add_document_summary::Migration),
             Box::new(m20261202_000017_create_trusted_documents::Migration),
+            Box::new(m20261202_000018_add_public_generation::Migration),
         ]
     }
 }

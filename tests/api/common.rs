@@ -146,10 +146,13 @@ impl TestApp {
         app
     }
 
+    /// Imports, and flushes this process's response cache as a server's
+    /// listener would on the import's notice.
     pub async fn import(&self, data: Dataset) {
         import::import(&self.state.db, data, ImportOptions::default())
             .await
             .expect("import");
+        self.state.responses.flush();
     }
 
     pub fn router(&self) -> axum::Router {

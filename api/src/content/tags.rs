@@ -37,6 +37,34 @@ fn plural(kind: Kind) -> &'static str {
     }
 }
 
+const KINDS: [Kind; 4] = [Kind::Region, Kind::Country, Kind::Programme, Kind::Document];
+
+impl Tag {
+    /// A tag from its text (as [`Display`] writes it).
+    pub fn parse(text: &str) -> Option<Tag> {
+        if text == "Search" {
+            return Some(Tag::Search);
+        }
+        if let Some(kind) = KINDS.into_iter().find(|k| plural(*k) == text) {
+            return Some(Tag::List(kind));
+        }
+        let (item, under) = match text.split_once('/') {
+            Some((item, list)) => (item, Some(list)),
+            None => (text, None),
+        };
+        let (name, id) = item.split_once(':')?;
+        let kind = Kind::from_type_name(name)?;
+        let id: i32 = id.parse().ok()?;
+        match under {
+            None => Some(Tag::Item(kind, id)),
+            Some(list) => {
+                let listed = KINDS.into_iter().find(|k| plural(*k) == list)?;
+                Some(Tag::Under(kind, id, listed))
+            }
+        }
+    }
+}
+
 impl Display for Tag {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
@@ -135,6 +163,11 @@ mod tests {
             header_value(&tags, ',', 1000),
             "Country:12,Documents,Country:12/Documents,Search"
         );
+        for t in tags {
+            assert_eq!(Tag::parse(&t.to_string()), Some(t));
+        }
+        assert_eq!(Tag::parse("Country:x"), None);
+        assert_eq!(Tag::parse("Country:1/Nope"), None);
         let mut many: Vec<Tag> = (0..100).map(|i| Tag::Item(Kind::Document, i)).collect();
         many.extend((0..100).map(|i| Tag::Under(Kind::Country, i, Kind::Programme)));
         assert_eq!(header_value(&many, ' ', 100), "Programmes Documents");

@@ -7,9 +7,10 @@ use super::response::{
 };
 use super::App;
 use crate::auth::{ClientAddr, Viewer};
-use crate::content::tags::{header_value, Tag, Tags};
+use crate::content::tags::{header_value, Tags};
 use crate::error::code;
 use crate::error::AppError;
+use crate::response_cache::{Cached, Key};
 use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -137,6 +138,29 @@ async fn execute(
             Refusal::Fault(err) => fault(&err, modern),
         };
     }
+    // Anonymous queries may be answered from the response cache.
+    let responses = &app.state.responses;
+    // (Only queries are ever stored, so a mutation's key finds nothing.)
+    let key = (anonymous && responses.enabled()).then(|| {
+        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+        Key::new(
+            &request.query,
+            request.operation_name.as_deref(),
+            &variables,
+        )
+    });
+    if let Some(key) = &key {
+        // A failed check only skips the cache; the execution reports the fault.
+        let fresh = app.state.freshness.check(&app.state.db, responses).await;
+        if let Some(hit) = matches!(fresh, Ok(true))
+            .then(|| responses.get(key))
+            .flatten()
+        {
+            return with_vary(anonymous_answer(app, headers, &hit, modern, method));
+        }
+    }
+    let key = key.filter(|_| !is_mutation(&request));
+    let epoch = responses.epoch();
     let tags = Tags::default();
     let request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
     let response = app.schema.execute(request).await;
@@ -163,30 +187,54 @@ async fn execute(
             );
         }
     };
-    let cacheable = anonymous
-        && method == Method::Get
-        && status == StatusCode::OK
-        && response.errors.is_empty();
-    let mut resp = if cacheable {
-        public_answer(app, headers, body, &tags.sorted(), modern)
-    } else {
-        let mut resp = (status, Body::from(body)).into_response();
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, content_type(modern));
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, private_or_no_store(anonymous));
-        resp
-    };
-    // Said on every answer, 304s included (the compression layer would add
-    // accept-encoding to compressible bodies only).
+    if anonymous && status == StatusCode::OK && response.errors.is_empty() {
+        let cached = Cached {
+            etags: etags_of(&body),
+            body: Bytes::from(body),
+            tags: tags.sorted(),
+        };
+        let resp = anonymous_answer(app, headers, &cached, modern, method);
+        if let Some(key) = key {
+            responses.put(key, cached, epoch);
+        }
+        return with_vary(resp);
+    }
+    let mut resp = (status, Body::from(body)).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type(modern));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, private_or_no_store(anonymous));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        resp = retry_after(resp);
+    }
+    with_vary(resp)
+}
+
+/// Every GraphQL answer, 304s included (the compression layer would add
+/// accept-encoding to compressible bodies only).
+fn with_vary(mut resp: Response) -> Response {
     resp.headers_mut().insert(
         header::VARY,
         HeaderValue::from_static("accept, authorization, accept-encoding"),
     );
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        resp = retry_after(resp);
-    }
     resp
+}
+
+/// The weak entity tags of an answer, for `application/json` and for the
+/// GraphQL response type: the media type is part of the entity, so caches that
+/// ignore `Vary` (or revalidate across it) cannot take one for the other.
+fn etags_of(body: &[u8]) -> [String; 2] {
+    use sha2::Digest;
+    [false, true].map(|modern| {
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(body);
+        hasher.update([u8::from(modern)]);
+        let hash: String = hasher.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("W/\"{hash}\"")
+    })
 }
 
 /// How a GraphQL request arrived: only GET answers may be cached.
@@ -206,36 +254,36 @@ fn private_or_no_store(anonymous: bool) -> HeaderValue {
     })
 }
 
-/// A successful anonymous GET: cacheable by browsers and CDNs, with an `ETag`
-/// (304 when `If-None-Match` names it) and the cache tags of the content in it.
-fn public_answer(
+/// A successful anonymous answer. Over GET: cacheable by browsers and CDNs, with
+/// an `ETag` (304 when `If-None-Match` names it) and the cache tags of the
+/// content in it. Over POST (not a cacheable request): `no-store`.
+fn anonymous_answer(
     app: &App,
     request_headers: &HeaderMap,
-    body: Vec<u8>,
-    tags: &[Tag],
+    answer: &Cached,
     modern: bool,
+    method: Method,
 ) -> Response {
-    use sha2::Digest;
-    // The media type is part of the entity: caches that ignore `Vary` (or
-    // revalidate across it) must not take one for the other.
-    let mut hasher = sha2::Sha256::new();
-    hasher.update(&body);
-    hasher.update([u8::from(modern)]);
-    let digest = hasher.finalize();
-    let hash: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    // Weak: the compression layer may send it in another encoding.
-    let etag = format!("W/\"{hash}\"");
-    let mut resp = if super::response::not_modified(request_headers, &etag) {
+    if method == Method::Post {
+        let mut resp = (StatusCode::OK, Body::from(answer.body.clone())).into_response();
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, content_type(modern));
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, private_or_no_store(true));
+        return resp;
+    }
+    let etag = &answer.etags[usize::from(modern)];
+    let mut resp = if super::response::not_modified(request_headers, etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut resp = (StatusCode::OK, Body::from(body)).into_response();
+        let mut resp = (StatusCode::OK, Body::from(answer.body.clone())).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, content_type(modern));
         resp
     };
     let config = &app.state.config;
     let out = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         out.insert(header::ETAG, v);
     }
     let mut control = format!("public, max-age={}", config.http_max_age);
@@ -249,10 +297,10 @@ fn public_answer(
     if let Ok(v) = HeaderValue::from_str(&control) {
         out.insert(header::CACHE_CONTROL, v);
     }
-    if !tags.is_empty() {
+    if !answer.tags.is_empty() {
         let max = config.cache_tag_max_bytes;
         for (name, sep) in [("cache-tag", ','), ("surrogate-key", ' ')] {
-            if let Ok(v) = HeaderValue::from_str(&header_value(tags, sep, max)) {
+            if let Ok(v) = HeaderValue::from_str(&header_value(&answer.tags, sep, max)) {
                 out.insert(name, v);
             }
         }

@@ -67,5 +67,49 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
         counts.entries,
         app.in_flight.load(Ordering::Relaxed)
     ));
+    let r = app.state.responses.stats();
+    let lookups = r.hits + r.misses;
+    let ratio = if lookups == 0 {
+        0.0
+    } else {
+        r.hits as f64 / lookups as f64
+    };
+    body.push_str(&format!(
+        "# HELP cms_response_cache_hits_total Anonymous queries answered from the response cache.\n\
+         # TYPE cms_response_cache_hits_total counter\n\
+         cms_response_cache_hits_total {}\n\
+         # HELP cms_response_cache_misses_total Anonymous queries the response cache did not hold.\n\
+         # TYPE cms_response_cache_misses_total counter\n\
+         cms_response_cache_misses_total {}\n\
+         # HELP cms_response_cache_hit_ratio Hits over lookups since the process started.\n\
+         # TYPE cms_response_cache_hit_ratio gauge\n\
+         cms_response_cache_hit_ratio {ratio:.4}\n\
+         # HELP cms_response_cache_bytes Bytes held by the response cache.\n\
+         # TYPE cms_response_cache_bytes gauge\n\
+         cms_response_cache_bytes {}\n\
+         # HELP cms_response_cache_budget_bytes Byte budget of the response cache.\n\
+         # TYPE cms_response_cache_budget_bytes gauge\n\
+         cms_response_cache_budget_bytes {}\n\
+         # HELP cms_response_cache_entries Answers held by the response cache.\n\
+         # TYPE cms_response_cache_entries gauge\n\
+         cms_response_cache_entries {}\n\
+         # HELP cms_response_cache_evictions_total Answers evicted for room.\n\
+         # TYPE cms_response_cache_evictions_total counter\n\
+         cms_response_cache_evictions_total {}\n\
+         # HELP cms_response_cache_invalidations_total Change notices applied (each evicts the answers holding the change's tags).\n\
+         # TYPE cms_response_cache_invalidations_total counter\n\
+         cms_response_cache_invalidations_total {}\n\
+         # HELP cms_response_cache_flushes_total Whole-cache flushes (imports, a lost listener, another SQLite process's change).\n\
+         # TYPE cms_response_cache_flushes_total counter\n\
+         cms_response_cache_flushes_total {}\n",
+        r.hits,
+        r.misses,
+        r.bytes,
+        r.budget,
+        r.entries,
+        r.evictions,
+        r.invalidations,
+        r.flushes
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

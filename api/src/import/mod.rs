@@ -402,6 +402,8 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             .await?,
     };
     crate::db::bump_generation(&txn).await?;
+    // Everything may have changed: every process's response cache is flushed.
+    crate::invalidation::announce(&txn, None).await?;
     txn.commit().await?;
     // Fresh statistics, so the planners pick the ordering indexes for lists.
     db.conn.execute_unprepared("ANALYZE").await?;

@@ -18,6 +18,7 @@ use crate::content::model::At;
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
 use crate::error::{AppError, AppResult};
+use crate::invalidation::{self, PublicChange};
 use chrono::{DateTime, Utc};
 use entity::Status;
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
@@ -515,18 +516,39 @@ impl Step {
     }
 }
 
+/// Returns the public change it made (nothing when the public sees nothing
+/// new), for the caller's own response cache; other processes hear of it
+/// through `invalidation`.
 pub async fn transition(
     db: &Db,
     viewer: &Viewer,
     kind: Kind,
     id: i32,
     step: Step,
-) -> AppResult<()> {
+) -> AppResult<PublicChange> {
     let actor = require(viewer, step.action, kind)?;
     let txn = db.begin_write().await?;
-    apply_transition(&txn, actor, kind, id, step).await?;
+    let tags = apply_transition(&txn, actor, kind, id, step).await?;
     commit(txn).await?;
-    Ok(())
+    Ok(tags)
+}
+
+/// The tags of a public change of an item: its references in what the public
+/// saw (`published`, when it was published) and in what it sees now.
+async fn public_change<C: ConnectionTrait>(
+    conn: &C,
+    kind: Kind,
+    id: i32,
+    published: Option<&Data>,
+    now: Option<&Data>,
+) -> AppResult<PublicChange> {
+    let refs = published
+        .into_iter()
+        .chain(now)
+        .flat_map(|d| d.references())
+        .map(|r| (r.kind, r.id));
+    let tags = invalidation::change_tags(kind, id, refs);
+    invalidation::announce(conn, Some(&tags)).await
 }
 
 async fn apply_transition<C: ConnectionTrait>(
@@ -535,7 +557,7 @@ async fn apply_transition<C: ConnectionTrait>(
     kind: Kind,
     id: i32,
     step: Step,
-) -> AppResult<()> {
+) -> AppResult<PublicChange> {
     let Step {
         action, expected, ..
     } = step;
@@ -594,7 +616,20 @@ async fn apply_transition<C: ConnectionTrait>(
         Some((new_status, version, &content)),
         step.comment.as_deref(),
     )
-    .await
+    .await?;
+    let was_public = meta.status == Status::Published;
+    let is_public = new_status == Status::Published;
+    if !(was_public || is_public) || matches!(action, Action::SchedulePublish) {
+        return Ok(PublicChange::default());
+    }
+    // What the public saw: the row (under any working copy).
+    let published = match (was_public, has_draft) {
+        (true, true) => Some(Data::load_row(conn, kind, &locked.row).await?),
+        (true, false) => Some(locked.head.clone()),
+        (false, _) => None,
+    };
+    let now = is_public.then_some(&content);
+    public_change(conn, kind, id, published.as_ref(), now).await
 }
 
 /// What happens to a published item's working copy.
@@ -676,7 +711,7 @@ fn decide(
 /// Deletes an item for good, with its children and revisions. Refused (CONFLICT)
 /// while any other item refers to it, working copies included, so no reference is
 /// ever left dangling; the audit log keeps its last content.
-pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<()> {
+pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<PublicChange> {
     let actor = require(viewer, Action::Delete, kind)?;
     let txn = db.begin_write().await?;
     let locked = lock(&txn, kind, id).await?;
@@ -713,8 +748,17 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         None,
     )
     .await?;
+    let tags = if locked.meta.status == Status::Published {
+        let published = match locked.meta.draft {
+            Some(_) => Data::load_row(&txn, kind, &locked.row).await?,
+            None => locked.head.clone(),
+        };
+        public_change(&txn, kind, id, Some(&published), None).await?
+    } else {
+        PublicChange::default()
+    };
     commit(txn).await?;
-    Ok(())
+    Ok(tags)
 }
 
 /// How many items refer to an item, in rows and in working copies.

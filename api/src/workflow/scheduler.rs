@@ -46,7 +46,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 // and does not hold back the others.
                 let item = txn.begin().await?;
                 match apply_transition(&item, &actor, kind, *id, Step::new(Action::Publish)).await {
-                    Ok(()) => {
+                    Ok(_) => {
                         item.commit().await?;
                         published += 1;
                     }

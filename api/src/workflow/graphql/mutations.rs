@@ -124,9 +124,10 @@ impl WorkflowMutation {
         let state = ctx.data::<AppState>()?;
         let viewer = ctx.data::<Viewer>()?;
         let gid = target(viewer, &id).gql()?;
-        crate::workflow::delete(&state.db, viewer, gid.kind, gid.id)
+        let change = crate::workflow::delete(&state.db, viewer, gid.kind, gid.id)
             .await
             .gql()?;
+        change.apply(&state.responses, &state.freshness);
         Ok(id)
     }
 
@@ -326,8 +327,10 @@ async fn transition(ctx: &Context<'_>, id: &ID, step: Step) -> Result<Content> {
     let state = ctx.data::<AppState>()?;
     let viewer = ctx.data::<Viewer>()?;
     let gid = target(viewer, id).gql()?;
-    crate::workflow::transition(&state.db, viewer, gid.kind, gid.id, step)
+    let change = crate::workflow::transition(&state.db, viewer, gid.kind, gid.id, step)
         .await
         .gql()?;
+    // This process's own answers go at once; the others' when they hear of it.
+    change.apply(&state.responses, &state.freshness);
     content(ctx, gid.kind, gid.id).await
 }

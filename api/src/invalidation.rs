@@ -1,0 +1,229 @@
+//! Public changes, announced to every process's response cache. A change the
+//! public can see names its cache tags (the item, its type's lists, the nested
+//! lists it hangs under before and after, search). In the transaction that
+//! commits it, PostgreSQL gets a `NOTIFY` on [`CHANNEL`] (delivered at commit,
+//! to every listening process) and SQLite a raised public generation; the
+//! process that made the change evicts at once, after its commit.
+//!
+//! Each process listens ([`listen`]): on PostgreSQL a dedicated connection
+//! receives the notifications, and when it is lost and comes back the cache is
+//! flushed, since notifications sent meanwhile are lost. On SQLite a cache hit is
+//! served only while the public generation is the one the cache knows
+//! ([`Freshness::check`]); another value means another process changed
+//! something, and the cache is flushed.
+use crate::content::tags::Tag;
+use crate::content::Kind;
+use crate::db::{Db, Sql};
+use crate::error::AppResult;
+use crate::response_cache::ResponseCache;
+use sea_orm::{ConnectionTrait, DbBackend};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// The PostgreSQL notification channel.
+pub const CHANNEL: &str = "cms_public";
+
+/// A payload that flushes everything (an import).
+const FLUSH: &str = "flush";
+
+/// The tags a public change of an item touches: the item, its type's lists, the
+/// nested lists under the items it refers to (before and after), and search.
+pub fn change_tags(kind: Kind, id: i32, refs: impl IntoIterator<Item = (Kind, i32)>) -> Vec<Tag> {
+    let mut tags = vec![Tag::Item(kind, id), Tag::List(kind)];
+    if kind != Kind::Region {
+        tags.push(Tag::Search);
+    }
+    for (parent, parent_id) in refs {
+        tags.push(Tag::Under(parent, parent_id, kind));
+    }
+    tags.sort_unstable();
+    tags.dedup();
+    tags
+}
+
+fn payload(tags: &[Tag]) -> String {
+    let mut out = String::from("tags:");
+    for (i, t) in tags.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&t.to_string());
+    }
+    out
+}
+
+/// A public change, as the process that made it applies it to its own cache
+/// once committed.
+#[derive(Debug, Default)]
+pub struct PublicChange {
+    pub tags: Vec<Tag>,
+    /// SQLite: the public generation the change raised to.
+    generation: Option<i64>,
+}
+
+impl PublicChange {
+    /// Evicts what the change touched from this process's cache; on SQLite, the
+    /// cache then knows the new generation, unless another process changed
+    /// something in between (then its next check flushes).
+    pub fn apply(&self, cache: &ResponseCache, freshness: &Freshness) {
+        if self.tags.is_empty() {
+            return;
+        }
+        cache.evict(&self.tags);
+        if let Some(g) = self.generation {
+            let _ = freshness
+                .seen
+                .compare_exchange(g - 1, g, Ordering::AcqRel, Ordering::Acquire);
+        }
+    }
+}
+
+/// Announces a public change in the transaction that commits it. `tags: None`
+/// flushes every cache (an import).
+pub async fn announce<C: ConnectionTrait>(
+    conn: &C,
+    tags: Option<&[Tag]>,
+) -> AppResult<PublicChange> {
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new(backend);
+    let mut change = PublicChange {
+        tags: tags.map(<[Tag]>::to_vec).unwrap_or_default(),
+        generation: None,
+    };
+    match backend {
+        DbBackend::Postgres => {
+            // NOTIFY's payload is at most 8000 bytes; a change with more tags
+            // than fit flushes instead.
+            let text = tags.map(payload).filter(|p| p.len() < 7900);
+            sql.push("SELECT pg_notify('cms_public', ")
+                .bind(text.unwrap_or_else(|| FLUSH.to_string()))
+                .push(")");
+            crate::db::exec(conn, sql).await?;
+        }
+        _ => {
+            sql.push(
+                "UPDATE content_generation SET public_generation = public_generation + 1 \
+                 WHERE id = 1 RETURNING public_generation",
+            );
+            let rows = crate::db::query(conn, sql).await?;
+            if let Some(r) = rows.first() {
+                change.generation = Some(r.try_get("", "public_generation")?);
+            }
+        }
+    }
+    Ok(change)
+}
+
+/// Parses a notification's payload into the tags it names (`None`: flush).
+fn parse(payload: &str) -> Option<Vec<Tag>> {
+    let list = payload.strip_prefix("tags:")?;
+    list.split(',').map(Tag::parse).collect()
+}
+
+/// What the SQLite response cache was filled at.
+#[derive(Debug, Default)]
+pub struct Freshness {
+    seen: AtomicI64,
+}
+
+impl Freshness {
+    /// Whether the cache may serve: on SQLite, the public generation must be the
+    /// one it knows (else it is flushed and the new one kept); on PostgreSQL the
+    /// listener keeps it fresh.
+    pub async fn check(&self, db: &Db, cache: &ResponseCache) -> AppResult<bool> {
+        if db.backend() != DbBackend::Sqlite {
+            return Ok(true);
+        }
+        let now = public_generation(db).await?;
+        let seen = self.seen.swap(now, Ordering::AcqRel);
+        if seen != now {
+            cache.flush();
+            return Ok(false);
+        }
+        Ok(true)
+    }
+}
+
+async fn public_generation(db: &Db) -> AppResult<i64> {
+    let mut sql = db.sql();
+    sql.push("SELECT public_generation FROM content_generation WHERE id = 1");
+    let rows = db.all(sql).await?;
+    Ok(match rows.first() {
+        Some(r) => r.try_get("", "public_generation")?,
+        None => 0,
+    })
+}
+
+/// Listens for other processes' changes (PostgreSQL): evicts what each names,
+/// and flushes when the connection was lost. Runs until the process ends.
+pub fn listen(db: &Db, cache: Arc<ResponseCache>) {
+    if db.backend() != DbBackend::Postgres {
+        return;
+    }
+    let pool = db.conn.get_postgres_connection_pool().clone();
+    tokio::spawn(async move {
+        use sea_orm::sqlx::postgres::PgListener;
+        let mut backoff = std::time::Duration::from_millis(100);
+        loop {
+            let mut listener = match PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "response cache: cannot listen for changes yet");
+                    cache.flush();
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(CHANNEL).await {
+                tracing::warn!(error = %e, "response cache: LISTEN failed");
+                cache.flush();
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+            backoff = std::time::Duration::from_millis(100);
+            // Whatever changed before LISTEN took effect was not heard.
+            cache.flush();
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(n)) => match parse(n.payload()) {
+                        Some(tags) => {
+                            cache.evict(&tags);
+                        }
+                        None => cache.flush(),
+                    },
+                    // The connection was lost and is back: notifications sent
+                    // meanwhile are gone.
+                    Ok(None) => cache.flush(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "response cache: listener lost");
+                        cache.flush();
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_name_the_tags_of_a_change() {
+        let tags = change_tags(
+            Kind::Document,
+            7,
+            [(Kind::Country, 3), (Kind::Programme, 2)],
+        );
+        let text = payload(&tags);
+        assert_eq!(
+            text,
+            "tags:Document:7,Documents,Country:3/Documents,Programme:2/Documents,Search"
+        );
+        assert_eq!(parse(&text), Some(tags));
+        assert_eq!(parse(FLUSH), None);
+        assert_eq!(parse("tags:Nonsense:1"), None);
+    }
+}
