@@ -17,7 +17,7 @@ use crate::db::{Db, Sql};
 use crate::error::AppResult;
 use crate::response_cache::ResponseCache;
 use sea_orm::{ConnectionTrait, DbBackend};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
 /// The PostgreSQL notification channel.
@@ -120,19 +120,22 @@ fn parse(payload: &str) -> Option<Vec<Tag>> {
     list.split(',').map(Tag::parse).collect()
 }
 
-/// What the SQLite response cache was filled at.
+/// Whether the response cache may serve: what the SQLite cache was filled at,
+/// and whether the PostgreSQL listener is listening.
 #[derive(Debug, Default)]
 pub struct Freshness {
     seen: AtomicI64,
+    listening: AtomicBool,
 }
 
 impl Freshness {
-    /// Whether the cache may serve: on SQLite, the public generation must be the
-    /// one it knows (else it is flushed and the new one kept); on PostgreSQL the
-    /// listener keeps it fresh.
+    /// On SQLite, the public generation must be the one the cache knows (else
+    /// it is flushed and the new one kept). On PostgreSQL the listener must be
+    /// listening: while it is away, changes would go unheard, so the cache is
+    /// not used at all.
     pub async fn check(&self, db: &Db, cache: &ResponseCache) -> AppResult<bool> {
-        if db.backend() != DbBackend::Sqlite {
-            return Ok(true);
+        if db.backend() == DbBackend::Postgres {
+            return Ok(self.listening.load(Ordering::Acquire));
         }
         let now = public_generation(db).await?;
         let seen = self.seen.swap(now, Ordering::AcqRel);
@@ -141,6 +144,11 @@ impl Freshness {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// Is the PostgreSQL listener listening now?
+    pub fn listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
     }
 }
 
@@ -154,36 +162,41 @@ async fn public_generation(db: &Db) -> AppResult<i64> {
     })
 }
 
-/// Listens for other processes' changes (PostgreSQL): evicts what each names,
-/// and flushes when the connection was lost. Runs until the process ends.
-pub fn listen(db: &Db, cache: Arc<ResponseCache>) {
-    if db.backend() != DbBackend::Postgres {
+/// Listens for every process's changes (PostgreSQL), on a connection of its
+/// own: evicts what each names, and flushes when the connection was lost (the
+/// cache is not used until it listens again). Runs until the process ends.
+pub fn listen(url: &str, cache: Arc<ResponseCache>, freshness: Arc<Freshness>) {
+    if !url.starts_with("postgres") {
         return;
     }
-    let pool = db.conn.get_postgres_connection_pool().clone();
+    let url = url.to_string();
     tokio::spawn(async move {
         use sea_orm::sqlx::postgres::PgListener;
+        let pause = |backoff: &mut std::time::Duration| {
+            let wait = *backoff;
+            *backoff = (*backoff * 2).min(std::time::Duration::from_secs(5));
+            tokio::time::sleep(wait)
+        };
         let mut backoff = std::time::Duration::from_millis(100);
         loop {
-            let mut listener = match PgListener::connect_with(&pool).await {
+            freshness.listening.store(false, Ordering::Release);
+            let mut listener = match PgListener::connect(&url).await {
                 Ok(l) => l,
                 Err(e) => {
-                    tracing::warn!(error = %e, "response cache: cannot listen for changes yet");
-                    cache.flush();
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                    tracing::debug!(error = %e, "response cache: cannot listen for changes yet");
+                    pause(&mut backoff).await;
                     continue;
                 }
             };
             if let Err(e) = listener.listen(CHANNEL).await {
-                tracing::warn!(error = %e, "response cache: LISTEN failed");
-                cache.flush();
-                tokio::time::sleep(backoff).await;
+                tracing::debug!(error = %e, "response cache: LISTEN failed");
+                pause(&mut backoff).await;
                 continue;
             }
             backoff = std::time::Duration::from_millis(100);
             // Whatever changed before LISTEN took effect was not heard.
             cache.flush();
+            freshness.listening.store(true, Ordering::Release);
             loop {
                 match listener.try_recv().await {
                     Ok(Some(n)) => match parse(n.payload()) {
@@ -192,11 +205,12 @@ pub fn listen(db: &Db, cache: Arc<ResponseCache>) {
                         }
                         None => cache.flush(),
                     },
-                    // The connection was lost and is back: notifications sent
-                    // meanwhile are gone.
+                    // The connection was lost and is back (LISTEN again):
+                    // notifications sent meanwhile are gone.
                     Ok(None) => cache.flush(),
                     Err(e) => {
-                        tracing::warn!(error = %e, "response cache: listener lost");
+                        tracing::warn!(error = %e, "response cache: listener lost; not caching until it is back");
+                        freshness.listening.store(false, Ordering::Release);
                         cache.flush();
                         break;
                     }

@@ -12,20 +12,27 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// What a cached answer is looked up by.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Key(String);
+/// What a cached answer is looked up by: the SHA-256 of the request's parts, so
+/// a key costs 32 bytes however long the document and variables are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key([u8; 32]);
 
 impl Key {
     /// The key of a request: its document with insignificant whitespace,
-    /// commas and comments folded, its operation name and its variables.
+    /// commas and comments folded, its operation name and its variables, each
+    /// prefixed by its length.
     pub fn new(query: &str, operation: Option<&str>, variables: &str) -> Key {
-        let mut key = normalise(query);
-        key.push('\u{0}');
-        key.push_str(operation.unwrap_or_default());
-        key.push('\u{0}');
-        key.push_str(variables);
-        Key(key)
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        for part in [
+            normalise(query).as_str(),
+            operation.unwrap_or("\u{0}"),
+            variables,
+        ] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        Key(hasher.finalize().into())
     }
 }
 
@@ -40,6 +47,11 @@ pub fn normalise(query: &str) -> String {
     while let Some(c) = chars.next() {
         match c {
             '"' => {
+                // Two strings in a row keep a space: `"" "a" ""` is three
+                // tokens, `"""a"""` one.
+                if gap && out.ends_with('"') {
+                    out.push(' ');
+                }
                 gap = false;
                 out.push('"');
                 // A block string (`"""`) runs to the next unescaped `"""`.
@@ -48,19 +60,24 @@ pub fn normalise(query: &str) -> String {
                     if chars.peek() == Some(&'"') {
                         chars.next();
                         out.push_str("\"\"");
+                        // Only `\"""` is an escape in a block string.
                         let mut quotes = 0;
-                        let mut escaped = false;
+                        let mut after_backslash = false;
                         for c in chars.by_ref() {
                             out.push(c);
-                            if c == '"' && !escaped {
-                                quotes += 1;
+                            if c == '"' {
+                                quotes = if quotes == 0 && after_backslash {
+                                    -3
+                                } else {
+                                    quotes + 1
+                                };
                                 if quotes == 3 {
                                     break;
                                 }
                             } else {
                                 quotes = 0;
                             }
-                            escaped = c == '\\' && !escaped;
+                            after_backslash = c == '\\';
                         }
                     } else {
                         out.push('"'); // the empty string
@@ -213,7 +230,6 @@ impl ResponseCache {
     /// came in between; evicts the oldest entries when the budget is full.
     pub fn put(&self, key: Key, answer: Cached, epoch: u64) {
         let cost = ENTRY_OVERHEAD
-            + 2 * key.0.len()
             + answer.body.len()
             + answer.tags.len() * (2 * std::mem::size_of::<Tag>() + 16);
         if cost > self.budget {
@@ -240,9 +256,9 @@ impl ResponseCache {
         inner.serial += 1;
         let serial = inner.serial;
         for tag in &answer.tags {
-            inner.by_tag.entry(*tag).or_default().insert(key.clone());
+            inner.by_tag.entry(*tag).or_default().insert(key);
         }
-        inner.order.push_back((serial, key.clone()));
+        inner.order.push_back((serial, key));
         inner.bytes += cost;
         inner.map.insert(
             key,
@@ -266,11 +282,11 @@ impl ResponseCache {
         };
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.invalidations.fetch_add(1, Ordering::Relaxed);
-        let keys: Vec<Key> = tags
+        let keys: HashSet<Key> = tags
             .iter()
             .filter_map(|t| inner.by_tag.get(t))
             .flatten()
-            .cloned()
+            .copied()
             .collect();
         for key in &keys {
             inner.remove(key);

@@ -68,7 +68,11 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
     }
     // Other processes' changes reach this one's response cache.
     if state.responses.enabled() {
-        crate::invalidation::listen(&db, state.responses.clone());
+        crate::invalidation::listen(
+            &state.config.database_url(),
+            state.responses.clone(),
+            state.freshness.clone(),
+        );
     }
     // Expired failed-login counters go in the background, whatever logins do.
     tokio::spawn(crate::auth::throttle::run_sweeper(

@@ -1,5 +1,5 @@
 //! Trusted documents: the GraphQL documents an operator registered with
-//! `cms documents register`, by the SHA-256 of their text. In the database, so
+//! `cms trusted-documents register`, by the SHA-256 of their text. In the database, so
 //! every process behind a load balancer runs the same set.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -24,7 +24,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(TrustedDocuments::Table)
                     .col(string_len(TrustedDocuments::Hash, 64).primary_key())
-                    .col(string_len(TrustedDocuments::Name, 300))
+                    .col(text(TrustedDocuments::Name))
                     .col(text(TrustedDocuments::Document))
                     .col(timestamp_with_time_zone(TrustedDocuments::CreatedAt))
                     .to_owned(),

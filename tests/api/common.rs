@@ -51,6 +51,17 @@ async fn admin_exec(url: &str, sql: &str) {
     admin.close().await.ok();
 }
 
+/// Waits (at most 10 s) until the response cache's PostgreSQL listener listens.
+pub async fn until_listening(state: &AppState) {
+    for _ in 0..1000 {
+        if state.freshness.listening() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the response cache's listener did not start");
+}
+
 /// A new, migrated, empty database; returns its URL.
 async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match pg_url() {
@@ -131,6 +142,11 @@ impl TestApp {
             .expect("state")
             .with_health(health);
         let schema = build_schema(state.clone());
+        // As in a server: other processes' changes reach the response cache.
+        api::invalidation::listen(&url, state.responses.clone(), state.freshness.clone());
+        if pg_url().is_some() {
+            until_listening(&state).await;
+        }
         TestApp {
             state,
             schema,

@@ -206,3 +206,24 @@ async fn registering_is_all_or_nothing() {
         .expect("list")
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_persisted_mutation_is_refused_over_get() {
+    let app = TestApp::demo().await;
+    let login = "mutation Login { login(email: \"nobody@example.org\", password: \"wrong password 1\") { token } }";
+    let hash = sha256(login);
+    // Remembered through POST (the login itself fails)...
+    post(
+        &app,
+        None,
+        json!({ "query": login, "extensions": pq(&hash) }),
+    )
+    .await;
+    // ...but a GET by its hash must not run it.
+    let uri = get_uri(&[("extensions", pq(&hash).to_string())]);
+    let (status, headers, _) = app
+        .raw(Request::get(uri).body(Body::empty()).expect("req"))
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(headers.get("etag").is_none());
+}

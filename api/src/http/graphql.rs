@@ -138,6 +138,19 @@ async fn execute(
             Refusal::Fault(err) => fault(&err, modern),
         };
     }
+    // After `resolve`: a persisted query's document is known only now.
+    let mutation = is_mutation(&request);
+    if mutation && method == Method::Get {
+        let mut resp = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::BAD_USER_INPUT,
+            "mutations are only accepted over POST",
+            modern,
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return resp;
+    }
     // Anonymous queries may be answered from the response cache.
     let responses = &app.state.responses;
     // (Only queries are ever stored, so a mutation's key finds nothing.)
@@ -159,7 +172,7 @@ async fn execute(
             return with_vary(anonymous_answer(app, headers, &hit, modern, method));
         }
     }
-    let key = key.filter(|_| !is_mutation(&request));
+    let key = key.filter(|_| !mutation);
     let epoch = responses.epoch();
     let tags = Tags::default();
     let request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
@@ -187,7 +200,7 @@ async fn execute(
             );
         }
     };
-    if anonymous && status == StatusCode::OK && response.errors.is_empty() {
+    if anonymous && !mutation && status == StatusCode::OK && response.errors.is_empty() {
         let cached = Cached {
             etags: etags_of(&body),
             body: Bytes::from(body),
@@ -560,22 +573,12 @@ pub async fn get_handler(
             );
         }
     };
-    if is_mutation(&request) {
-        let mut resp = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            code::BAD_USER_INPUT,
-            "mutations are only accepted over POST",
-            modern,
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return resp;
-    }
     execute(&app, request, &headers, addr, modern, Method::Get).await
 }
 
-/// Whether the operation the request selects is a mutation. A document that does
-/// not parse is left to the executor, which reports it properly.
+/// Whether the operation the request selects is a mutation (never cached, never
+/// over GET). A document that does not parse is left to the executor, which
+/// reports it properly.
 fn is_mutation(request: &async_graphql::Request) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
         return false;

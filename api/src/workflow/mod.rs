@@ -576,6 +576,18 @@ async fn apply_transition<C: ConnectionTrait>(
     let has_draft = meta.draft.is_some();
     let mut cols: Vec<(&'static str, Value)> = vec![("updated_by", actor.id.clone().into())];
     let (new_status, copy) = decide(&step, meta, actor, now, &mut cols)?;
+    // A step on a working copy leaves the public row alone; otherwise the
+    // public sees a change when the item was or becomes published. What it saw
+    // is read now, before anything is written (a merge rewrites the links).
+    let was_public = meta.status == Status::Published;
+    let public = !(has_draft && copy == Copy::Keep)
+        && action != Action::SchedulePublish
+        && (was_public || new_status == Status::Published);
+    let published = match (public && was_public, has_draft) {
+        (true, true) => Some(Data::load_row(conn, kind, &locked.row).await?),
+        (true, false) => Some(locked.head.clone()),
+        (false, _) => None,
+    };
     let content = if has_draft && copy == Copy::Keep {
         cols.push(("draft_status", Some(new_status.as_str()).into()));
         cols.push(("draft_version", Some(version).into()));
@@ -617,18 +629,10 @@ async fn apply_transition<C: ConnectionTrait>(
         step.comment.as_deref(),
     )
     .await?;
-    let was_public = meta.status == Status::Published;
-    let is_public = new_status == Status::Published;
-    if !(was_public || is_public) || matches!(action, Action::SchedulePublish) {
+    if !public {
         return Ok(PublicChange::default());
     }
-    // What the public saw: the row (under any working copy).
-    let published = match (was_public, has_draft) {
-        (true, true) => Some(Data::load_row(conn, kind, &locked.row).await?),
-        (true, false) => Some(locked.head.clone()),
-        (false, _) => None,
-    };
-    let now = is_public.then_some(&content);
+    let now = (new_status == Status::Published).then_some(&content);
     public_change(conn, kind, id, published.as_ref(), now).await
 }
 
@@ -727,6 +731,12 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         locked.meta.head_version(),
         &locked.head,
     )?;
+    // What the public sees, read before its links go with the row.
+    let published = match (locked.meta.status, &locked.meta.draft) {
+        (Status::Published, Some(_)) => Some(Data::load_row(&txn, kind, &locked.row).await?),
+        (Status::Published, None) => Some(locked.head.clone()),
+        _ => None,
+    };
     let b = txn.get_database_backend();
     let mut sql = Sql::new(b);
     sql.push("DELETE FROM ")
@@ -748,14 +758,9 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         None,
     )
     .await?;
-    let tags = if locked.meta.status == Status::Published {
-        let published = match locked.meta.draft {
-            Some(_) => Data::load_row(&txn, kind, &locked.row).await?,
-            None => locked.head.clone(),
-        };
-        public_change(&txn, kind, id, Some(&published), None).await?
-    } else {
-        PublicChange::default()
+    let tags = match &published {
+        Some(p) => public_change(&txn, kind, id, Some(p), None).await?,
+        None => PublicChange::default(),
     };
     commit(txn).await?;
     Ok(tags)
