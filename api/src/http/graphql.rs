@@ -138,22 +138,10 @@ async fn execute(
             Refusal::Fault(err) => fault(&err, modern),
         };
     }
-    // After `resolve`: a persisted query's document is known only now.
-    let mutation = is_mutation(&request);
-    if mutation && method == Method::Get {
-        let mut resp = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            code::BAD_USER_INPUT,
-            "mutations are only accepted over POST",
-            modern,
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return resp;
-    }
     // Anonymous queries may be answered from the response cache.
     let responses = &app.state.responses;
-    // (Only queries are ever stored, so a mutation's key finds nothing.)
+    // Looked up before the document is parsed here: only queries are ever
+    // stored, so a hit is a query, and a mutation's key finds nothing.
     let key = (anonymous && responses.enabled()).then(|| {
         let variables = serde_json::to_string(&request.variables).unwrap_or_default();
         Key::new(
@@ -171,6 +159,20 @@ async fn execute(
         {
             return with_vary(anonymous_answer(app, headers, &hit, modern, method));
         }
+    }
+    // On a miss: a persisted query's document is known only after `resolve`;
+    // mutations never run over GET and are never cached.
+    let mutation = is_mutation(&request);
+    if mutation && method == Method::Get {
+        let mut resp = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::BAD_USER_INPUT,
+            "mutations are only accepted over POST",
+            modern,
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return resp;
     }
     let key = key.filter(|_| !mutation);
     let epoch = responses.epoch();
