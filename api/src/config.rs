@@ -316,6 +316,16 @@ pub struct Config {
     )]
     pub apq_cache_bytes: usize,
 
+    /// Memory budget of the parsed-document cache (documents by their exact
+    /// text, parsed and measured once), in bytes; 0 turns it off.
+    #[arg(
+        long,
+        env = "CMS_DOCUMENT_CACHE_BYTES",
+        default_value_t = 8_388_608,
+        global = true
+    )]
+    pub document_cache_bytes: usize,
+
     /// Most entries a list argument or list input field takes (`countryIds`,
     /// `priorities`, `priorityAreas`); a longer list is BAD_USER_INPUT.
     #[arg(
@@ -339,6 +349,18 @@ pub struct Config {
         global = true
     )]
     pub db_acquire_timeout_ms: u64,
+
+    /// A pooled connection idle for this long (milliseconds) is pinged before
+    /// use, so one the server or a firewall dropped is replaced rather than
+    /// failing a request; busier connections go straight to work (a ping on
+    /// every checkout is a round trip per statement). 0: ping on every checkout.
+    #[arg(
+        long,
+        env = "CMS_DB_PING_IDLE_MS",
+        default_value_t = 1_000,
+        global = true
+    )]
+    pub db_ping_idle_ms: u64,
 
     /// Longest a database statement may run or wait for a lock while serving,
     /// in milliseconds (PostgreSQL's `statement_timeout`, SQLite's busy

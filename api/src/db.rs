@@ -38,6 +38,9 @@ pub struct DbOptions {
     /// one-slot health pool, whose ping would wait behind it long after the
     /// database is back.
     pub min_connections: u32,
+    /// Connections idle at least this long are pinged before use; `None`:
+    /// every checkout is pinged.
+    pub ping_after_idle: Option<Duration>,
 }
 
 impl Default for DbOptions {
@@ -47,6 +50,7 @@ impl Default for DbOptions {
             acquire_timeout: Duration::from_secs(10),
             statement_timeout: None,
             min_connections: 1,
+            ping_after_idle: None,
         }
     }
 }
@@ -76,6 +80,9 @@ impl Db {
             )
             .min_connections(options.min_connections)
             .acquire_timeout(options.acquire_timeout);
+        if let Some(idle) = options.ping_after_idle {
+            opts.test_before_acquire_if_idle_for(idle);
+        }
         if !sqlite {
             // Session settings for an OLTP workload whose data sits in memory: index
             // lookups cost about as much as sequential reads (the default of 4 makes
@@ -197,6 +204,8 @@ impl DbOptions {
             statement_timeout: (config.db_statement_timeout_ms > 0)
                 .then(|| Duration::from_millis(config.db_statement_timeout_ms)),
             min_connections: 1,
+            ping_after_idle: (config.db_ping_idle_ms > 0)
+                .then(|| Duration::from_millis(config.db_ping_idle_ms)),
         }
     }
 
@@ -209,6 +218,7 @@ impl DbOptions {
             statement_timeout: Some(Duration::from_secs(1)),
             // Every ping connects on its own if it must, within its second.
             min_connections: 0,
+            ping_after_idle: None,
         }
     }
 }

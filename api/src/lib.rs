@@ -2,6 +2,7 @@
 //! country pages, programmes and documents.
 pub mod audit;
 pub mod auth;
+pub mod bounded;
 pub mod catalog;
 pub mod cli;
 pub mod config;

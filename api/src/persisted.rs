@@ -2,10 +2,10 @@
 //! operator registered (`cms trusted-documents register`, in the database, so
 //! every process shares them), and the automatic persisted queries (APQ) one
 //! process remembers. The protocol is in `http::persisted_queries`.
+use crate::bounded::Fifo;
 use crate::db::{exec, Db};
 use crate::error::{AppError, AppResult};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The lowercase hex SHA-256 of a document's text: what clients send as
 /// `extensions.persistedQuery.sha256Hash`.
@@ -106,61 +106,26 @@ pub async fn remove(db: &Db, hash: &str) -> AppResult<bool> {
     Ok(exec(&db.conn, sql).await? > 0)
 }
 
-/// The APQ documents a process remembers, within a byte budget.
-#[derive(Default)]
-pub struct ApqStore {
-    inner: Mutex<Inner>,
-    budget: usize,
-}
-
-#[derive(Default)]
-struct Inner {
-    docs: HashMap<String, Arc<str>>,
-    order: VecDeque<String>,
-    bytes: usize,
-}
+/// The APQ documents a process remembers, within a byte budget (the oldest
+/// forgotten first).
+pub struct ApqStore(Fifo<String, str>);
 
 impl ApqStore {
     pub fn new(budget: usize) -> ApqStore {
-        ApqStore {
-            inner: Mutex::default(),
-            budget,
-        }
+        ApqStore(Fifo::new(budget))
     }
 
     pub fn get(&self, hash: &str) -> Option<Arc<str>> {
-        self.inner.lock().ok()?.docs.get(hash).cloned()
+        self.0.get(hash)
     }
 
     pub fn put(&self, hash: String, doc: &str) {
         let cost = hash.len() + doc.len();
-        if cost > self.budget {
-            return;
-        }
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if inner.docs.contains_key(&hash) {
-            return;
-        }
-        while inner.bytes + cost > self.budget {
-            let Some(old) = inner.order.pop_front() else {
-                break;
-            };
-            if let Some(d) = inner.docs.remove(&old) {
-                inner.bytes -= old.len() + d.len();
-            }
-        }
-        inner.bytes += cost;
-        inner.order.push_back(hash.clone());
-        inner.docs.insert(hash, Arc::from(doc));
+        self.0.put(hash, Arc::from(doc), cost);
     }
 
     /// Entries and bytes held (for `/metrics`).
     pub fn size(&self) -> (usize, usize) {
-        self.inner
-            .lock()
-            .map(|i| (i.docs.len(), i.bytes))
-            .unwrap_or_default()
+        self.0.size()
     }
 }

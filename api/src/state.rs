@@ -6,6 +6,7 @@ use crate::content::count_cache::CountCache;
 use crate::content::list::PageLimits;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::graphql::run::Documents;
 use crate::invalidation::Freshness;
 use crate::persisted::ApqStore;
 use crate::response_cache::ResponseCache;
@@ -26,6 +27,8 @@ pub struct AppState {
     /// Answers to anonymous queries (bounded in bytes), and what tells whether
     /// they are still current.
     pub responses: Arc<ResponseCache>,
+    /// Documents parsed before, by their text (bounded in bytes).
+    pub documents: Arc<Documents>,
     pub freshness: Arc<Freshness>,
     /// What `/readyz` pings: a pool of its own in a server (see
     /// [`AppState::with_health`]), so a saturated request pool cannot make the
@@ -50,6 +53,7 @@ impl AppState {
             counts: Arc::new(CountCache::new(config.count_cache_bytes)),
             apq: Arc::new(ApqStore::new(config.apq_cache_bytes)),
             responses: Arc::new(ResponseCache::new(config.response_cache_bytes)),
+            documents: Arc::new(Documents::new(config.document_cache_bytes)),
             freshness: Arc::default(),
             config: Arc::new(config),
             keys: Arc::new(keys),

@@ -187,7 +187,7 @@ impl TestApp {
             ClientAddr::default(),
             Default::default(),
         );
-        let response = self.schema.execute(request).await;
+        let response = api::graphql::execute(&self.schema, &self.state, request).await;
         serde_json::to_value(&response).expect("response serialises")
     }
 

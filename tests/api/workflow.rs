@@ -864,8 +864,10 @@ async fn cached_totals_follow_changes_made_by_another_process() {
             Default::default(),
         );
         let schema = other_schema.clone();
+        let state = other.clone();
         async move {
-            let resp = serde_json::to_value(schema.execute(request).await).expect("json");
+            let resp = serde_json::to_value(api::graphql::execute(&schema, &state, request).await)
+                .expect("json");
             assert!(resp.get("errors").is_none(), "{resp:#}");
             resp["data"].clone()
         }

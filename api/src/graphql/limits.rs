@@ -1,24 +1,17 @@
-//! Query limits and error codes, as one async-graphql extension. Before
-//! async-graphql walks a document, its size is measured once with every fragment
+//! Query limits and error codes, checked outside async-graphql's executor (an
+//! installed extension would send every field through its slow path). A
+//! document's size is measured once, when it is parsed, with every fragment
 //! spread counted where it is spread (field selections, aliases, directives,
 //! depth), each fragment measured only once so that a fragment bomb costs
-//! nothing to refuse; then validation's complexity (page sizes as multipliers) and
-//! depth are checked. Every breach is QUERY_TOO_COMPLEX, a response carries at most
-//! `max_errors` errors, and every error leaving the schema has an
-//! `extensions.code`. The same extension puts the answer's fields back in
-//! document order ([`super::order`]).
+//! nothing to refuse; validation's complexity (page sizes as multipliers) is
+//! async-graphql's own limit. Every breach is QUERY_TOO_COMPLEX, a response
+//! carries at most `max_errors` errors, and every error leaving the schema has
+//! an `extensions.code` ([`QueryLimits::finish`]).
+use crate::config::Config;
 use crate::error::code;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextValidation,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::IntrospectionMode;
-use async_graphql::{
-    Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
-};
+use async_graphql::{Response, ServerError, ServerResult, Value};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLimits {
@@ -37,23 +30,22 @@ pub struct QueryLimits {
     pub max_errors: usize,
 }
 
-impl ExtensionFactory for QueryLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Guard {
-            limits: *self,
-            document: Mutex::new(None),
-        })
+impl QueryLimits {
+    pub fn of(config: &Config) -> QueryLimits {
+        QueryLimits {
+            max_depth: config.max_depth,
+            max_introspection_depth: config.max_introspection_depth,
+            max_complexity: config.max_complexity,
+            max_aliases: config.max_aliases,
+            max_fields: config.max_fields,
+            max_directives: config.max_directives,
+            max_directives_per_field: config.max_directives_per_field,
+            max_errors: config.max_errors,
+        }
     }
 }
 
-/// The extension of one request: the limits, and the parsed document with its
-/// operation name, kept to put the answer's fields in document order.
-struct Guard {
-    limits: QueryLimits,
-    document: Mutex<Option<(ExecutableDocument, Option<String>)>>,
-}
-
-fn coded(mut err: ServerError, code: &str) -> ServerError {
+pub(crate) fn coded(mut err: ServerError, code: &str) -> ServerError {
     let ext = err.extensions.get_or_insert_with(Default::default);
     if ext.get("code").is_none() {
         ext.set("code", code);
@@ -229,7 +221,7 @@ impl QueryLimits {
     /// Refuses a document over any size limit, before async-graphql walks it
     /// (its own walks expand every spread, which a fragment bomb makes
     /// exponential).
-    fn check_shape(&self, shape: Shape) -> ServerResult<()> {
+    pub fn check_shape(&self, shape: Shape) -> ServerResult<()> {
         let over = |what: &str, n: u64, limit: usize| -> ServerResult<()> {
             if n > limit as u64 {
                 Err(too_complex(format!(
@@ -266,102 +258,54 @@ impl QueryLimits {
         }
         Ok(())
     }
-}
 
-#[async_trait::async_trait]
-impl Extension for Guard {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut resp = next.run(ctx).await;
-        let kept = self.document.lock().ok().and_then(|mut d| d.take());
-        // Only an answer with data was validated and executed.
-        if let (Some((doc, operation)), false) = (kept, resp.data == Value::Null) {
-            super::order::reorder(&mut resp.data, &doc, operation.as_deref());
-        }
-        // A document crafted to fail everywhere must not return thousands of
-        // errors: the first ones, then one that says how many were left out.
-        let max = self.limits.max_errors.max(1);
+    /// The errors of a response as they leave the service: at most
+    /// `max_errors` (a document crafted to fail everywhere must not return
+    /// thousands), each with a code. Our resolvers always set one; what has none
+    /// comes from the framework: its complexity and nesting limits
+    /// (QUERY_TOO_COMPLEX), else parsing, validation or input coercion (a wrong
+    /// argument or variable type: BAD_USER_INPUT).
+    pub fn finish(&self, mut resp: Response) -> Response {
+        let max = self.max_errors.max(1);
         if resp.errors.len() > max {
             let left = resp.errors.len() - (max - 1);
             resp.errors.truncate(max - 1);
-            resp.errors.push(coded(
-                ServerError::new(
-                    format!("{left} more errors were left out (at most {max} are reported)"),
-                    None,
-                ),
-                code::QUERY_TOO_COMPLEX,
-            ));
+            resp.errors.push(too_complex(format!(
+                "{left} more errors were left out (at most {max} are reported)"
+            )));
         }
+        let failed = resp.data == Value::Null;
         for err in &mut resp.errors {
-            // Our resolvers always set a code; what has none comes from the
-            // framework's input coercion (a wrong argument or variable type).
             let ext = err.extensions.get_or_insert_with(Default::default);
-            if ext.get("code").is_none() {
-                ext.set("code", Value::from(code::BAD_USER_INPUT));
+            if ext.get("code").is_some() {
+                continue;
             }
+            let limit = failed && framework_limit(&err.message);
+            if limit && err.message == COMPLEXITY_MESSAGE {
+                err.message = format!(
+                    "the query's complexity is more than the limit of {} (large page sizes multiply the fields below them)",
+                    self.max_complexity
+                );
+            }
+            let ext = err.extensions.get_or_insert_with(Default::default);
+            ext.set(
+                "code",
+                Value::from(if limit {
+                    code::QUERY_TOO_COMPLEX
+                } else {
+                    code::BAD_USER_INPUT
+                }),
+            );
         }
         resp
     }
+}
 
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // Parsed once here; the executor reuses the parsed document. A document
-        // that does not parse is left to the parse step, which reports it.
-        let disabled = request.introspection_mode == IntrospectionMode::Disabled;
-        if let Ok(doc) = request.parsed_query() {
-            let shape = measure(doc);
-            // Said, not silently answered with `null` (async-graphql's way).
-            if disabled && shape.introspects {
-                return Err(coded(
-                    ServerError::new("introspection is available to staff only here", None),
-                    code::FORBIDDEN,
-                ));
-            }
-            self.limits.check_shape(shape)?;
-            if let Ok(mut kept) = self.document.lock() {
-                *kept = Some((doc.clone(), request.operation_name.clone()));
-            }
-        }
-        next.run(ctx, request).await
-    }
+/// What async-graphql says when a document passes its complexity limit.
+const COMPLEXITY_MESSAGE: &str = "Query is too complex.";
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|err| {
-            let code = if err.message.contains("recursion") || err.message.contains("too deep") {
-                code::QUERY_TOO_COMPLEX
-            } else {
-                code::BAD_USER_INPUT
-            };
-            coded(err, code)
-        })
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await.map_err(|errs| {
-            errs.into_iter()
-                .map(|e| coded(e, code::BAD_USER_INPUT))
-                .collect::<Vec<_>>()
-        })?;
-        // Depth was checked by the measurement, with introspection apart.
-        if result.complexity > self.limits.max_complexity {
-            return Err(vec![too_complex(format!(
-                "the query's complexity is {}, more than the limit of {} (large page sizes multiply the fields below them)",
-                result.complexity, self.limits.max_complexity
-            ))]);
-        }
-        Ok(result)
-    }
+/// Is this one of async-graphql's own limits (complexity, nesting in the
+/// parser or after it)?
+pub(crate) fn framework_limit(message: &str) -> bool {
+    message == COMPLEXITY_MESSAGE || message.contains("recursion") || message.contains("too deep")
 }

@@ -2,6 +2,7 @@
 //! interface, limits and error codes.
 pub mod limits;
 pub mod order;
+pub mod run;
 pub mod scalars;
 pub mod sdl;
 
@@ -79,26 +80,18 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .register_output_type::<Content>()
 }
 
-/// The schema with its limits and state.
+/// The schema with its state. The limits are checked around it
+/// ([`run::execute`]), except validation's complexity, async-graphql's own.
 pub fn build_schema(state: AppState) -> CmsSchema {
-    let limits = limits::QueryLimits {
-        max_depth: state.config.max_depth,
-        max_introspection_depth: state.config.max_introspection_depth,
-        max_complexity: state.config.max_complexity,
-        max_aliases: state.config.max_aliases,
-        max_fields: state.config.max_fields,
-        max_directives: state.config.max_directives,
-        max_directives_per_field: state.config.max_directives_per_field,
-        max_errors: state.config.max_errors,
-    };
     builder()
-        .extension(limits)
+        .limit_complexity(state.config.max_complexity)
         // Deeply nested input is refused by the parser before it can exhaust the stack.
         .limit_recursive_depth(limits::MAX_NESTING)
         .data(state)
         .finish()
 }
 
+pub use run::execute;
 pub use sdl::sdl;
 
 /// Attaches what one request needs: its viewer and its per-request loaders (the

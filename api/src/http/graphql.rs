@@ -11,7 +11,6 @@ use crate::content::tags::{header_value, Tags};
 use crate::error::code;
 use crate::error::AppError;
 use crate::response_cache::{Cached, Key};
-use async_graphql::parser::types::OperationType;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -162,7 +161,8 @@ async fn execute(
     }
     // On a miss: a persisted query's document is known only after `resolve`;
     // mutations never run over GET and are never cached.
-    let mutation = is_mutation(&request);
+    let document = crate::graphql::run::document(&app.state, &request.query);
+    let mutation = crate::graphql::run::is_mutation(&document, request.operation_name.as_deref());
     if mutation && method == Method::Get {
         let mut resp = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -178,7 +178,7 @@ async fn execute(
     let epoch = responses.epoch();
     let tags = Tags::default();
     let request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
-    let response = app.schema.execute(request).await;
+    let response = crate::graphql::run::run(&app.schema, &app.state, request, document).await;
     // A response without data failed as a whole: the service's fault when the
     // database was slow or away (whatever the client accepts, so proxies and
     // load balancers see it), else a request error (parse, validation, limits).
@@ -203,8 +203,14 @@ async fn execute(
         }
     };
     if anonymous && !mutation && status == StatusCode::OK && response.errors.is_empty() {
+        // Entity tags serve GETs, now or from the cache later.
+        let etags = if method == Method::Get || key.is_some() {
+            etags_of(&body)
+        } else {
+            Default::default()
+        };
         let cached = Cached {
-            etags: etags_of(&body),
+            etags,
             body: Bytes::from(body),
             tags: tags.sorted(),
         };
@@ -576,23 +582,6 @@ pub async fn get_handler(
         }
     };
     execute(&app, request, &headers, addr, modern, Method::Get).await
-}
-
-/// Whether the operation the request selects is a mutation (never cached, never
-/// over GET). A document that does not parse is left to the executor, which
-/// reports it properly.
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    doc.operations.iter().any(|(name, op)| {
-        let selected = match (&request.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        };
-        selected && op.node.ty == OperationType::Mutation
-    })
 }
 
 #[cfg(test)]

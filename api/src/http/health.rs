@@ -111,5 +111,26 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
         r.invalidations,
         r.flushes
     ));
+    for (name, what, (entries, bytes)) in [
+        (
+            "document_cache",
+            "parsed documents kept by their text",
+            app.state.documents.size(),
+        ),
+        (
+            "apq_store",
+            "automatic persisted queries remembered",
+            app.state.apq.size(),
+        ),
+    ] {
+        body.push_str(&format!(
+            "# HELP cms_{name}_entries Entries of the {what}.\n\
+             # TYPE cms_{name}_entries gauge\n\
+             cms_{name}_entries {entries}\n\
+             # HELP cms_{name}_bytes Bytes charged to the {what}.\n\
+             # TYPE cms_{name}_bytes gauge\n\
+             cms_{name}_bytes {bytes}\n"
+        ));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

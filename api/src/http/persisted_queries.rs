@@ -113,7 +113,8 @@ async fn require_trusted(
     request: &async_graphql::Request,
     hash: &str,
 ) -> Result<(), Refusal> {
-    if mutations_only(request) {
+    let document = crate::graphql::run::document(state, &request.query);
+    if crate::graphql::run::mutations_only(&document) {
         return Ok(());
     }
     match trusted::find(&state.db, hash).await? {
@@ -124,14 +125,4 @@ async fn require_trusted(
              `extensions.persistedQuery.sha256Hash` (or its exact text)",
         )),
     }
-}
-
-/// Does the document hold only mutations? (A document that does not parse is
-/// not one: it is refused like any other unregistered document.)
-fn mutations_only(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    async_graphql::parser::parse_query(&request.query).is_ok_and(|doc| {
-        let mut ops = doc.operations.iter().peekable();
-        ops.peek().is_some() && ops.all(|(_, op)| op.node.ty == OperationType::Mutation)
-    })
 }

@@ -1,0 +1,141 @@
+//! Executing a request: its document parsed once (or found among the documents
+//! parsed before) and measured against the limits, then run by async-graphql
+//! without any extension installed, then its answer's fields put in document
+//! order and its errors coded ([`QueryLimits::finish`]).
+use super::limits::{coded, framework_limit, measure, QueryLimits, Shape};
+use super::CmsSchema;
+use crate::bounded::Fifo;
+use crate::error::code;
+use crate::state::AppState;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{IntrospectionMode, Request, Response, ServerError, Value};
+use std::sync::Arc;
+
+/// A document as parsed, with its expanded size.
+pub struct Parsed {
+    pub doc: ExecutableDocument,
+    pub shape: Shape,
+}
+
+/// What a request's document is: parsed, or the parse error to report.
+pub type Document = Result<Arc<Parsed>, ServerError>;
+
+/// Documents parsed before, by their exact text, within a byte budget: partner
+/// sites send the same few queries again and again.
+pub struct Documents(Fifo<Arc<str>, Parsed>);
+
+/// Bytes charged per byte of document text: the syntax tree (names, positions,
+/// nested vectors) takes about ten times its text, plus a fixed part.
+const TREE_BYTES_PER_TEXT_BYTE: usize = 12;
+const ENTRY_OVERHEAD: usize = 512;
+
+impl Documents {
+    /// At most `budget` bytes (0: every request parses its document).
+    pub fn new(budget: usize) -> Documents {
+        Documents(Fifo::new(budget))
+    }
+
+    /// Entries and bytes held (for `/metrics`).
+    pub fn size(&self) -> (usize, usize) {
+        self.0.size()
+    }
+}
+
+/// The parsed document of a query text: from the cache, or parsed now (and
+/// kept when it parses).
+pub fn document(state: &AppState, query: &str) -> Document {
+    let cache = &state.documents.0;
+    if let Some(parsed) = cache.get(query) {
+        return Ok(parsed);
+    }
+    let doc = async_graphql::parser::parse_query(query).map_err(|err| {
+        let err = ServerError::from(err);
+        let code = if framework_limit(&err.message) {
+            code::QUERY_TOO_COMPLEX
+        } else {
+            code::BAD_USER_INPUT
+        };
+        coded(err, code)
+    })?;
+    let parsed = Arc::new(Parsed {
+        shape: measure(&doc),
+        doc,
+    });
+    if cache.enabled() {
+        let cost = ENTRY_OVERHEAD + query.len() * TREE_BYTES_PER_TEXT_BYTE;
+        cache.put(Arc::from(query), parsed.clone(), cost);
+    }
+    Ok(parsed)
+}
+
+/// The operations of a document the request would run: the named one, or all
+/// (a document without a name to pick by has a single operation, or fails).
+fn selected<'a>(
+    doc: &'a ExecutableDocument,
+    operation: Option<&'a str>,
+) -> impl Iterator<Item = OperationType> + 'a {
+    doc.operations
+        .iter()
+        .filter(move |(name, _)| match (operation, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        })
+        .map(|(_, op)| op.node.ty)
+}
+
+/// Whether the operation a request selects is a mutation (never cached, never
+/// over GET). A document that does not parse is not: the executor reports it.
+pub fn is_mutation(document: &Document, operation: Option<&str>) -> bool {
+    document
+        .as_ref()
+        .is_ok_and(|p| selected(&p.doc, operation).any(|ty| ty == OperationType::Mutation))
+}
+
+/// Whether a document holds mutations and nothing else (what trusted-documents
+/// mode lets through unregistered: `login`).
+pub fn mutations_only(document: &Document) -> bool {
+    document.as_ref().is_ok_and(|p| {
+        let mut ops = selected(&p.doc, None).peekable();
+        ops.peek().is_some() && ops.all(|ty| ty == OperationType::Mutation)
+    })
+}
+
+/// Runs a request whose document is already known (see [`document`]).
+pub async fn run(
+    schema: &CmsSchema,
+    state: &AppState,
+    mut request: Request,
+    document: Document,
+) -> Response {
+    let limits = QueryLimits::of(&state.config);
+    let refused = |err: ServerError| limits.finish(Response::from_errors(vec![err]));
+    let parsed = match document {
+        Ok(p) => p,
+        Err(err) => return refused(err),
+    };
+    // Said, not silently answered with `null` (async-graphql's way).
+    if request.introspection_mode == IntrospectionMode::Disabled && parsed.shape.introspects {
+        return refused(coded(
+            ServerError::new("introspection is available to staff only here", None),
+            code::FORBIDDEN,
+        ));
+    }
+    if let Err(err) = limits.check_shape(parsed.shape) {
+        return refused(err);
+    }
+    request.set_parsed_query(parsed.doc.clone());
+    let operation = request.operation_name.clone();
+    let mut resp = schema.execute(request).await;
+    // Only an answer with data was validated and executed.
+    if resp.data != Value::Null {
+        super::order::reorder(&mut resp.data, &parsed.doc, operation.as_deref());
+    }
+    limits.finish(resp)
+}
+
+/// Parses (or finds) the request's document and runs it.
+pub async fn execute(schema: &CmsSchema, state: &AppState, request: Request) -> Response {
+    let document = document(state, &request.query);
+    run(schema, state, request, document).await
+}
