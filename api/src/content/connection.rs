@@ -3,7 +3,7 @@
 //! only when asked for, batched across parents for nested connections, and skipped
 //! when the first page already holds every item.
 use super::list::{self, ListSpec, Page, Row};
-use super::loaders::{dl, AreasOf, ById, CountKey, CountriesOf, Dl, PrioritiesOf};
+use super::loaders::{dl, BlocksOf, ById, CountKey, CountriesOf, Dl};
 use super::locale::Locale;
 use super::tags::Tag;
 use super::visibility::Visibility;
@@ -193,6 +193,7 @@ pub async fn root_connection<N: ConnectionNode>(
         order,
         window,
         with_count,
+        with_blocks: wants_blocks(ctx, listing.kind),
     });
     let page = list::fetch_root(&state.db, &state.counts, &vis, &spec)
         .await
@@ -203,7 +204,7 @@ pub async fn root_connection<N: ConnectionNode>(
         tags.add(Tag::List(kind));
     }
     tags.add_rows(&page.rows);
-    prime(ctx, loaders, &page.rows, true).await?;
+    prime(ctx, loaders, &page, true).await?;
     Ok(Connection::new(&page, spec, locale, vis, None))
 }
 
@@ -259,6 +260,7 @@ pub async fn nested_connection<N: ConnectionNode>(
         order,
         window,
         with_count,
+        with_blocks: wants_blocks(ctx, listing.kind),
     });
     let key = super::loaders::PageKey {
         parent,
@@ -268,7 +270,7 @@ pub async fn nested_connection<N: ConnectionNode>(
     let page = loaders.load_one(key).await.gql()?.unwrap_or_default();
     // Sibling connections (the same field under many parents) prime through the
     // batching loader, so their keys merge into one statement per relation.
-    prime(ctx, loaders, &page.rows, false).await?;
+    prime(ctx, loaders, &page, false).await?;
     let count_key = CountKey {
         parent,
         id: parent_id,
@@ -309,25 +311,65 @@ where
     Ok(())
 }
 
+/// Whether the selection of a connection's nodes names this field.
+fn node_wants(ctx: &Context<'_>, field: &str) -> bool {
+    let la = ctx.look_ahead();
+    la.field("edges").field("node").field(field).exists() || la.field("nodes").field(field).exists()
+}
+
+/// The field that shows a type's text blocks, if it has any.
+fn blocks_field(kind: super::Kind) -> Option<&'static str> {
+    match kind {
+        super::Kind::Country => Some("priorities"),
+        super::Kind::Programme => Some("priorityAreas"),
+        super::Kind::Region | super::Kind::Document => None,
+    }
+}
+
+/// Whether a page of this type should read its rows' blocks with its rows.
+fn wants_blocks(ctx: &Context<'_>, kind: super::Kind) -> bool {
+    blocks_field(kind).is_some_and(|f| node_wants(ctx, f))
+}
+
+/// Puts blocks read with their owners into the request cache.
+async fn feed_blocks(
+    loaders: &Dl,
+    kind: super::Kind,
+    blocks: impl IntoIterator<Item = (i32, Vec<super::blocks::Block>)>,
+) {
+    loaders
+        .feed_many(
+            blocks
+                .into_iter()
+                .map(|(id, b)| (BlocksOf(kind, id), Arc::new(b))),
+        )
+        .await;
+}
+
 /// Loads, one batch per relation, what the items of a page will ask for (as the
 /// selection says), so their resolvers find it in the request cache. Batching by
 /// timing alone splits when resolving a long list yields to the scheduler; this
-/// keeps the number of statements fixed.
+/// keeps the number of statements fixed. Blocks the page statement read come
+/// straight from the page.
 async fn prime(
     ctx: &Context<'_>,
     loaders: &Dl,
-    rows: &[Row],
+    page: &Page,
     now: bool,
 ) -> async_graphql::Result<()> {
     use super::Kind;
+    let rows = &page.rows;
     let Some(first) = rows.first() else {
         return Ok(());
     };
-    let la = ctx.look_ahead();
-    let wants = |f: &str| {
-        la.field("edges").field("node").field(f).exists() || la.field("nodes").field(f).exists()
-    };
+    let kind = first.kind();
+    if let Some(blocks) = &page.blocks {
+        feed_blocks(loaders, kind, blocks.clone()).await;
+    }
+    let wants = |f: &str| node_wants(ctx, f);
+    let blocks_wanted = page.blocks.is_none() && wants_blocks(ctx, kind);
     let ids = || rows.iter().map(Row::id);
+    let blocks = || ids().map(|id| BlocksOf(kind, id));
     let loaded = match first {
         Row::Document(_) => {
             let programmes = rows.iter().filter_map(|r| match r {
@@ -345,7 +387,7 @@ async fn prime(
             )
         }
         Row::Programme(_) => futures_util::try_join!(
-            load_into_cache(loaders, wants("priorityAreas"), ids().map(AreasOf), now),
+            load_into_cache(loaders, blocks_wanted, blocks(), now),
             load_into_cache(
                 loaders,
                 wants("countries"),
@@ -359,7 +401,7 @@ async fn prime(
                 _ => None,
             });
             futures_util::try_join!(
-                load_into_cache(loaders, wants("priorities"), ids().map(PrioritiesOf), now),
+                load_into_cache(loaders, blocks_wanted, blocks(), now),
                 load_into_cache(loaders, wants("region"), regions, now),
             )
         }
@@ -383,15 +425,24 @@ pub async fn lookup<N: ConnectionNode>(
     let loaders = dl(ctx, vis)?;
     let locale = Locale::parse(locale).gql()?;
     if kind == super::Kind::Country && ctx.look_ahead().field("region").exists() {
-        let found = list::fetch_country_with_region(&state.db, &vis, column, value)
+        let with_blocks = ctx.look_ahead().field("priorities").exists();
+        let found = list::fetch_country_with_region(&state.db, &vis, column, value, with_blocks)
             .await
             .gql()?;
         let tags = &loaders.loader().tags;
-        let Some((country, region)) = found else {
+        let Some(list::CountryPage {
+            country,
+            region,
+            blocks,
+        }) = found
+        else {
             tags.add(Tag::List(kind));
             return Ok(None);
         };
         tags.add_rows([&country]);
+        if let Some(blocks) = blocks {
+            feed_blocks(loaders, kind, [(country.id(), blocks)]).await;
+        }
         match region {
             Some(region) => {
                 tags.add_rows([&region]);

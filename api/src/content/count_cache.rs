@@ -1,4 +1,4 @@
-//! Cached `totalCount`s of top-level lists, each with the content generation it
+//! Cached `totalCount`s of lists (top-level and nested), each with the content generation it
 //! was counted at. A page statement reads the current generation beside its rows
 //! (same snapshot), so a cached count is used only while nothing has changed,
 //! whichever process changed it.
@@ -12,12 +12,15 @@
 #[cfg(test)]
 use super::filter::Cond;
 use super::filter::Filter;
+use super::tables::Via;
 use super::{Kind, Visibility};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// What a top-level count depends on (not the order or the window).
-pub type CountKey = (Visibility, Kind, Filter);
+/// What a count depends on (not the order or the window): the visibility, the
+/// listed type, the filter, and for a nested list its parent (the relation and
+/// the parent's id).
+pub type CountKey = (Visibility, Kind, Filter, Option<(Via, i32)>);
 
 /// Bytes an entry costs beyond its key's text: the key and value structs twice
 /// (a hash table keeps up to as many spare slots as used ones) and the control
@@ -113,6 +116,7 @@ mod tests {
             Visibility::Public,
             Kind::Document,
             Filter::from(vec![Cond::Country(country.to_string())]),
+            None,
         )
     }
 

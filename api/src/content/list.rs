@@ -3,7 +3,8 @@
 //! SQL, for a top-level list or for many parents at once (nested connections are
 //! batched with a window function, so they cost one statement whatever the number of
 //! parents).
-use super::count_cache::CountCache;
+use super::blocks::{self, Block};
+use super::count_cache::{CountCache, CountKey};
 pub use super::filter::{Cond, Filter};
 use super::ids::Kind;
 use super::tables::{ChildTable, Via};
@@ -247,6 +248,9 @@ pub struct ListSpec {
     /// The client asked for `totalCount`: fetch it with the page, in the same
     /// statement, rather than with a second one.
     pub with_count: bool,
+    /// The selection shows the rows' text blocks (priorities, priority areas):
+    /// read them in the page's statement ([`super::blocks`]).
+    pub with_blocks: bool,
 }
 
 /// A content row of any type.
@@ -315,6 +319,8 @@ pub struct Page {
     pub has_more: bool,
     /// Total number of items of the list (all pages), when it came with the page.
     pub total: Option<i64>,
+    /// Each row's text blocks, by row id, when the page was asked to bring them.
+    pub blocks: Option<HashMap<i32, Vec<Block>>>,
 }
 
 /// Which orderings and filters each type accepts is decided by its GraphQL input
@@ -582,7 +588,34 @@ fn finish(mut rows: Vec<Row>, window: &Window, total: Option<i64>) -> Page {
         rows,
         has_more,
         total,
+        blocks: None,
     }
+}
+
+/// The columns a page statement reads beside `t.*` for its blocks.
+fn push_blocks(sql: &mut Sql, spec: &ListSpec) {
+    if spec.with_blocks {
+        blocks::push_column(sql, spec.listing.kind);
+    }
+}
+
+/// A page's rows parsed, with their blocks when the statement read them.
+fn page_of(raw: Vec<QueryResult>, spec: &ListSpec, total: Option<i64>) -> AppResult<Page> {
+    let blocks = if spec.with_blocks && blocks::table(spec.listing.kind).is_some() {
+        let mut by_row = HashMap::new();
+        for r in &raw {
+            let id: i32 = r.try_get("", "id")?;
+            by_row.insert(id, blocks::from_row(r, id)?);
+        }
+        Some(by_row)
+    } else {
+        None
+    };
+    let rows = parse_rows(spec.listing.kind, raw)?;
+    Ok(Page {
+        blocks,
+        ..finish(rows, &spec.window, total)
+    })
 }
 
 /// The total from a page's rows: every row carries it; no rows means zero matches
@@ -616,6 +649,64 @@ fn push_count_column(
 const GENERATION_COLUMN: &str =
     ", (SELECT generation FROM content_generation WHERE id = 1) AS content_generation";
 
+/// How a page statement learns its list's total, when asked for: from a count
+/// cached at the generation the statement reads beside its rows (same
+/// snapshot), else counted in the statement and cached at that generation.
+struct Counting {
+    key: Option<CountKey>,
+    cached: Option<(i64, i64)>,
+}
+
+impl Counting {
+    fn new(counts: &CountCache, spec: &ListSpec, key: CountKey) -> Counting {
+        let key = spec.with_count.then_some(key);
+        let cached = key.as_ref().and_then(|k| counts.get(k));
+        Counting { key, cached }
+    }
+
+    /// The statement's count (when none is cached) and generation columns.
+    fn push_columns(
+        &self,
+        sql: &mut Sql,
+        vis: &Visibility,
+        spec: &ListSpec,
+        parent: Option<(Via, &[i32])>,
+    ) {
+        if self.key.is_some() {
+            if self.cached.is_none() {
+                push_count_column(sql, vis, spec, parent);
+            }
+            sql.push(GENERATION_COLUMN);
+        }
+    }
+
+    /// The total, if known: cached and still current, or counted now.
+    fn total(
+        self,
+        counts: &CountCache,
+        raw: &[QueryResult],
+        spec: &ListSpec,
+    ) -> AppResult<Option<i64>> {
+        let generation: Option<i64> = match raw.first() {
+            Some(r) if self.key.is_some() => Some(r.try_get("", "content_generation")?),
+            _ => None,
+        };
+        Ok(match (self.cached, generation) {
+            // Nothing changed since the count: use it.
+            (Some((at, n)), Some(now)) if at == now => Some(n),
+            // Changed (or no row to tell): counted separately when asked for.
+            (Some(_), _) => None,
+            (None, _) => {
+                let total = total_of(raw, spec)?;
+                if let (Some(n), Some(g), Some(key)) = (total, generation, self.key) {
+                    counts.put(key, g, n);
+                }
+                total
+            }
+        })
+    }
+}
+
 /// A top-level page. With `totalCount`, a count cached at the generation the
 /// page reads is used instead of counting again.
 pub async fn fetch_root(
@@ -628,18 +719,15 @@ pub async fn fetch_root(
     if spec.window.limit == 0 {
         return Ok(Page::default());
     }
-    let key = spec
-        .with_count
-        .then(|| (*vis, spec.listing.kind, spec.filter.clone()));
-    let cached = key.as_ref().and_then(|k| counts.get(k));
+    let counting = Counting::new(
+        counts,
+        spec,
+        (*vis, spec.listing.kind, spec.filter.clone(), None),
+    );
     let mut sql = db.sql();
     sql.push("SELECT t.*");
-    if cached.is_none() {
-        push_count_column(&mut sql, vis, spec, None);
-    }
-    if spec.with_count {
-        sql.push(GENERATION_COLUMN);
-    }
+    push_blocks(&mut sql, spec);
+    counting.push_columns(&mut sql, vis, spec, None);
     push_from_where(&mut sql, vis, spec, None, true);
     if let Some(values) = &spec.window.cursor {
         push_keyset(&mut sql, spec.order, spec.window.forward, values);
@@ -648,31 +736,15 @@ pub async fn fetch_root(
     push_order_by(&mut sql, spec.order, spec.window.forward);
     sql.push(" LIMIT ").push_int(spec.window.limit + 1);
     let raw = db.all(sql).await?;
-    let generation: Option<i64> = match raw.first() {
-        Some(r) if spec.with_count => Some(r.try_get("", "content_generation")?),
-        _ => None,
-    };
-    let total = match (cached, generation) {
-        // Nothing changed since the count: use it.
-        (Some((at, n)), Some(now)) if at == now => Some(n),
-        // Changed (or no row to tell): counted separately when asked for.
-        (Some(_), _) => None,
-        (None, _) => {
-            let total = total_of(&raw, spec)?;
-            if let (Some(n), Some(g), Some(key)) = (total, generation, key) {
-                counts.put(key, g, n);
-            }
-            total
-        }
-    };
-    let rows = parse_rows(spec.listing.kind, raw)?;
-    Ok(finish(rows, &spec.window, total))
+    let total = counting.total(counts, &raw, spec)?;
+    page_of(raw, spec, total)
 }
 
 /// One page per parent, in one statement: a plain `LIMIT` for a single parent, a
 /// `ROW_NUMBER() OVER (PARTITION BY parent ...)` for several.
 pub async fn fetch_nested(
     db: &Db,
+    counts: &CountCache,
     vis: &Visibility,
     spec: &ListSpec,
     parent: Via,
@@ -688,18 +760,31 @@ pub async fn fetch_nested(
     // Batched pages carry their totals as a window count, exact when no cursor
     // narrows the rows; otherwise the count loader answers.
     let mut spec_counted = spec.clone();
-    if single {
+    // One parent's total is cached per generation, as top-level totals are.
+    let counting = single.then(|| {
+        let key = (
+            *vis,
+            spec.listing.kind,
+            spec.filter.clone(),
+            Some((parent, ids[0])),
+        );
+        Counting::new(counts, spec, key)
+    });
+    if let Some(counting) = &counting {
         sql.push("SELECT t.*, ");
         push_parent_column(&mut sql, parent);
         sql.push(" AS parent_key");
+        push_blocks(&mut sql, spec);
         // A subquery, not `COUNT(*) OVER ()`: SQLite materialises the whole window
         // before sorting (measured 2.0 ms against 0.5 ms for a country's page).
-        push_count_column(&mut sql, vis, spec, Some((parent, ids)));
+        counting.push_columns(&mut sql, vis, spec, Some((parent, ids)));
     } else {
         spec_counted.with_count = spec.with_count && spec.window.cursor.is_none();
         sql.push("SELECT * FROM (SELECT t.*, ");
         push_parent_column(&mut sql, parent);
-        sql.push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ");
+        sql.push(" AS parent_key");
+        push_blocks(&mut sql, spec);
+        sql.push(", ROW_NUMBER() OVER (PARTITION BY ");
         push_parent_column(&mut sql, parent);
         sql.push(" ORDER BY ");
         push_order_by(&mut sql, spec.order, spec.window.forward);
@@ -724,16 +809,21 @@ pub async fn fetch_nested(
             .push_int(limit)
             .push(" ORDER BY w.parent_key, w.rn");
     }
+    let raw = db.all(sql).await?;
+    if let Some(counting) = counting {
+        let total = counting.total(counts, &raw, spec)?;
+        pages.insert(ids[0], page_of(raw, spec, total)?);
+        return Ok(pages);
+    }
     let mut grouped: HashMap<i32, Vec<QueryResult>> = HashMap::new();
-    for r in db.all(sql).await? {
+    for r in raw {
         let key: i32 = r.try_get("", "parent_key")?;
         grouped.entry(key).or_default().push(r);
     }
     for id in ids {
         let raw = grouped.remove(id).unwrap_or_default();
         let total = total_of(&raw, &spec_counted)?;
-        let rows = parse_rows(spec.listing.kind, raw)?;
-        pages.insert(*id, finish(rows, &spec.window, total));
+        pages.insert(*id, page_of(raw, spec, total)?);
     }
     Ok(pages)
 }
@@ -755,7 +845,7 @@ pub async fn count_root(
             let n: i64 = r.try_get("", "n")?;
             let generation: i64 = r.try_get("", "content_generation")?;
             counts.put(
-                (*vis, spec.listing.kind, spec.filter.clone()),
+                (*vis, spec.listing.kind, spec.filter.clone(), None),
                 generation,
                 n,
             );
@@ -864,10 +954,14 @@ pub async fn fetch_country_with_region(
     vis: &Visibility,
     column: UniqueKey,
     value: &str,
-) -> AppResult<Option<(Row, Option<Row>)>> {
+    with_blocks: bool,
+) -> AppResult<Option<CountryPage>> {
     use sea_orm::{IdenStatic, Iterable};
     let mut sql = db.sql();
     sql.push("SELECT t.*");
+    if with_blocks {
+        blocks::push_column(&mut sql, Kind::Country);
+    }
     for c in region::Column::iter() {
         sql.push(", r.")
             .push(c.as_str())
@@ -881,7 +975,12 @@ pub async fn fetch_country_with_region(
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    let country = Row::Country(Arc::new(country::Model::from_query_result(r, "")?));
+    let model = country::Model::from_query_result(r, "")?;
+    let blocks = if with_blocks {
+        Some(blocks::from_row(r, model.id)?)
+    } else {
+        None
+    };
     let region_id: Option<i32> = r.try_get("", "r_id")?;
     let region = match region_id {
         Some(_) => Some(Row::Region(Arc::new(region::Model::from_query_result(
@@ -889,7 +988,19 @@ pub async fn fetch_country_with_region(
         )?))),
         None => None,
     };
-    Ok(Some((country, region)))
+    Ok(Some(CountryPage {
+        country: Row::Country(Arc::new(model)),
+        region,
+        blocks,
+    }))
+}
+
+/// A country read for its page: the row, its visible region, and its
+/// priorities when asked for.
+pub struct CountryPage {
+    pub country: Row,
+    pub region: Option<Row>,
+    pub blocks: Option<Vec<Block>>,
 }
 
 #[cfg(test)]
@@ -916,6 +1027,7 @@ mod tests {
                 cursor: None,
             },
             with_count: false,
+            with_blocks: false,
         }
     }
 

@@ -1,6 +1,8 @@
 //! DataLoaders: one batched `IN (...)` statement per relation and request, so the
 //! number of statements does not grow with the number of items a query returns.
 //! Built per request, because what they return depends on the visibility (public or preview).
+use super::blocks::{self, Block};
+use super::count_cache::CountCache;
 use super::ids::Kind;
 use super::list::{self, ListSpec, Page, Row};
 use super::tables::Via;
@@ -9,13 +11,15 @@ use super::visibility::{Alias, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{country, country_priority, priority_area};
+use entity::country;
 use sea_orm::FromQueryResult;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct Loaders {
     pub db: Db,
+    /// The process's cached list totals (nested pages use them too).
+    pub counts: Arc<CountCache>,
     pub vis: Visibility,
     /// The request's cache tags: every item a loader returns is recorded.
     pub tags: Tags,
@@ -26,9 +30,14 @@ pub struct Loaders {
 pub type Dl = DataLoader<Loaders, HashMapCache>;
 
 impl Loaders {
-    pub fn new(db: Db, vis: Visibility, tags: Tags) -> Dl {
+    pub fn new(db: Db, counts: Arc<CountCache>, vis: Visibility, tags: Tags) -> Dl {
         DataLoader::with_cache(
-            Loaders { db, vis, tags },
+            Loaders {
+                db,
+                counts,
+                vis,
+                tags,
+            },
             tokio::spawn,
             HashMapCache::default(),
         )
@@ -55,13 +64,10 @@ pub fn dl<'c>(ctx: &async_graphql::Context<'c>, vis: Visibility) -> async_graphq
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ById(pub Kind, pub i32);
 
-/// A country's ordered priorities.
+/// The ordered text blocks of an item: a country's priorities, a programme's
+/// priority areas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PrioritiesOf(pub i32);
-
-/// A programme's ordered priority areas.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct AreasOf(pub i32);
+pub struct BlocksOf(pub Kind, pub i32);
 
 /// The (visible) countries of a programme or a document, in their order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,47 +122,22 @@ impl Loader<ById> for Loaders {
     }
 }
 
-impl Loader<PrioritiesOf> for Loaders {
-    type Value = Arc<Vec<country_priority::Model>>;
+impl Loader<BlocksOf> for Loaders {
+    type Value = Arc<Vec<Block>>;
     type Error = AppError;
 
-    async fn load(&self, keys: &[PrioritiesOf]) -> AppResult<HashMap<PrioritiesOf, Self::Value>> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let mut sql = self.db.sql();
-        sql.push("SELECT * FROM country_priorities WHERE country_id")
-            .in_ids(&ids)
-            .push(" ORDER BY country_id, position");
-        let rows: Vec<country_priority::Model> = self.db.all_as(sql).await?;
-        let mut grouped: HashMap<i32, Vec<country_priority::Model>> = HashMap::new();
-        for r in rows {
-            grouped.entry(r.country_id).or_default().push(r);
+    async fn load(&self, keys: &[BlocksOf]) -> AppResult<HashMap<BlocksOf, Self::Value>> {
+        let mut out = HashMap::new();
+        for kind in [Kind::Country, Kind::Programme] {
+            let ids: Vec<i32> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
+            if ids.is_empty() {
+                continue;
+            }
+            for (id, blocks) in blocks::fetch(&self.db, kind, &ids).await? {
+                out.insert(BlocksOf(kind, id), Arc::new(blocks));
+            }
         }
-        Ok(keys
-            .iter()
-            .map(|k| (*k, Arc::new(grouped.remove(&k.0).unwrap_or_default())))
-            .collect())
-    }
-}
-
-impl Loader<AreasOf> for Loaders {
-    type Value = Arc<Vec<priority_area::Model>>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[AreasOf]) -> AppResult<HashMap<AreasOf, Self::Value>> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let mut sql = self.db.sql();
-        sql.push("SELECT * FROM priority_areas WHERE programme_id")
-            .in_ids(&ids)
-            .push(" ORDER BY programme_id, position");
-        let rows: Vec<priority_area::Model> = self.db.all_as(sql).await?;
-        let mut grouped: HashMap<i32, Vec<priority_area::Model>> = HashMap::new();
-        for r in rows {
-            grouped.entry(r.programme_id).or_default().push(r);
-        }
-        Ok(keys
-            .iter()
-            .map(|k| (*k, Arc::new(grouped.remove(&k.0).unwrap_or_default())))
-            .collect())
+        Ok(out)
     }
 }
 
@@ -226,7 +207,8 @@ impl Loader<PageKey> for Loaders {
     async fn load(&self, keys: &[PageKey]) -> AppResult<HashMap<PageKey, Arc<Page>>> {
         let mut out = HashMap::new();
         for ((parent, spec), ids) in group(keys.iter().map(|k| (&k.parent, &k.spec, k.id))) {
-            let pages = list::fetch_nested(&self.db, &self.vis, &spec, parent, &ids).await?;
+            let pages =
+                list::fetch_nested(&self.db, &self.counts, &self.vis, &spec, parent, &ids).await?;
             for (id, page) in pages {
                 self.tags.add_rows(&page.rows);
                 out.insert(

@@ -3,6 +3,7 @@
 //! list engine (filters, orderings, keyset pages, counts), the DataLoaders, and the
 //! generic Relay connection types. A leaf: nothing here imports the workflow, the
 //! domains, `graphql` or `http`.
+pub mod blocks;
 pub mod connection;
 pub mod count_cache;
 pub mod filter;

@@ -6,7 +6,7 @@ use crate::content::connection::{
     lookup, nested_connection, root_connection, Connection, ConnectionNode, NestedList,
 };
 use crate::content::list::{Cond, Filter, Order, PageArgs, UniqueKey};
-use crate::content::loaders::{ById, Dl, PrioritiesOf};
+use crate::content::loaders::{BlocksOf, ById, Dl};
 use crate::content::locale::{localized_block, translations_to_json};
 use crate::content::model::Block;
 use crate::content::model::ContentType;
@@ -126,7 +126,7 @@ impl Country {
             _ => {
                 let rows = self
                     .dl(ctx)?
-                    .load_one(PrioritiesOf(self.m.id))
+                    .load_one(BlocksOf(Kind::Country, self.m.id))
                     .await
                     .gql()?
                     .unwrap_or_default();

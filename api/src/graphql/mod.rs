@@ -106,6 +106,7 @@ pub fn prepare(
     let mut request = request
         .data(Loaders::new(
             state.db.clone(),
+            state.counts.clone(),
             Visibility::Public,
             tags.clone(),
         ))
@@ -117,6 +118,7 @@ pub fn prepare(
     if viewer.actor().is_some() {
         request = request.data(PreviewDl(Loaders::new(
             state.db.clone(),
+            state.counts.clone(),
             Visibility::Preview,
             tags,
         )));

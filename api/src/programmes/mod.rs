@@ -6,7 +6,7 @@ use crate::content::connection::{
     lookup, nested_connection, root_connection, Connection, NestedList,
 };
 use crate::content::list::{Cond, Filter, Order, PageArgs};
-use crate::content::loaders::{AreasOf, CountriesOf};
+use crate::content::loaders::{BlocksOf, CountriesOf};
 use crate::content::locale::localized_block;
 use crate::content::model::ContentType;
 use crate::content::status::status_filter;
@@ -197,7 +197,7 @@ impl Programme {
             _ => {
                 let rows = self
                     .dl(ctx)?
-                    .load_one(AreasOf(self.m.id))
+                    .load_one(BlocksOf(Kind::Programme, self.m.id))
                     .await
                     .gql()?
                     .unwrap_or_default();

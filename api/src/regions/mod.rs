@@ -167,6 +167,7 @@ impl RegionQuery {
                 cursor: None,
             },
             with_count: false,
+            with_blocks: false,
         };
         let page = list::fetch_root(&state.db, &state.counts, &vis, &spec)
             .await
