@@ -145,8 +145,12 @@ impl Loader<CountriesOf> for Loaders {
     type Value = Arc<Vec<Arc<country::Model>>>;
     type Error = AppError;
 
+    /// Each visible country once, with the parents (of those asked for) it is
+    /// linked to and its place in each: a page's items share a few countries,
+    /// so a row per link would decode the same wide rows again and again.
     async fn load(&self, keys: &[CountriesOf]) -> AppResult<HashMap<CountriesOf, Self::Value>> {
         let mut out = HashMap::new();
+        let postgres = self.db.backend() == sea_orm::DbBackend::Postgres;
         for (kind, link, fk) in [
             (Kind::Programme, "programme_countries", "programme_id"),
             (Kind::Document, "document_countries", "document_id"),
@@ -156,32 +160,49 @@ impl Loader<CountriesOf> for Loaders {
                 continue;
             }
             let mut sql = self.db.sql();
-            sql.push("SELECT t.*, x.")
-                .push(fk)
-                .push(" AS parent_key FROM ")
-                .push(link)
-                .push(" x JOIN countries t ON t.id = x.country_id WHERE x.")
-                .push(fk)
-                .in_ids(&ids)
-                .push(" AND ")
-                .push(self.vis.visible_sql(Alias::T))
-                .push(" ORDER BY x.")
-                .push(fk)
-                .push(", x.position");
+            sql.push(if postgres {
+                "SELECT t.*, (SELECT json_agg(json_build_array(x."
+            } else {
+                "SELECT t.*, (SELECT json_group_array(json_array(x."
+            })
+            .push(fk)
+            .push(", x.position))")
+            .push(if postgres { "::text" } else { "" })
+            .push(" FROM ")
+            .push(link)
+            .push(" x WHERE x.country_id = t.id AND x.")
+            .push(fk)
+            .in_ids(&ids)
+            .push(") AS links_json FROM countries t WHERE t.id IN (SELECT x.country_id FROM ")
+            .push(link)
+            .push(" x WHERE x.")
+            .push(fk)
+            .in_ids(&ids)
+            .push(") AND ")
+            .push(self.vis.visible_sql(Alias::T));
             // Only visible countries are listed: one published later changes the
             // list, so the answer goes with the countries' list tag too.
             self.tags.add(Tag::List(Kind::Country));
-            let mut grouped: HashMap<i32, Vec<Arc<country::Model>>> = HashMap::new();
+            let mut grouped: HashMap<i32, Vec<(i32, Arc<country::Model>)>> = HashMap::new();
             for r in self.db.all(sql).await? {
-                let parent: i32 = r.try_get("", "parent_key")?;
-                let country = country::Model::from_query_result(&r, "")?;
+                let links: String = r.try_get("", "links_json")?;
+                let links: Vec<(i32, i32)> = serde_json::from_str(&links)
+                    .map_err(|e| AppError::internal(format!("malformed links column: {e}")))?;
+                let country = Arc::new(country::Model::from_query_result(&r, "")?);
                 self.tags.add(Tag::Item(Kind::Country, country.id));
-                grouped.entry(parent).or_default().push(Arc::new(country));
+                for (parent, position) in links {
+                    grouped
+                        .entry(parent)
+                        .or_default()
+                        .push((position, country.clone()));
+                }
             }
             for id in ids {
+                let mut countries = grouped.remove(&id).unwrap_or_default();
+                countries.sort_by_key(|(position, c)| (*position, c.id));
                 out.insert(
                     CountriesOf(kind, id),
-                    Arc::new(grouped.remove(&id).unwrap_or_default()),
+                    Arc::new(countries.into_iter().map(|(_, c)| c).collect()),
                 );
             }
         }
