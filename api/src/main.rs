@@ -1,9 +1,6 @@
 //! The `cms` binary. All logic lives in the library so tests can drive it.
 use std::process::ExitCode;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     api::cli::run().await

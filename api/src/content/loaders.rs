@@ -161,24 +161,19 @@ impl Loader<CountriesOf> for Loaders {
             }
             let mut sql = self.db.sql();
             sql.push(if postgres {
-                "SELECT t.*, (SELECT json_agg(json_build_array(x."
+                "SELECT t.*, l.links AS links_json FROM countries t JOIN (SELECT x.country_id, json_agg(json_build_array(x."
             } else {
-                "SELECT t.*, (SELECT json_group_array(json_array(x."
+                "SELECT t.*, l.links AS links_json FROM countries t JOIN (SELECT x.country_id, json_group_array(json_array(x."
             })
             .push(fk)
             .push(", x.position))")
             .push(if postgres { "::text" } else { "" })
-            .push(" FROM ")
-            .push(link)
-            .push(" x WHERE x.country_id = t.id AND x.")
-            .push(fk)
-            .in_ids(&ids)
-            .push(") AS links_json FROM countries t WHERE t.id IN (SELECT x.country_id FROM ")
+            .push(" AS links FROM ")
             .push(link)
             .push(" x WHERE x.")
             .push(fk)
             .in_ids(&ids)
-            .push(") AND ")
+            .push(" GROUP BY x.country_id) l ON l.country_id = t.id WHERE ")
             .push(self.vis.visible_sql(Alias::T));
             // Only visible countries are listed: one published later changes the
             // list, so the answer goes with the countries' list tag too.
