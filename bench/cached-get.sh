@@ -54,9 +54,9 @@ PY
 curl -sf -o /dev/null "http://127.0.0.1:$PORT$(cat "$WORK/path.txt")"  # fills the cache
 
 measure() { # label url
-  wrk -t2 -c"$CONNECTIONS" -d3s -s "$ROOT/bench/get.lua" "$2" -- "$WORK/path.txt" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d3s -s "$ROOT/bench/post.lua" "$2" -- "$WORK/path.txt" get >/dev/null
   local line
-  line=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/get.lua" "$2" -- "$WORK/path.txt" | grep '^RESULT')
+  line=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/post.lua" "$2" -- "$WORK/path.txt" get | grep '^RESULT')
   echo "$1 $line"
 }
 CMS_LINE=$(measure "cms($BACKEND,cached GET)" "http://127.0.0.1:$PORT")

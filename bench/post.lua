@@ -1,4 +1,5 @@
--- wrk script: POST one GraphQL body (file given after `--`), count errors (non-200
+-- wrk script: POST one GraphQL body (file given after `--`), or with `-- FILE get`
+-- GET the path and query string on the file's first line; count errors (non-200
 -- answers and bodies containing "errors"), print one RESULT line.
 local body_file = nil
 local errors = 0
@@ -11,11 +12,16 @@ end
 function init(args)
   body_file = args[1]
   local f = assert(io.open(body_file, "r"))
-  wrk.body = f:read("*a")
-  f:close()
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Accept"] = "application/graphql-response+json"
+  if args[2] == "get" then
+    wrk.path = f:read("*l")
+    wrk.method = "GET"
+  else
+    wrk.body = f:read("*a")
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+  end
+  f:close()
 end
 
 function response(status, headers, body)
