@@ -310,6 +310,33 @@ impl Sql {
     /// arrays: ` IN (?, ...)` with the list padded (by repeating its last id) to
     /// the next power of two, so there are a handful of statement shapes, not one
     /// per length. An empty list matches nothing.
+    /// An aggregate of the group's rows as one JSON array of arrays, as text:
+    /// `json_agg(json_build_array(<columns>) ORDER BY <order>)` on PostgreSQL
+    /// (`[]` for no rows), `json_group_array(json_array(...) ORDER BY ...)` on
+    /// SQLite. Read it back with [`json_rows`].
+    pub fn json_array_agg(
+        &mut self,
+        columns: &'static str,
+        order: Option<&'static str>,
+    ) -> &mut Self {
+        let postgres = self.backend == DbBackend::Postgres;
+        self.push(if postgres {
+            "COALESCE(json_agg(json_build_array("
+        } else {
+            "json_group_array(json_array("
+        })
+        .push(columns)
+        .push(")");
+        if let Some(order) = order {
+            self.push(" ORDER BY ").push(order);
+        }
+        self.push(if postgres {
+            "), '[]'::json)::text"
+        } else {
+            ")"
+        })
+    }
+
     pub fn in_ids(&mut self, ids: &[i32]) -> &mut Self {
         let Some(last) = ids.last().copied() else {
             return self.push(" IN (NULL)");
@@ -338,6 +365,17 @@ impl Sql {
     pub fn build(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
+}
+
+/// The rows of a column written with [`Sql::json_array_agg`], each an array
+/// decoded as `T` (a tuple of its columns).
+pub fn json_rows<T: serde::de::DeserializeOwned>(
+    r: &QueryResult,
+    column: &str,
+) -> AppResult<Vec<T>> {
+    let json: String = r.try_get("", column)?;
+    serde_json::from_str(&json)
+        .map_err(|e| AppError::internal(format!("malformed JSON column {column}: {e}")))
 }
 
 #[cfg(test)]

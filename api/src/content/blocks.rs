@@ -4,9 +4,9 @@
 //! page costs the same number of statements however many programmes it has;
 //! otherwise one batched statement per request loads them.
 use super::ids::Kind;
-use crate::db::{Db, Sql};
-use crate::error::{AppError, AppResult};
-use sea_orm::{DbBackend, FromQueryResult, QueryResult};
+use crate::db::{json_rows, Db, Sql};
+use crate::error::AppResult;
+use sea_orm::{FromQueryResult, QueryResult};
 use std::collections::HashMap;
 
 /// One block, in its owner's order.
@@ -40,24 +40,22 @@ pub fn push_column(sql: &mut Sql, kind: Kind) {
     let Some((table, fk)) = table(kind) else {
         return;
     };
-    let postgres = sql.backend() == DbBackend::Postgres;
-    sql.push(if postgres {
-        ", (SELECT COALESCE(json_agg(json_build_array(c.id, c.position, c.title, c.body, c.translations) ORDER BY c.position), '[]'::json)::text FROM "
-    } else {
-        ", (SELECT json_group_array(json_array(c.id, c.position, c.title, c.body, c.translations) ORDER BY c.position) FROM "
-    })
-    .push(table)
-    .push(" c WHERE c.")
-    .push(fk)
-    .push(" = t.id) AS ")
-    .push(COLUMN);
+    sql.push(", (SELECT ")
+        .json_array_agg(
+            "c.id, c.position, c.title, c.body, c.translations",
+            Some("c.position"),
+        )
+        .push(" FROM ")
+        .push(table)
+        .push(" c WHERE c.")
+        .push(fk)
+        .push(" = t.id) AS ")
+        .push(COLUMN);
 }
 
 /// The blocks in a row read with [`push_column`], owned by `parent`.
 pub fn from_row(r: &QueryResult, parent: i32) -> AppResult<Vec<Block>> {
-    let json: String = r.try_get("", COLUMN)?;
-    let items: Vec<(i32, i32, String, String, String)> = serde_json::from_str(&json)
-        .map_err(|e| AppError::internal(format!("malformed blocks column: {e}")))?;
+    let items: Vec<(i32, i32, String, String, String)> = json_rows(r, COLUMN)?;
     Ok(items
         .into_iter()
         .map(|(id, position, title, body, translations)| Block {

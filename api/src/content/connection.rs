@@ -335,14 +335,10 @@ fn wants_blocks(ctx: &Context<'_>, kind: super::Kind) -> bool {
 async fn feed_blocks(
     loaders: &Dl,
     kind: super::Kind,
-    blocks: impl IntoIterator<Item = (i32, Vec<super::blocks::Block>)>,
+    blocks: impl IntoIterator<Item = (i32, Arc<Vec<super::blocks::Block>>)>,
 ) {
     loaders
-        .feed_many(
-            blocks
-                .into_iter()
-                .map(|(id, b)| (BlocksOf(kind, id), Arc::new(b))),
-        )
+        .feed_many(blocks.into_iter().map(|(id, b)| (BlocksOf(kind, id), b)))
         .await;
 }
 
@@ -364,7 +360,9 @@ async fn prime(
     };
     let kind = first.kind();
     if let Some(blocks) = &page.blocks {
-        feed_blocks(loaders, kind, blocks.clone()).await;
+        // Shared, not copied: each owner's blocks are behind an `Arc`.
+        let shared: Vec<_> = blocks.iter().map(|(id, b)| (*id, Arc::clone(b))).collect();
+        feed_blocks(loaders, kind, shared).await;
     }
     let wants = |f: &str| node_wants(ctx, f);
     let blocks_wanted = page.blocks.is_none() && wants_blocks(ctx, kind);
@@ -425,7 +423,7 @@ pub async fn lookup<N: ConnectionNode>(
     let loaders = dl(ctx, vis)?;
     let locale = Locale::parse(locale).gql()?;
     if kind == super::Kind::Country && ctx.look_ahead().field("region").exists() {
-        let with_blocks = ctx.look_ahead().field("priorities").exists();
+        let with_blocks = blocks_field(kind).is_some_and(|f| ctx.look_ahead().field(f).exists());
         let found = list::fetch_country_with_region(&state.db, &vis, column, value, with_blocks)
             .await
             .gql()?;
@@ -441,7 +439,7 @@ pub async fn lookup<N: ConnectionNode>(
         };
         tags.add_rows([&country]);
         if let Some(blocks) = blocks {
-            feed_blocks(loaders, kind, [(country.id(), blocks)]).await;
+            feed_blocks(loaders, kind, [(country.id(), Arc::new(blocks))]).await;
         }
         match region {
             Some(region) => {

@@ -320,7 +320,7 @@ pub struct Page {
     /// Total number of items of the list (all pages), when it came with the page.
     pub total: Option<i64>,
     /// Each row's text blocks, by row id, when the page was asked to bring them.
-    pub blocks: Option<HashMap<i32, Vec<Block>>>,
+    pub blocks: Option<HashMap<i32, Arc<Vec<Block>>>>,
 }
 
 /// Which orderings and filters each type accepts is decided by its GraphQL input
@@ -605,7 +605,7 @@ fn page_of(raw: Vec<QueryResult>, spec: &ListSpec, total: Option<i64>) -> AppRes
         let mut by_row = HashMap::new();
         for r in &raw {
             let id: i32 = r.try_get("", "id")?;
-            by_row.insert(id, blocks::from_row(r, id)?);
+            by_row.insert(id, Arc::new(blocks::from_row(r, id)?));
         }
         Some(by_row)
     } else {

@@ -8,7 +8,7 @@ use super::list::{self, ListSpec, Page, Row};
 use super::tables::Via;
 use super::tags::{Tag, Tags};
 use super::visibility::{Alias, Visibility};
-use crate::db::Db;
+use crate::db::{json_rows, Db};
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::country;
@@ -150,24 +150,29 @@ impl Loader<CountriesOf> for Loaders {
     /// so a row per link would decode the same wide rows again and again.
     async fn load(&self, keys: &[CountriesOf]) -> AppResult<HashMap<CountriesOf, Self::Value>> {
         let mut out = HashMap::new();
-        let postgres = self.db.backend() == sea_orm::DbBackend::Postgres;
-        for (kind, link, fk) in [
-            (Kind::Programme, "programme_countries", "programme_id"),
-            (Kind::Document, "document_countries", "document_id"),
+        for (kind, link, fk, links) in [
+            (
+                Kind::Programme,
+                "programme_countries",
+                "programme_id",
+                "x.programme_id, x.position",
+            ),
+            (
+                Kind::Document,
+                "document_countries",
+                "document_id",
+                "x.document_id, x.position",
+            ),
         ] {
             let ids: Vec<i32> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
             if ids.is_empty() {
                 continue;
             }
             let mut sql = self.db.sql();
-            sql.push(if postgres {
-                "SELECT t.*, l.links AS links_json FROM countries t JOIN (SELECT x.country_id, json_agg(json_build_array(x."
-            } else {
-                "SELECT t.*, l.links AS links_json FROM countries t JOIN (SELECT x.country_id, json_group_array(json_array(x."
-            })
-            .push(fk)
-            .push(", x.position))")
-            .push(if postgres { "::text" } else { "" })
+            sql.push(
+                "SELECT t.*, l.links AS links_json FROM countries t JOIN (SELECT x.country_id, ",
+            )
+            .json_array_agg(links, None)
             .push(" AS links FROM ")
             .push(link)
             .push(" x WHERE x.")
@@ -180,9 +185,7 @@ impl Loader<CountriesOf> for Loaders {
             self.tags.add(Tag::List(Kind::Country));
             let mut grouped: HashMap<i32, Vec<(i32, Arc<country::Model>)>> = HashMap::new();
             for r in self.db.all(sql).await? {
-                let links: String = r.try_get("", "links_json")?;
-                let links: Vec<(i32, i32)> = serde_json::from_str(&links)
-                    .map_err(|e| AppError::internal(format!("malformed links column: {e}")))?;
+                let links: Vec<(i32, i32)> = json_rows(&r, "links_json")?;
                 let country = Arc::new(country::Model::from_query_result(&r, "")?);
                 self.tags.add(Tag::Item(Kind::Country, country.id));
                 for (parent, position) in links {
