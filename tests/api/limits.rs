@@ -404,3 +404,33 @@ async fn a_nul_character_in_a_value_is_the_client_s_error_not_internal() {
         assert_eq!(resp["data"]["region"], serde_json::Value::Null);
     }
 }
+
+#[tokio::test]
+async fn parsed_documents_are_kept_once_within_their_budget() {
+    let mut config = crate::common::test_config();
+    config.document_cache_bytes = 4096;
+    let app = TestApp::with_config(config).await;
+    let q = "query { regions { slug } }";
+    for _ in 0..3 {
+        assert!(app.gql(q, json!({})).await.get("errors").is_none());
+    }
+    assert_eq!(app.state.documents.size().0, 1, "one entry per text");
+    // A document that does not parse is reported, never kept.
+    let resp = app.gql("query { regions { ", json!({})).await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    assert_eq!(app.state.documents.size().0, 1);
+    // One larger than the whole budget is answered but not kept; the budget holds.
+    let long = format!("query {{ regions {{ slug }} }} #{}", "x".repeat(4096));
+    assert!(app.gql(&long, json!({})).await.get("errors").is_none());
+    let (entries, bytes) = app.state.documents.size();
+    assert_eq!(entries, 1);
+    assert!(bytes <= 4096, "{bytes}");
+    // The limits still hold for a document found in the cache.
+    let deep = "query { regions { countries { edges { node { programmes { edges { node { documents { edges { node { countries { region { slug } } } } } } } } } } } } }";
+    let mut tight = crate::common::test_config();
+    tight.max_depth = 5;
+    let app = TestApp::with_config(tight).await;
+    for _ in 0..2 {
+        assert_eq!(code(&app.gql(deep, json!({})).await), "QUERY_TOO_COMPLEX");
+    }
+}
