@@ -126,6 +126,8 @@ fn parse(payload: &str) -> Option<Vec<Tag>> {
 pub struct Freshness {
     seen: AtomicI64,
     listening: AtomicBool,
+    /// SQLite: the generation reads, shared by the hits waiting for one.
+    reads: SharedRead,
 }
 
 impl Freshness {
@@ -137,18 +139,56 @@ impl Freshness {
         if db.backend() == DbBackend::Postgres {
             return Ok(self.listening.load(Ordering::Acquire));
         }
-        let now = public_generation(db).await?;
-        let seen = self.seen.swap(now, Ordering::AcqRel);
-        if seen != now {
-            cache.flush();
-            return Ok(false);
-        }
-        Ok(true)
+        // Under the read's lock: a hit that shares this read waits until the
+        // flush it calls for is done.
+        self.reads
+            .run(public_generation(db), |now| {
+                let seen = self.seen.swap(now, Ordering::AcqRel);
+                if seen != now {
+                    cache.flush();
+                    return false;
+                }
+                true
+            })
+            .await
     }
 
     /// Is the PostgreSQL listener listening now?
     pub fn listening(&self) -> bool {
         self.listening.load(Ordering::Acquire)
+    }
+}
+
+/// One read at a time, shared by every caller that arrived before it started:
+/// under load, the hits waiting together share one generation read instead of
+/// each sending its own, and none is answered by a read that started before it
+/// arrived (a change committed before a request arrives is always seen).
+#[derive(Debug, Default)]
+struct SharedRead {
+    /// Reads started so far.
+    started: std::sync::atomic::AtomicU64,
+    /// The number of the last read that finished, and what it read.
+    last: tokio::sync::Mutex<(u64, i64)>,
+}
+
+impl SharedRead {
+    /// The outcome of `then` on a value read after the call began: the last
+    /// read's, when it started after this call, else a new one's (`read`,
+    /// dropped unpolled when not needed). `then` runs under the lock.
+    async fn run<T>(
+        &self,
+        read: impl std::future::Future<Output = AppResult<i64>>,
+        then: impl FnOnce(i64) -> T,
+    ) -> AppResult<T> {
+        let arrived = self.started.load(Ordering::SeqCst);
+        let mut last = self.last.lock().await;
+        if last.0 <= arrived {
+            let number = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+            // A failed read leaves the last one as it was: later callers read
+            // again.
+            *last = (number, read.await?);
+        }
+        Ok(then(last.1))
     }
 }
 
@@ -223,6 +263,53 @@ pub fn listen(url: &str, cache: Arc<ResponseCache>, freshness: Arc<Freshness>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn callers_share_a_read_that_started_after_they_arrived() {
+        let shared = Arc::new(SharedRead::default());
+        let reads = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let read = |gate: Option<tokio::sync::oneshot::Receiver<()>>| {
+            let reads = reads.clone();
+            async move {
+                if let Some(gate) = gate {
+                    let _ = gate.await;
+                }
+                Ok(reads.fetch_add(1, Ordering::SeqCst) + 1)
+            }
+        };
+        // The first read is held open; five callers arrive while it runs.
+        let first = tokio::spawn({
+            let shared = shared.clone();
+            let read = read(Some(held));
+            async move { shared.run(read, |g| g).await }
+        });
+        while shared.started.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let waiting: Vec<_> = (0..5)
+            .map(|_| {
+                let shared = shared.clone();
+                let read = read(None);
+                tokio::spawn(async move { shared.run(read, |g| g).await })
+            })
+            .collect();
+        // Let them all arrive and queue for the lock.
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let _ = release.send(());
+        assert_eq!(first.await.ok().and_then(Result::ok), Some(1));
+        for w in waiting {
+            // Not the read that was running when they arrived: the next one,
+            // shared by all five.
+            assert_eq!(w.await.ok().and_then(Result::ok), Some(2));
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        // A caller arriving after that reads again.
+        let later = shared.run(read(None), |g| g).await.ok();
+        assert_eq!(later, Some(3));
+    }
 
     #[test]
     fn payloads_name_the_tags_of_a_change() {

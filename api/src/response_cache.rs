@@ -8,9 +8,10 @@
 //! SQLite's public generation), which flushes everything when it may have missed
 //! one.
 use crate::content::tags::Tag;
+use axum::http::HeaderValue;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What a cached answer is looked up by: the SHA-256 of the request's parts, so
 /// a key costs 32 bytes however long the document and variables are.
@@ -25,12 +26,12 @@ impl Key {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
         for part in [
-            normalise(query).as_str(),
-            operation.unwrap_or("\u{0}"),
-            variables,
+            normalised(query.as_bytes()).as_slice(),
+            operation.unwrap_or("\u{0}").as_bytes(),
+            variables.as_bytes(),
         ] {
             hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
+            hasher.update(part);
         }
         Key(hasher.finalize().into())
     }
@@ -41,91 +42,108 @@ impl Key {
 /// or numbers meet), so that the same query written differently shares one
 /// entry.
 pub fn normalise(query: &str) -> String {
-    let mut out = String::with_capacity(query.len());
-    let mut chars = query.chars().peekable();
+    let bytes = normalised(query.as_bytes());
+    // Only ASCII bytes are dropped or added, between whole characters.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`normalise`] on the UTF-8 bytes: every byte GraphQL ignores is ASCII (or the
+/// byte-order mark), and no byte of a multi-byte character is ASCII, so the
+/// text is scanned byte by byte and copied in runs.
+fn normalised(q: &[u8]) -> Vec<u8> {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::with_capacity(q.len());
     let mut gap = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
+    let mut i = 0;
+    while i < q.len() {
+        let b = q[i];
+        match b {
+            b'"' => {
                 // Two strings in a row keep a space: `"" "a" ""` is three
                 // tokens, `"""a"""` one.
-                if gap && out.ends_with('"') {
-                    out.push(' ');
+                if gap && out.last() == Some(&b'"') {
+                    out.push(b' ');
                 }
                 gap = false;
-                out.push('"');
-                // A block string (`"""`) runs to the next unescaped `"""`.
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                        out.push_str("\"\"");
-                        // Only `\"""` is an escape in a block string.
-                        let mut quotes = 0;
-                        let mut after_backslash = false;
-                        for c in chars.by_ref() {
-                            out.push(c);
-                            if c == '"' {
-                                quotes = if quotes == 0 && after_backslash {
-                                    -3
+                let end = if q[i..].starts_with(b"\"\"\"") {
+                    // A block string runs to the next `"""` not escaped as
+                    // `\"""` (its only escape).
+                    let mut j = i + 3;
+                    loop {
+                        match q[j..].iter().position(|&c| c == b'"') {
+                            None => break q.len(),
+                            Some(k) => {
+                                j += k;
+                                if !q[j..].starts_with(b"\"\"\"") {
+                                    j += 1;
+                                } else if q[j - 1] == b'\\' {
+                                    j += 3;
                                 } else {
-                                    quotes + 1
-                                };
-                                if quotes == 3 {
-                                    break;
+                                    break j + 3;
                                 }
-                            } else {
-                                quotes = 0;
                             }
-                            after_backslash = c == '\\';
                         }
-                    } else {
-                        out.push('"'); // the empty string
                     }
-                    continue;
-                }
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    out.push(c);
-                    if c == '"' && !escaped {
-                        break;
+                } else {
+                    // A string runs to the next `"` not escaped by `\`.
+                    let mut j = i + 1;
+                    loop {
+                        match q[j..].iter().position(|&c| c == b'"' || c == b'\\') {
+                            None => break q.len(),
+                            Some(k) if q[j + k] == b'"' => break j + k + 1,
+                            Some(k) => j += k + 2,
+                        }
+                        if j >= q.len() {
+                            break q.len();
+                        }
                     }
-                    escaped = c == '\\' && !escaped;
-                }
+                };
+                out.extend_from_slice(&q[i..end]);
+                i = end;
+                continue;
             }
-            '#' => {
-                for c in chars.by_ref() {
-                    if c == '\n' || c == '\r' {
-                        break;
-                    }
-                }
+            b'#' => {
+                i = q[i..]
+                    .iter()
+                    .position(|&c| c == b'\n' || c == b'\r')
+                    .map_or(q.len(), |k| i + k);
                 gap = true;
+                continue;
             }
-            c if c.is_whitespace() || c == ',' || c == '\u{feff}' => gap = true,
-            c => {
-                let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-                if gap && word(c) && out.chars().next_back().is_some_and(word) {
-                    out.push(' ');
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => gap = true,
+            _ if q[i..].starts_with(BOM) => {
+                gap = true;
+                i += BOM.len();
+                continue;
+            }
+            _ => {
+                if gap && word(b) && out.last().copied().is_some_and(word) {
+                    out.push(b' ');
                 }
                 gap = false;
-                out.push(c);
+                out.push(b);
             }
         }
+        i += 1;
     }
     out
 }
 
-/// A cached answer: the body as sent and its two entity tags (one per media
-/// type, as `http::graphql` computes them).
-#[derive(Clone, Debug)]
+/// A cached answer: the body as sent, its two entity tags (one per media type,
+/// as `http::graphql` computes them) and its cache tags, with the header values
+/// a hit sends built once.
+#[derive(Debug)]
 pub struct Cached {
     pub body: axum::body::Bytes,
-    pub etags: [String; 2],
+    pub etags: [HeaderValue; 2],
     pub tags: Vec<Tag>,
+    /// `Cache-Tag` and `Surrogate-Key` (none for an answer without tags).
+    pub tag_headers: Option<[HeaderValue; 2]>,
 }
 
 struct Entry {
-    answer: Cached,
+    answer: Arc<Cached>,
     cost: usize,
     /// The insertion this entry came from (eviction is oldest first).
     serial: u64,
@@ -170,9 +188,25 @@ pub struct Stats {
     pub flushes: u64,
 }
 
+/// The SHA-256 of a GET's query string exactly as sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Alias([u8; 32]);
+
+impl Alias {
+    pub fn of(raw_query: &str) -> Alias {
+        use sha2::Digest;
+        Alias(sha2::Sha256::digest(raw_query.as_bytes()).into())
+    }
+}
+
 /// The cache (budget 0: off).
 pub struct ResponseCache {
     inner: Mutex<Inner>,
+    /// The keys of GET query strings seen before (a sixteenth of the
+    /// budget): the same URL again finds its answer without decoding and
+    /// normalising the request. A query string always means the same request,
+    /// so these outlive evictions and flushes.
+    aliases: crate::bounded::Fifo<Alias, Key>,
     /// Raised by every eviction and flush: an answer computed while one
     /// happened may hold what it evicted, so it is not kept.
     epoch: AtomicU64,
@@ -188,10 +222,15 @@ pub struct ResponseCache {
 /// slots and its place in the eviction queue, rounded up.
 const ENTRY_OVERHEAD: usize = 256;
 
+/// Bytes an alias costs: its two hashes, the shared key's allocation, the map
+/// slot and the queue slot.
+const ALIAS_COST: usize = 160;
+
 impl ResponseCache {
     pub fn new(budget: usize) -> ResponseCache {
         ResponseCache {
             inner: Mutex::default(),
+            aliases: crate::bounded::Fifo::new(budget / 16),
             epoch: AtomicU64::new(0),
             budget,
             hits: AtomicU64::new(0),
@@ -206,7 +245,17 @@ impl ResponseCache {
         self.budget > 0
     }
 
-    pub fn get(&self, key: &Key) -> Option<Cached> {
+    /// The key a GET query string was found to have before.
+    pub fn aliased(&self, alias: &Alias) -> Option<Key> {
+        self.aliases.get(alias).map(|k| *k)
+    }
+
+    /// Remembers the key of a GET query string.
+    pub fn alias(&self, alias: Alias, key: Key) {
+        self.aliases.put(alias, Arc::new(key), ALIAS_COST);
+    }
+
+    pub fn get(&self, key: &Key) -> Option<Arc<Cached>> {
         let found = self
             .inner
             .lock()
@@ -228,11 +277,17 @@ impl ResponseCache {
 
     /// Keeps an answer computed since `epoch`, unless an eviction or a flush
     /// came in between; evicts the oldest entries when the budget is full.
-    pub fn put(&self, key: Key, answer: Cached, epoch: u64) {
+    pub fn put(&self, key: Key, answer: Arc<Cached>, epoch: u64) {
+        let headers = answer
+            .etags
+            .iter()
+            .chain(answer.tag_headers.iter().flatten());
         let cost = ENTRY_OVERHEAD
             + answer.body.len()
+            + headers.map(HeaderValue::len).sum::<usize>()
             + answer.tags.len() * (2 * std::mem::size_of::<Tag>() + 16);
-        if cost > self.budget {
+        let budget = self.budget - self.budget / 16;
+        if cost > budget {
             return;
         }
         let Ok(mut inner) = self.inner.lock() else {
@@ -243,7 +298,7 @@ impl ResponseCache {
             return;
         }
         inner.remove(&key);
-        while inner.bytes + cost > self.budget {
+        while inner.bytes + cost > budget {
             let Some((serial, old)) = inner.order.pop_front() else {
                 break;
             };
@@ -311,7 +366,7 @@ impl ResponseCache {
             .unwrap_or_default();
         Stats {
             entries,
-            bytes,
+            bytes: bytes + self.aliases.size().1,
             budget: self.budget,
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
@@ -327,12 +382,13 @@ mod tests {
     use super::*;
     use crate::content::Kind;
 
-    fn answer(tags: Vec<Tag>, size: usize) -> Cached {
-        Cached {
+    fn answer(tags: Vec<Tag>, size: usize) -> Arc<Cached> {
+        Arc::new(Cached {
             body: axum::body::Bytes::from(vec![b'x'; size]),
-            etags: [String::new(), String::new()],
+            etags: [HeaderValue::from_static("a"), HeaderValue::from_static("b")],
             tags,
-        }
+            tag_headers: None,
+        })
     }
 
     #[test]
@@ -353,6 +409,15 @@ mod tests {
             normalise("{ a(s: \"\"\"x,  \"y\"\n\"\"\") }"),
             "{a(s:\"\"\"x,  \"y\"\n\"\"\")}"
         );
+        // An escaped `"""` does not end a block string.
+        assert_eq!(
+            normalise("{ a(s: \"\"\"x \\\"\"\"  y\"\"\", t: \"\\\\\") }"),
+            "{a(s:\"\"\"x \\\"\"\"  y\"\"\"t:\"\\\\\")}"
+        );
+        // Only GraphQL's ignored characters go: a no-break space is not one
+        // (that document does not parse, and must not share a valid one's key).
+        assert_eq!(normalise("{ a\u{a0}b }"), "{a\u{a0}b}");
+        assert_eq!(normalise("\u{feff}{ a , b }"), "{a b}");
         // Names and numbers that meet keep one space.
         assert_eq!(
             normalise("{ a(n: 1, m: 2) ... on T { b } }"),

@@ -161,6 +161,49 @@ async fn a_change_gives_a_new_etag() {
 }
 
 #[tokio::test]
+async fn a_repeated_get_is_answered_from_the_cache_as_it_was_first() {
+    let app = TestApp::demo().await;
+    let uri = get_uri(COUNTRY_PAGE, json!({ "slug": "peru" }));
+    let (status, first, body) = get(&app, &uri, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let hits = app.state.responses.stats().hits;
+    for accept in ["application/json", "application/graphql-response+json"] {
+        let (status, again, same) = get(&app, &uri, &[("accept", accept)]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(same, body, "the same body");
+        for name in ["cache-control", "cache-tag", "surrogate-key", "vary"] {
+            assert_eq!(header(&again, name), header(&first, name), "{name}");
+        }
+        assert!(header(&again, "content-type").starts_with(accept));
+        // One entity tag per media type, and a 304 for the one sent.
+        let etag = header(&again, "etag").to_string();
+        assert_eq!(etag == header(&first, "etag"), accept == "application/json");
+        let (status, not_modified, _) =
+            get(&app, &uri, &[("accept", accept), ("if-none-match", &etag)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED);
+        assert_eq!(header(&not_modified, "etag"), etag);
+    }
+    assert_eq!(app.state.responses.stats().hits, hits + 4);
+    // The same request written in another URL (other spacing, variables in
+    // another form) shares the entry.
+    let other = get_uri(
+        &COUNTRY_PAGE.replace('\n', "\n\n  "),
+        serde_json::from_str::<Value>(r#"{ "slug" : "peru" }"#).expect("json"),
+    );
+    assert_ne!(other, uri);
+    let (_, _, same) = get(&app, &other, &[]).await;
+    assert_eq!(same, body);
+    assert_eq!(app.state.responses.stats().hits, hits + 5);
+    // A token always gets its own, uncached answer.
+    let staff = app.staff().await;
+    let bearer = format!("Bearer {}", staff.editor);
+    let (status, private, _) = get(&app, &uri, &[("authorization", &bearer)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&private, "cache-control"), "private, no-store");
+    assert_eq!(app.state.responses.stats().hits, hits + 5);
+}
+
+#[tokio::test]
 async fn misses_searches_and_root_lists_carry_their_list_tags() {
     let app = TestApp::demo().await;
     for (query, tag) in [

@@ -172,8 +172,29 @@ async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
         &app.url,
     ])
     .expect("parses");
+    let by_get = get_uri(&[("query", REGIONS.to_string())]);
+    let get = |uri: String| {
+        let app = &app;
+        async move {
+            let req = Request::get(uri).body(Body::empty()).expect("req");
+            let (_, _, body) = app.raw(req).await;
+            serde_json::from_slice::<Value>(&body).expect("json")
+        }
+    };
+    // Over GET too, the second time from the response cache.
+    for _ in 0..2 {
+        let resp = get(by_get.clone()).await;
+        assert_eq!(
+            resp["data"]["regions"][0]["slug"], "latin-america-and-the-caribbean",
+            "{resp}"
+        );
+    }
+    assert!(app.state.responses.stats().hits >= 1);
     api::cli::execute(cli).await.expect("removes");
     let resp = post(&app, None, json!({ "query": REGIONS })).await;
+    assert_eq!(code(&resp), "FORBIDDEN", "{resp}");
+    // A cached answer does not outlive its registration.
+    let resp = get(by_get).await;
     assert_eq!(code(&resp), "FORBIDDEN", "{resp}");
 }
 

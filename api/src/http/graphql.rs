@@ -10,7 +10,7 @@ use crate::auth::{ClientAddr, Viewer};
 use crate::content::tags::{header_value, Tags};
 use crate::error::code;
 use crate::error::AppError;
-use crate::response_cache::{Cached, Key};
+use crate::response_cache::{Alias, Cached, Key};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -122,6 +122,7 @@ async fn execute(
     addr: ClientAddr,
     modern: bool,
     method: Method,
+    seen: Seen,
 ) -> Response {
     app.requests.fetch_add(1, Ordering::Relaxed);
     let _in_flight = InFlight::enter(&app.in_flight);
@@ -149,7 +150,10 @@ async fn execute(
             &variables,
         )
     });
-    if let Some(key) = &key {
+    if let (Some(key), Seen::New(Some(alias))) = (key, seen) {
+        responses.alias(alias, key);
+    }
+    if let Some(key) = key.as_ref().filter(|_| !matches!(seen, Seen::Missed)) {
         // A failed check only skips the cache; the execution reports the fault.
         let fresh = app.state.freshness.check(&app.state.db, responses).await;
         if let Some(hit) = matches!(fresh, Ok(true))
@@ -207,13 +211,21 @@ async fn execute(
         let etags = if method == Method::Get || key.is_some() {
             etags_of(&body)
         } else {
-            Default::default()
+            std::array::from_fn(|_| HeaderValue::from_static(""))
         };
-        let cached = Cached {
+        let tags = tags.sorted();
+        let max = app.state.config.cache_tag_max_bytes;
+        let tag_headers = (!tags.is_empty())
+            .then(|| {
+                [',', ' '].map(|sep| HeaderValue::from_str(&header_value(&tags, sep, max)).ok())
+            })
+            .and_then(|[a, b]| Some([a?, b?]));
+        let cached = std::sync::Arc::new(Cached {
             etags,
             body: Bytes::from(body),
-            tags: tags.sorted(),
-        };
+            tags,
+            tag_headers,
+        });
         let resp = anonymous_answer(app, headers, &cached, modern, method);
         if let Some(key) = key {
             responses.put(key, cached, epoch);
@@ -244,17 +256,20 @@ fn with_vary(mut resp: Response) -> Response {
 /// The weak entity tags of an answer, for `application/json` and for the
 /// GraphQL response type: the media type is part of the entity, so caches that
 /// ignore `Vary` (or revalidate across it) cannot take one for the other.
-fn etags_of(body: &[u8]) -> [String; 2] {
+fn etags_of(body: &[u8]) -> [HeaderValue; 2] {
     use sha2::Digest;
     [false, true].map(|modern| {
         let mut hasher = sha2::Sha256::new();
         hasher.update(body);
         hasher.update([u8::from(modern)]);
-        let hash: String = hasher.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("W/\"{hash}\"")
+        let mut tag = String::with_capacity(36);
+        tag.push_str("W/\"");
+        for b in &hasher.finalize()[..16] {
+            tag.push_str(&format!("{b:02x}"));
+        }
+        tag.push('"');
+        // Hex digits in quotes: always a valid header value.
+        HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("W/\"\""))
     })
 }
 
@@ -294,7 +309,10 @@ fn anonymous_answer(
         return resp;
     }
     let etag = &answer.etags[usize::from(modern)];
-    let mut resp = if super::response::not_modified(request_headers, etag) {
+    let mut resp = if etag
+        .to_str()
+        .is_ok_and(|tag| super::response::not_modified(request_headers, tag))
+    {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut resp = (StatusCode::OK, Body::from(answer.body.clone())).into_response();
@@ -302,29 +320,12 @@ fn anonymous_answer(
             .insert(header::CONTENT_TYPE, content_type(modern));
         resp
     };
-    let config = &app.state.config;
     let out = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        out.insert(header::ETAG, v);
-    }
-    let mut control = format!("public, max-age={}", config.http_max_age);
-    if let Some(shared) = config.http_s_maxage {
-        control.push_str(&format!(", s-maxage={shared}"));
-    }
-    control.push_str(&format!(
-        ", stale-while-revalidate={}",
-        config.http_stale_while_revalidate
-    ));
-    if let Ok(v) = HeaderValue::from_str(&control) {
-        out.insert(header::CACHE_CONTROL, v);
-    }
-    if !answer.tags.is_empty() {
-        let max = config.cache_tag_max_bytes;
-        for (name, sep) in [("cache-tag", ','), ("surrogate-key", ' ')] {
-            if let Ok(v) = HeaderValue::from_str(&header_value(&answer.tags, sep, max)) {
-                out.insert(name, v);
-            }
-        }
+    out.insert(header::ETAG, etag.clone());
+    out.insert(header::CACHE_CONTROL, app.public_cache_control.clone());
+    if let Some([tag, key]) = &answer.tag_headers {
+        out.insert("cache-tag", tag.clone());
+        out.insert("surrogate-key", key.clone());
     }
     resp
 }
@@ -449,7 +450,16 @@ pub async fn post_handler(
             );
         }
     };
-    execute(&app, request, &headers, addr, modern, Method::Post).await
+    execute(
+        &app,
+        request,
+        &headers,
+        addr,
+        modern,
+        Method::Post,
+        Seen::New(None),
+    )
+    .await
 }
 
 /// The parameters of a GraphQL POST. A body without a `query` string is not a
@@ -569,6 +579,10 @@ pub async fn get_handler(
             modern,
         );
     }
+    let seen = match cached_get(&app, &headers, &raw, modern).await {
+        Ok(hit) => return hit,
+        Err(seen) => seen,
+    };
     let request = match PostBody::from_query_string(&raw).and_then(PostBody::into_request) {
         Ok(r) => r,
         Err(e) => {
@@ -581,7 +595,59 @@ pub async fn get_handler(
             );
         }
     };
-    execute(&app, request, &headers, addr, modern, Method::Get).await
+    execute(&app, request, &headers, addr, modern, Method::Get, seen).await
+}
+
+/// What the GET fast path found before a request is executed.
+#[derive(Clone, Copy)]
+enum Seen {
+    /// A query string not seen before (with the alias to remember for it,
+    /// when it may have one), or a POST.
+    New(Option<Alias>),
+    /// Seen before, and the response cache had no fresh answer: not asked
+    /// again.
+    Missed,
+}
+
+/// A repeated anonymous GET, answered from the response cache by its query
+/// string alone when that string was seen before (no decoding, parsing or
+/// normalising). Not in trusted-documents mode, where every request is checked
+/// against the registered documents, which an operator may remove.
+async fn cached_get(
+    app: &App,
+    headers: &HeaderMap,
+    raw: &str,
+    modern: bool,
+) -> Result<Response, Seen> {
+    let responses = &app.state.responses;
+    if !responses.enabled()
+        || headers.contains_key(header::AUTHORIZATION)
+        || app.state.config.trusted_documents == crate::config::Switch::On
+    {
+        return Err(Seen::New(None));
+    }
+    let alias = Alias::of(raw);
+    let Some(key) = responses.aliased(&alias) else {
+        return Err(Seen::New(Some(alias)));
+    };
+    // A failed check falls through to the execution, which reports the fault.
+    let fresh = app.state.freshness.check(&app.state.db, responses).await;
+    match matches!(fresh, Ok(true))
+        .then(|| responses.get(&key))
+        .flatten()
+    {
+        Some(hit) => {
+            app.requests.fetch_add(1, Ordering::Relaxed);
+            Ok(with_vary(anonymous_answer(
+                app,
+                headers,
+                &hit,
+                modern,
+                Method::Get,
+            )))
+        }
+        None => Err(Seen::Missed),
+    }
 }
 
 #[cfg(test)]

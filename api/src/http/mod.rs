@@ -17,29 +17,58 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// What every handler needs.
+/// What every handler needs, behind one `Arc`: axum clones the state for
+/// every request, and one reference count is cheaper than the dozen of the
+/// state's pools and caches.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Shared>);
+
+impl std::ops::Deref for App {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub state: AppState,
     pub schema: CmsSchema,
-    pub requests: Arc<AtomicU64>,
+    pub requests: AtomicU64,
     /// GraphQL requests being executed now.
-    pub in_flight: Arc<AtomicI64>,
+    pub in_flight: AtomicI64,
     /// The last readiness ping and when it finished: concurrent `/readyz`
     /// calls share one ping instead of queueing for the health connection.
-    pub ready: Arc<tokio::sync::Mutex<Option<(std::time::Instant, bool)>>>,
+    pub ready: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
+    /// The `Cache-Control` of a cacheable answer (from the configuration).
+    pub public_cache_control: axum::http::HeaderValue,
+}
+
+/// `public, max-age=…[, s-maxage=…], stale-while-revalidate=…`.
+fn public_cache_control(config: &crate::config::Config) -> axum::http::HeaderValue {
+    let mut control = format!("public, max-age={}", config.http_max_age);
+    if let Some(shared) = config.http_s_maxage {
+        control.push_str(&format!(", s-maxage={shared}"));
+    }
+    control.push_str(&format!(
+        ", stale-while-revalidate={}",
+        config.http_stale_while_revalidate
+    ));
+    // Digits and ASCII words only.
+    axum::http::HeaderValue::from_str(&control)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("public"))
 }
 
 /// The service's router. Partner sites call the public API from browsers too, so
 /// CORS allows any origin for GET and POST.
 pub fn router(state: AppState, schema: CmsSchema) -> Router {
-    let app = App {
-        state,
+    let app = App(Arc::new(Shared {
         schema,
-        requests: Arc::new(AtomicU64::new(0)),
-        in_flight: Arc::new(AtomicI64::new(0)),
-        ready: Arc::default(),
-    };
+        requests: AtomicU64::new(0),
+        in_flight: AtomicI64::new(0),
+        ready: tokio::sync::Mutex::default(),
+        public_cache_control: public_cache_control(&state.config),
+        state,
+    }));
     let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));
     let max_in_flight = app.state.config.max_in_flight;
     let cors = CorsLayer::new()
