@@ -44,6 +44,8 @@ mod response_cache;
 mod scheduler;
 #[path = "api/schema.rs"]
 mod schema;
+#[path = "api/search.rs"]
+mod search;
 #[path = "api/statements.rs"]
 mod statements;
 #[path = "api/workflow.rs"]

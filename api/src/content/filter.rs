@@ -16,6 +16,9 @@ pub enum Cond {
     Programme(String),
     /// A text column of the row equals the value.
     Equals(&'static str, String),
+    /// A text column of the row matches this `LIKE` pattern (its `%`, `_` and `\`
+    /// already escaped by [`contains_pattern`]), case-insensitively.
+    Contains(&'static str, String),
     /// A date column of the row is on or after the date.
     From(&'static str, NaiveDate),
     /// A date column of the row is on or before the date.
@@ -63,9 +66,11 @@ impl Filter {
             .0
             .iter()
             .map(|c| match c {
-                Cond::Region(s) | Cond::Country(s) | Cond::Programme(s) | Cond::Equals(_, s) => {
-                    s.capacity()
-                }
+                Cond::Region(s)
+                | Cond::Country(s)
+                | Cond::Programme(s)
+                | Cond::Equals(_, s)
+                | Cond::Contains(_, s) => s.capacity(),
                 Cond::Status(s) => s.capacity() * std::mem::size_of::<entity::Status>(),
                 Cond::From(..) | Cond::To(..) => 0,
             })
@@ -78,14 +83,31 @@ impl Filter {
         self.0.shrink_to_fit();
         for c in &mut self.0 {
             match c {
-                Cond::Region(s) | Cond::Country(s) | Cond::Programme(s) | Cond::Equals(_, s) => {
-                    s.shrink_to_fit()
-                }
+                Cond::Region(s)
+                | Cond::Country(s)
+                | Cond::Programme(s)
+                | Cond::Equals(_, s)
+                | Cond::Contains(_, s) => s.shrink_to_fit(),
                 Cond::Status(s) => s.shrink_to_fit(),
                 Cond::From(..) | Cond::To(..) => {}
             }
         }
     }
+}
+
+/// The `LIKE` pattern of a text containing `text`: `%text%`, with `%`, `_` and
+/// `\` escaped (the statement says `ESCAPE '\'`).
+pub fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
 }
 
 impl From<Vec<Cond>> for Filter {

@@ -342,7 +342,7 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
             Cond::Region(_) => l.region.is_some(),
             Cond::Country(_) => l.country.is_some(),
             Cond::Programme(_) => l.programme.is_some(),
-            Cond::Equals(c, _) => l.columns.contains(&(*c, Scalar::Text)),
+            Cond::Equals(c, _) | Cond::Contains(c, _) => l.columns.contains(&(*c, Scalar::Text)),
             Cond::From(c, _) | Cond::To(c, _) => l.columns.contains(&(*c, Scalar::Date)),
             Cond::Status(_) => true,
         };
@@ -461,6 +461,10 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
             Cond::Equals(c, value) => {
                 sql.push(" AND t.").push(c).push(" = ").bind(value.clone());
             }
+            Cond::Contains(c, pattern) => {
+                sql.push(" AND ");
+                push_contains(sql, c, pattern);
+            }
             Cond::From(c, date) => {
                 sql.push(" AND t.").push(c).push(" >= ").bind(*date);
             }
@@ -470,6 +474,22 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
             Cond::Status(statuses) => push_status(sql, vis, statuses),
         }
     }
+}
+
+/// `t.<column> LIKE <pattern>`, case-insensitive on both engines. SQLite's `LIKE`
+/// already is (for ASCII, like its `LOWER`); PostgreSQL has `ILIKE`, which folds
+/// Unicode too and can use the trigram indexes. Neither wraps the column in a
+/// function, so no per-row call.
+pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
+    let like = match sql.backend() {
+        sea_orm::DbBackend::Postgres => " ILIKE ",
+        _ => " LIKE ",
+    };
+    sql.push("t.")
+        .push(column)
+        .push(like)
+        .bind(pattern.to_string())
+        .push(" ESCAPE '\\'");
 }
 
 /// Items linked to matching countries, as an uncorrelated `IN (subquery)` that

@@ -1,7 +1,9 @@
 //! Site search across countries, programmes and documents. For now a plain
 //! case-insensitive substring match over published names and titles; ranked,
 //! language-aware full-text search replaces the matching (not the API) later.
-use crate::content::list::Row;
+use crate::content::count_cache::{CountCache, CountKey};
+use crate::content::filter::{contains_pattern, Cond, Filter};
+use crate::content::list::{push_contains, Row};
 use crate::content::loaders::ById;
 use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
@@ -12,6 +14,7 @@ use crate::documents::Document;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::programmes::Programme;
 use crate::state::AppState;
+use sea_orm::QueryResult;
 
 use async_graphql::{Context, Object, Result, Union};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -71,17 +74,9 @@ impl SearchConnection {
             return Ok(n);
         }
         let state = ctx.data::<AppState>()?;
-        let mut sql = state.db.sql();
-        sql.push("SELECT COUNT(*) AS n FROM (");
-        push_union(&mut sql, &self.vis, &self.pattern);
-        sql.push(") s");
-        let rows = state.db.all(sql).await.gql()?;
-        match rows.first() {
-            Some(r) => r
-                .try_get::<i64>("", "n")
-                .map_err(|e| AppError::from(e).into_gql()),
-            None => Ok(0),
-        }
+        count_hits(&state.db, &state.counts, &self.vis, &self.pattern)
+            .await
+            .gql()
     }
     /// The hits of this page.
     async fn edges(&self) -> &[SearchEdge] {
@@ -102,58 +97,117 @@ impl SearchConnection {
     }
 }
 
-fn like_pattern(query: &str) -> String {
-    let mut p = String::with_capacity(query.len() + 2);
-    p.push('%');
-    for ch in query.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
+/// The searched tables, in the order of the results: each one's kind, its select
+/// list up to `WHERE` (the kind's rank, the id, the sort date as text, the slug),
+/// the searched column and the order within the table (which an index serves, so
+/// a branch stops after the rows it needs).
+const BRANCHES: [(Kind, &str, &str, &str); 3] = [
+    (
+        Kind::Country,
+        "SELECT 0 AS kind, t.id AS id, '' AS d, t.slug AS slug FROM countries t WHERE ",
+        "name",
+        " ORDER BY t.slug",
+    ),
+    (
+        Kind::Programme,
+        "SELECT 1 AS kind, t.id AS id, '' AS d, t.slug AS slug FROM programmes t WHERE ",
+        "title",
+        " ORDER BY t.slug",
+    ),
+    (
+        Kind::Document,
+        "SELECT 2 AS kind, t.id AS id, CAST(t.published_on AS TEXT) AS d, t.slug AS slug FROM documents t WHERE ",
+        "title",
+        " ORDER BY t.published_on DESC, t.slug",
+    ),
+];
+
+/// The columns of the tables' counts, in the order of [`BRANCHES`].
+const COUNT_COLUMNS: [&str; 3] = ["n0", "n1", "n2"];
+
+/// `<visible> AND t.<column> LIKE <pattern>`, after a branch's `WHERE`.
+fn push_matching(sql: &mut Sql, vis: &Visibility, column: &'static str, pattern: &str) {
+    sql.push(vis.visible_sql(Alias::T)).push(" AND ");
+    push_contains(sql, column, pattern);
 }
 
-/// The three searched tables as one `UNION ALL`. SQLite's `LIKE` is already
-/// case-insensitive (for ASCII, like its `LOWER`); PostgreSQL has `ILIKE`, which folds
-/// Unicode too. Neither wraps the column in a function, so no per-row call.
-fn push_union(sql: &mut Sql, vis: &Visibility, pattern: &str) {
-    let like = match sql.backend() {
-        sea_orm::DbBackend::Postgres => "ILIKE",
-        _ => "LIKE",
-    };
-    // (rank and sort date, table and searched column), one branch each.
-    let branches = [
-        (
-            "SELECT 0 AS kind, t.id AS id, '' AS d, t.slug AS slug",
-            " FROM countries t WHERE ",
-            " AND t.name ",
-        ),
-        (
-            "SELECT 1 AS kind, t.id AS id, '' AS d, t.slug AS slug",
-            " FROM programmes t WHERE ",
-            " AND t.title ",
-        ),
-        (
-            "SELECT 2 AS kind, t.id AS id, CAST(t.published_on AS TEXT) AS d, t.slug AS slug",
-            " FROM documents t WHERE ",
-            " AND t.title ",
-        ),
-    ];
-    for (i, (select, from, col)) in branches.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ALL ");
+/// The count cache's key of one table's hits: a list of that type filtered on
+/// the searched column, so a list with the same filter shares the entry.
+fn count_key(vis: &Visibility, kind: Kind, column: &'static str, pattern: &str) -> CountKey {
+    let filter = Filter::from(vec![Cond::Contains(column, pattern.to_string())]);
+    (*vis, kind, filter, None)
+}
+
+/// `(SELECT COUNT(*) ...) AS n<i>` for each table, then the content generation the
+/// statement reads, so the counts can be cached at it.
+fn push_count_columns(sql: &mut Sql, vis: &Visibility, pattern: &str, counted: bool) {
+    if counted {
+        for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
+            sql.push(", (SELECT COUNT(*) FROM ")
+                .push(kind.table())
+                .push(" t WHERE ");
+            push_matching(sql, vis, column, pattern);
+            sql.push(") AS ").push(name);
         }
-        sql.push(select)
-            .push(from)
-            .push(vis.visible_sql(Alias::T))
-            .push(col)
-            .push(like)
-            .push(" ")
-            .bind(pattern.to_string())
-            .push(" ESCAPE '\\'");
     }
+    sql.push(", (SELECT generation FROM content_generation WHERE id = 1) AS content_generation");
+}
+
+/// The hits of every table together: cached per table at the generation the
+/// statement read, counted in it when `counted` (and then cached), else unknown.
+fn total_of(
+    counts: &CountCache,
+    vis: &Visibility,
+    pattern: &str,
+    row: &QueryResult,
+    counted: bool,
+    cached: Option<(i64, i64)>,
+) -> AppResult<Option<i64>> {
+    let now: i64 = row.try_get("", "content_generation")?;
+    if !counted {
+        return Ok(cached.filter(|(at, _)| *at == now).map(|(_, n)| n));
+    }
+    let mut total = 0;
+    for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
+        let n: i64 = row.try_get("", name)?;
+        counts.put(count_key(vis, kind, column, pattern), now, n);
+        total += n;
+    }
+    Ok(Some(total))
+}
+
+/// The total cached for every table at one generation, if there is one.
+fn cached_total(counts: &CountCache, vis: &Visibility, pattern: &str) -> Option<(i64, i64)> {
+    let mut at = None;
+    let mut total = 0;
+    for (kind, _, column, _) in BRANCHES {
+        let (g, n) = counts.get(&count_key(vis, kind, column, pattern))?;
+        if at.is_some_and(|a| a != g) {
+            return None;
+        }
+        at = Some(g);
+        total += n;
+    }
+    at.map(|g| (g, total))
+}
+
+/// The number of hits, counted (and cached): for a page that could not use a
+/// cached total (none was current, or it had no row to read the generation from).
+async fn count_hits(
+    db: &Db,
+    counts: &CountCache,
+    vis: &Visibility,
+    pattern: &str,
+) -> AppResult<i64> {
+    let mut sql = db.sql();
+    sql.push("SELECT 1 AS one");
+    push_count_columns(&mut sql, vis, pattern, true);
+    let rows = db.all(sql).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| AppError::internal("a count returned no row"))?;
+    let total = total_of(counts, vis, pattern, row, true, None)?;
+    Ok(total.unwrap_or_default())
 }
 
 fn encode_offset(n: u64) -> String {
@@ -170,35 +224,55 @@ fn decode_offset(s: &str) -> AppResult<u64> {
         .ok_or_else(bad)
 }
 
-/// One page of hits, with the total number of hits in the same statement when
-/// `with_count` (it is the same on every row).
+/// One page of hits, and with `with_count` their total. Each table gives only its
+/// first `offset + limit` hits in its own order (an ordered index walk that stops
+/// once it has them), and the page is cut from their union: the cost follows the
+/// page, not the number of hits. The total is cached per table at the content
+/// generation the statement reads beside its rows (same snapshot); it is counted
+/// in the statement only when no count of every table at one generation is cached.
 async fn hits(
     db: &Db,
+    counts: &CountCache,
     vis: &Visibility,
     pattern: &str,
     offset: u64,
     limit: u64,
     with_count: bool,
 ) -> AppResult<(Vec<(Kind, i32)>, Option<i64>)> {
+    let cached = with_count
+        .then(|| cached_total(counts, vis, pattern))
+        .flatten();
+    let counted = with_count && cached.is_none();
     let mut sql = db.sql();
     sql.push("SELECT s.kind, s.id");
     if with_count {
-        // Every hit is read and sorted anyway, so the window count is free.
-        sql.push(", COUNT(*) OVER () AS total_count");
+        push_count_columns(&mut sql, vis, pattern, counted);
     }
     sql.push(" FROM (");
-    push_union(&mut sql, vis, pattern);
+    for (i, (_, select, column, order)) in BRANCHES.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (").push(select);
+        push_matching(&mut sql, vis, column, pattern);
+        sql.push(order)
+            .push(" LIMIT ")
+            .push_int(offset.saturating_add(limit))
+            .push(") b")
+            .push(["0", "1", "2"][i]);
+    }
     sql.push(") s ORDER BY s.kind, s.d DESC, s.slug LIMIT ")
         .push_int(limit)
         .push(" OFFSET ")
         .push_int(offset);
     let rows = db.all(sql).await?;
     let total = match rows.first() {
-        Some(r) if with_count => Some(r.try_get::<i64>("", "total_count")?),
+        Some(r) if with_count => total_of(counts, vis, pattern, r, counted, cached)?,
+        // Nothing matches at all.
         None if with_count && offset == 0 => Some(0),
         _ => None,
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let kind: i32 = r.try_get("", "kind")?;
         let id: i32 = r.try_get("", "id")?;
@@ -271,11 +345,19 @@ impl SearchQuery {
             Some(c) => decode_offset(c).gql()? + 1,
             None => 0,
         };
-        let pattern = like_pattern(q);
+        let pattern = contains_pattern(q);
         let with_count = ctx.look_ahead().field("totalCount").exists();
-        let (mut found, total) = hits(&state.db, &vis, &pattern, offset, limit + 1, with_count)
-            .await
-            .gql()?;
+        let (mut found, total) = hits(
+            &state.db,
+            &state.counts,
+            &vis,
+            &pattern,
+            offset,
+            limit + 1,
+            with_count,
+        )
+        .await
+        .gql()?;
         loaders.loader().tags.add(Tag::Search);
         let has_next = found.len() as u64 > limit;
         found.truncate(limit as usize);
