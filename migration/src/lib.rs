@@ -21,6 +21,7 @@ mod m20261127_000015_create_content_generation;
 mod m20261202_000016_add_document_summary;
 mod m20261202_000017_create_trusted_documents;
 mod m20261202_000018_add_public_generation;
+mod m20261203_000019_add_search_text;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_add_document_summary::Migration),
             Box::new(m20261202_000017_create_trusted_documents::Migration),
             Box::new(m20261202_000018_add_public_generation::Migration),
+            Box::new(m20261203_000019_add_search_text::Migration),
         ]
     }
 }

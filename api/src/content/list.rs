@@ -477,19 +477,22 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
 }
 
 /// `t.<column> LIKE <pattern>`, case-insensitive on both engines. SQLite's `LIKE`
-/// already is (for ASCII, like its `LOWER`); PostgreSQL has `ILIKE`, which folds
-/// Unicode too and can use the trigram indexes. Neither wraps the column in a
-/// function, so no per-row call.
+/// folds ASCII case itself (as its `LOWER` does). On PostgreSQL a searched
+/// column has a case-folded copy, `search_text = lower(column)` (migration 19):
+/// the pattern is folded once here and the rows' text was folded when written,
+/// which gives `ILIKE`'s answer without folding every row it tests.
 pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
-    let like = match sql.backend() {
-        sea_orm::DbBackend::Postgres => " ILIKE ",
-        _ => " LIKE ",
+    match sql.backend() {
+        sea_orm::DbBackend::Postgres => {
+            sql.push("t.search_text LIKE ").bind(pattern.to_lowercase())
+        }
+        _ => sql
+            .push("t.")
+            .push(column)
+            .push(" LIKE ")
+            .bind(pattern.to_string()),
     };
-    sql.push("t.")
-        .push(column)
-        .push(like)
-        .bind(pattern.to_string())
-        .push(" ESCAPE '\\'");
+    sql.push(" ESCAPE '\\'");
 }
 
 /// Items linked to matching countries, as an uncorrelated `IN (subquery)` that

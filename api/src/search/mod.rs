@@ -59,9 +59,7 @@ pub struct SearchConnection {
     edges: Vec<SearchEdge>,
     has_next: bool,
     has_previous: bool,
-    pattern: String,
-    total: Option<i64>,
-    vis: Visibility,
+    total: i64,
 }
 
 /// A page of search hits: countries first, then programmes, then documents (newest
@@ -69,14 +67,8 @@ pub struct SearchConnection {
 #[Object]
 impl SearchConnection {
     /// Number of hits in all pages together.
-    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        if let Some(n) = self.total {
-            return Ok(n);
-        }
-        let state = ctx.data::<AppState>()?;
-        count_hits(&state.db, &state.counts, &self.vis, &self.pattern)
-            .await
-            .gql()
+    async fn total_count(&self) -> i64 {
+        self.total
     }
     /// The hits of this page.
     async fn edges(&self) -> &[SearchEdge] {
@@ -125,6 +117,8 @@ const BRANCHES: [(Kind, &str, &str, &str); 3] = [
 /// The columns of the tables' counts, in the order of [`BRANCHES`].
 const COUNT_COLUMNS: [&str; 3] = ["n0", "n1", "n2"];
 
+const GENERATION: &str = "(SELECT generation FROM content_generation WHERE id = 1)";
+
 /// `<visible> AND t.<column> LIKE <pattern>`, after a branch's `WHERE`.
 fn push_matching(sql: &mut Sql, vis: &Visibility, column: &'static str, pattern: &str) {
     sql.push(vis.visible_sql(Alias::T)).push(" AND ");
@@ -138,76 +132,87 @@ fn count_key(vis: &Visibility, kind: Kind, column: &'static str, pattern: &str) 
     (*vis, kind, filter, None)
 }
 
-/// `(SELECT COUNT(*) ...) AS n<i>` for each table, then the content generation the
-/// statement reads, so the counts can be cached at it.
-fn push_count_columns(sql: &mut Sql, vis: &Visibility, pattern: &str, counted: bool) {
-    if counted {
-        for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
-            sql.push(", (SELECT COUNT(*) FROM ")
-                .push(kind.table())
-                .push(" t WHERE ");
-            push_matching(sql, vis, column, pattern);
-            sql.push(") AS ").push(name);
+/// Each table's number of hits, if all three are cached at one generation (and
+/// that generation).
+fn cached_counts(counts: &CountCache, vis: &Visibility, pattern: &str) -> Option<(i64, [u64; 3])> {
+    let mut at = None;
+    let mut per = [0; 3];
+    for (i, (kind, _, column, _)) in BRANCHES.into_iter().enumerate() {
+        let (g, n) = counts.get(&count_key(vis, kind, column, pattern))?;
+        if at.is_some_and(|a| a != g) {
+            return None;
         }
+        at = Some(g);
+        per[i] = u64::try_from(n).unwrap_or_default();
     }
-    sql.push(", (SELECT generation FROM content_generation WHERE id = 1) AS content_generation");
+    at.map(|g| (g, per))
 }
 
-/// The hits of every table together: cached per table at the generation the
-/// statement read, counted in it when `counted` (and then cached), else unknown.
-fn total_of(
+/// The part of each table a page covers, given each table's number of hits:
+/// (branch, skip, take), only for the tables the page reaches.
+fn windows(per: [u64; 3], mut offset: u64, mut limit: u64) -> Vec<(usize, u64, u64)> {
+    let mut out = Vec::new();
+    for (i, n) in per.into_iter().enumerate() {
+        if limit == 0 {
+            break;
+        }
+        if offset >= n {
+            offset -= n;
+            continue;
+        }
+        let take = limit.min(n - offset);
+        out.push((i, offset, take));
+        limit -= take;
+        offset = 0;
+    }
+    out
+}
+
+/// `SELECT * FROM (<branch> ORDER BY ... LIMIT take [OFFSET skip]) b<i> UNION ALL ...`.
+fn push_branches(sql: &mut Sql, vis: &Visibility, pattern: &str, parts: &[(usize, u64, u64)]) {
+    for (n, (i, skip, take)) in parts.iter().copied().enumerate() {
+        let (_, select, column, order) = BRANCHES[i];
+        if n > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (").push(select);
+        push_matching(sql, vis, column, pattern);
+        sql.push(order).push(" LIMIT ").push_int(take);
+        if skip > 0 {
+            sql.push(" OFFSET ").push_int(skip);
+        }
+        sql.push(") b").push(["0", "1", "2"][i]);
+    }
+}
+
+/// `(SELECT COUNT(*) ...) AS n<i>` for each table and the content generation
+/// the statement reads (so the counts can be cached at it).
+fn push_counts(sql: &mut Sql, vis: &Visibility, pattern: &str) {
+    for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
+        sql.push("(SELECT COUNT(*) FROM ")
+            .push(kind.table())
+            .push(" t WHERE ");
+        push_matching(sql, vis, column, pattern);
+        sql.push(") AS ").push(name).push(", ");
+    }
+    sql.push(GENERATION).push(" AS content_generation");
+}
+
+/// Reads the counts of [`push_counts`] and caches them; returns their sum.
+fn cache_counts(
     counts: &CountCache,
     vis: &Visibility,
     pattern: &str,
     row: &QueryResult,
-    counted: bool,
-    cached: Option<(i64, i64)>,
-) -> AppResult<Option<i64>> {
+) -> AppResult<i64> {
     let now: i64 = row.try_get("", "content_generation")?;
-    if !counted {
-        return Ok(cached.filter(|(at, _)| *at == now).map(|(_, n)| n));
-    }
     let mut total = 0;
     for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
         let n: i64 = row.try_get("", name)?;
         counts.put(count_key(vis, kind, column, pattern), now, n);
         total += n;
     }
-    Ok(Some(total))
-}
-
-/// The total cached for every table at one generation, if there is one.
-fn cached_total(counts: &CountCache, vis: &Visibility, pattern: &str) -> Option<(i64, i64)> {
-    let mut at = None;
-    let mut total = 0;
-    for (kind, _, column, _) in BRANCHES {
-        let (g, n) = counts.get(&count_key(vis, kind, column, pattern))?;
-        if at.is_some_and(|a| a != g) {
-            return None;
-        }
-        at = Some(g);
-        total += n;
-    }
-    at.map(|g| (g, total))
-}
-
-/// The number of hits, counted (and cached): for a page that could not use a
-/// cached total (none was current, or it had no row to read the generation from).
-async fn count_hits(
-    db: &Db,
-    counts: &CountCache,
-    vis: &Visibility,
-    pattern: &str,
-) -> AppResult<i64> {
-    let mut sql = db.sql();
-    sql.push("SELECT 1 AS one");
-    push_count_columns(&mut sql, vis, pattern, true);
-    let rows = db.all(sql).await?;
-    let row = rows
-        .first()
-        .ok_or_else(|| AppError::internal("a count returned no row"))?;
-    let total = total_of(counts, vis, pattern, row, true, None)?;
-    Ok(total.unwrap_or_default())
+    Ok(total)
 }
 
 fn encode_offset(n: u64) -> String {
@@ -224,57 +229,13 @@ fn decode_offset(s: &str) -> AppResult<u64> {
         .ok_or_else(bad)
 }
 
-/// One page of hits, and with `with_count` their total. Each table gives only its
-/// first `offset + limit` hits in its own order (an ordered index walk that stops
-/// once it has them), and the page is cut from their union: the cost follows the
-/// page, not the number of hits. The total is cached per table at the content
-/// generation the statement reads beside its rows (same snapshot); it is counted
-/// in the statement only when no count of every table at one generation is cached.
-async fn hits(
-    db: &Db,
-    counts: &CountCache,
-    vis: &Visibility,
-    pattern: &str,
-    offset: u64,
-    limit: u64,
-    with_count: bool,
-) -> AppResult<(Vec<(Kind, i32)>, Option<i64>)> {
-    let cached = with_count
-        .then(|| cached_total(counts, vis, pattern))
-        .flatten();
-    let counted = with_count && cached.is_none();
-    let mut sql = db.sql();
-    sql.push("SELECT s.kind, s.id");
-    if with_count {
-        push_count_columns(&mut sql, vis, pattern, counted);
-    }
-    sql.push(" FROM (");
-    for (i, (_, select, column, order)) in BRANCHES.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.push("SELECT * FROM (").push(select);
-        push_matching(&mut sql, vis, column, pattern);
-        sql.push(order)
-            .push(" LIMIT ")
-            .push_int(offset.saturating_add(limit))
-            .push(") b")
-            .push(["0", "1", "2"][i]);
-    }
-    sql.push(") s ORDER BY s.kind, s.d DESC, s.slug LIMIT ")
-        .push_int(limit)
-        .push(" OFFSET ")
-        .push_int(offset);
-    let rows = db.all(sql).await?;
-    let total = match rows.first() {
-        Some(r) if with_count => total_of(counts, vis, pattern, r, counted, cached)?,
-        // Nothing matches at all.
-        None if with_count && offset == 0 => Some(0),
-        _ => None,
-    };
+/// The hits of rows read by [`hits`] (a row without a kind is no hit).
+fn hits_of(rows: &[QueryResult]) -> AppResult<Vec<(Kind, i32)>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let kind: i32 = r.try_get("", "kind")?;
+        let Some(kind) = r.try_get::<Option<i32>>("", "kind")? else {
+            continue;
+        };
         let id: i32 = r.try_get("", "id")?;
         let kind = match kind {
             0 => Kind::Country,
@@ -283,7 +244,80 @@ async fn hits(
         };
         out.push((kind, id));
     }
-    Ok((out, total))
+    Ok(out)
+}
+
+/// One page of hits and their total. Each table's hits are read in its own
+/// order through an index that stops once it has them, so the cost follows the
+/// page, not the number of hits.
+///
+/// With every table's count cached at one generation, the page knows which tables
+/// it reaches and where: it reads exactly those rows, with the generation beside
+/// them (same snapshot), and is used only if nothing has changed since the counts.
+/// Otherwise (or when that read finds a change) each table gives its first
+/// `offset + limit` hits, the page is cut from their union, and the counts come
+/// in the same statement, in a row of their own joined to the page so they
+/// arrive even when nothing matches; they are cached for the next page.
+async fn hits(
+    db: &Db,
+    counts: &CountCache,
+    vis: &Visibility,
+    pattern: &str,
+    offset: u64,
+    limit: u64,
+) -> AppResult<(Vec<(Kind, i32)>, i64)> {
+    if let Some((at, per)) = cached_counts(counts, vis, pattern) {
+        let parts = windows(per, offset, limit);
+        let total = per.iter().sum::<u64>() as i64;
+        if parts.is_empty() {
+            // Past the end: only the generation to check.
+            let mut sql = db.sql();
+            sql.push("SELECT ")
+                .push(GENERATION)
+                .push(" AS content_generation");
+            let rows = db.all(sql).await?;
+            if let Some(r) = rows.first() {
+                if r.try_get::<i64>("", "content_generation")? == at {
+                    return Ok((Vec::new(), total));
+                }
+            }
+        } else {
+            let mut sql = db.sql();
+            sql.push("SELECT s.kind, s.id, ")
+                .push(GENERATION)
+                .push(" AS content_generation FROM (");
+            push_branches(&mut sql, vis, pattern, &parts);
+            sql.push(") s ORDER BY s.kind, s.d DESC, s.slug");
+            let rows = db.all(sql).await?;
+            if let Some(r) = rows.first() {
+                if r.try_get::<i64>("", "content_generation")? == at {
+                    return Ok((hits_of(&rows)?, total));
+                }
+            }
+        }
+    }
+    let reach = offset.saturating_add(limit);
+    let mut sql = db.sql();
+    sql.push("SELECT c.*, s.kind, s.id FROM (SELECT ");
+    push_counts(&mut sql, vis, pattern);
+    sql.push(") c LEFT JOIN (SELECT * FROM (");
+    push_branches(
+        &mut sql,
+        vis,
+        pattern,
+        &[(0, 0, reach), (1, 0, reach), (2, 0, reach)],
+    );
+    sql.push(") u ORDER BY u.kind, u.d DESC, u.slug LIMIT ")
+        .push_int(limit)
+        .push(" OFFSET ")
+        .push_int(offset)
+        .push(") s ON 1 = 1 ORDER BY s.kind, s.d DESC, s.slug");
+    let rows = db.all(sql).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| AppError::internal("a search returned no row"))?;
+    let total = cache_counts(counts, vis, pattern, row)?;
+    Ok((hits_of(&rows)?, total))
 }
 
 #[derive(Default)]
@@ -346,18 +380,9 @@ impl SearchQuery {
             None => 0,
         };
         let pattern = contains_pattern(q);
-        let with_count = ctx.look_ahead().field("totalCount").exists();
-        let (mut found, total) = hits(
-            &state.db,
-            &state.counts,
-            &vis,
-            &pattern,
-            offset,
-            limit + 1,
-            with_count,
-        )
-        .await
-        .gql()?;
+        let (mut found, total) = hits(&state.db, &state.counts, &vis, &pattern, offset, limit + 1)
+            .await
+            .gql()?;
         loaders.loader().tags.add(Tag::Search);
         let has_next = found.len() as u64 > limit;
         found.truncate(limit as usize);
@@ -385,9 +410,25 @@ impl SearchQuery {
             edges,
             has_next,
             has_previous: offset > 0,
-            pattern,
             total,
-            vis,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::windows;
+
+    #[test]
+    fn a_page_reads_only_the_tables_it_reaches() {
+        // 2 countries, no programme, 30 documents.
+        let per = [2, 0, 30];
+        assert_eq!(windows(per, 0, 21), vec![(0, 0, 2), (2, 0, 19)]);
+        assert_eq!(windows(per, 1, 1), vec![(0, 1, 1)]);
+        assert_eq!(windows(per, 2, 5), vec![(2, 0, 5)]);
+        assert_eq!(windows(per, 10, 100), vec![(2, 8, 22)]);
+        assert_eq!(windows(per, 32, 5), vec![]);
+        assert_eq!(windows(per, 0, 0), vec![]);
+        assert_eq!(windows([0, 0, 0], 0, 21), vec![]);
     }
 }
