@@ -46,6 +46,9 @@ impl MigrationTrait for Migration {
                 "CREATE INDEX {table}_search_trgm_idx ON {table} USING gin (search_text gin_trgm_ops)"
             ))
             .await?;
+            // The planner needs the new column's statistics to see that a
+            // common word is best found by walking the ordered index.
+            db.execute_unprepared(&format!("ANALYZE {table}")).await?;
         }
         db.execute_unprepared(
             "CREATE INDEX documents_search_idx ON documents (published_on DESC, slug) INCLUDE (status, search_text, id)",

@@ -405,8 +405,15 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     // Everything may have changed: every process's response cache is flushed.
     crate::invalidation::announce(&txn, None).await?;
     txn.commit().await?;
-    // Fresh statistics, so the planners pick the ordering indexes for lists.
-    db.conn.execute_unprepared("ANALYZE").await?;
+    // Fresh statistics, so the planners pick the ordering indexes for lists. On
+    // PostgreSQL a VACUUM too: it marks the new rows visible to all in the
+    // visibility map, without which a covering index (search's) still visits
+    // the table for every entry, until autovacuum comes by.
+    let tidy = match db.backend() {
+        sea_orm::DbBackend::Postgres => "VACUUM (ANALYZE)",
+        _ => "ANALYZE",
+    };
+    db.conn.execute_unprepared(tidy).await?;
     Ok(report)
 }
 
