@@ -234,6 +234,40 @@ async fn misses_searches_and_root_lists_carry_their_list_tags() {
 }
 
 #[tokio::test]
+async fn a_search_page_is_tagged_with_exactly_its_hits() {
+    let app = TestApp::new().await;
+    app.import(crate::fixtures::dataset(20)).await;
+    // The first search counts the hits; the second (another document, so not
+    // the same cache entry) knows the counts and reads the page's rows itself.
+    for query in [
+        "{ search(query: \"governance\", first: 2) { edges { node { ... on Document { id } } } } }",
+        "{ hits: search(query: \"governance\", first: 2) { edges { node { ... on Document { id } } } } }",
+    ] {
+        let (status, headers, body) = get(&app, &get_uri(query, json!({})), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        let body: Value = serde_json::from_slice(&body).expect("json");
+        let edges = body["data"]
+            .as_object()
+            .and_then(|d| d.values().next())
+            .map(|s| s["edges"].clone())
+            .expect("edges");
+        let hits: BTreeSet<String> = edges
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| item_tag(&e["node"]["id"]))
+            .collect();
+        assert_eq!(hits.len(), 2, "{body:#}");
+        let items: BTreeSet<String> = tags(&headers)
+            .into_iter()
+            .filter(|t| t.starts_with("Document:"))
+            .collect();
+        assert_eq!(items, hits, "{query}");
+        assert!(tags(&headers).contains("Search"));
+    }
+}
+
+#[tokio::test]
 async fn staff_posts_and_errors_are_never_stored() {
     let app = TestApp::demo().await;
     let staff = app.staff().await;

@@ -500,9 +500,8 @@ pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
 /// visible too: a hidden country must not be discoverable by filtering on it. In
 /// an ordered page, `+t.id` for a broad filter (a region) keeps the planner
 /// walking the ordering index (the page stops early) instead of fetching every
-/// linked item and sorting (on PostgreSQL, an `EXISTS` on the links per walked
-/// row); a count keeps `t.id`, so it can drive primary-key lookups from the
-/// linked ids.
+/// linked item and sorting; a count keeps `t.id`, so it can drive primary-key
+/// lookups from the linked ids.
 fn push_linked(
     sql: &mut Sql,
     vis: &Visibility,
@@ -510,21 +509,6 @@ fn push_linked(
     broad: bool,
     cond: &mut dyn FnMut(&mut Sql),
 ) {
-    if broad && sql.backend() == sea_orm::DbBackend::Postgres {
-        // PostgreSQL tests each walked row by its links alone, against the
-        // matching countries' ids read once into an array (a semi-join to the
-        // countries would look each link's country up: half the page's cost).
-        sql.push(" AND EXISTS (SELECT 1 FROM ")
-            .push(link.table)
-            .push(" x WHERE x.")
-            .push(link.owner)
-            .push(" = t.id AND x.country_id = ANY(ARRAY(SELECT c.id FROM countries c WHERE ")
-            .push(vis.visible_sql(Alias::C))
-            .push(" AND ");
-        cond(sql);
-        sql.push(")))");
-        return;
-    }
     sql.push(if broad {
         " AND +t.id IN (SELECT x."
     } else {

@@ -3,7 +3,7 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::count_cache::{CountCache, CountKey};
 use crate::content::filter::{contains_pattern, Cond, Filter};
-use crate::content::list::{push_contains, Row};
+use crate::content::list::{parse_rows, push_contains, Row};
 use crate::content::loaders::ById;
 use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
@@ -247,6 +247,24 @@ fn hits_of(rows: &[QueryResult]) -> AppResult<Vec<(Kind, i32)>> {
     Ok(out)
 }
 
+/// A page of hits: the items in order, with their rows when the page read them
+/// itself (it lay in one table), and the total.
+struct Found {
+    hits: Vec<(Kind, i32)>,
+    rows: Option<Vec<Row>>,
+    total: i64,
+}
+
+impl Found {
+    fn ids(hits: Vec<(Kind, i32)>, total: i64) -> Found {
+        Found {
+            hits,
+            rows: None,
+            total,
+        }
+    }
+}
+
 /// One page of hits and their total. Each table's hits are read in its own
 /// order through an index that stops once it has them, so the cost follows the
 /// page, not the number of hits.
@@ -258,6 +276,10 @@ fn hits_of(rows: &[QueryResult]) -> AppResult<Vec<(Kind, i32)>> {
 /// `offset + limit` hits, the page is cut from their union, and the counts come
 /// in the same statement, in a row of their own joined to the page so they
 /// arrive even when nothing matches; they are cached for the next page.
+///
+/// A page in one table (the usual case) reads its rows whole in the same
+/// statement: the hits' ids by the index walk, then those rows by primary key,
+/// so the walk stays on the covering index and no second statement loads them.
 async fn hits(
     db: &Db,
     counts: &CountCache,
@@ -265,10 +287,10 @@ async fn hits(
     pattern: &str,
     offset: u64,
     limit: u64,
-) -> AppResult<(Vec<(Kind, i32)>, i64)> {
+) -> AppResult<Found> {
     if let Some((at, per)) = cached_counts(counts, vis, pattern) {
         let parts = windows(per, offset, limit);
-        let total = per.iter().sum::<u64>() as i64;
+        let total = i64::try_from(per.iter().sum::<u64>()).unwrap_or(i64::MAX);
         if parts.is_empty() {
             // Past the end: only the generation to check.
             let mut sql = db.sql();
@@ -278,7 +300,34 @@ async fn hits(
             let rows = db.all(sql).await?;
             if let Some(r) = rows.first() {
                 if r.try_get::<i64>("", "content_generation")? == at {
-                    return Ok((Vec::new(), total));
+                    return Ok(Found::ids(Vec::new(), total));
+                }
+            }
+        } else if let [(i, skip, take)] = parts[..] {
+            let (kind, _, column, order) = BRANCHES[i];
+            let mut sql = db.sql();
+            sql.push("SELECT t.*, ")
+                .push(GENERATION)
+                .push(" AS content_generation FROM ")
+                .push(kind.table())
+                .push(" t WHERE t.id IN (SELECT t.id FROM ")
+                .push(kind.table())
+                .push(" t WHERE ");
+            push_matching(&mut sql, vis, column, pattern);
+            sql.push(order).push(" LIMIT ").push_int(take);
+            if skip > 0 {
+                sql.push(" OFFSET ").push_int(skip);
+            }
+            sql.push(")").push(order);
+            let raw = db.all(sql).await?;
+            if let Some(r) = raw.first() {
+                if r.try_get::<i64>("", "content_generation")? == at {
+                    let rows = parse_rows(kind, raw)?;
+                    return Ok(Found {
+                        hits: rows.iter().map(|r| (kind, r.id())).collect(),
+                        rows: Some(rows),
+                        total,
+                    });
                 }
             }
         } else {
@@ -291,7 +340,7 @@ async fn hits(
             let rows = db.all(sql).await?;
             if let Some(r) = rows.first() {
                 if r.try_get::<i64>("", "content_generation")? == at {
-                    return Ok((hits_of(&rows)?, total));
+                    return Ok(Found::ids(hits_of(&rows)?, total));
                 }
             }
         }
@@ -317,7 +366,7 @@ async fn hits(
         .first()
         .ok_or_else(|| AppError::internal("a search returned no row"))?;
     let total = cache_counts(counts, vis, pattern, row)?;
-    Ok((hits_of(&rows)?, total))
+    Ok(Found::ids(hits_of(&rows)?, total))
 }
 
 #[derive(Default)]
@@ -380,14 +429,29 @@ impl SearchQuery {
             None => 0,
         };
         let pattern = contains_pattern(q);
-        let (mut found, total) = hits(&state.db, &state.counts, &vis, &pattern, offset, limit + 1)
+        let Found {
+            hits: mut found,
+            rows,
+            total,
+        } = hits(&state.db, &state.counts, &vis, &pattern, offset, limit + 1)
             .await
             .gql()?;
         loaders.loader().tags.add(Tag::Search);
         let has_next = found.len() as u64 > limit;
         found.truncate(limit as usize);
-        let keys: Vec<ById> = found.iter().map(|(k, id)| ById(*k, *id)).collect();
-        let rows: HashMap<ById, Row> = loaders.load_many(keys).await.gql()?;
+        let rows: HashMap<ById, Row> = match rows {
+            Some(mut rows) => {
+                rows.truncate(found.len());
+                loaders.loader().tags.add_rows(&rows);
+                rows.into_iter()
+                    .map(|r| (ById(r.kind(), r.id()), r))
+                    .collect()
+            }
+            None => {
+                let keys: Vec<ById> = found.iter().map(|(k, id)| ById(*k, *id)).collect();
+                loaders.load_many(keys).await.gql()?
+            }
+        };
         let mut edges = Vec::with_capacity(found.len());
         for (i, (kind, id)) in found.iter().enumerate() {
             let Some(row) = rows.get(&ById(*kind, *id)) else {
