@@ -85,6 +85,14 @@ async fn pages_of_hits_follow_one_order_across_the_searched_types() {
     assert_eq!(hits(&past), vec![]);
     assert_eq!(past["search"]["totalCount"], 59);
     assert_eq!(past["search"]["pageInfo"]["hasNextPage"], false);
+    // LIKE's wildcards and escape character are matched literally: no title has
+    // them, though "_" alone would match every title and a lone backslash is a
+    // broken pattern.
+    for q in ["_", "%", "\\", "o_o", "%o"] {
+        let page = app.data(PAGE, json!({ "q": q })).await;
+        assert_eq!(page["search"]["totalCount"], 0, "{q}");
+        assert_eq!(hits(&page), vec![], "{q}");
+    }
     // A page of none still knows the total.
     let none = app.data(PAGE, json!({ "q": "o", "first": 0 })).await;
     assert_eq!(hits(&none), vec![]);

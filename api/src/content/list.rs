@@ -342,7 +342,12 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
             Cond::Region(_) => l.region.is_some(),
             Cond::Country(_) => l.country.is_some(),
             Cond::Programme(_) => l.programme.is_some(),
-            Cond::Equals(c, _) | Cond::Contains(c, _) => l.columns.contains(&(*c, Scalar::Text)),
+            Cond::Equals(c, _) => l.columns.contains(&(*c, Scalar::Text)),
+            // Only the searched columns have PostgreSQL's folded copy.
+            Cond::Contains(c, _) => matches!(
+                (l.kind, *c),
+                (Kind::Country, "name") | (Kind::Programme, "title") | (Kind::Document, "title")
+            ),
             Cond::From(c, _) | Cond::To(c, _) => l.columns.contains(&(*c, Scalar::Date)),
             Cond::Status(_) => true,
         };
@@ -479,13 +484,23 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
 /// `t.<column> LIKE <pattern>`, case-insensitive on both engines. SQLite's `LIKE`
 /// folds ASCII case itself (as its `LOWER` does). On PostgreSQL a searched
 /// column has a case-folded copy, `search_text = lower(column)` (migration 19):
-/// the pattern is folded once here and the rows' text was folded when written,
-/// which gives `ILIKE`'s answer without folding every row it tests.
+/// the pattern is folded like it (by the same `lower()` unless it is ASCII) and
+/// the rows' text was folded when written, which gives `ILIKE`'s answer without folding
+/// every row it tests. Only the searched columns (countries' `name`, programmes'
+/// and documents' `title`) have the copy.
 pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
     match sql.backend() {
-        sea_orm::DbBackend::Postgres => {
-            sql.push("t.search_text LIKE ").bind(pattern.to_lowercase())
-        }
+        // ASCII folds the same everywhere (but in a Turkish collation), and a
+        // folded value lets the planner estimate the pattern; other text is folded
+        // by the database's own `lower()`, as the stored copy was (measured 10-25 %
+        // slower per search: the generic plan folds it per row).
+        sea_orm::DbBackend::Postgres if pattern.is_ascii() => sql
+            .push("t.search_text LIKE ")
+            .bind(pattern.to_ascii_lowercase()),
+        sea_orm::DbBackend::Postgres => sql
+            .push("t.search_text LIKE lower(")
+            .bind(pattern.to_string())
+            .push(")"),
         _ => sql
             .push("t.")
             .push(column)

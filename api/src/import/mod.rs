@@ -409,11 +409,15 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     // PostgreSQL a VACUUM too: it marks the new rows visible to all in the
     // visibility map, without which a covering index (search's) still visits
     // the table for every entry, until autovacuum comes by.
+    // The import has committed by now: a failure here (a table the role does not
+    // own, a statement timeout) only leaves the tidying to autovacuum.
     let tidy = match db.backend() {
         sea_orm::DbBackend::Postgres => "VACUUM (ANALYZE)",
         _ => "ANALYZE",
     };
-    db.conn.execute_unprepared(tidy).await?;
+    if let Err(e) = db.conn.execute_unprepared(tidy).await {
+        tracing::warn!(error = %e, "{tidy} after the import failed");
+    }
     Ok(report)
 }
 
