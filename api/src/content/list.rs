@@ -684,8 +684,9 @@ fn push_count_column(
     }
 }
 
-const GENERATION_COLUMN: &str =
-    ", (SELECT generation FROM content_generation WHERE id = 1) AS content_generation";
+/// The content generation, as a scalar subquery: read beside a statement's rows
+/// (same snapshot), it tells whether a cached count still holds.
+pub const GENERATION: &str = "(SELECT generation FROM content_generation WHERE id = 1)";
 
 /// How a page statement learns its list's total, when asked for: from a count
 /// cached at the generation the statement reads beside its rows (same
@@ -714,7 +715,9 @@ impl Counting {
             if self.cached.is_none() {
                 push_count_column(sql, vis, spec, parent);
             }
-            sql.push(GENERATION_COLUMN);
+            sql.push(", ")
+                .push(GENERATION)
+                .push(" AS content_generation");
         }
     }
 
@@ -875,7 +878,9 @@ pub async fn count_root(
 ) -> AppResult<i64> {
     check_spec(spec)?;
     let mut sql = db.sql();
-    sql.push("SELECT COUNT(*) AS n, (SELECT generation FROM content_generation WHERE id = 1) AS content_generation");
+    sql.push("SELECT COUNT(*) AS n, ")
+        .push(GENERATION)
+        .push(" AS content_generation");
     push_from_where(&mut sql, vis, spec, None, false);
     let rows = db.all(sql).await?;
     match rows.first() {

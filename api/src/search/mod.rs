@@ -3,7 +3,7 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::count_cache::{CountCache, CountKey};
 use crate::content::filter::{contains_pattern, Cond, Filter};
-use crate::content::list::{parse_rows, push_contains, Row};
+use crate::content::list::{parse_rows, push_contains, Row, GENERATION};
 use crate::content::loaders::ById;
 use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
@@ -116,8 +116,6 @@ const BRANCHES: [(Kind, &str, &str, &str); 3] = [
 
 /// The columns of the tables' counts, in the order of [`BRANCHES`].
 const COUNT_COLUMNS: [&str; 3] = ["n0", "n1", "n2"];
-
-const GENERATION: &str = "(SELECT generation FROM content_generation WHERE id = 1)";
 
 /// `<visible> AND t.<column> LIKE <pattern>`, after a branch's `WHERE`.
 fn push_matching(sql: &mut Sql, vis: &Visibility, column: &'static str, pattern: &str) {
