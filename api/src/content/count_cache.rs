@@ -7,8 +7,11 @@
 //! so an entry count alone would let a client fill memory with long keys. Each
 //! entry is charged its key's heap bytes plus a fixed overhead; when an insert
 //! would pass the budget, entries of older generations go first (they can never
-//! be used again), then everything. Keys are normalised before they get here
-//! (statuses sorted and folded), so equivalent filters share one entry.
+//! be used again), then those not read since the last sweep (a second chance:
+//! a flood of one-off keys, such as distinct search words, does not push out
+//! the counts partner pages keep reading), then any until half the budget is
+//! free. Keys are normalised before they get here (statuses sorted and
+//! folded), so equivalent filters share one entry.
 #[cfg(test)]
 use super::filter::Cond;
 use super::filter::Filter;
@@ -26,7 +29,7 @@ pub type CountKey = (Visibility, Kind, Filter, Option<(Via, i32)>);
 /// (a hash table keeps up to as many spare slots as used ones) and the control
 /// bytes, rounded up.
 const ENTRY_OVERHEAD: usize =
-    2 * (std::mem::size_of::<CountKey>() + std::mem::size_of::<(i64, i64)>()) + 16;
+    2 * (std::mem::size_of::<CountKey>() + std::mem::size_of::<Entry>()) + 16;
 
 #[derive(Debug)]
 pub struct CountCache {
@@ -36,8 +39,16 @@ pub struct CountCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<CountKey, (i64, i64)>,
+    map: HashMap<CountKey, Entry>,
     bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    generation: i64,
+    count: i64,
+    /// Read since the last sweep.
+    used: bool,
 }
 
 /// What the cache holds now (for `/metrics`).
@@ -62,8 +73,12 @@ impl CountCache {
         }
     }
 
+    /// The cached (generation, count) of `key`.
     pub fn get(&self, key: &CountKey) -> Option<(i64, i64)> {
-        self.inner.lock().ok().and_then(|m| m.map.get(key).copied())
+        let mut inner = self.inner.lock().ok()?;
+        let e = inner.map.get_mut(key)?;
+        e.used = true;
+        Some((e.generation, e.count))
     }
 
     pub fn put(&self, mut key: CountKey, generation: i64, count: i64) {
@@ -80,16 +95,38 @@ impl CountCache {
             inner.bytes = inner.bytes.saturating_sub(cost);
         }
         if inner.bytes + cost > self.budget {
-            // Older generations first: they are never used again.
-            inner.map.retain(|_, (g, _)| *g >= generation);
+            // Older generations first: they are never used again. Then what
+            // was not read since the last sweep.
+            inner
+                .map
+                .retain(|_, e| e.generation >= generation && std::mem::take(&mut e.used));
             inner.map.shrink_to_fit();
             inner.bytes = inner.map.keys().map(entry_bytes).sum();
         }
         if inner.bytes + cost > self.budget {
-            inner.map = HashMap::new();
-            inner.bytes = 0;
+            // All of it read lately: keep what fits in half the budget, so
+            // the next sweeps are as far apart.
+            let room = (self.budget / 2).saturating_sub(cost);
+            let mut kept = 0;
+            inner.map.retain(|k, _| {
+                let b = entry_bytes(k);
+                let keep = kept + b <= room;
+                if keep {
+                    kept += b;
+                }
+                keep
+            });
+            inner.map.shrink_to_fit();
+            inner.bytes = kept;
         }
-        inner.map.insert(key, (generation, count));
+        inner.map.insert(
+            key,
+            Entry {
+                generation,
+                count,
+                used: false,
+            },
+        );
         inner.bytes += cost;
     }
 
@@ -139,5 +176,20 @@ mod tests {
         cache.put(key("990"), 9, 6);
         assert_eq!(cache.get(&key("990")), Some((9, 6)));
         assert!(cache.size().bytes <= before.bytes.max(budget));
+    }
+
+    #[test]
+    fn a_flood_of_one_off_keys_keeps_the_counts_that_are_read() {
+        let budget = 20 * entry_bytes(&key("xxxx"));
+        let cache = CountCache::new(budget);
+        cache.put(key("hot"), 1, 42);
+        for i in 0..1000 {
+            cache.put(key(&format!("{i:04}")), 1, i);
+            assert_eq!(cache.get(&key("hot")), Some((1, 42)), "after {i}");
+            assert!(cache.size().bytes <= budget);
+        }
+        // The flood itself is still cached in part.
+        assert!(cache.get(&key("0999")).is_some());
+        assert!(cache.size().entries > 2);
     }
 }
