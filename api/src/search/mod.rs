@@ -89,30 +89,39 @@ impl SearchConnection {
     }
 }
 
-/// The searched tables, in the order of the results: each one's kind, its select
-/// list up to `WHERE` (the kind's rank, the id, the sort date as text, the slug),
-/// the searched column and the order within the table (which an index serves, so
-/// a branch stops after the rows it needs).
-const BRANCHES: [(Kind, &str, &str, &str); 3] = [
-    (
-        Kind::Country,
-        "SELECT 0 AS kind, t.id AS id, '' AS d, t.slug AS slug FROM countries t WHERE ",
-        "name",
-        " ORDER BY t.slug",
-    ),
-    (
-        Kind::Programme,
-        "SELECT 1 AS kind, t.id AS id, '' AS d, t.slug AS slug FROM programmes t WHERE ",
-        "title",
-        " ORDER BY t.slug",
-    ),
+/// The searched tables, in the order of the results: each one's kind, whether it
+/// sorts by a date, the searched column and the order within the table (which an
+/// index serves, so a branch stops after the rows it needs).
+const BRANCHES: [(Kind, bool, &str, &str); 3] = [
+    (Kind::Country, false, "name", " ORDER BY t.slug"),
+    (Kind::Programme, false, "title", " ORDER BY t.slug"),
     (
         Kind::Document,
-        "SELECT 2 AS kind, t.id AS id, CAST(t.published_on AS TEXT) AS d, t.slug AS slug FROM documents t WHERE ",
+        true,
         "title",
         " ORDER BY t.published_on DESC, t.slug",
     ),
 ];
+
+/// A branch's select list up to `WHERE`: the kind's rank, the id, the sort date
+/// as text (the same type in every branch, so they can be one union; ISO text
+/// sorts as the date does; PostgreSQL's is spelled out, not left to the
+/// session's `DateStyle`, which sqlx happens to set to ISO) and the slug.
+fn push_select(sql: &mut Sql, i: usize) {
+    let (kind, dated, _, _) = BRANCHES[i];
+    let date = match (dated, sql.backend()) {
+        (false, _) => "''",
+        (true, sea_orm::DbBackend::Postgres) => "to_char(t.published_on, 'YYYY-MM-DD')",
+        (true, _) => "CAST(t.published_on AS TEXT)",
+    };
+    sql.push("SELECT ")
+        .push(["0", "1", "2"][i])
+        .push(" AS kind, t.id AS id, ")
+        .push(date)
+        .push(" AS d, t.slug AS slug FROM ")
+        .push(kind.table())
+        .push(" t WHERE ");
+}
 
 /// The columns of the tables' counts, in the order of [`BRANCHES`].
 const COUNT_COLUMNS: [&str; 3] = ["n0", "n1", "n2"];
@@ -169,11 +178,12 @@ fn windows(per: [u64; 3], mut offset: u64, mut limit: u64) -> Vec<(usize, u64, u
 /// `SELECT * FROM (<branch> ORDER BY ... LIMIT take [OFFSET skip]) b<i> UNION ALL ...`.
 fn push_branches(sql: &mut Sql, vis: &Visibility, pattern: &str, parts: &[(usize, u64, u64)]) {
     for (n, (i, skip, take)) in parts.iter().copied().enumerate() {
-        let (_, select, column, order) = BRANCHES[i];
+        let (_, _, column, order) = BRANCHES[i];
         if n > 0 {
             sql.push(" UNION ALL ");
         }
-        sql.push("SELECT * FROM (").push(select);
+        sql.push("SELECT * FROM (");
+        push_select(sql, i);
         push_matching(sql, vis, column, pattern);
         sql.push(order).push(" LIMIT ").push_int(take);
         if skip > 0 {
