@@ -80,6 +80,13 @@ async fn automatic_persisted_queries_over_post_and_get() {
         "latin-america-and-the-caribbean"
     );
     assert!(headers.get("etag").is_some());
+    // A remembered hash costs no lookup beyond what its text costs.
+    let before = app.statements();
+    post(&app, None, json!({ "query": REGIONS })).await;
+    let by_text = app.statements() - before;
+    let before = app.statements();
+    post(&app, None, json!({ "extensions": pq(&hash) })).await;
+    assert_eq!(app.statements() - before, by_text);
 }
 
 #[tokio::test]

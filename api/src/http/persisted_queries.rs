@@ -70,10 +70,17 @@ pub async fn resolve(
     let hash = persisted_hash(request)?;
     match hash {
         Some(hash) if request.query.is_empty() => {
-            let found = match trusted::find(&state.db, &hash).await? {
-                Some(doc) => Some(Arc::from(doc)),
-                None if restricted => None,
-                None => state.apq.get(&hash),
+            // A document this process remembers is the one of that hash,
+            // trusted or not, so only a miss asks the database (in trusted
+            // mode the registry alone counts: a removal applies at once).
+            let remembered = if restricted {
+                None
+            } else {
+                state.apq.get(&hash)
+            };
+            let found = match remembered {
+                Some(doc) => Some(doc),
+                None => trusted::find(&state.db, &hash).await?.map(Arc::from),
             };
             match found {
                 Some(doc) => {
