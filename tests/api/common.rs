@@ -62,12 +62,46 @@ pub async fn until_listening(state: &AppState) {
     panic!("the response cache's listener did not start");
 }
 
+/// Drops the databases of earlier test runs on this machine whose process is
+/// gone (a test cannot drop its own: it ends without an async drop), so a
+/// long-lived server does not collect them. One in use is left alone.
+async fn drop_stale_databases(url: &str) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Ok(admin) = sea_orm::Database::connect(url).await else {
+        return;
+    };
+    let listed = admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'cms\\_t%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in listed {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        // cms_t_<pid>_<n>_<r> and cms_tpl_<pid>_<r>
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        let ours = name.starts_with("cms_t_") || name.starts_with("cms_tpl_");
+        if ours && pid.is_some() && !alive {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+                .await
+                .ok();
+        }
+    }
+    admin.close().await.ok();
+}
+
 /// A new, migrated, empty database; returns its URL.
 async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match pg_url() {
         Some(url) => {
             let template = TEMPLATE
                 .get_or_init(|| async {
+                    drop_stale_databases(&url).await;
                     let name = format!("cms_tpl_{}_{}", std::process::id(), rand_suffix());
                     admin_exec(&url, &format!("CREATE DATABASE {name}")).await;
                     let db = Db::connect(&with_db(&url, &name), Some(2))
