@@ -40,6 +40,8 @@ mod permissions;
 mod persisted;
 #[path = "api/response_cache.rs"]
 mod response_cache;
+#[path = "api/rows.rs"]
+mod rows;
 #[path = "api/scheduler.rs"]
 mod scheduler;
 #[path = "api/schema.rs"]

@@ -263,17 +263,6 @@ pub enum Row {
 }
 
 impl Row {
-    fn parse(kind: Kind, r: &QueryResult) -> AppResult<Row> {
-        Ok(match kind {
-            Kind::Region => Row::Region(Arc::new(region::Model::from_query_result(r, "")?)),
-            Kind::Country => Row::Country(Arc::new(country::Model::from_query_result(r, "")?)),
-            Kind::Programme => {
-                Row::Programme(Arc::new(programme::Model::from_query_result(r, "")?))
-            }
-            Kind::Document => Row::Document(Arc::new(document::Model::from_query_result(r, "")?)),
-        })
-    }
-
     fn cursor_value(&self, col: &str) -> CursorValue {
         use CursorValue::{Int, Text};
         match (self, col) {
@@ -287,7 +276,7 @@ impl Row {
             (Row::Programme(m), "budget_cents") => Int(m.budget_cents),
             (Row::Document(m), "title") => Text(m.title.clone()),
             (Row::Document(m), "published_on") => {
-                Text(m.published_on.format("%Y-%m-%d").to_string())
+                Text(crate::graphql::scalars::iso_date(m.published_on))
             }
             _ => Text(String::new()),
         }
@@ -928,7 +917,7 @@ pub async fn count_nested(
 
 /// Parses raw rows of one content type.
 pub fn parse_rows(kind: Kind, rows: Vec<QueryResult>) -> AppResult<Vec<Row>> {
-    rows.iter().map(|r| Row::parse(kind, r)).collect()
+    super::decode::rows(kind, &rows)
 }
 
 impl Row {

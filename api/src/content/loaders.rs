@@ -12,7 +12,6 @@ use crate::db::{json_rows, Db};
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::country;
-use sea_orm::FromQueryResult;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -184,9 +183,13 @@ impl Loader<CountriesOf> for Loaders {
             // list, so the answer goes with the countries' list tag too.
             self.tags.add(Tag::List(Kind::Country));
             let mut grouped: HashMap<i32, Vec<(i32, Arc<country::Model>)>> = HashMap::new();
-            for r in self.db.all(sql).await? {
-                let links: Vec<(i32, i32)> = json_rows(&r, "links_json")?;
-                let country = Arc::new(country::Model::from_query_result(&r, "")?);
+            let raw = self.db.all(sql).await?;
+            let countries = super::decode::rows(Kind::Country, &raw)?;
+            for (r, country) in raw.iter().zip(countries) {
+                let links: Vec<(i32, i32)> = json_rows(r, "links_json")?;
+                let Row::Country(country) = country else {
+                    continue;
+                };
                 self.tags.add(Tag::Item(Kind::Country, country.id));
                 for (parent, position) in links {
                     grouped

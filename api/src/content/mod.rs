@@ -6,6 +6,7 @@
 pub mod blocks;
 pub mod connection;
 pub mod count_cache;
+pub mod decode;
 pub mod filter;
 pub mod format;
 pub mod ids;

@@ -21,6 +21,40 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(iso_date(self.0))
+    }
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, without parsing a format
+/// string for every date of a page.
+pub fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    use std::fmt::Write;
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(10);
+    let _ = write!(s, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (2024, 12, 31),
+            (1, 1, 1),
+            (999, 7, 4),
+            (9999, 12, 31),
+            (0, 2, 29),
+            (-1, 3, 1),
+            (10000, 1, 1),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+        }
     }
 }
