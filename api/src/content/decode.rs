@@ -89,9 +89,9 @@ macro_rules! decoder {
         fn $name<R: Cells>(r: &R, at: &[usize]) -> Result<$module::Model, sqlx::Error> {
             let mut at = at.iter().copied();
             $(
-                let $field = r.$get(at.next().ok_or(sqlx::Error::ColumnNotFound(
-                    stringify!($field).into(),
-                ))?)?;
+                let $field = r.$get(at.next().ok_or_else(|| {
+                    sqlx::Error::ColumnNotFound(stringify!($field).into())
+                })?)?;
             )*
             Ok($module::Model { $($field),* })
         }
