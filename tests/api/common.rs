@@ -212,8 +212,14 @@ impl TestApp {
     /// Executes a document against the schema as an anonymous reader; returns the
     /// whole response as JSON.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let request = async_graphql::Request::new(query)
-            .variables(async_graphql::Variables::from_json(variables));
+        self.gql_request(
+            async_graphql::Request::new(query)
+                .variables(async_graphql::Variables::from_json(variables)),
+        )
+        .await
+    }
+
+    async fn gql_request(&self, request: async_graphql::Request) -> Value {
         let request = prepare(
             &self.state,
             request,

@@ -434,3 +434,34 @@ async fn parsed_documents_are_kept_once_within_their_budget() {
         assert_eq!(code(&app.gql(deep, json!({})).await), "QUERY_TOO_COMPLEX");
     }
 }
+
+#[tokio::test]
+async fn a_document_that_passed_validation_is_validated_again_with_other_variables() {
+    // Validation is remembered per (document, operation, variables): after a
+    // pass, the same document with variables that break its arguments gets
+    // the very error a process that never saw it gives.
+    const Q: &str =
+        "query($f: DocumentFilter, $n: Int) { documents(filter: $f, first: $n) { totalCount } }";
+    let bad = [
+        json!({ "f": { "nope": 1 } }),
+        json!({ "f": { "language": 5 } }),
+        json!({ "n": "ten" }),
+        json!({ "f": [1, 2] }),
+    ];
+    let fresh = TestApp::demo().await;
+    let mut first_sight = Vec::new();
+    for vars in &bad {
+        let resp = fresh.gql(Q, vars.clone()).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{vars}: {resp}");
+        first_sight.push(resp);
+    }
+    let app = TestApp::demo().await;
+    let ok = json!({ "f": { "language": "en" }, "n": 5 });
+    for _ in 0..3 {
+        let data = app.data(Q, ok.clone()).await;
+        assert_eq!(data["documents"]["totalCount"], 4);
+    }
+    for (vars, expected) in bad.iter().zip(&first_sight) {
+        assert_eq!(&app.gql(Q, vars.clone()).await, expected, "{vars}");
+    }
+}

@@ -25,7 +25,19 @@ use async_graphql::{
     Context, EmptySubscription, MergedObject, Object, Request, Result, Schema, SchemaBuilder, ID,
 };
 
-pub type CmsSchema = Schema<Query, Mutation, EmptySubscription>;
+type GqlSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema twice over, one set of types and state: `strict` validates a
+/// document by every rule of the spec; `fast` only measures it (complexity,
+/// depth, fragment cycles). A request runs on `fast` only when the same
+/// document already passed the strict rules with the same operation name and
+/// variables, which is all validation depends on ([`run::run`]), so partner
+/// sites' few queries are not validated again on every request.
+#[derive(Clone)]
+pub struct CmsSchema {
+    strict: GqlSchema,
+    fast: GqlSchema,
+}
 
 #[derive(Default)]
 pub struct NodeQuery;
@@ -83,12 +95,19 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// The schema with its state. The limits are checked around it
 /// ([`run::execute`]), except validation's complexity, async-graphql's own.
 pub fn build_schema(state: AppState) -> CmsSchema {
-    builder()
-        .limit_complexity(state.config.max_complexity)
-        // Deeply nested input is refused by the parser before it can exhaust the stack.
-        .limit_recursive_depth(limits::MAX_NESTING)
-        .data(state)
-        .finish()
+    let schema = |mode| {
+        builder()
+            .limit_complexity(state.config.max_complexity)
+            // Deeply nested input is refused by the parser before it can exhaust the stack.
+            .limit_recursive_depth(limits::MAX_NESTING)
+            .validation_mode(mode)
+            .data(state.clone())
+            .finish()
+    };
+    CmsSchema {
+        strict: schema(async_graphql::ValidationMode::Strict),
+        fast: schema(async_graphql::ValidationMode::Fast),
+    }
 }
 
 pub use run::execute;
