@@ -79,11 +79,31 @@ macro_rules! cells {
 cells!(sqlx::postgres::PgRow);
 cells!(sqlx::sqlite::SqliteRow);
 
-/// `fn $name(row, positions) -> $model` reading the listed fields (every field
-/// of the model: a struct literal, so a new column cannot be forgotten) at the
-/// positions given in the same order, and `$columns`, their names.
+/// `fn $name(row, positions) -> $module::Model` reading the listed fields and
+/// the workflow columns every content type has (every field of the model: a
+/// struct literal, so a new column cannot be forgotten) at the positions given
+/// in the same order, and `$columns`, their names.
 macro_rules! decoder {
     ($name:ident, $columns:ident, $module:ident::Model { $($field:ident: $get:ident),* $(,)? }) => {
+        decoder!(@all $name, $columns, $module {
+            $($field: $get,)*
+            status: status,
+            version: int,
+            created_at: time,
+            updated_at: time,
+            published_at: opt_time,
+            translations: text,
+            draft: opt_text,
+            draft_status: opt_status,
+            draft_version: opt_int,
+            scheduled_at: opt_time,
+            created_by: opt_text,
+            updated_by: opt_text,
+            published_by: opt_text,
+            review_comment: opt_text,
+        });
+    };
+    (@all $name:ident, $columns:ident, $module:ident { $($field:ident: $get:ident,)* }) => {
         const $columns: &[&str] = &[$(stringify!($field)),*];
 
         fn $name<R: Cells>(r: &R, at: &[usize]) -> Result<$module::Model, sqlx::Error> {
@@ -107,20 +127,6 @@ decoder!(
         name: text,
         summary: text,
         position: int,
-        status: status,
-        version: int,
-        created_at: time,
-        updated_at: time,
-        published_at: opt_time,
-        translations: text,
-        draft: opt_text,
-        draft_status: opt_status,
-        draft_version: opt_int,
-        scheduled_at: opt_time,
-        created_by: opt_text,
-        updated_by: opt_text,
-        published_by: opt_text,
-        review_comment: opt_text,
     }
 );
 
@@ -136,20 +142,6 @@ decoder!(
         summary: text,
         context: opt_text,
         support_measures: opt_text,
-        status: status,
-        version: int,
-        created_at: time,
-        updated_at: time,
-        published_at: opt_time,
-        translations: text,
-        draft: opt_text,
-        draft_status: opt_status,
-        draft_version: opt_int,
-        scheduled_at: opt_time,
-        created_by: opt_text,
-        updated_by: opt_text,
-        published_by: opt_text,
-        review_comment: opt_text,
     }
 );
 
@@ -166,20 +158,6 @@ decoder!(
         budget_cents: big,
         currency: text,
         summary: text,
-        status: status,
-        version: int,
-        created_at: time,
-        updated_at: time,
-        published_at: opt_time,
-        translations: text,
-        draft: opt_text,
-        draft_status: opt_status,
-        draft_version: opt_int,
-        scheduled_at: opt_time,
-        created_by: opt_text,
-        updated_by: opt_text,
-        published_by: opt_text,
-        review_comment: opt_text,
     }
 );
 
@@ -201,20 +179,6 @@ decoder!(
         original_filename: opt_text,
         source_url: opt_text,
         summary: text,
-        status: status,
-        version: int,
-        created_at: time,
-        updated_at: time,
-        published_at: opt_time,
-        translations: text,
-        draft: opt_text,
-        draft_status: opt_status,
-        draft_version: opt_int,
-        scheduled_at: opt_time,
-        created_by: opt_text,
-        updated_by: opt_text,
-        published_by: opt_text,
-        review_comment: opt_text,
     }
 );
 
