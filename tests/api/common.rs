@@ -81,10 +81,15 @@ async fn drop_stale_databases(url: &str) {
         let Ok(name) = row.try_get::<String>("", "datname") else {
             continue;
         };
-        // cms_t_<pid>_<n>_<r> and cms_tpl_<pid>_<r>
+        // cms_t_<pid>_<n>_<r>_<host> and cms_tpl_<pid>_<r>_<host>: only this
+        // machine's (another one's pids mean nothing here), only plain names.
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
-        let ours = name.starts_with("cms_t_") || name.starts_with("cms_tpl_");
+        let ours = (name.starts_with("cms_t_") || name.starts_with("cms_tpl_"))
+            && name.ends_with(&format!("_{}", host_tag()))
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if ours && pid.is_some() && !alive {
             admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
@@ -102,7 +107,12 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
             let template = TEMPLATE
                 .get_or_init(|| async {
                     drop_stale_databases(&url).await;
-                    let name = format!("cms_tpl_{}_{}", std::process::id(), rand_suffix());
+                    let name = format!(
+                        "cms_tpl_{}_{}_{}",
+                        std::process::id(),
+                        rand_suffix(),
+                        host_tag()
+                    );
                     admin_exec(&url, &format!("CREATE DATABASE {name}")).await;
                     let db = Db::connect(&with_db(&url, &name), Some(2))
                         .await
@@ -113,10 +123,11 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
                 })
                 .await;
             let name = format!(
-                "cms_t_{}_{}_{}",
+                "cms_t_{}_{}_{}_{}",
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::SeqCst),
-                rand_suffix()
+                rand_suffix(),
+                host_tag()
             );
             admin_exec(&url, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
             (with_db(&url, &name), None)
@@ -129,6 +140,24 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
             db.conn.close().await.ok();
             (url, Some(dir))
         }
+    }
+}
+
+/// This machine, in test database names (lower-case letters and digits of
+/// its host name, at most 12).
+fn host_tag() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let tag: String = host
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        .take(12)
+        .collect();
+    if tag.is_empty() {
+        "h".into()
+    } else {
+        format!("h{tag}")
     }
 }
 

@@ -91,8 +91,8 @@ impl CountCache {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        if inner.map.remove(&key).is_some() {
-            inner.bytes = inner.bytes.saturating_sub(cost);
+        if let Some((old, _)) = inner.map.remove_entry(&key) {
+            inner.bytes = inner.bytes.saturating_sub(entry_bytes(&old));
         }
         if inner.bytes + cost > self.budget {
             // Older generations first: they are never used again. Then what
