@@ -297,8 +297,7 @@ impl Row {
         }
     }
 
-    /// The opaque cursor of this row in `order`.
-    /// The JSON array of the ordering's name and the row's values in it
+    /// The opaque cursor of this row in `order`: the JSON array of the ordering's name and the row's values in it
     /// (what [`decode_cursor`] reads), written straight into one buffer: a
     /// page makes one of these per edge.
     pub fn cursor(&self, order: Order) -> String {
@@ -352,10 +351,7 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
             Cond::Programme(_) => l.programme.is_some(),
             Cond::Equals(c, _) => l.columns.contains(&(*c, Scalar::Text)),
             // Only the searched columns have PostgreSQL's folded copy.
-            Cond::Contains(c, _) => matches!(
-                (l.kind, *c),
-                (Kind::Country, "name") | (Kind::Programme, "title") | (Kind::Document, "title")
-            ),
+            Cond::Contains(c, _) => SEARCHED.contains(&(l.kind, *c)),
             Cond::From(c, _) | Cond::To(c, _) => l.columns.contains(&(*c, Scalar::Date)),
             Cond::Status(_) => true,
         };
@@ -489,13 +485,20 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
     }
 }
 
+/// The searched columns, in the order of search's results: the only ones with
+/// a folded copy on PostgreSQL, so the only ones `Contains` applies to.
+pub const SEARCHED: [(Kind, &str); 3] = [
+    (Kind::Country, "name"),
+    (Kind::Programme, "title"),
+    (Kind::Document, "title"),
+];
+
 /// `t.<column> LIKE <pattern>`, case-insensitive on both engines. SQLite's `LIKE`
 /// folds ASCII case itself (as its `LOWER` does). On PostgreSQL a searched
 /// column has a case-folded copy, `search_text = lower(column)` (migration 19):
 /// the pattern is folded like it (by the same `lower()` unless it is ASCII) and
 /// the rows' text was folded when written, which gives `ILIKE`'s answer without folding
-/// every row it tests. Only the searched columns (countries' `name`, programmes'
-/// and documents' `title`) have the copy.
+/// every row it tests. Only the [`SEARCHED`] columns have the copy.
 pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
     match sql.backend() {
         // ASCII folds the same everywhere (but in a Turkish collation), and a

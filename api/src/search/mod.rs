@@ -3,7 +3,7 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::count_cache::{CountCache, CountKey};
 use crate::content::filter::{contains_pattern, Cond, Filter};
-use crate::content::list::{parse_rows, push_contains, Row, GENERATION};
+use crate::content::list::{parse_rows, push_contains, Row, GENERATION, SEARCHED};
 use crate::content::loaders::ById;
 use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
@@ -89,16 +89,16 @@ impl SearchConnection {
     }
 }
 
-/// The searched tables, in the order of the results: each one's kind, whether it
-/// sorts by a date, the searched column and the order within the table (which an
-/// index serves, so a branch stops after the rows it needs).
+/// The searched tables, in the order of the results ([`SEARCHED`]): each one's
+/// kind, whether it sorts by a date, the searched column and the order within
+/// the table (which an index serves, so a branch stops after the rows it needs).
 const BRANCHES: [(Kind, bool, &str, &str); 3] = [
-    (Kind::Country, false, "name", " ORDER BY t.slug"),
-    (Kind::Programme, false, "title", " ORDER BY t.slug"),
+    (SEARCHED[0].0, false, SEARCHED[0].1, " ORDER BY t.slug"),
+    (SEARCHED[1].0, false, SEARCHED[1].1, " ORDER BY t.slug"),
     (
-        Kind::Document,
+        SEARCHED[2].0,
         true,
-        "title",
+        SEARCHED[2].1,
         " ORDER BY t.published_on DESC, t.slug",
     ),
 ];
