@@ -40,4 +40,5 @@ CONTENDER="export DATABASE_URL=\"$DB\" CMS_BIND=127.0.0.1:\$CONTENDER_PORT RUST_
 CMS_RESPONSE_CACHE_BYTES=$CACHE_BYTES CMS_SCHEDULER_INTERVAL=0
 target/release/cms import \"\$DATASET\" && exec target/release/cms serve --no-demo"
 echo "contender ($BACKEND, response cache $CACHE): $CONTENDER"
-exec "$HARNESS" --contender "$CONTENDER" "${ARGS[@]}"
+# The partner queries are the project's own copy (queries/), not the kit's.
+exec "$HARNESS" --contender "$CONTENDER" --contender-queries queries "${ARGS[@]}"

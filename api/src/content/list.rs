@@ -521,13 +521,21 @@ pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
     sql.push(" ESCAPE '\\'");
 }
 
-/// Items linked to matching countries, as an uncorrelated `IN (subquery)` that
-/// both engines evaluate once. Countries reached through a link table must be
-/// visible too: a hidden country must not be discoverable by filtering on it. In
-/// an ordered page, `+t.id` for a broad filter (a region) keeps the planner
-/// walking the ordering index (the page stops early) instead of fetching every
-/// linked item and sorting; a count keeps `t.id`, so it can drive primary-key
-/// lookups from the linked ids.
+/// Items linked to matching countries. Countries reached through a link table
+/// must be visible too: a hidden country must not be discoverable by filtering
+/// on it. Narrow filters (a country) are an uncorrelated `IN (subquery)` joining
+/// the links to `countries`, which both engines evaluate once and use to drive
+/// primary-key lookups from the few linked ids.
+///
+/// A broad filter (a region) in an ordered page is `+t.id IN (...)`: the `+`
+/// keeps the planner walking the ordering index (the page stops early) instead
+/// of fetching every linked item and sorting, so the subquery is probed once per
+/// item walked. On PostgreSQL its countries are found once, as an array
+/// (`= ANY(ARRAY(subquery))` is an init plan), so a probe reads the item's links
+/// alone; the join would cost a `countries` lookup per link (measured: 2.0x the
+/// page's throughput at scale 1, 3.3x at scale 10). Not for narrow filters: the
+/// planner cannot estimate an array it has not seen and would walk the index
+/// for one country's few items.
 fn push_linked(
     sql: &mut Sql,
     vis: &Visibility,
@@ -535,6 +543,7 @@ fn push_linked(
     broad: bool,
     cond: &mut dyn FnMut(&mut Sql),
 ) {
+    let array = broad && sql.backend() == sea_orm::DbBackend::Postgres;
     sql.push(if broad {
         " AND +t.id IN (SELECT x."
     } else {
@@ -543,11 +552,15 @@ fn push_linked(
     .push(link.owner)
     .push(" FROM ")
     .push(link.table)
-    .push(" x JOIN countries c ON c.id = x.country_id WHERE ")
+    .push(if array {
+        " x WHERE x.country_id = ANY(ARRAY(SELECT c.id FROM countries c WHERE "
+    } else {
+        " x JOIN countries c ON c.id = x.country_id WHERE "
+    })
     .push(vis.visible_sql(Alias::C))
     .push(" AND ");
     cond(sql);
-    sql.push(")");
+    sql.push(if array { ")))" } else { ")" });
 }
 
 /// ` AND <status> IN ('...')`: literals from the enum, never client text. In a
@@ -589,6 +602,17 @@ fn bind_cursor_value(sql: &mut Sql, kind: Scalar, v: &CursorValue) {
 /// direction of its column (flipped when paging backward).
 fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue]) {
     let cols = order.columns();
+    // The first column's bound on its own as well: implied by the disjunction,
+    // but only a plain comparison bounds an index scan, so a later page starts
+    // at its cursor instead of walking (and discarding) every earlier row.
+    if cols.len() > 1 {
+        let (col, dir, kind) = cols[0];
+        let ascending = (dir == Dir::Asc) == forward;
+        sql.push(" AND t.")
+            .push(col)
+            .push(if ascending { " >= " } else { " <= " });
+        bind_cursor_value(sql, kind, &values[0]);
+    }
     sql.push(" AND (");
     for k in 0..cols.len() {
         if k > 0 {
