@@ -42,42 +42,91 @@ fn status_of(s: &str) -> Result<Status, sqlx::Error> {
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown status {s:?}").into()))
 }
 
+/// `impl Cells for $row`, each cell read by `$get` on `$this` (the row).
 macro_rules! cells {
-    ($row:ty) => {
+    ($row:ty, |$s:ident| $this:expr, $get:ident) => {
         impl Cells for $row {
             fn names(&self) -> Vec<&str> {
-                self.columns().iter().map(|c| c.name()).collect()
+                let $s = self;
+                $this.columns().iter().map(|c| c.name()).collect()
             }
             fn text(&self, i: usize) -> Result<String, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn int(&self, i: usize) -> Result<i32, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn opt_int(&self, i: usize) -> Result<Option<i32>, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn big(&self, i: usize) -> Result<i64, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn date(&self, i: usize) -> Result<NaiveDate, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn time(&self, i: usize) -> Result<DateTime<Utc>, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
             fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-                self.try_get(i)
+                let $s = self;
+                $this.$get(i)
             }
         }
     };
 }
 
-cells!(sqlx::postgres::PgRow);
-cells!(sqlx::sqlite::SqliteRow);
+cells!(sqlx::postgres::PgRow, |r| r, try_get);
+cells!(sqlx::sqlite::SqliteRow, |r| r, try_get);
+
+/// A PostgreSQL row of a result set whose first row was read with type checks:
+/// every row of one result set has the same column types, so the others skip
+/// sqlx's check of each cell's type (a tenth of the decoding). Values are still
+/// decoded with checks of their own (length, UTF-8, NULL). Not for SQLite, whose
+/// cells' types may differ from row to row.
+struct Checked<'r>(&'r sqlx::postgres::PgRow);
+
+cells!(Checked<'_>, |r| r.0, try_get_unchecked);
+
+impl<R: Cells> Cells for &R {
+    fn names(&self) -> Vec<&str> {
+        (**self).names()
+    }
+    fn text(&self, i: usize) -> Result<String, sqlx::Error> {
+        (**self).text(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error> {
+        (**self).opt_text(i)
+    }
+    fn int(&self, i: usize) -> Result<i32, sqlx::Error> {
+        (**self).int(i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i32>, sqlx::Error> {
+        (**self).opt_int(i)
+    }
+    fn big(&self, i: usize) -> Result<i64, sqlx::Error> {
+        (**self).big(i)
+    }
+    fn date(&self, i: usize) -> Result<NaiveDate, sqlx::Error> {
+        (**self).date(i)
+    }
+    fn time(&self, i: usize) -> Result<DateTime<Utc>, sqlx::Error> {
+        (**self).time(i)
+    }
+    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        (**self).opt_time(i)
+    }
+}
 
 /// `fn $name(row, positions) -> $module::Model` reading the listed fields and
 /// the workflow columns every content type has (every field of the model: a
@@ -208,30 +257,35 @@ fn decode_one<R: Cells>(kind: Kind, r: &R, at: &[usize]) -> Result<Row, sqlx::Er
     })
 }
 
-/// The rows of one result set of `kind` rows (any further columns are ignored).
-fn by_position<R: Cells>(
+/// The rows of one result set of `kind` rows (any further columns are ignored):
+/// the first as `R`, the others as `rest` makes them.
+fn by_position<'q, R: Cells + 'q, T: Cells>(
     kind: Kind,
-    raw: &[QueryResult],
-    row: impl Fn(&QueryResult) -> Option<&R>,
+    raw: &'q [QueryResult],
+    row: impl Fn(&'q QueryResult) -> Option<&'q R>,
+    rest: impl Fn(&'q R) -> T,
 ) -> Option<AppResult<Vec<Row>>> {
     let first = row(raw.first()?)?;
     let at = positions(&first.names(), columns(kind))?;
-    Some(
-        raw.iter()
-            .map(|q| {
-                let r = row(q).ok_or_else(|| DbErr::Type("mixed result rows".into()))?;
-                decode_one(kind, r, &at).map_err(|e| DbErr::Type(e.to_string()).into())
-            })
-            .collect(),
-    )
+    let decoded = |r: Result<Row, sqlx::Error>| r.map_err(|e| DbErr::Type(e.to_string()).into());
+    let mut out = Vec::with_capacity(raw.len());
+    let result = decoded(decode_one(kind, first, &at)).and_then(|row0| {
+        out.push(row0);
+        for q in &raw[1..] {
+            let r = row(q).ok_or_else(|| DbErr::Type("mixed result rows".into()))?;
+            out.push(decoded(decode_one(kind, &rest(r), &at))?);
+        }
+        Ok(())
+    });
+    Some(result.map(|()| out))
 }
 
 /// Decodes the rows of one content type.
 pub fn rows(kind: Kind, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
     let fast = if raw.first().and_then(|q| q.try_as_pg_row()).is_some() {
-        by_position(kind, raw, |q| q.try_as_pg_row())
+        by_position(kind, raw, |q| q.try_as_pg_row(), Checked)
     } else {
-        by_position(kind, raw, |q| q.try_as_sqlite_row())
+        by_position(kind, raw, |q| q.try_as_sqlite_row(), |r| r)
     };
     match fast {
         Some(rows) => rows,

@@ -310,7 +310,12 @@ impl Row {
             let _ = match self.cursor_value(c) {
                 CursorRef::Int(i) => write!(json, "{i}"),
                 CursorRef::Text(t) => serde_json::to_writer(&mut json, t).map_err(Into::into),
-                CursorRef::Date(d) => write!(json, "\"{}\"", crate::graphql::scalars::iso_date(d)),
+                CursorRef::Date(d) => {
+                    json.push(b'"');
+                    json.extend_from_slice(crate::graphql::scalars::iso_date(d).as_bytes());
+                    json.push(b'"');
+                    Ok(())
+                }
             };
         }
         json.push(b']');

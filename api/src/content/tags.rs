@@ -122,12 +122,13 @@ impl Tags {
 /// (at most the four types and `Search`) fit any sane limit.
 pub fn header_value(tags: &[Tag], sep: char, max_bytes: usize) -> String {
     let join = |tags: &mut dyn Iterator<Item = Tag>| {
-        let mut out = String::new();
+        use std::fmt::Write;
+        let mut out = String::with_capacity(16 * tags.size_hint().0);
         for t in tags {
             if !out.is_empty() {
                 out.push(sep);
             }
-            out.push_str(&t.to_string());
+            let _ = write!(out, "{t}");
         }
         out
     };
@@ -171,5 +172,25 @@ mod tests {
         let mut many: Vec<Tag> = (0..100).map(|i| Tag::Item(Kind::Document, i)).collect();
         many.extend((0..100).map(|i| Tag::Under(Kind::Country, i, Kind::Programme)));
         assert_eq!(header_value(&many, ' ', 100), "Programmes Documents");
+    }
+
+    #[test]
+    fn no_tag_holds_a_separator() {
+        // The HTTP layer writes Surrogate-Key by replacing Cache-Tag's commas.
+        let kinds = [Kind::Region, Kind::Country, Kind::Programme, Kind::Document];
+        for k in kinds {
+            for t in [Tag::Item(k, -7), Tag::List(k), Tag::Search]
+                .into_iter()
+                .chain(kinds.map(|p| Tag::Under(p, 123, k)))
+            {
+                let text = t.to_string();
+                assert!(!text.contains([',', ' ']), "{text}");
+            }
+        }
+        let tags = [Tag::Item(Kind::Region, 1), Tag::List(Kind::Country)];
+        assert_eq!(
+            header_value(&tags, ',', 100).replace(',', " "),
+            header_value(&tags, ' ', 100)
+        );
     }
 }

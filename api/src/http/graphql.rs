@@ -217,9 +217,16 @@ async fn execute(
         let max = app.state.config.cache_tag_max_bytes;
         let tag_headers = (!tags.is_empty())
             .then(|| {
-                [',', ' '].map(|sep| HeaderValue::from_str(&header_value(&tags, sep, max)).ok())
+                // Written once: no tag holds a comma, so Surrogate-Key's
+                // spaces are Cache-Tag's commas replaced (the same fold).
+                let commas = header_value(&tags, ',', max);
+                let spaces = commas.replace(',', " ");
+                Some([
+                    HeaderValue::from_str(&commas).ok()?,
+                    HeaderValue::from_str(&spaces).ok()?,
+                ])
             })
-            .and_then(|[a, b]| Some([a?, b?]));
+            .flatten();
         let cached = std::sync::Arc::new(Cached {
             etags,
             body: Bytes::from(body),
