@@ -330,3 +330,88 @@ async fn staff_previews_see_drafts_and_working_copies() {
         assert_eq!(n["node"]["id"], id.as_str());
     }
 }
+
+#[tokio::test]
+async fn a_region_filter_does_not_reach_documents_through_a_hidden_country() {
+    let app = TestApp::new().await;
+    let staff = app.staff().await;
+    let admin = staff.admin.clone();
+    let create = |q: &'static str, i: Value| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let d = app.staff_data(&admin, q, json!({ "i": i })).await;
+            let id = d
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(|item| item["id"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            assert!(!id.is_empty(), "{d}");
+            id
+        }
+    };
+    let publish = |id: String| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.staff_data(
+                &admin,
+                "mutation($id: ID!) { submitForReview(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+            app.publish(&admin, &id).await;
+        }
+    };
+    let region = create(
+        "mutation($i: RegionInput!) { createRegion(input: $i) { id } }",
+        json!({ "slug": "andes", "name": "Andes" }),
+    )
+    .await;
+    publish(region.clone()).await;
+    let q_country = "mutation($i: CountryInput!) { createCountry(input: $i) { id } }";
+    let country = |slug: &str, iso: &str| json!({ "slug": slug, "iso2": iso, "name": slug, "regionId": region, "summary": "x" });
+    let peru = create(q_country, country("peru", "PE")).await;
+    publish(peru.clone()).await;
+    let draft = create(q_country, country("hidden-draft", "HD")).await;
+    // Published documents: three of the visible country, three only of the
+    // draft one (newer, so a walk by date meets them first).
+    let q_document = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
+    for (slug, date, c) in [
+        ("a-peru", "2024-01-01", &peru),
+        ("b-peru", "2024-01-02", &peru),
+        ("c-peru", "2024-01-03", &peru),
+        ("x-drafts-own", "2024-02-01", &draft),
+        ("y-drafts-own", "2024-02-02", &draft),
+        ("z-drafts-own", "2024-02-03", &draft),
+    ] {
+        let id = create(
+            q_document,
+            json!({ "slug": slug, "title": slug, "publishedOn": date, "language": "en",
+                "format": "PDF", "countryIds": [c] }),
+        )
+        .await;
+        publish(id).await;
+    }
+    let page = "query($after: String) { documents(filter: { region: \"andes\" }, orderBy: PUBLISHED_ON_DESC, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug } } }";
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(page, json!({ "after": after })).await;
+        let conn = &data["documents"];
+        assert_eq!(conn["totalCount"], 3, "{data}");
+        for n in conn["nodes"].as_array().into_iter().flatten() {
+            seen.push(n["slug"].as_str().unwrap_or_default().to_string());
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+        assert!(seen.len() <= 3, "{seen:?}");
+    }
+    assert_eq!(seen, ["c-peru", "b-peru", "a-peru"]);
+    // The draft country's own documents are published: the list shows them.
+    let all = app
+        .data("{ documents(first: 10) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(all["documents"]["totalCount"], 6);
+}

@@ -121,6 +121,19 @@ async fn cursors_are_checked() {
         let resp = app.gql(PAGE, json!({ "first": 2, "after": bad })).await;
         assert_eq!(code(&resp), "BAD_USER_INPUT", "{bad}: {resp}");
     }
+    // A value out of its column's range is refused, not wrapped (2^32 + 2021
+    // would read as 2021).
+    use base64::Engine;
+    let wrapped = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(br#"["PERIOD_START_ASC",4294969317,"a"]"#);
+    let fits = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(br#"["PERIOD_START_ASC",2021,"a"]"#);
+    let programmes =
+        "query($after: String) { programmes(orderBy: PERIOD_START_ASC, first: 2, after: $after) { nodes { slug } } }";
+    let resp = app.gql(programmes, json!({ "after": wrapped })).await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    let resp = app.gql(programmes, json!({ "after": fits })).await;
+    assert!(resp.get("errors").is_none(), "{resp}");
     // A cursor of one ordering is refused by another.
     let data = app
         .data(

@@ -65,3 +65,25 @@ async fn rows_decoded_by_position_equal_seaorms_models() {
         assert!(text.contains("review_comment: None"), "{sql}");
     }
 }
+
+#[tokio::test]
+async fn a_column_of_the_wrong_type_is_an_error_even_after_a_null() {
+    let app = TestApp::new().await;
+    app.import(fixtures::dataset(4)).await;
+    // `programme_id` as text: NULL on the first row, four bytes later (which
+    // an unchecked read would take for an integer). Types are checked from the
+    // statement, not from the first row's values.
+    let mut q = app.state.db.sql();
+    q.push(
+        "SELECT t.*, CASE WHEN t.id = (SELECT MIN(id) FROM documents) THEN NULL \
+         ELSE 'oops' END AS programme_id FROM documents t ORDER BY t.id",
+    );
+    let raw = app.state.db.all(q).await.expect("rows");
+    assert!(raw.len() >= 2);
+    decode::rows(Kind::Document, &raw).expect_err("a text programme_id");
+    // The same statement with the right type decodes.
+    let mut q = app.state.db.sql();
+    q.push("SELECT t.*, CASE WHEN t.id = (SELECT MIN(id) FROM documents) THEN NULL ELSE t.programme_id END AS programme_id FROM documents t ORDER BY t.id");
+    let raw = app.state.db.all(q).await.expect("rows");
+    decode::rows(Kind::Document, &raw).expect("decodes");
+}

@@ -89,43 +89,53 @@ macro_rules! cells {
 cells!(sqlx::postgres::PgRow, |r| r, try_get);
 cells!(sqlx::sqlite::SqliteRow, |r| r, try_get);
 
-/// A PostgreSQL row of a result set whose first row was read with type checks:
-/// every row of one result set has the same column types, so the others skip
-/// sqlx's check of each cell's type (a tenth of the decoding). Values are still
+/// A PostgreSQL row of a result set whose column types were checked once, from
+/// the statement's column metadata ([`pg_types_match`]): its cells skip sqlx's
+/// check of each cell's type (a tenth of the decoding). Values are still
 /// decoded with checks of their own (length, UTF-8, NULL). Not for SQLite, whose
-/// cells' types may differ from row to row.
+/// cells may change type from row to row.
 struct Checked<'r>(&'r sqlx::postgres::PgRow);
 
 cells!(Checked<'_>, |r| r.0, try_get_unchecked);
 
-impl<R: Cells> Cells for &R {
-    fn names(&self) -> Vec<&str> {
-        (**self).names()
-    }
-    fn text(&self, i: usize) -> Result<String, sqlx::Error> {
-        (**self).text(i)
-    }
-    fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error> {
-        (**self).opt_text(i)
-    }
-    fn int(&self, i: usize) -> Result<i32, sqlx::Error> {
-        (**self).int(i)
-    }
-    fn opt_int(&self, i: usize) -> Result<Option<i32>, sqlx::Error> {
-        (**self).opt_int(i)
-    }
-    fn big(&self, i: usize) -> Result<i64, sqlx::Error> {
-        (**self).big(i)
-    }
-    fn date(&self, i: usize) -> Result<NaiveDate, sqlx::Error> {
-        (**self).date(i)
-    }
-    fn time(&self, i: usize) -> Result<DateTime<Utc>, sqlx::Error> {
-        (**self).time(i)
-    }
-    fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        (**self).opt_time(i)
-    }
+/// How a field is read: the [`Cells`] method of the same name.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug)]
+enum Get {
+    text,
+    opt_text,
+    int,
+    opt_int,
+    big,
+    date,
+    time,
+    opt_time,
+    status,
+    opt_status,
+}
+
+/// Whether every column at `at` has a PostgreSQL type its reader accepts (as
+/// sqlx's `try_get` checks each non-NULL cell), from the statement's column
+/// metadata: checked once per result set, NULL cells included.
+fn pg_types_match(row: &sqlx::postgres::PgRow, at: &[usize], gets: &[Get]) -> bool {
+    use sqlx::postgres::Postgres;
+    use sqlx::Type;
+    let columns = row.columns();
+    at.len() == gets.len()
+        && at.iter().zip(gets).all(|(&i, get)| {
+            let Some(ty) = columns.get(i).map(|c| c.type_info()) else {
+                return false;
+            };
+            match get {
+                Get::text | Get::opt_text | Get::status | Get::opt_status => {
+                    <String as Type<Postgres>>::compatible(ty)
+                }
+                Get::int | Get::opt_int => <i32 as Type<Postgres>>::compatible(ty),
+                Get::big => <i64 as Type<Postgres>>::compatible(ty),
+                Get::date => <NaiveDate as Type<Postgres>>::compatible(ty),
+                Get::time | Get::opt_time => <DateTime<Utc> as Type<Postgres>>::compatible(ty),
+            }
+        })
 }
 
 /// `fn $name(row, positions) -> $module::Model` reading the listed fields and
@@ -153,7 +163,7 @@ macro_rules! decoder {
         });
     };
     (@all $name:ident, $columns:ident, $module:ident { $($field:ident: $get:ident,)* }) => {
-        const $columns: &[&str] = &[$(stringify!($field)),*];
+        const $columns: (&[&str], &[Get]) = (&[$(stringify!($field)),*], &[$(Get::$get),*]);
 
         fn $name<R: Cells>(r: &R, at: &[usize]) -> Result<$module::Model, sqlx::Error> {
             let mut at = at.iter().copied();
@@ -231,7 +241,8 @@ decoder!(
     }
 );
 
-fn columns(kind: Kind) -> &'static [&'static str] {
+/// The fields of a kind's model and how each is read, in the decoder's order.
+fn columns(kind: Kind) -> (&'static [&'static str], &'static [Get]) {
     match kind {
         Kind::Region => REGION,
         Kind::Country => COUNTRY,
@@ -257,35 +268,55 @@ fn decode_one<R: Cells>(kind: Kind, r: &R, at: &[usize]) -> Result<Row, sqlx::Er
     })
 }
 
-/// The rows of one result set of `kind` rows (any further columns are ignored):
-/// the first as `R`, the others as `rest` makes them.
-fn by_position<'q, R: Cells + 'q, T: Cells>(
+/// The rows of one result set of `kind` rows (any further columns are ignored),
+/// each read by `read(first row, row, positions)`.
+fn by_position<'q, R: Cells + 'q>(
     kind: Kind,
     raw: &'q [QueryResult],
     row: impl Fn(&'q QueryResult) -> Option<&'q R>,
-    rest: impl Fn(&'q R) -> T,
+    read: impl Fn(&'q R, &'q R, &[usize]) -> Result<Row, sqlx::Error>,
 ) -> Option<AppResult<Vec<Row>>> {
     let first = row(raw.first()?)?;
-    let at = positions(&first.names(), columns(kind))?;
-    let decoded = |r: Result<Row, sqlx::Error>| r.map_err(|e| DbErr::Type(e.to_string()).into());
-    let mut out = Vec::with_capacity(raw.len());
-    let result = decoded(decode_one(kind, first, &at)).and_then(|row0| {
-        out.push(row0);
-        for q in &raw[1..] {
-            let r = row(q).ok_or_else(|| DbErr::Type("mixed result rows".into()))?;
-            out.push(decoded(decode_one(kind, &rest(r), &at))?);
-        }
-        Ok(())
-    });
-    Some(result.map(|()| out))
+    let at = positions(&first.names(), columns(kind).0)?;
+    Some(
+        raw.iter()
+            .map(|q| {
+                let r = row(q).ok_or_else(|| DbErr::Type("mixed result rows".into()))?;
+                read(first, r, &at).map_err(|e| DbErr::Type(e.to_string()).into())
+            })
+            .collect(),
+    )
 }
 
-/// Decodes the rows of one content type.
+/// Decodes the rows of one content type. On PostgreSQL the column types are
+/// checked once, on the first row's statement metadata; a row of another
+/// statement (none today: every caller passes one result set) or a type that
+/// does not match is read with sqlx's checks.
 pub fn rows(kind: Kind, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
     let fast = if raw.first().and_then(|q| q.try_as_pg_row()).is_some() {
-        by_position(kind, raw, |q| q.try_as_pg_row(), Checked)
+        let trusted = std::cell::OnceCell::new();
+        by_position(
+            kind,
+            raw,
+            |q| q.try_as_pg_row(),
+            |first, r, at| {
+                let same_statement = std::ptr::eq(first.columns(), r.columns());
+                if same_statement
+                    && *trusted.get_or_init(|| pg_types_match(first, at, columns(kind).1))
+                {
+                    decode_one(kind, &Checked(r), at)
+                } else {
+                    decode_one(kind, r, at)
+                }
+            },
+        )
     } else {
-        by_position(kind, raw, |q| q.try_as_sqlite_row(), |r| r)
+        by_position(
+            kind,
+            raw,
+            |q| q.try_as_sqlite_row(),
+            |_, r, at| decode_one(kind, r, at),
+        )
     };
     match fast {
         Some(rows) => rows,

@@ -230,7 +230,9 @@ fn decode_cursor(raw: &str, order: Order, field: &str) -> AppResult<Vec<CursorVa
     }
     for (v, (_, _, kind)) in values.iter().zip(cols) {
         let ok = match (kind, v) {
-            (Scalar::Int | Scalar::BigInt, CursorValue::Int(_)) => true,
+            // An `Int` column's value must fit it (else it would wrap when bound).
+            (Scalar::Int, CursorValue::Int(i)) => i32::try_from(*i).is_ok(),
+            (Scalar::BigInt, CursorValue::Int(_)) => true,
             (Scalar::Text, CursorValue::Text(_)) => true,
             (Scalar::Date, CursorValue::Text(s)) => {
                 NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
@@ -591,7 +593,7 @@ fn push_status(sql: &mut Sql, vis: &Visibility, statuses: &[entity::Status]) {
 
 fn bind_cursor_value(sql: &mut Sql, kind: Scalar, v: &CursorValue) {
     let value: Value = match (kind, v) {
-        (Scalar::Int, CursorValue::Int(i)) => Value::from(*i as i32),
+        (Scalar::Int, CursorValue::Int(i)) => Value::from(i32::try_from(*i).unwrap_or_default()),
         (Scalar::BigInt, CursorValue::Int(i)) => Value::from(*i),
         (Scalar::Date, CursorValue::Text(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Ok(d) => Value::from(d),

@@ -67,5 +67,12 @@ mod tests {
             let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
             assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
         }
+        // Every year written by hand, at its first and last day and in between.
+        for y in 0..=9999 {
+            for (m, d) in [(1, 1), (2, 28), (10, 9), (12, 31)] {
+                let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+                assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+            }
+        }
     }
 }
