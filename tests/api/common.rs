@@ -433,6 +433,17 @@ impl TestApp {
         .await
     }
 
+    /// Submits an item for review and publishes it (one account with both rights).
+    pub async fn submit_and_publish(&self, token: &str, id: &str) -> Value {
+        self.staff_data(
+            token,
+            "mutation($id: ID!) { submitForReview(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+        self.publish(token, id).await
+    }
+
     /// Counts rows of a table (for "nothing was written" checks).
     pub async fn count(&self, table: &'static str) -> i64 {
         let mut sql = self.state.db.sql();

@@ -32,16 +32,9 @@ async fn build() -> Setup {
         )
     };
     let publish = |id: String| {
-        let app = &app;
-        let admin = admin.clone();
+        let (app, admin) = (&app, admin.clone());
         async move {
-            app.staff_data(
-                &admin,
-                "mutation($id: ID!) { submitForReview(id: $id) { id } }",
-                json!({ "id": id }),
-            )
-            .await;
-            app.publish(&admin, &id).await;
+            app.submit_and_publish(&admin, &id).await;
         }
     };
     let q_region = "mutation($i: RegionInput!) { createRegion(input: $i) { id version } }";
@@ -353,13 +346,7 @@ async fn a_region_filter_does_not_reach_documents_through_a_hidden_country() {
     let publish = |id: String| {
         let (app, admin) = (&app, admin.clone());
         async move {
-            app.staff_data(
-                &admin,
-                "mutation($id: ID!) { submitForReview(id: $id) { id } }",
-                json!({ "id": id }),
-            )
-            .await;
-            app.publish(&admin, &id).await;
+            app.submit_and_publish(&admin, &id).await;
         }
     };
     let region = create(
