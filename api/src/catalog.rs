@@ -3,6 +3,7 @@
 //! import and export). Each type's fields are defined in its own domain folder
 //! (`regions/content.rs`, ...); this file only lists them, so adding a type adds
 //! one line to [`catalog!`].
+use crate::content::list::Listing;
 use crate::content::model::{At, ContentType, Reference};
 use crate::content::snapshot;
 use crate::content::Kind;
@@ -59,6 +60,9 @@ macro_rules! catalog {
                 }
             };
         }
+
+        /// Every type's list declaration.
+        pub const LISTINGS: &[Listing] = &[$(<$ty as ContentType>::LISTING),*];
 
         /// Runs `$body` with `$T` the snapshot type of `$kind`.
         macro_rules! of_kind {

@@ -7,6 +7,7 @@ use super::blocks::{self, Block};
 use super::count_cache::{CountCache, CountKey};
 pub use super::filter::{Cond, Filter};
 use super::ids::Kind;
+use super::region_index::RegionIndex;
 use super::tables::{ChildTable, Via};
 use super::visibility::{Alias, Visibility};
 use crate::db::{Db, Sql};
@@ -39,6 +40,9 @@ pub struct Listing {
     pub columns: &'static [(&'static str, Scalar)],
     /// The orderings its lists take.
     pub orders: &'static [Order],
+    /// Its public rows per region, when they reach regions through country
+    /// links: a region's public pages walk it.
+    pub region_index: Option<RegionIndex>,
 }
 
 impl Listing {
@@ -371,17 +375,26 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
 
 /// `FROM <table> t [JOIN ...] WHERE <visible> AND <filters> [AND <parent> IN (...)]`.
 /// `ordered`: the statement reads a page in order (rather than counting), which
-/// changes the planner hints of broad filters.
+/// changes the planner hints of broad filters. `walk`: the page walks the
+/// region index (`FROM <index> k JOIN <table> t`), see [`walked_index`].
 fn push_from_where(
     sql: &mut Sql,
     vis: &Visibility,
     spec: &ListSpec,
     parent: Option<(Via, &[i32])>,
     ordered: bool,
+    walk: Option<RegionIndex>,
 ) {
-    sql.push(" FROM ")
-        .push(spec.listing.kind.table())
-        .push(" t");
+    sql.push(" FROM ");
+    if let Some(index) = walk {
+        sql.push(index.table)
+            .push(" k JOIN ")
+            .push(spec.listing.kind.table())
+            .push(" t ON t.id = k.")
+            .push(index.owner);
+    } else {
+        sql.push(spec.listing.kind.table()).push(" t");
+    }
     if let Some((Via::Countries(link), _)) = parent {
         sql.push(" JOIN ")
             .push(link.table)
@@ -399,7 +412,42 @@ fn push_from_where(
             sql.in_ids(ids);
         }
     }
-    push_filters(sql, vis, &spec.listing, &spec.filter, ordered);
+    push_filters(
+        sql,
+        vis,
+        &spec.listing,
+        &spec.filter,
+        ordered,
+        walk.is_some(),
+    );
+}
+
+/// The region index a public page walks instead of the listed table's own
+/// ordering index: when its filter names a region, its type has an index and
+/// the page's ordering is one of the index's. The page then reads its entries
+/// in order (`k.region_id = ... ORDER BY k.<columns>`) and its rows by key.
+/// Previews see working copies and unpublished items, which the index does not
+/// hold: they keep the links.
+fn walked_index(vis: &Visibility, spec: &ListSpec) -> Option<RegionIndex> {
+    let index = spec.listing.region_index?;
+    let region = spec
+        .filter
+        .conds()
+        .iter()
+        .any(|c| matches!(c, Cond::Region(_)));
+    // The index has the ordering's columns (else the walk would be wrong, not
+    // just slow).
+    let covered = (spec.order.columns().iter()).all(|(c, _, _)| index.columns.contains(c));
+    (!vis.is_preview() && region && covered && index.orders.contains(&spec.order)).then_some(index)
+}
+
+/// The alias of the columns a page is ordered and bounded by.
+fn key_alias(walk: Option<RegionIndex>) -> &'static str {
+    if walk.is_some() {
+        "k."
+    } else {
+        "t."
+    }
 }
 
 /// The column holding a nested list's parent id (after `push_from_where`'s join).
@@ -412,7 +460,17 @@ fn push_parent_column(sql: &mut Sql, via: Via) {
 
 /// The filter's conditions, each through the path the type's listing declares
 /// (`check_spec` has made sure there is one).
-fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordered: bool) {
+fn push_filters(
+    sql: &mut Sql,
+    vis: &Visibility,
+    l: &Listing,
+    f: &Filter,
+    ordered: bool,
+    walk: bool,
+) {
+    // The walked index bounds the first region condition; any other goes
+    // through the index as a subquery.
+    let mut walk = walk;
     for cond in f.conds() {
         match cond {
             Cond::Region(slug) => {
@@ -428,12 +486,26 @@ fn push_filters(sql: &mut Sql, vis: &Visibility, l: &Listing, f: &Filter, ordere
                         sql.push(" AND t.").push(c).push(" = ");
                         region(sql);
                     }
-                    Some(Via::Countries(link)) => {
-                        push_linked(sql, vis, link, ordered, &mut |sql| {
+                    Some(Via::Countries(link)) => match l.region_index {
+                        Some(_) if walk => {
+                            walk = false;
+                            sql.push(" AND k.region_id = ");
+                            region(sql);
+                        }
+                        Some(index) if !vis.is_preview() => {
+                            sql.push(" AND t.id IN (SELECT g.")
+                                .push(index.owner)
+                                .push(" FROM ")
+                                .push(index.table)
+                                .push(" g WHERE g.region_id = ");
+                            region(sql);
+                            sql.push(")");
+                        }
+                        _ => push_linked(sql, vis, link, ordered, &mut |sql| {
                             sql.push("c.region_id = ");
                             region(sql);
-                        })
-                    }
+                        }),
+                    },
                     None => {}
                 }
             }
@@ -607,7 +679,13 @@ fn bind_cursor_value(sql: &mut Sql, kind: Scalar, v: &CursorValue) {
 
 /// `AND ((c1 > v1) OR (c1 = v1 AND c2 > v2) ...)`, with each comparison in the
 /// direction of its column (flipped when paging backward).
-fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue]) {
+fn push_keyset(
+    sql: &mut Sql,
+    key: &'static str,
+    order: Order,
+    forward: bool,
+    values: &[CursorValue],
+) {
     let cols = order.columns();
     // The first column's bound on its own as well: implied by the disjunction,
     // but only a plain comparison bounds an index scan, so a later page starts
@@ -615,7 +693,8 @@ fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue
     if cols.len() > 1 {
         let (col, dir, kind) = cols[0];
         let ascending = (dir == Dir::Asc) == forward;
-        sql.push(" AND t.")
+        sql.push(" AND ")
+            .push(key)
             .push(col)
             .push(if ascending { " >= " } else { " <= " });
         bind_cursor_value(sql, kind, &values[0]);
@@ -630,7 +709,7 @@ fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue
             if j > 0 {
                 sql.push(" AND ");
             }
-            sql.push("t.").push(col).push(" = ");
+            sql.push(key).push(col).push(" = ");
             bind_cursor_value(sql, *kind, &values[j]);
         }
         let (col, dir, kind) = cols[k];
@@ -638,7 +717,7 @@ fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue
         if k > 0 {
             sql.push(" AND ");
         }
-        sql.push("t.")
+        sql.push(key)
             .push(col)
             .push(if ascending { " > " } else { " < " });
         bind_cursor_value(sql, kind, &values[k]);
@@ -647,12 +726,13 @@ fn push_keyset(sql: &mut Sql, order: Order, forward: bool, values: &[CursorValue
     sql.push(")");
 }
 
-/// `t.c1 ASC, t.c2 DESC, ...`: the ordering's columns, flipped when paging
-/// backward.
-fn push_order_by(sql: &mut Sql, order: Order, forward: bool) {
+/// `t.c1 ASC, t.c2 DESC, ...` (or `k.`): the ordering's columns, flipped when
+/// paging backward.
+fn push_order_by(sql: &mut Sql, key: &'static str, order: Order, forward: bool) {
     for (i, (col, dir, _)) in order.columns().iter().enumerate() {
         let asc = (*dir == Dir::Asc) == forward;
-        sql.push(if i > 0 { ", t." } else { "t." })
+        sql.push(if i > 0 { ", " } else { "" })
+            .push(key)
             .push(col)
             .push(if asc { " ASC" } else { " DESC" });
     }
@@ -721,7 +801,7 @@ fn push_count_column(
 ) {
     if spec.with_count {
         sql.push(", (SELECT COUNT(*)");
-        push_from_where(sql, vis, spec, parent, false);
+        push_from_where(sql, vis, spec, parent, false, None);
         sql.push(") AS total_count");
     }
 }
@@ -811,12 +891,14 @@ pub async fn fetch_root(
     sql.push("SELECT t.*");
     push_blocks(&mut sql, spec);
     counting.push_columns(&mut sql, vis, spec, None);
-    push_from_where(&mut sql, vis, spec, None, true);
+    let walk = walked_index(vis, spec);
+    let key = key_alias(walk);
+    push_from_where(&mut sql, vis, spec, None, true, walk);
     if let Some(values) = &spec.window.cursor {
-        push_keyset(&mut sql, spec.order, spec.window.forward, values);
+        push_keyset(&mut sql, key, spec.order, spec.window.forward, values);
     }
     sql.push(" ORDER BY ");
-    push_order_by(&mut sql, spec.order, spec.window.forward);
+    push_order_by(&mut sql, key, spec.order, spec.window.forward);
     sql.push(" LIMIT ").push_int(spec.window.limit + 1);
     let raw = db.all(sql).await?;
     let total = counting.total(counts, &raw, spec)?;
@@ -870,7 +952,7 @@ pub async fn fetch_nested(
         sql.push(", ROW_NUMBER() OVER (PARTITION BY ");
         push_parent_column(&mut sql, parent);
         sql.push(" ORDER BY ");
-        push_order_by(&mut sql, spec.order, spec.window.forward);
+        push_order_by(&mut sql, "t.", spec.order, spec.window.forward);
         sql.push(") AS rn");
         if spec_counted.with_count {
             sql.push(", COUNT(*) OVER (PARTITION BY ");
@@ -878,14 +960,14 @@ pub async fn fetch_nested(
             sql.push(") AS total_count");
         }
     }
-    push_from_where(&mut sql, vis, spec, Some((parent, ids)), true);
+    push_from_where(&mut sql, vis, spec, Some((parent, ids)), true, None);
     if let Some(values) = &spec.window.cursor {
-        push_keyset(&mut sql, spec.order, spec.window.forward, values);
+        push_keyset(&mut sql, "t.", spec.order, spec.window.forward, values);
     }
     let limit = spec.window.limit + 1;
     if single {
         sql.push(" ORDER BY ");
-        push_order_by(&mut sql, spec.order, spec.window.forward);
+        push_order_by(&mut sql, "t.", spec.order, spec.window.forward);
         sql.push(" LIMIT ").push_int(limit);
     } else {
         sql.push(") w WHERE w.rn <= ")
@@ -923,7 +1005,7 @@ pub async fn count_root(
     sql.push("SELECT COUNT(*) AS n, ")
         .push(GENERATION)
         .push(" AS content_generation");
-    push_from_where(&mut sql, vis, spec, None, false);
+    push_from_where(&mut sql, vis, spec, None, false, None);
     let rows = db.all(sql).await?;
     match rows.first() {
         Some(r) => {
@@ -957,7 +1039,7 @@ pub async fn count_nested(
     sql.push("SELECT ");
     push_parent_column(&mut sql, parent);
     sql.push(" AS parent_key, COUNT(*) AS n");
-    push_from_where(&mut sql, vis, spec, Some((parent, ids)), false);
+    push_from_where(&mut sql, vis, spec, Some((parent, ids)), false, None);
     sql.push(" GROUP BY ");
     push_parent_column(&mut sql, parent);
     for r in db.all(sql).await? {
@@ -1148,6 +1230,7 @@ mod tests {
         programme: None,
         columns: &[],
         orders: &[Order::Name],
+        region_index: None,
     };
 
     fn spec(filter: Vec<Cond>, order: Order) -> ListSpec {
@@ -1192,6 +1275,7 @@ mod tests {
             programme: Some("programme_id"),
             columns: &[],
             orders: &[],
+            region_index: None,
         };
         assert_eq!(documents.under(Kind::Country), Some(Via::Countries(links)));
         assert_eq!(

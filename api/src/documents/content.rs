@@ -8,6 +8,7 @@ use crate::content::model::{
     col, resolve, resolve_countries, row_translations, some_map, some_text, translations_json, At,
     Children, ContentInput, ContentType, CopyState, Keys, Reference,
 };
+use crate::content::region_index::RegionIndex;
 use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
@@ -84,6 +85,13 @@ impl ContentType for DocumentData {
             Order::Title,
             Order::Slug,
         ],
+        region_index: Some(RegionIndex {
+            table: "document_regions",
+            owner: "document_id",
+            links: COUNTRY_LINKS,
+            columns: &["published_on", "slug"],
+            orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
+        }),
     };
 
     fn values(&self) -> AppResult<Vec<Value>> {

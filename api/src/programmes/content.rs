@@ -82,6 +82,7 @@ impl ContentType for ProgrammeData {
             Order::Slug,
             Order::BudgetDesc,
         ],
+        region_index: None,
     };
 
     fn values(&self) -> AppResult<Vec<Value>> {

@@ -13,8 +13,9 @@ pub mod scheduler;
 
 use crate::audit;
 use crate::auth::{Actor, Role, Viewer};
-use crate::catalog::Data;
+use crate::catalog::{Data, LISTINGS};
 use crate::content::model::At;
+use crate::content::region_index;
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
 use crate::error::{AppError, AppResult};
@@ -333,9 +334,18 @@ async fn record<C: ConnectionTrait>(
 
 /// Commits a content change, raising the content generation last: the shared
 /// generation row is locked only for the commit itself, after every row lock the
-/// change takes, so writers never wait for each other in a cycle.
-async fn commit(txn: sea_orm::DatabaseTransaction) -> AppResult<()> {
+/// change takes, so writers never wait for each other in a cycle. Under that
+/// lock the region indexes of the items the change `touched` are rewritten
+/// ([`region_index`]): writers take it one at a time, so each rewrite reads
+/// every change committed before it.
+pub(crate) async fn commit(
+    txn: sea_orm::DatabaseTransaction,
+    touched: &[(Kind, i32)],
+) -> AppResult<()> {
     crate::db::bump_generation(&txn).await?;
+    for (kind, id) in touched {
+        region_index::refresh(&txn, LISTINGS, *kind, *id).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -378,7 +388,7 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
         None,
     )
     .await?;
-    commit(txn).await?;
+    commit(txn, &[]).await?;
     Ok(id)
 }
 
@@ -468,7 +478,7 @@ pub async fn update(
         id,
     };
     save(&txn, change, Some(expected), edit).await?;
-    commit(txn).await?;
+    commit(txn, &[(kind, id)]).await?;
     Ok(())
 }
 
@@ -486,7 +496,7 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
         id: rev.item_id,
     };
     save(&txn, change, None, |_| Ok(data)).await?;
-    commit(txn).await?;
+    commit(txn, &[(rev.kind, rev.item_id)]).await?;
     Ok((rev.kind, rev.item_id))
 }
 
@@ -529,7 +539,7 @@ pub async fn transition(
     let actor = require(viewer, step.action, kind)?;
     let txn = db.begin_write().await?;
     let tags = apply_transition(&txn, actor, kind, id, step).await?;
-    commit(txn).await?;
+    commit(txn, &[(kind, id)]).await?;
     Ok(tags)
 }
 
@@ -762,7 +772,7 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         Some(p) => public_change(&txn, kind, id, Some(p), None).await?,
         None => PublicChange::default(),
     };
-    commit(txn).await?;
+    commit(txn, &[(kind, id)]).await?;
     Ok(tags)
 }
 

@@ -34,6 +34,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
             if db.backend() == DbBackend::Postgres {
                 sql.push(" FOR UPDATE SKIP LOCKED");
             }
+            let mut touched = Vec::new();
             let ids: Vec<i32> = query(&txn, sql)
                 .await?
                 .iter()
@@ -48,6 +49,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 match apply_transition(&item, &actor, kind, *id, Step::new(Action::Publish)).await {
                     Ok(_) => {
                         item.commit().await?;
+                        touched.push((kind, *id));
                         published += 1;
                     }
                     // Faults of the database, not of the item: the schedule
@@ -85,8 +87,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
             }
             // Raised once per batch, as the last lock before the commit (the
             // batch's rows are already locked by the SELECT above).
-            crate::db::bump_generation(&txn).await?;
-            txn.commit().await?;
+            super::commit(txn, &touched).await?;
             if ids.len() < BATCH {
                 break;
             }

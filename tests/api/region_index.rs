@@ -1,0 +1,331 @@
+//! A region's public document list walks a region index the workflow keeps
+//! (`document_regions`). Whatever happens to documents and countries, the list
+//! must hold exactly what the region's published countries list as their
+//! documents (a nested list through the links, which the index does not serve),
+//! in every order, paged either way, and counted.
+use crate::common::TestApp;
+use crate::workflow::SUBMIT;
+use api::workflow::scheduler::publish_due;
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+const CREATE_REGION: &str = "mutation($i: RegionInput!) { createRegion(input: $i) { id } }";
+const CREATE_COUNTRY: &str = "mutation($i: CountryInput!) { createCountry(input: $i) { id } }";
+const CREATE_DOCUMENT: &str = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
+const UPDATE_DOCUMENT: &str = "mutation($id: ID!, $v: Int!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: $v, input: $i) { id } }";
+const UPDATE_COUNTRY: &str = "mutation($id: ID!, $v: Int!, $i: CountryInput!) { updateCountry(id: $id, expectedVersion: $v, input: $i) { id } }";
+const UNPUBLISH: &str = "mutation($id: ID!) { unpublish(id: $id) { id } }";
+
+/// (publishedOn, slug) of a document, in the list's newest-first order.
+type Entry = (String, String);
+
+fn entries(nodes: &Value) -> Vec<Entry> {
+    nodes
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|n| {
+                    (
+                        n["publishedOn"].as_str().unwrap_or_default().to_string(),
+                        n["slug"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Newest first, slug as tie-break: the PUBLISHED_ON_DESC order.
+fn newest_first(mut v: Vec<Entry>) -> Vec<Entry> {
+    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    v
+}
+
+/// What the region's published countries list, deduplicated.
+async fn expected(app: &TestApp, region: &str) -> Vec<Entry> {
+    let d = app
+        .data(
+            "query($r: String) { countries(filter: { region: $r }, first: 20) { nodes { documents(first: 20) { nodes { slug publishedOn } } } } }",
+            json!({ "r": region }),
+        )
+        .await;
+    let mut all = BTreeSet::new();
+    for c in d["countries"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        all.extend(entries(&c["documents"]["nodes"]));
+    }
+    newest_first(all.into_iter().collect())
+}
+
+/// The region's document list read in pages of two, forward, and its total.
+async fn walked(app: &TestApp, region: &str, order: &str) -> (Vec<Entry>, i64) {
+    let q = "query($r: String, $o: DocumentOrder, $after: String) { documents(filter: { region: $r }, orderBy: $o, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } }";
+    let (mut out, mut after, mut total) = (Vec::new(), Value::Null, -1);
+    loop {
+        let d = app
+            .data(q, json!({ "r": region, "o": order, "after": after }))
+            .await;
+        let page = &d["documents"];
+        total = page["totalCount"].as_i64().unwrap_or(total);
+        out.extend(entries(&page["nodes"]));
+        if page["pageInfo"]["hasNextPage"] != true {
+            return (out, total);
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+        assert!(out.len() <= 100, "the pages never end: {out:?}");
+    }
+}
+
+/// The same list read backward (`last`/`before`), in pages of two.
+async fn walked_back(app: &TestApp, region: &str) -> Vec<Entry> {
+    let q = "query($r: String, $before: String) { documents(filter: { region: $r }, orderBy: PUBLISHED_ON_DESC, last: 2, before: $before) { pageInfo { hasPreviousPage startCursor } nodes { slug publishedOn } } }";
+    let (mut out, mut before) = (Vec::new(), Value::Null);
+    loop {
+        let d = app.data(q, json!({ "r": region, "before": before })).await;
+        let page = &d["documents"];
+        let mut this = entries(&page["nodes"]);
+        this.append(&mut out);
+        out = this;
+        if page["pageInfo"]["hasPreviousPage"] != true {
+            return out;
+        }
+        before = page["pageInfo"]["startCursor"].clone();
+        assert!(out.len() <= 100, "the pages never end: {out:?}");
+    }
+}
+
+/// Every reading of each region's list agrees with its countries' lists;
+/// returns the slugs of each region's list, newest first.
+async fn check(app: &TestApp, regions: &[&str]) -> Vec<Vec<String>> {
+    let mut lists = Vec::new();
+    for region in regions {
+        let want = expected(app, region).await;
+        let (desc, total) = walked(app, region, "PUBLISHED_ON_DESC").await;
+        assert_eq!(desc, want, "{region}: newest first");
+        assert_eq!(total, want.len() as i64, "{region}: totalCount");
+        // Oldest first, the slug still ascending among a day's documents.
+        let (asc, _) = walked(app, region, "PUBLISHED_ON_ASC").await;
+        let mut want_asc = want.clone();
+        want_asc.sort();
+        assert_eq!(asc, want_asc, "{region}: oldest first");
+        assert_eq!(walked_back(app, region).await, want, "{region}: backward");
+        // Not an order of the index: the region is a condition on it.
+        let (by_title, _) = walked(app, region, "TITLE").await;
+        let mut titles: Vec<String> = by_title.into_iter().map(|e| e.1).collect();
+        let mut want_titles: Vec<String> = want.iter().map(|e| e.1.clone()).collect();
+        want_titles.sort();
+        titles.sort();
+        assert_eq!(titles, want_titles, "{region}: by title");
+        lists.push(want.into_iter().map(|e| e.1).collect());
+    }
+    lists
+}
+
+struct World {
+    app: TestApp,
+    admin: String,
+}
+
+impl World {
+    async fn run(&self, q: &str, vars: Value) -> Value {
+        self.app.staff_data(&self.admin, q, vars).await
+    }
+
+    async fn create(&self, q: &str, input: Value) -> String {
+        let d = self.run(q, json!({ "i": input })).await;
+        let item = d.as_object().and_then(|o| o.values().next()).cloned();
+        item.map(|i| i["id"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    }
+
+    async fn publish(&self, id: &str) {
+        self.app.submit_and_publish(&self.admin, id).await;
+    }
+
+    async fn region(&self, slug: &str) -> String {
+        let id = self
+            .create(CREATE_REGION, json!({ "slug": slug, "name": slug }))
+            .await;
+        self.publish(&id).await;
+        id
+    }
+
+    async fn country(&self, slug: &str, iso2: &str, region: &str) -> String {
+        self.create(
+            CREATE_COUNTRY,
+            json!({ "slug": slug, "iso2": iso2, "name": slug, "regionId": region, "summary": "x" }),
+        )
+        .await
+    }
+
+    async fn document(&self, slug: &str, day: &str, countries: &[&String]) -> String {
+        self.create(
+            CREATE_DOCUMENT,
+            json!({ "slug": slug, "title": slug, "publishedOn": day, "language": "en",
+                "format": "PDF", "countryIds": countries }),
+        )
+        .await
+    }
+
+    async fn edit(&self, q: &str, id: &str, input: Value) {
+        let v = self.app.version(&self.admin, id).await;
+        self.run(q, json!({ "id": id, "v": v, "i": input })).await;
+    }
+}
+
+fn slugs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_region_lists_what_its_published_countries_list_through_every_change() {
+    let app = TestApp::new().await;
+    let admin = app.staff().await.admin;
+    let w = World { app, admin };
+    let regions = ["andes", "baltic"];
+    let andes = w.region("andes").await;
+    let baltic = w.region("baltic").await;
+    let pe = w.country("peru", "PE", &andes).await;
+    let co = w.country("colombia", "CO", &andes).await;
+    let ee = w.country("estonia", "EE", &baltic).await;
+    let hd = w.country("hidden", "HD", &andes).await;
+    for c in [&pe, &co, &ee] {
+        w.publish(c).await;
+    }
+    let d1 = w.document("d1", "2024-01-01", &[&pe]).await;
+    let d2 = w.document("d2", "2024-02-01", &[&pe, &co]).await;
+    let d3 = w.document("d3", "2024-03-01", &[&ee]).await;
+    let d4 = w.document("d4", "2024-04-01", &[&hd]).await;
+    let d5 = w.document("d5", "2024-02-01", &[&co, &ee]).await;
+    // A draft lists nowhere.
+    assert_eq!(check(&w.app, &regions).await, [slugs(&[]), slugs(&[])]);
+    for d in [&d1, &d2, &d3, &d4, &d5] {
+        w.publish(d).await;
+    }
+    // d4's only country is a draft; d2 is in the Andes once, through two
+    // countries; d5 in both regions.
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&["d2", "d5", "d1"]), slugs(&["d3", "d5"])]
+    );
+
+    // A working copy moving d1 changes nothing until it is published.
+    w.edit(UPDATE_DOCUMENT, &d1, json!({ "countryIds": [&ee] }))
+        .await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&["d2", "d5", "d1"]), slugs(&["d3", "d5"])]
+    );
+    w.publish(&d1).await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&["d2", "d5"]), slugs(&["d3", "d5", "d1"])]
+    );
+
+    // A country off the site takes the documents only it linked to the region.
+    w.run(UNPUBLISH, json!({ "id": co })).await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&["d2"]), slugs(&["d3", "d5", "d1"])]
+    );
+
+    // A country moving region (published) takes its documents along; its
+    // working copy alone does not.
+    w.edit(UPDATE_COUNTRY, &pe, json!({ "regionId": baltic }))
+        .await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&["d2"]), slugs(&["d3", "d5", "d1"])]
+    );
+    w.publish(&pe).await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&[]), slugs(&["d3", "d2", "d5", "d1"])]
+    );
+
+    // A country published brings its documents.
+    w.publish(&hd).await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&["d4"]), slugs(&["d3", "d2", "d5", "d1"])]
+    );
+
+    // Archived, unpublished and deleted documents leave.
+    w.run(
+        "mutation($id: ID!) { archive(id: $id) { id } }",
+        json!({ "id": d3 }),
+    )
+    .await;
+    w.run(UNPUBLISH, json!({ "id": d2 })).await;
+    w.run(
+        "mutation($id: ID!) { deleteContent(id: $id) }",
+        json!({ "id": d4 }),
+    )
+    .await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&[]), slugs(&["d5", "d1"])]
+    );
+
+    // Published by the scheduler.
+    w.run(SUBMIT, json!({ "id": d2 })).await;
+    let v = w.app.version(&w.admin, &d2).await;
+    let at = (Utc::now() + Duration::minutes(10)).to_rfc3339();
+    w.run(
+        "mutation($id: ID!, $at: DateTime!, $v: Int!) { schedulePublish(id: $id, at: $at, expectedVersion: $v) { id } }",
+        json!({ "id": d2, "at": at, "v": v }),
+    )
+    .await;
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&[]), slugs(&["d5", "d1"])]
+    );
+    let n = publish_due(&w.app.state.db, Utc::now() + Duration::hours(1))
+        .await
+        .expect("scheduled publishing");
+    assert_eq!(n, 1);
+    assert_eq!(
+        check(&w.app, &regions).await,
+        [slugs(&[]), slugs(&["d2", "d5", "d1"])]
+    );
+
+    // Two countries off the site at once, each the other's last link of d5 to
+    // the Baltic: whichever commits last sees the other's change.
+    let e2 = w.country("latvia", "LV", &baltic).await;
+    w.publish(&e2).await;
+    w.edit(UPDATE_DOCUMENT, &d5, json!({ "countryIds": [&ee, &e2] }))
+        .await;
+    w.publish(&d5).await;
+    let (a, b) = tokio::join!(
+        w.run(UNPUBLISH, json!({ "id": ee })),
+        w.run(UNPUBLISH, json!({ "id": e2 })),
+    );
+    assert!(a.get("unpublish").is_some() && b.get("unpublish").is_some());
+    // Only pe (now in the Baltic) is left there, and d2 through it.
+    assert_eq!(check(&w.app, &regions).await, [slugs(&[]), slugs(&["d2"])]);
+}
+
+#[tokio::test]
+async fn the_demo_regions_list_what_their_countries_list() {
+    let app = TestApp::demo().await;
+    let d = app.data("{ regions { slug } }", json!({})).await;
+    let regions: Vec<String> = d["regions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["slug"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(!regions.is_empty());
+    let refs: Vec<&str> = regions.iter().map(String::as_str).collect();
+    let lists = check(&app, &refs).await;
+    assert!(
+        lists.iter().any(|l| !l.is_empty()),
+        "the demo content lists documents in some region"
+    );
+}
