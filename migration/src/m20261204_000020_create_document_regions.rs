@@ -65,9 +65,10 @@ impl MigrationTrait for Migration {
             .await?;
         let db = manager.get_connection();
         // The partner lists' orders (newest and oldest first, slug as
-        // tie-break), walked forward or backward.
+        // tie-break), walked forward or backward; with the document's id, so
+        // the walk reads the index alone.
         db.execute_unprepared(
-            "CREATE INDEX document_regions_walk_idx ON document_regions (region_id, published_on DESC, slug)",
+            "CREATE INDEX document_regions_walk_idx ON document_regions (region_id, published_on DESC, slug, document_id)",
         )
         .await?;
         // A document's rows, rewritten when it changes.
