@@ -12,9 +12,11 @@
 //! It is derived data: the service rewrites a document's rows in the
 //! transaction of every change that can alter them (see `api/src/content/
 //! region_index.rs`), and this migration fills it from the content already
-//! there.
-use crate::m20261127_000001_create_regions::Regions;
-use crate::m20261127_000007_create_documents::Documents;
+//! there. No foreign keys: their checks would lock documents and regions rows
+//! from inside the rewrite, which runs under the content generation's lock (the
+//! last lock a writer takes), and a writer holding one of those rows while
+//! waiting for the generation would deadlock with it. A deleted document's rows
+//! go with the delete's rewrite; a region with countries cannot be deleted.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -46,27 +48,14 @@ impl MigrationTrait for Migration {
                             .col(DocumentRegions::RegionId)
                             .col(DocumentRegions::DocumentId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("document_regions_region_fk")
-                            .from(DocumentRegions::Table, DocumentRegions::RegionId)
-                            .to(Regions::Table, Regions::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("document_regions_document_fk")
-                            .from(DocumentRegions::Table, DocumentRegions::DocumentId)
-                            .to(Documents::Table, Documents::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
                     .to_owned(),
             )
             .await?;
         let db = manager.get_connection();
-        // The partner lists' orders (newest and oldest first, slug as
-        // tie-break), walked forward or backward; with the document's id, so
-        // the walk reads the index alone.
+        // The partner lists' order (newest first, slug as tie-break), and
+        // its reverse for backward pages; with the document's id, so the walk
+        // reads the index alone. (Oldest first with the slug ascending walks
+        // it too, sorting each day's few documents.)
         db.execute_unprepared(
             "CREATE INDEX document_regions_walk_idx ON document_regions (region_id, published_on DESC, slug, document_id)",
         )

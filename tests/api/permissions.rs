@@ -220,6 +220,7 @@ pub async fn fingerprint(app: &TestApp) -> String {
         "audit_log",
         "programme_countries",
         "document_countries",
+        "document_regions",
         "country_priorities",
     ] {
         out.push_str(&format!("{table}:{} ", app.count(table).await));

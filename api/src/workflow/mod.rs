@@ -478,7 +478,9 @@ pub async fn update(
         id,
     };
     save(&txn, change, Some(expected), edit).await?;
-    commit(txn, &[(kind, id)]).await?;
+    // A save changes no public row (a published item's goes to its working
+    // copy): nothing for the region indexes.
+    commit(txn, &[]).await?;
     Ok(())
 }
 
@@ -496,7 +498,7 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
         id: rev.item_id,
     };
     save(&txn, change, None, |_| Ok(data)).await?;
-    commit(txn, &[(rev.kind, rev.item_id)]).await?;
+    commit(txn, &[]).await?;
     Ok((rev.kind, rev.item_id))
 }
 
@@ -538,9 +540,10 @@ pub async fn transition(
 ) -> AppResult<PublicChange> {
     let actor = require(viewer, step.action, kind)?;
     let txn = db.begin_write().await?;
-    let tags = apply_transition(&txn, actor, kind, id, step).await?;
-    commit(txn, &[(kind, id)]).await?;
-    Ok(tags)
+    let change = apply_transition(&txn, actor, kind, id, step).await?;
+    let touched: &[(Kind, i32)] = if change.is_some() { &[(kind, id)] } else { &[] };
+    commit(txn, touched).await?;
+    Ok(change.unwrap_or_default())
 }
 
 /// The tags of a public change of an item: its references in what the public
@@ -561,13 +564,16 @@ async fn public_change<C: ConnectionTrait>(
     invalidation::announce(conn, Some(&tags)).await
 }
 
+/// Applies a status change; returns the public change it made, `None` when the
+/// public sees nothing new (a step on a working copy, a schedule, an item that
+/// neither was nor becomes published).
 async fn apply_transition<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
     kind: Kind,
     id: i32,
     step: Step,
-) -> AppResult<PublicChange> {
+) -> AppResult<Option<PublicChange>> {
     let Step {
         action, expected, ..
     } = step;
@@ -640,10 +646,12 @@ async fn apply_transition<C: ConnectionTrait>(
     )
     .await?;
     if !public {
-        return Ok(PublicChange::default());
+        return Ok(None);
     }
     let now = (new_status == Status::Published).then_some(&content);
-    public_change(conn, kind, id, published.as_ref(), now).await
+    Ok(Some(
+        public_change(conn, kind, id, published.as_ref(), now).await?,
+    ))
 }
 
 /// What happens to a published item's working copy.
@@ -772,7 +780,14 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         Some(p) => public_change(&txn, kind, id, Some(p), None).await?,
         None => PublicChange::default(),
     };
-    commit(txn, &[(kind, id)]).await?;
+    // Only a published item had rows in the region indexes (or rows linked
+    // through it, for a country: which cannot be deleted while linked).
+    let touched: &[(Kind, i32)] = if published.is_some() {
+        &[(kind, id)]
+    } else {
+        &[]
+    };
+    commit(txn, touched).await?;
     Ok(tags)
 }
 

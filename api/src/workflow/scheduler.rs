@@ -47,9 +47,11 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 // and does not hold back the others.
                 let item = txn.begin().await?;
                 match apply_transition(&item, &actor, kind, *id, Step::new(Action::Publish)).await {
-                    Ok(_) => {
+                    Ok(change) => {
                         item.commit().await?;
-                        touched.push((kind, *id));
+                        if change.is_some() {
+                            touched.push((kind, *id));
+                        }
                         published += 1;
                     }
                     // Faults of the database, not of the item: the schedule
