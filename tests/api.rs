@@ -38,8 +38,8 @@ mod pagination;
 mod permissions;
 #[path = "api/persisted.rs"]
 mod persisted;
-#[path = "api/region_index.rs"]
-mod region_index;
+#[path = "api/place_index.rs"]
+mod place_index;
 #[path = "api/response_cache.rs"]
 mod response_cache;
 #[path = "api/rows.rs"]

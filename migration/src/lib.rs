@@ -22,7 +22,7 @@ mod m20261202_000016_add_document_summary;
 mod m20261202_000017_create_trusted_documents;
 mod m20261202_000018_add_public_generation;
 mod m20261203_000019_add_search_text;
-mod m20261204_000020_create_document_regions;
+mod m20261204_000020_create_place_indexes;
 
 pub struct Migrator;
 
@@ -49,7 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_create_trusted_documents::Migration),
             Box::new(m20261202_000018_add_public_generation::Migration),
             Box::new(m20261203_000019_add_search_text::Migration),
-            Box::new(m20261204_000020_create_document_regions::Migration),
+            Box::new(m20261204_000020_create_place_indexes::Migration),
         ]
     }
 }

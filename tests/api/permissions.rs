@@ -220,7 +220,8 @@ pub async fn fingerprint(app: &TestApp) -> String {
         "audit_log",
         "programme_countries",
         "document_countries",
-        "document_regions",
+        "document_region_index",
+        "document_country_index",
         "country_priorities",
     ] {
         out.push_str(&format!("{table}:{} ", app.count(table).await));

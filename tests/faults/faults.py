@@ -601,8 +601,8 @@ def integrity(db: Database) -> tuple[dict, list[str]]:
     the last revision carries the item's status, every revision has its audit entry
     and every audit entry with a resulting state has its revision, every item has
     its country link, no country link or revision points to a missing document,
-    every PUBLISHED item has published_at and a PUBLISH revision, and the region
-    index holds exactly the published documents' regions."""
+    every PUBLISHED item has published_at and a PUBLISH revision, and the place
+    indexes hold exactly the published documents' countries and regions."""
     bad: list[str] = []
     docs = db.rows("SELECT id, slug, status, version, draft IS NOT NULL, draft_status, "
                    "draft_version, published_at FROM documents WHERE slug LIKE 'fault-%'")
@@ -664,19 +664,22 @@ def integrity(db: Database) -> tuple[dict, list[str]]:
     if orphan_links:
         bad.append(f"{len(orphan_links)} document(s) in document_countries do not exist: "
                    f"{orphan_links[:5]}")
-    # The region index is derived from what the public sees: exactly one row per
-    # region of a published document's published countries, with its date and slug.
-    index = {tuple(map(str, r)) for r in db.rows(
-        "SELECT region_id, document_id, published_on, slug FROM document_regions")}
-    truth = {tuple(map(str, r)) for r in db.rows(
-        "SELECT DISTINCT c.region_id, d.id, d.published_on, d.slug FROM documents d "
-        "JOIN document_countries x ON x.document_id = d.id "
-        "JOIN countries c ON c.id = x.country_id "
-        "WHERE d.status = 'PUBLISHED' AND c.status = 'PUBLISHED'")}
-    if index != truth:
-        bad.append(f"document_regions differs from the published links: "
-                   f"{len(index - truth)} extra, {len(truth - index)} missing "
-                   f"(e.g. {sorted(index ^ truth)[:3]})")
+    # The place indexes are derived from what the public sees: exactly one row per
+    # country (and per region of one) of a published document's published
+    # countries, with its date and slug.
+    for table, place, of_country in (("document_region_index", "region_id", "c.region_id"),
+                                     ("document_country_index", "country_id", "c.id")):
+        index = {tuple(map(str, r)) for r in db.rows(
+            f"SELECT {place}, document_id, published_on, slug FROM {table}")}
+        truth = {tuple(map(str, r)) for r in db.rows(
+            f"SELECT DISTINCT {of_country}, d.id, d.published_on, d.slug FROM documents d "
+            "JOIN document_countries x ON x.document_id = d.id "
+            "JOIN countries c ON c.id = x.country_id "
+            "WHERE d.status = 'PUBLISHED' AND c.status = 'PUBLISHED'")}
+        if index != truth:
+            bad.append(f"{table} differs from the published links: "
+                       f"{len(index - truth)} extra, {len(truth - index)} missing "
+                       f"(e.g. {sorted(index ^ truth)[:3]})")
     orphan_revs = [i for i in revs if i not in ids]
     if orphan_revs:
         bad.append(f"revisions of {len(orphan_revs)} missing document(s): {orphan_revs[:5]}")

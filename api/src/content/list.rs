@@ -7,7 +7,7 @@ use super::blocks::{self, Block};
 use super::count_cache::{CountCache, CountKey};
 pub use super::filter::{Cond, Filter};
 use super::ids::Kind;
-use super::region_index::RegionIndex;
+use super::place_index::PlaceIndex;
 use super::tables::{ChildTable, Via};
 use super::visibility::{Alias, Visibility};
 use crate::db::{Db, Sql};
@@ -40,12 +40,18 @@ pub struct Listing {
     pub columns: &'static [(&'static str, Scalar)],
     /// The orderings its lists take.
     pub orders: &'static [Order],
-    /// Its public rows per region, when they reach regions through country
-    /// links: a region's public pages walk it.
-    pub region_index: Option<RegionIndex>,
+    /// Its public rows per region and per country, when they reach them
+    /// through country links: a region's public pages, and a country's nested
+    /// ones, walk them.
+    pub places: &'static [PlaceIndex],
 }
 
 impl Listing {
+    /// Its index by `place` (a region or a country), if it has one.
+    pub fn place_index(&self, place: Kind) -> Option<&'static PlaceIndex> {
+        self.places.iter().find(|i| i.place == place)
+    }
+
     /// How a nested list of this type hangs off a parent of `parent` kind: a
     /// foreign key, or (under a country) the country links.
     pub fn under(&self, parent: Kind) -> Option<Via> {
@@ -102,6 +108,11 @@ impl Order {
             Order::PublishedOnAsc => "PUBLISHED_ON_ASC",
             Order::BudgetDesc => "BUDGET_DESC",
         }
+    }
+
+    /// The names of its columns, in order.
+    pub fn column_names(self) -> impl Iterator<Item = &'static str> {
+        self.columns().iter().map(|(c, _, _)| *c)
     }
 
     fn columns(self) -> &'static [(&'static str, Dir, Scalar)] {
@@ -373,17 +384,20 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
     Ok(())
 }
 
+/// A place index a page walks (`FROM <index> k JOIN <table> t`), or none.
+type Walk = Option<&'static PlaceIndex>;
+
 /// `FROM <table> t [JOIN ...] WHERE <visible> AND <filters> [AND <parent> IN (...)]`.
 /// `ordered`: the statement reads a page in order (rather than counting), which
-/// changes the planner hints of broad filters. `walk`: the page walks the
-/// region index (`FROM <index> k JOIN <table> t`), see [`walked_index`].
+/// changes the planner hints of broad filters. `walk`: the page walks a place
+/// index, see [`walked_index`] and [`walked_nested`].
 fn push_from_where(
     sql: &mut Sql,
     vis: &Visibility,
     spec: &ListSpec,
     parent: Option<(Via, &[i32])>,
     ordered: bool,
-    walk: Option<RegionIndex>,
+    walk: Walk,
 ) {
     sql.push(" FROM ");
     if let Some(index) = walk {
@@ -395,7 +409,8 @@ fn push_from_where(
     } else {
         sql.push(spec.listing.kind.table()).push(" t");
     }
-    if let Some((Via::Countries(link), _)) = parent {
+    let by_country = walk.is_some_and(|i| i.place == Kind::Country);
+    if let (Some((Via::Countries(link), _)), false) = (parent, by_country) {
         sql.push(" JOIN ")
             .push(link.table)
             .push(" l ON l.")
@@ -405,44 +420,46 @@ fn push_from_where(
     sql.push(" WHERE ").push(vis.visible_sql(Alias::T));
     if let Some((via, ids)) = parent {
         sql.push(" AND ");
-        push_parent_column(sql, via);
+        push_parent_column(sql, via, walk);
         if ids.len() == 1 {
             sql.push(" = ").bind(ids[0]);
         } else {
             sql.in_ids(ids);
         }
     }
-    push_filters(
-        sql,
-        vis,
-        &spec.listing,
-        &spec.filter,
-        ordered,
-        walk.is_some(),
-    );
+    let by_region = walk.is_some_and(|i| i.place == Kind::Region);
+    push_filters(sql, vis, &spec.listing, &spec.filter, ordered, by_region);
 }
 
-/// The region index a public page walks instead of the listed table's own
-/// ordering index: when its filter names a region, its type has an index and
-/// the page's ordering is one of the index's. The page then reads its entries
-/// in order (`k.region_id = ... ORDER BY k.<columns>`) and its rows by key.
-/// Previews see working copies and unpublished items, which the index does not
-/// hold: they keep the links.
-fn walked_index(vis: &Visibility, spec: &ListSpec) -> Option<RegionIndex> {
-    let index = spec.listing.region_index?;
+/// The region index a public top-level page walks instead of the listed
+/// table's own ordering index: when its filter names a region, its type has
+/// the index and the page's ordering is one the index walks. The page then
+/// reads its entries in order (`k.region_id = ... ORDER BY k.<columns>`) and
+/// its rows by key. Previews see working copies and unpublished items, which
+/// the indexes do not hold: they keep the links.
+fn walked_index(vis: &Visibility, spec: &ListSpec) -> Walk {
+    let index = spec.listing.place_index(Kind::Region)?;
     let region = spec
         .filter
         .conds()
         .iter()
         .any(|c| matches!(c, Cond::Region(_)));
-    // The index has the ordering's columns (else the walk would be wrong, not
-    // just slow).
-    let covered = (spec.order.columns().iter()).all(|(c, _, _)| index.columns.contains(c));
-    (!vis.is_preview() && region && covered && index.orders.contains(&spec.order)).then_some(index)
+    (!vis.is_preview() && region && index.walks(spec.order)).then_some(index)
+}
+
+/// The country index a public nested page under countries walks instead of
+/// reading every link of its countries and sorting their rows: when the list
+/// hangs off the countries through the index's links and the ordering is one
+/// the index walks. A public nested list's countries are visible (it is only
+/// reached through them), as the index's are.
+fn walked_nested(vis: &Visibility, spec: &ListSpec, parent: Via) -> Walk {
+    let index = spec.listing.place_index(Kind::Country)?;
+    let through = matches!(parent, Via::Countries(link) if link == index.links);
+    (!vis.is_preview() && through && index.walks(spec.order)).then_some(index)
 }
 
 /// The alias of the columns a page is ordered and bounded by.
-fn key_alias(walk: Option<RegionIndex>) -> &'static str {
+fn key_alias(walk: Walk) -> &'static str {
     if walk.is_some() {
         "k."
     } else {
@@ -451,9 +468,12 @@ fn key_alias(walk: Option<RegionIndex>) -> &'static str {
 }
 
 /// The column holding a nested list's parent id (after `push_from_where`'s join).
-fn push_parent_column(sql: &mut Sql, via: Via) {
+fn push_parent_column(sql: &mut Sql, via: Via, walk: Walk) {
     match via {
         Via::Column(c) => sql.push("t.").push(c),
+        Via::Countries(_) if walk.is_some_and(|i| i.place == Kind::Country) => {
+            sql.push("k.country_id")
+        }
         Via::Countries(_) => sql.push("l.country_id"),
     };
 }
@@ -468,8 +488,8 @@ fn push_filters(
     ordered: bool,
     walk: bool,
 ) {
-    // The walked index bounds the first region condition; any other goes
-    // through the index as a subquery.
+    // The walked region index bounds the first region condition; any other
+    // goes through the index as a subquery.
     let mut walk = walk;
     for cond in f.conds() {
         match cond {
@@ -486,7 +506,7 @@ fn push_filters(
                         sql.push(" AND t.").push(c).push(" = ");
                         region(sql);
                     }
-                    Some(Via::Countries(link)) => match l.region_index {
+                    Some(Via::Countries(link)) => match l.place_index(Kind::Region) {
                         Some(_) if walk => {
                             walk = false;
                             sql.push(" AND k.region_id = ");
@@ -922,6 +942,8 @@ pub async fn fetch_nested(
     }
     let mut sql = db.sql();
     let single = ids.len() == 1;
+    let walk = walked_nested(vis, spec, parent);
+    let key = key_alias(walk);
     // Batched pages carry their totals as a window count, exact when no cursor
     // narrows the rows; otherwise the count loader answers.
     let mut spec_counted = spec.clone();
@@ -937,7 +959,7 @@ pub async fn fetch_nested(
     });
     if let Some(counting) = &counting {
         sql.push("SELECT t.*, ");
-        push_parent_column(&mut sql, parent);
+        push_parent_column(&mut sql, parent, walk);
         sql.push(" AS parent_key");
         push_blocks(&mut sql, spec);
         // A subquery, not `COUNT(*) OVER ()`: SQLite materialises the whole window
@@ -946,28 +968,28 @@ pub async fn fetch_nested(
     } else {
         spec_counted.with_count = spec.with_count && spec.window.cursor.is_none();
         sql.push("SELECT * FROM (SELECT t.*, ");
-        push_parent_column(&mut sql, parent);
+        push_parent_column(&mut sql, parent, walk);
         sql.push(" AS parent_key");
         push_blocks(&mut sql, spec);
         sql.push(", ROW_NUMBER() OVER (PARTITION BY ");
-        push_parent_column(&mut sql, parent);
+        push_parent_column(&mut sql, parent, walk);
         sql.push(" ORDER BY ");
-        push_order_by(&mut sql, "t.", spec.order, spec.window.forward);
+        push_order_by(&mut sql, key, spec.order, spec.window.forward);
         sql.push(") AS rn");
         if spec_counted.with_count {
             sql.push(", COUNT(*) OVER (PARTITION BY ");
-            push_parent_column(&mut sql, parent);
+            push_parent_column(&mut sql, parent, walk);
             sql.push(") AS total_count");
         }
     }
-    push_from_where(&mut sql, vis, spec, Some((parent, ids)), true, None);
+    push_from_where(&mut sql, vis, spec, Some((parent, ids)), true, walk);
     if let Some(values) = &spec.window.cursor {
-        push_keyset(&mut sql, "t.", spec.order, spec.window.forward, values);
+        push_keyset(&mut sql, key, spec.order, spec.window.forward, values);
     }
     let limit = spec.window.limit + 1;
     if single {
         sql.push(" ORDER BY ");
-        push_order_by(&mut sql, "t.", spec.order, spec.window.forward);
+        push_order_by(&mut sql, key, spec.order, spec.window.forward);
         sql.push(" LIMIT ").push_int(limit);
     } else {
         sql.push(") w WHERE w.rn <= ")
@@ -1037,11 +1059,11 @@ pub async fn count_nested(
     }
     let mut sql = db.sql();
     sql.push("SELECT ");
-    push_parent_column(&mut sql, parent);
+    push_parent_column(&mut sql, parent, None);
     sql.push(" AS parent_key, COUNT(*) AS n");
     push_from_where(&mut sql, vis, spec, Some((parent, ids)), false, None);
     sql.push(" GROUP BY ");
-    push_parent_column(&mut sql, parent);
+    push_parent_column(&mut sql, parent, None);
     for r in db.all(sql).await? {
         let key: i32 = r.try_get("", "parent_key")?;
         let n: i64 = r.try_get("", "n")?;
@@ -1230,7 +1252,7 @@ mod tests {
         programme: None,
         columns: &[],
         orders: &[Order::Name],
-        region_index: None,
+        places: &[],
     };
 
     fn spec(filter: Vec<Cond>, order: Order) -> ListSpec {
@@ -1275,7 +1297,7 @@ mod tests {
             programme: Some("programme_id"),
             columns: &[],
             orders: &[],
-            region_index: None,
+            places: &[],
         };
         assert_eq!(documents.under(Kind::Country), Some(Via::Countries(links)));
         assert_eq!(

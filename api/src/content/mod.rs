@@ -15,7 +15,7 @@ pub mod list;
 pub mod loaders;
 pub mod locale;
 pub mod model;
-pub mod region_index;
+pub mod place_index;
 pub mod snapshot;
 pub mod status;
 pub mod tables;

@@ -65,7 +65,7 @@ impl ContentType for CountryData {
         programme: None,
         columns: &[],
         orders: &[Order::Name, Order::Slug, Order::Iso2],
-        region_index: None,
+        places: &[],
     };
 
     fn values(&self) -> AppResult<Vec<Value>> {

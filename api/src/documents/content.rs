@@ -8,7 +8,7 @@ use crate::content::model::{
     col, resolve, resolve_countries, row_translations, some_map, some_text, translations_json, At,
     Children, ContentInput, ContentType, CopyState, Keys, Reference,
 };
-use crate::content::region_index::RegionIndex;
+use crate::content::place_index::PlaceIndex;
 use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
@@ -50,6 +50,27 @@ const COUNTRY_LINKS: ChildTable = ChildTable {
     owner: "document_id",
 };
 
+/// The public documents by region (partner sites' document libraries) and by
+/// country (country pages), newest first.
+const PLACES: [PlaceIndex; 2] = [
+    PlaceIndex {
+        table: "document_region_index",
+        place: Kind::Region,
+        owner: "document_id",
+        links: COUNTRY_LINKS,
+        columns: &["published_on", "slug"],
+        orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
+    },
+    PlaceIndex {
+        table: "document_country_index",
+        place: Kind::Country,
+        owner: "document_id",
+        links: COUNTRY_LINKS,
+        columns: &["published_on", "slug"],
+        orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
+    },
+];
+
 impl ContentType for DocumentData {
     const KIND: Kind = Kind::Document;
     type Model = document::Model;
@@ -85,13 +106,7 @@ impl ContentType for DocumentData {
             Order::Title,
             Order::Slug,
         ],
-        region_index: Some(RegionIndex {
-            table: "document_regions",
-            owner: "document_id",
-            links: COUNTRY_LINKS,
-            columns: &["published_on", "slug"],
-            orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
-        }),
+        places: &PLACES,
     };
 
     fn values(&self) -> AppResult<Vec<Value>> {

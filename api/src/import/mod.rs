@@ -404,7 +404,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
     crate::db::bump_generation(&txn).await?;
     // Under the generation's lock, as the workflow's rewrites (any item may
     // have changed).
-    crate::content::region_index::rebuild(&txn, crate::catalog::LISTINGS).await?;
+    crate::content::place_index::rebuild(&txn, crate::catalog::LISTINGS).await?;
     // Everything may have changed: every process's response cache is flushed.
     crate::invalidation::announce(&txn, None).await?;
     txn.commit().await?;

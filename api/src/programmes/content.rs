@@ -82,7 +82,7 @@ impl ContentType for ProgrammeData {
             Order::Slug,
             Order::BudgetDesc,
         ],
-        region_index: None,
+        places: &[],
     };
 
     fn values(&self) -> AppResult<Vec<Value>> {

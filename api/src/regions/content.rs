@@ -42,7 +42,7 @@ impl ContentType for RegionData {
         programme: None,
         columns: &[],
         orders: &[Order::Position, Order::Name, Order::Slug],
-        region_index: None,
+        places: &[],
     };
 
     fn values(&self) -> AppResult<Vec<Value>> {

@@ -15,7 +15,7 @@ use crate::audit;
 use crate::auth::{Actor, Role, Viewer};
 use crate::catalog::{Data, LISTINGS};
 use crate::content::model::At;
-use crate::content::region_index;
+use crate::content::place_index;
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
 use crate::error::{AppError, AppResult};
@@ -335,8 +335,8 @@ async fn record<C: ConnectionTrait>(
 /// Commits a content change, raising the content generation last: the shared
 /// generation row is locked only for the commit itself, after every row lock the
 /// change takes, so writers never wait for each other in a cycle. Under that
-/// lock the region indexes of the items the change `touched` are rewritten
-/// ([`region_index`]): writers take it one at a time, so each rewrite reads
+/// lock the place indexes of the items the change `touched` are rewritten
+/// ([`place_index`]): writers take it one at a time, so each rewrite reads
 /// every change committed before it.
 pub(crate) async fn commit(
     txn: sea_orm::DatabaseTransaction,
@@ -344,7 +344,7 @@ pub(crate) async fn commit(
 ) -> AppResult<()> {
     crate::db::bump_generation(&txn).await?;
     for (kind, id) in touched {
-        region_index::refresh(&txn, LISTINGS, *kind, *id).await?;
+        place_index::refresh(&txn, LISTINGS, *kind, *id).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -479,7 +479,7 @@ pub async fn update(
     };
     save(&txn, change, Some(expected), edit).await?;
     // A save changes no public row (a published item's goes to its working
-    // copy): nothing for the region indexes.
+    // copy): nothing for the place indexes.
     commit(txn, &[]).await?;
     Ok(())
 }
@@ -780,7 +780,7 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
         Some(p) => public_change(&txn, kind, id, Some(p), None).await?,
         None => PublicChange::default(),
     };
-    // Only a published item had rows in the region indexes (or rows linked
+    // Only a published item had rows in the place indexes (or rows linked
     // through it, for a country: which cannot be deleted while linked).
     let touched: &[(Kind, i32)] = if published.is_some() {
         &[(kind, id)]

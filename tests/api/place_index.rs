@@ -1,8 +1,10 @@
-//! A region's public document list walks a region index the workflow keeps
-//! (`document_regions`). Whatever happens to documents and countries, the list
-//! must hold exactly what the region's published countries list as their
-//! documents (a nested list through the links, which the index does not serve),
-//! in every order, paged either way, and counted.
+//! A region's public document list and a country's nested one walk place
+//! indexes the workflow keeps (`document_region_index`,
+//! `document_country_index`). Whatever happens to documents and countries, a
+//! region's list must hold exactly what its published countries list through
+//! the country filter (which reads the links, no index), and a country's
+//! nested list exactly that country's, in every order, paged either way,
+//! batched and counted.
 use crate::common::TestApp;
 use crate::workflow::SUBMIT;
 use api::workflow::scheduler::publish_due;
@@ -42,64 +44,134 @@ fn newest_first(mut v: Vec<Entry>) -> Vec<Entry> {
     v
 }
 
-/// What the region's published countries list, deduplicated.
-async fn expected(app: &TestApp, region: &str) -> Vec<Entry> {
+/// A country's documents through the top-level country filter, which reads
+/// the links (no index): what both indexes must agree with.
+async fn country_list(app: &TestApp, country: &str) -> Vec<Entry> {
     let d = app
         .data(
-            "query($r: String) { countries(filter: { region: $r }, first: 20) { nodes { documents(first: 20) { nodes { slug publishedOn } } } } }",
+            "query($c: String) { documents(filter: { country: $c }, first: 50) { nodes { slug publishedOn } } }",
+            json!({ "c": country }),
+        )
+        .await;
+    entries(&d["documents"]["nodes"])
+}
+
+/// The slugs of the published countries of a region (all of them without one).
+async fn countries_of(app: &TestApp, region: Option<&str>) -> Vec<String> {
+    let d = app
+        .data(
+            "query($r: String) { countries(filter: { region: $r }, first: 50) { nodes { slug } } }",
             json!({ "r": region }),
         )
         .await;
-    let mut all = BTreeSet::new();
-    for c in d["countries"]["nodes"]
+    d["countries"]["nodes"]
         .as_array()
-        .cloned()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["slug"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
-    {
-        all.extend(entries(&c["documents"]["nodes"]));
+}
+
+/// What the region's published countries list, deduplicated, newest first.
+async fn expected(app: &TestApp, region: &str) -> Vec<Entry> {
+    let mut all = BTreeSet::new();
+    for c in countries_of(app, Some(region)).await {
+        all.extend(country_list(app, &c).await);
     }
     newest_first(all.into_iter().collect())
 }
 
-/// The region's document list read in pages of two, forward, and its total.
-async fn walked(app: &TestApp, region: &str, order: &str) -> (Vec<Entry>, i64) {
-    let q = "query($r: String, $o: DocumentOrder, $after: String) { documents(filter: { region: $r }, orderBy: $o, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } }";
-    let (mut out, mut after, mut total) = (Vec::new(), Value::Null, -1);
+/// A connection (at `at` in the answer) read in pages of two, forward (`$after`)
+/// or backward (`$before`), and its total.
+async fn paged(
+    app: &TestApp,
+    q: &str,
+    mut vars: Value,
+    at: &[&str],
+    back: bool,
+) -> (Vec<Entry>, i64) {
+    let (mut out, mut total) = (Vec::new(), -1);
     loop {
-        let d = app
-            .data(q, json!({ "r": region, "o": order, "after": after }))
-            .await;
-        let page = &d["documents"];
+        let d = app.data(q, vars.clone()).await;
+        let page = at.iter().fold(&d, |v, k| &v[*k]);
         total = page["totalCount"].as_i64().unwrap_or(total);
-        out.extend(entries(&page["nodes"]));
-        if page["pageInfo"]["hasNextPage"] != true {
+        let mut this = entries(&page["nodes"]);
+        let info = &page["pageInfo"];
+        let more = if back {
+            this.append(&mut out);
+            out = this;
+            vars["before"] = info["startCursor"].clone();
+            info["hasPreviousPage"] == true
+        } else {
+            out.append(&mut this);
+            vars["after"] = info["endCursor"].clone();
+            info["hasNextPage"] == true
+        };
+        if !more {
             return (out, total);
         }
-        after = page["pageInfo"]["endCursor"].clone();
         assert!(out.len() <= 100, "the pages never end: {out:?}");
     }
 }
 
-/// The same list read backward (`last`/`before`), in pages of two.
+/// The region's document list in `order`, forward, and its total.
+async fn walked(app: &TestApp, region: &str, order: &str) -> (Vec<Entry>, i64) {
+    let q = "query($r: String, $o: DocumentOrder, $after: String) { documents(filter: { region: $r }, orderBy: $o, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } }";
+    paged(
+        app,
+        q,
+        json!({ "r": region, "o": order }),
+        &["documents"],
+        false,
+    )
+    .await
+}
+
+/// The region's list newest first, read backward (`last`/`before`).
 async fn walked_back(app: &TestApp, region: &str) -> Vec<Entry> {
     let q = "query($r: String, $before: String) { documents(filter: { region: $r }, orderBy: PUBLISHED_ON_DESC, last: 2, before: $before) { pageInfo { hasPreviousPage startCursor } nodes { slug publishedOn } } }";
-    let (mut out, mut before) = (Vec::new(), Value::Null);
-    loop {
-        let d = app.data(q, json!({ "r": region, "before": before })).await;
-        let page = &d["documents"];
-        let mut this = entries(&page["nodes"]);
-        this.append(&mut out);
-        out = this;
-        if page["pageInfo"]["hasPreviousPage"] != true {
-            return out;
-        }
-        before = page["pageInfo"]["startCursor"].clone();
-        assert!(out.len() <= 100, "the pages never end: {out:?}");
-    }
+    paged(app, q, json!({ "r": region }), &["documents"], true)
+        .await
+        .0
 }
 
-/// Every reading of each region's list agrees with its countries' lists;
-/// returns the slugs of each region's list, newest first.
+/// Every reading of a country's nested documents (its page, walking the
+/// country index) agrees with the country filter.
+async fn check_country(app: &TestApp, country: &str) {
+    let want = country_list(app, country).await;
+    let at = ["country", "documents"];
+    let q = "query($c: String!, $o: DocumentOrder, $after: String) { country(slug: $c) { documents(orderBy: $o, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } } }";
+    let (desc, total) = paged(
+        app,
+        q,
+        json!({ "c": country, "o": "PUBLISHED_ON_DESC" }),
+        &at,
+        false,
+    )
+    .await;
+    assert_eq!(desc, want, "{country}: newest first");
+    assert_eq!(total, want.len() as i64, "{country}: totalCount");
+    let (asc, _) = paged(
+        app,
+        q,
+        json!({ "c": country, "o": "PUBLISHED_ON_ASC" }),
+        &at,
+        false,
+    )
+    .await;
+    let mut want_asc = want.clone();
+    want_asc.sort();
+    assert_eq!(asc, want_asc, "{country}: oldest first");
+    let q = "query($c: String!, $before: String) { country(slug: $c) { documents(last: 2, before: $before) { pageInfo { hasPreviousPage startCursor } nodes { slug publishedOn } } } }";
+    let (back, _) = paged(app, q, json!({ "c": country }), &at, true).await;
+    assert_eq!(back, want, "{country}: backward");
+}
+
+/// Every reading of each region's list agrees with its countries' lists, and
+/// every country's nested list with the country filter, one country at a time
+/// and batched; returns the slugs of each region's list, newest first.
 async fn check(app: &TestApp, regions: &[&str]) -> Vec<Vec<String>> {
     let mut lists = Vec::new();
     for region in regions {
@@ -120,7 +192,32 @@ async fn check(app: &TestApp, regions: &[&str]) -> Vec<Vec<String>> {
         want_titles.sort();
         titles.sort();
         assert_eq!(titles, want_titles, "{region}: by title");
+        // The region's countries' first pages, batched in one statement.
+        let d = app
+            .data(
+                "query($r: String) { countries(filter: { region: $r }, first: 50) { nodes { slug documents(first: 2) { totalCount nodes { slug publishedOn } } } } }",
+                json!({ "r": region }),
+            )
+            .await;
+        for c in d["countries"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let slug = c["slug"].as_str().unwrap_or_default();
+            let mine = country_list(app, slug).await;
+            let page = &c["documents"];
+            assert_eq!(
+                entries(&page["nodes"]),
+                mine[..mine.len().min(2)],
+                "{slug}: batched"
+            );
+            assert_eq!(page["totalCount"], mine.len(), "{slug}: batched totalCount");
+        }
         lists.push(want.into_iter().map(|e| e.1).collect());
+    }
+    for country in countries_of(app, None).await {
+        check_country(app, &country).await;
     }
     lists
 }

@@ -1,17 +1,22 @@
-//! Region indexes: for a type whose rows reach regions through country links
-//! (documents), a table of its public rows per region, with the columns of the
-//! orders partner sites list them in, so a region's page walks one index and
-//! stops after a page of entries (the list engine's walk, [`super::list`]).
-//! Without it the page walks every published row in order and probes each one's
-//! links, about six rows for each one a region keeps.
+//! Place indexes: for a type whose rows reach countries and regions through
+//! country links (documents), tables of its public rows per region and per
+//! country, with the columns of the orders partner sites list them in, so a
+//! region's page, or a country's nested page, walks one index and stops after
+//! a page of entries (the list engine's walk, [`super::list`]). Without them a
+//! region's page walks every published row in order and probes each one's
+//! links (about six rows for each one a region keeps), and a country's page
+//! reads all its links, fetches every linked row and sorts them.
 //!
-//! The table is derived from what the public sees: a row (region, item) for
-//! each published item linked to a published country of that region (the
-//! region's own visibility is the query's, as for every region filter). The
-//! workflow rewrites an item's rows in the transaction of every change that can
-//! alter them, after raising the content generation: that row lock orders every
-//! writer, so each rewrite reads every change committed before it and the last
-//! one to commit leaves the rows its content implies. An import rebuilds all.
+//! The tables are derived from what the public sees: a row (place, item) for
+//! each published item linked to a published country, the place being that
+//! country or its region (the region's own visibility is the query's, as for
+//! every region filter). The workflow rewrites an item's rows in the
+//! transaction of every change that can alter them, after raising the content
+//! generation: that row lock orders every writer, so each rewrite reads every
+//! change committed before it and the last one to commit leaves the rows its
+//! content implies. An import rebuilds all. The tables have no foreign keys,
+//! whose checks would take row locks under the generation's lock (a deadlock
+//! with any writer holding one of those rows).
 use super::ids::Kind;
 use super::list::{Listing, Order};
 use super::tables::ChildTable;
@@ -20,19 +25,45 @@ use crate::db::{exec, Sql};
 use crate::error::AppResult;
 use sea_orm::ConnectionTrait;
 
-/// A type's region index, declared in its [`Listing`].
+/// A type's index of its public rows by place, declared in its [`Listing`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RegionIndex {
-    /// The table: `region_id`, `owner`, then `columns`.
+pub struct PlaceIndex {
+    /// The table: the place's id (`region_id` or `country_id`), `owner`, then
+    /// `columns`.
     pub table: &'static str,
+    /// What it lists by: `Kind::Region` or `Kind::Country`.
+    pub place: Kind,
     /// The column naming the listed row.
     pub owner: &'static str,
-    /// The links through which a row reaches its countries' regions.
+    /// The links through which a row reaches its countries (and their regions).
     pub links: ChildTable,
     /// The row's columns copied into the index: those of `orders`.
     pub columns: &'static [&'static str],
     /// The orderings a page walks off the index (forward and backward).
     pub orders: &'static [Order],
+}
+
+impl PlaceIndex {
+    /// The table's column naming the place.
+    pub fn place_column(&self) -> &'static str {
+        match self.place {
+            Kind::Region => "region_id",
+            _ => "country_id",
+        }
+    }
+
+    /// The place of a linked country `c`.
+    fn place_of_country(&self) -> &'static str {
+        match self.place {
+            Kind::Region => "c.region_id",
+            _ => "c.id",
+        }
+    }
+
+    /// Whether a page in `order` can walk it.
+    pub fn walks(&self, order: Order) -> bool {
+        self.orders.contains(&order) && order.column_names().all(|c| self.columns.contains(&c))
+    }
 }
 
 /// Which items' rows a rewrite covers.
@@ -46,7 +77,7 @@ enum Scope {
 }
 
 /// Rewrites the index rows a change of the item (`kind`, `id`) can alter: its
-/// own, when its type has an index, and those of the items linked to it, when
+/// own, when its type has indexes, and those of the items linked to it, when
 /// it is a country (its status and region decide where they are listed).
 pub async fn refresh<C: ConnectionTrait>(
     conn: &C,
@@ -55,9 +86,6 @@ pub async fn refresh<C: ConnectionTrait>(
     id: i32,
 ) -> AppResult<()> {
     for l in listings {
-        let Some(index) = &l.region_index else {
-            continue;
-        };
         let scope = if kind == l.kind {
             Scope::Item(id)
         } else if kind == Kind::Country {
@@ -65,7 +93,9 @@ pub async fn refresh<C: ConnectionTrait>(
         } else {
             continue;
         };
-        rewrite(conn, l.kind, index, scope).await?;
+        for index in l.places {
+            rewrite(conn, l.kind, index, scope).await?;
+        }
     }
     Ok(())
 }
@@ -73,7 +103,7 @@ pub async fn refresh<C: ConnectionTrait>(
 /// Rewrites every index from the content (after an import).
 pub async fn rebuild<C: ConnectionTrait>(conn: &C, listings: &[Listing]) -> AppResult<()> {
     for l in listings {
-        if let Some(index) = &l.region_index {
+        for index in l.places {
             rewrite(conn, l.kind, index, Scope::All).await?;
         }
     }
@@ -81,7 +111,7 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, listings: &[Listing]) -> AppR
 }
 
 /// ` AND <id> ...` restricting a statement to the scope's items.
-fn push_scope(sql: &mut Sql, index: &RegionIndex, column: &'static str, scope: Scope) {
+fn push_scope(sql: &mut Sql, index: &PlaceIndex, column: &'static str, scope: Scope) {
     match scope {
         Scope::All => {}
         Scope::Item(id) => {
@@ -104,7 +134,7 @@ fn push_scope(sql: &mut Sql, index: &RegionIndex, column: &'static str, scope: S
 async fn rewrite<C: ConnectionTrait>(
     conn: &C,
     kind: Kind,
-    index: &RegionIndex,
+    index: &PlaceIndex,
     scope: Scope,
 ) -> AppResult<()> {
     let b = conn.get_database_backend();
@@ -121,12 +151,17 @@ async fn rewrite<C: ConnectionTrait>(
     insert
         .push("INSERT INTO ")
         .push(index.table)
-        .push(" (region_id, ")
+        .push(" (")
+        .push(index.place_column())
+        .push(", ")
         .push(index.owner);
     for c in index.columns {
         insert.push(", ").push(c);
     }
-    insert.push(") SELECT DISTINCT c.region_id, t.id");
+    insert
+        .push(") SELECT DISTINCT ")
+        .push(index.place_of_country())
+        .push(", t.id");
     for c in index.columns {
         insert.push(", t.").push(c);
     }
