@@ -50,6 +50,17 @@ pub async fn execute(cli: Cli) -> AppResult<()> {
         }
         Command::Migrate(args) => migrate(&config, args.down).await,
         Command::Import(args) => import_file(&config, &args).await,
+        Command::Reindex => {
+            let started = Instant::now();
+            let db = Db::from_config(&config).await?;
+            db.migrate().await?;
+            import::reindex(&db).await?;
+            eprintln!(
+                "rebuilt the place indexes in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::User(UserCommand::Create(args)) => create_user(&config, args).await,
         Command::Export(args) => export_file(&config, &args).await,
         Command::Generate(args) => generate(&args),

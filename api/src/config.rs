@@ -37,6 +37,9 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL, as graphql-js prints it) to standard output.
     Schema,
+    /// Rebuild the place indexes (the public documents by region and by country,
+    /// which the workflow keeps) from the content, in one transaction.
+    Reindex,
     /// Manage staff accounts (the first admin, in particular).
     #[command(subcommand)]
     User(UserCommand),

@@ -541,3 +541,28 @@ async fn concurrent_changes_keep_every_region_list_right() {
         assert!(lists.iter().all(|l| !l.is_empty()), "{lists:?}");
     }
 }
+
+/// `cms reindex` rebuilds the indexes from the content (after processes of an
+/// older version changed content without keeping them), and the public sees
+/// the rebuilt lists at once.
+#[tokio::test]
+async fn reindex_rebuilds_the_place_indexes_from_the_content() {
+    use clap::Parser;
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::demo().await;
+    for table in ["document_region_index", "document_country_index"] {
+        app.state
+            .db
+            .conn
+            .execute_unprepared(&format!("DELETE FROM {table}"))
+            .await
+            .expect("empties the index");
+    }
+    let region = "latin-america-and-the-caribbean";
+    assert_eq!(walked(&app, region, "PUBLISHED_ON_DESC").await.0, []);
+    let cli = api::config::Cli::try_parse_from(["cms", "reindex", "--database-url", &app.url])
+        .expect("parses");
+    api::cli::execute(cli).await.expect("reindexes");
+    let lists = check(&app, &[region]).await;
+    assert!(!lists[0].is_empty(), "{lists:?}");
+}

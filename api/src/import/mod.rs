@@ -401,13 +401,7 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         documents: import_list::<DocumentData>(&txn, &data.documents, &mut known, opts, now)
             .await?,
     };
-    crate::db::bump_generation(&txn).await?;
-    // Under the generation's lock, as the workflow's rewrites (any item may
-    // have changed).
-    crate::content::place_index::rebuild(&txn, crate::catalog::LISTINGS).await?;
-    // Everything may have changed: every process's response cache is flushed.
-    crate::invalidation::announce(&txn, None).await?;
-    txn.commit().await?;
+    commit_everything(txn).await?;
     // Fresh statistics, so the planners pick the ordering indexes for lists. On
     // PostgreSQL a VACUUM too: it marks the new rows visible to all in the
     // visibility map, without which a covering index (search's) still visits
@@ -422,6 +416,25 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
         tracing::warn!(error = %e, "{tidy} after the import failed");
     }
     Ok(report)
+}
+
+/// Commits a change that may have touched any item: the content generation
+/// raised, the place indexes rebuilt under its lock (as the workflow's
+/// rewrites), and every process's response cache flushed.
+async fn commit_everything(txn: DatabaseTransaction) -> AppResult<()> {
+    crate::db::bump_generation(&txn).await?;
+    crate::content::place_index::rebuild(&txn, crate::catalog::LISTINGS).await?;
+    crate::invalidation::announce(&txn, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Rebuilds the place indexes from the content (`cms reindex`): after a
+/// rolling upgrade across the migration that made them, when processes of the
+/// older version may have changed content without keeping them.
+pub async fn reindex(db: &Db) -> AppResult<()> {
+    let txn = db.begin_write().await?;
+    commit_everything(txn).await
 }
 
 /// The workflow columns an export reads.
