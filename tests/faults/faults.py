@@ -594,6 +594,27 @@ def global_id(kind: str, id_: str) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{id_}".encode()).decode().rstrip("=")
 
 
+def place_index_violations(db: Database) -> list[str]:
+    """The place indexes are derived from what the public sees: exactly one row per
+    country (and per region of one) of a published document's published
+    countries, with its date and slug."""
+    bad: list[str] = []
+    for table, place, of_country in (("document_region_index", "region_id", "c.region_id"),
+                                     ("document_country_index", "country_id", "c.id")):
+        index = {tuple(map(str, r)) for r in db.rows(
+            f"SELECT {place}, document_id, published_on, slug FROM {table}")}
+        truth = {tuple(map(str, r)) for r in db.rows(
+            f"SELECT DISTINCT {of_country}, d.id, d.published_on, d.slug FROM documents d "
+            "JOIN document_countries x ON x.document_id = d.id "
+            "JOIN countries c ON c.id = x.country_id "
+            "WHERE d.status = 'PUBLISHED' AND c.status = 'PUBLISHED'")}
+        if index != truth:
+            bad.append(f"{table} differs from the published links: "
+                       f"{len(index - truth)} extra, {len(truth - index)} missing "
+                       f"(e.g. {sorted(index ^ truth)[:3]})")
+    return bad
+
+
 def integrity(db: Database) -> tuple[dict, list[str]]:
     """Database-level invariants of the documents with slug 'fault-%' (run while no
     writer is active): every item has its revisions 1..head version (one per save
@@ -664,22 +685,7 @@ def integrity(db: Database) -> tuple[dict, list[str]]:
     if orphan_links:
         bad.append(f"{len(orphan_links)} document(s) in document_countries do not exist: "
                    f"{orphan_links[:5]}")
-    # The place indexes are derived from what the public sees: exactly one row per
-    # country (and per region of one) of a published document's published
-    # countries, with its date and slug.
-    for table, place, of_country in (("document_region_index", "region_id", "c.region_id"),
-                                     ("document_country_index", "country_id", "c.id")):
-        index = {tuple(map(str, r)) for r in db.rows(
-            f"SELECT {place}, document_id, published_on, slug FROM {table}")}
-        truth = {tuple(map(str, r)) for r in db.rows(
-            f"SELECT DISTINCT {of_country}, d.id, d.published_on, d.slug FROM documents d "
-            "JOIN document_countries x ON x.document_id = d.id "
-            "JOIN countries c ON c.id = x.country_id "
-            "WHERE d.status = 'PUBLISHED' AND c.status = 'PUBLISHED'")}
-        if index != truth:
-            bad.append(f"{table} differs from the published links: "
-                       f"{len(index - truth)} extra, {len(truth - index)} missing "
-                       f"(e.g. {sorted(index ^ truth)[:3]})")
+    bad.extend(place_index_violations(db))
     orphan_revs = [i for i in revs if i not in ids]
     if orphan_revs:
         bad.append(f"revisions of {len(orphan_revs)} missing document(s): {orphan_revs[:5]}")
@@ -862,7 +868,8 @@ def make_dataset(path: Path) -> dict:
 
 def content_counts(db: Database) -> dict:
     tables = ["regions", "countries", "programmes", "documents", "document_countries",
-              "programme_countries", "priority_areas", "country_priorities"]
+              "programme_countries", "priority_areas", "country_priorities",
+              "document_region_index", "document_country_index"]
     row = db.rows("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables))[0]
     return dict(zip(tables, map(int, row)))
 
@@ -969,6 +976,8 @@ def scenario_kill_import(ctx: Ctx, backend: str, say: Say) -> Outcome:
         + ", ".join(f"{k} {v}" for k, v in got.items()))
     for k, v in expected.items():
         out.check(got[k] == v, f"after re-import {k} = {got[k]}, expected {v}")
+    for v in place_index_violations(db):
+        out.check(False, f"after re-import: {v}")
     return out
 
 

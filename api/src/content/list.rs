@@ -469,12 +469,10 @@ fn key_alias(walk: Walk) -> &'static str {
 
 /// The column holding a nested list's parent id (after `push_from_where`'s join).
 fn push_parent_column(sql: &mut Sql, via: Via, walk: Walk) {
-    match via {
-        Via::Column(c) => sql.push("t.").push(c),
-        Via::Countries(_) if walk.is_some_and(|i| i.place == Kind::Country) => {
-            sql.push("k.country_id")
-        }
-        Via::Countries(_) => sql.push("l.country_id"),
+    match (via, walk.filter(|i| i.place == Kind::Country)) {
+        (Via::Column(c), _) => sql.push("t.").push(c),
+        (Via::Countries(_), Some(index)) => sql.push("k.").push(index.place_column()),
+        (Via::Countries(_), None) => sql.push("l.country_id"),
     };
 }
 

@@ -402,20 +402,24 @@ pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<Im
             .await?,
     };
     commit_everything(txn).await?;
-    // Fresh statistics, so the planners pick the ordering indexes for lists. On
-    // PostgreSQL a VACUUM too: it marks the new rows visible to all in the
-    // visibility map, without which a covering index (search's) still visits
-    // the table for every entry, until autovacuum comes by.
-    // The import has committed by now: a failure here (a table the role does not
-    // own, a statement timeout) only leaves the tidying to autovacuum.
+    tidy(db).await;
+    Ok(report)
+}
+
+/// Fresh statistics after a bulk change, so the planners pick the ordering
+/// indexes for lists. On PostgreSQL a VACUUM too: it marks the new rows visible
+/// to all in the visibility map, without which a covering index (search's, the
+/// place indexes') still visits the table for every entry, until autovacuum
+/// comes by. The change has committed by now: a failure here (a table the role
+/// does not own, a statement timeout) only leaves the tidying to autovacuum.
+async fn tidy(db: &Db) {
     let tidy = match db.backend() {
         sea_orm::DbBackend::Postgres => "VACUUM (ANALYZE)",
         _ => "ANALYZE",
     };
     if let Err(e) = db.conn.execute_unprepared(tidy).await {
-        tracing::warn!(error = %e, "{tidy} after the import failed");
+        tracing::warn!(error = %e, "{tidy} after the bulk change failed");
     }
-    Ok(report)
 }
 
 /// Commits a change that may have touched any item: the content generation
@@ -434,7 +438,9 @@ async fn commit_everything(txn: DatabaseTransaction) -> AppResult<()> {
 /// older version may have changed content without keeping them.
 pub async fn reindex(db: &Db) -> AppResult<()> {
     let txn = db.begin_write().await?;
-    commit_everything(txn).await
+    commit_everything(txn).await?;
+    tidy(db).await;
+    Ok(())
 }
 
 /// The workflow columns an export reads.
