@@ -53,23 +53,20 @@ const COUNTRY_LINKS: ChildTable = ChildTable {
 /// The public documents by region (partner sites' document libraries) and by
 /// country (country pages), newest first.
 const PLACES: [PlaceIndex; 2] = [
-    PlaceIndex {
-        table: "document_region_index",
-        place: Kind::Region,
-        owner: "document_id",
-        links: COUNTRY_LINKS,
-        columns: &["published_on", "slug"],
-        orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
-    },
-    PlaceIndex {
-        table: "document_country_index",
-        place: Kind::Country,
-        owner: "document_id",
-        links: COUNTRY_LINKS,
-        columns: &["published_on", "slug"],
-        orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
-    },
+    by_place("document_region_index", Kind::Region),
+    by_place("document_country_index", Kind::Country),
 ];
+
+const fn by_place(table: &'static str, place: Kind) -> PlaceIndex {
+    PlaceIndex {
+        table,
+        place,
+        owner: "document_id",
+        links: COUNTRY_LINKS,
+        columns: &["published_on", "slug"],
+        orders: &[Order::PublishedOnDesc, Order::PublishedOnAsc],
+    }
+}
 
 impl ContentType for DocumentData {
     const KIND: Kind = Kind::Document;
