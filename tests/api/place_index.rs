@@ -52,6 +52,15 @@ fn oldest_first(newest_first: &[Entry]) -> Vec<Entry> {
     v
 }
 
+/// The entries from 2024-01-05 to 2024-03-01, the range the checks filter on.
+fn in_range(list: &[Entry]) -> Vec<Entry> {
+    let range = "2024-01-05".to_string()..="2024-03-01".to_string();
+    list.iter()
+        .filter(|e| range.contains(&e.0))
+        .cloned()
+        .collect()
+}
+
 /// A country's documents through the top-level country filter, which reads
 /// the links (no index): what both indexes must agree with.
 async fn country_list(app: &TestApp, country: &str) -> Vec<Entry> {
@@ -160,6 +169,16 @@ async fn check_country(app: &TestApp, country: &str) {
         assert_eq!(got, expected, "{country}: {order}");
         assert_eq!(total, want.len() as i64, "{country}: totalCount");
     }
+    // A date range on the walk (bounded by the index's copy of the date).
+    let q = "query($c: String!, $after: String) { country(slug: $c) { documents(filter: { publishedFrom: \"2024-01-05\", publishedTo: \"2024-03-01\" }, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } } }";
+    let (got, total) = paged(app, q, json!({ "c": country }), &at, false).await;
+    let ranged = in_range(&want);
+    assert_eq!(got, ranged, "{country}: date range");
+    assert_eq!(
+        total,
+        ranged.len() as i64,
+        "{country}: date range totalCount"
+    );
     let q = "query($c: String!, $before: String) { country(slug: $c) { documents(last: 2, before: $before) { pageInfo { hasPreviousPage startCursor } nodes { slug publishedOn } } } }";
     let (back, _) = paged(app, q, json!({ "c": country }), &at, true).await;
     assert_eq!(back, want, "{country}: backward");
@@ -181,6 +200,15 @@ async fn check(app: &TestApp, regions: &[&str]) -> Vec<Vec<String>> {
             assert_eq!(total, want.len() as i64, "{region}: totalCount");
         }
         assert_eq!(walked_back(app, region).await, want, "{region}: backward");
+        let q = "query($r: String, $after: String) { documents(filter: { region: $r, publishedFrom: \"2024-01-05\", publishedTo: \"2024-03-01\" }, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } }";
+        let (got, total) = paged(app, q, json!({ "r": region }), &["documents"], false).await;
+        let ranged = in_range(&want);
+        assert_eq!(got, ranged, "{region}: date range");
+        assert_eq!(
+            total,
+            ranged.len() as i64,
+            "{region}: date range totalCount"
+        );
         // Not an order of the index: the region is a condition on it.
         let (by_title, _) = walked(app, region, "TITLE").await;
         let mut titles: Vec<String> = by_title.into_iter().map(|e| e.1).collect();

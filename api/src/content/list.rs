@@ -427,8 +427,7 @@ fn push_from_where(
             sql.in_ids(ids);
         }
     }
-    let by_region = walk.is_some_and(|i| i.place == Kind::Region);
-    push_filters(sql, vis, &spec.listing, &spec.filter, ordered, by_region);
+    push_filters(sql, vis, &spec.listing, &spec.filter, ordered, walk);
 }
 
 /// The region index a public top-level page walks instead of the listed
@@ -484,11 +483,16 @@ fn push_filters(
     l: &Listing,
     f: &Filter,
     ordered: bool,
-    walk: bool,
+    walked: Walk,
 ) {
     // The walked region index bounds the first region condition; any other
     // goes through the index as a subquery.
-    let mut walk = walk;
+    let mut walk = walked.is_some_and(|i| i.place == Kind::Region);
+    // Dates compare the walked index's copy, so they bound its scan.
+    let date_column = |c: &str| match walked {
+        Some(i) if i.columns.contains(&c) => "k.",
+        _ => "t.",
+    };
     for cond in f.conds() {
         match cond {
             Cond::Region(slug) => {
@@ -572,10 +576,18 @@ fn push_filters(
                 push_contains(sql, c, pattern);
             }
             Cond::From(c, date) => {
-                sql.push(" AND t.").push(c).push(" >= ").bind(*date);
+                sql.push(" AND ")
+                    .push(date_column(c))
+                    .push(c)
+                    .push(" >= ")
+                    .bind(*date);
             }
             Cond::To(c, date) => {
-                sql.push(" AND t.").push(c).push(" <= ").bind(*date);
+                sql.push(" AND ")
+                    .push(date_column(c))
+                    .push(c)
+                    .push(" <= ")
+                    .bind(*date);
             }
             Cond::Status(statuses) => push_status(sql, vis, statuses),
         }
