@@ -52,13 +52,25 @@ fn oldest_first(newest_first: &[Entry]) -> Vec<Entry> {
     v
 }
 
-/// The entries from 2024-01-05 to 2024-03-01, the range the checks filter on.
-fn in_range(list: &[Entry]) -> Vec<Entry> {
+/// A list filtered on 2024-01-05..=2024-03-01 (query `q`, read forward) holds
+/// exactly the entries of `want` in that range, and counts them.
+async fn check_range(
+    app: &TestApp,
+    q: &str,
+    vars: Value,
+    at: &[&str],
+    want: &[Entry],
+    label: &str,
+) {
     let range = "2024-01-05".to_string()..="2024-03-01".to_string();
-    list.iter()
+    let ranged: Vec<Entry> = want
+        .iter()
         .filter(|e| range.contains(&e.0))
         .cloned()
-        .collect()
+        .collect();
+    let (got, total) = paged(app, q, vars, at, false).await;
+    assert_eq!(got, ranged, "{label}: date range");
+    assert_eq!(total, ranged.len() as i64, "{label}: date range totalCount");
 }
 
 /// A country's documents through the top-level country filter, which reads
@@ -171,14 +183,7 @@ async fn check_country(app: &TestApp, country: &str) {
     }
     // A date range on the walk (bounded by the index's copy of the date).
     let q = "query($c: String!, $after: String) { country(slug: $c) { documents(filter: { publishedFrom: \"2024-01-05\", publishedTo: \"2024-03-01\" }, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } } }";
-    let (got, total) = paged(app, q, json!({ "c": country }), &at, false).await;
-    let ranged = in_range(&want);
-    assert_eq!(got, ranged, "{country}: date range");
-    assert_eq!(
-        total,
-        ranged.len() as i64,
-        "{country}: date range totalCount"
-    );
+    check_range(app, q, json!({ "c": country }), &at, &want, country).await;
     let q = "query($c: String!, $before: String) { country(slug: $c) { documents(last: 2, before: $before) { pageInfo { hasPreviousPage startCursor } nodes { slug publishedOn } } } }";
     let (back, _) = paged(app, q, json!({ "c": country }), &at, true).await;
     assert_eq!(back, want, "{country}: backward");
@@ -201,14 +206,15 @@ async fn check(app: &TestApp, regions: &[&str]) -> Vec<Vec<String>> {
         }
         assert_eq!(walked_back(app, region).await, want, "{region}: backward");
         let q = "query($r: String, $after: String) { documents(filter: { region: $r, publishedFrom: \"2024-01-05\", publishedTo: \"2024-03-01\" }, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug publishedOn } } }";
-        let (got, total) = paged(app, q, json!({ "r": region }), &["documents"], false).await;
-        let ranged = in_range(&want);
-        assert_eq!(got, ranged, "{region}: date range");
-        assert_eq!(
-            total,
-            ranged.len() as i64,
-            "{region}: date range totalCount"
-        );
+        check_range(
+            app,
+            q,
+            json!({ "r": region }),
+            &["documents"],
+            &want,
+            region,
+        )
+        .await;
         // Not an order of the index: the region is a condition on it.
         let (by_title, _) = walked(app, region, "TITLE").await;
         let mut titles: Vec<String> = by_title.into_iter().map(|e| e.1).collect();
