@@ -560,6 +560,52 @@ def write_flow(client: Client, acks: Acks, slug: str, country: str,
     yield "publish", r
 
 
+Q_UNPUBLISH = "mutation($id: ID!) { unpublish(id: $id) { id version status } }"
+Q_STAFF_COUNTRY = "{ country(slug: \"peru\", preview: true) { id version status } }"
+
+
+def country_flow(client: Client, acks: Acks, country: str):
+    """Generator taking Peru off the public site and back (unpublish, submit, publish):
+    each step rewrites the place-index rows of every document linked to Peru, the
+    fault documents the other writers are publishing among them. Records each
+    acknowledged step under the slug "peru", yields (step, response), and stops after
+    the first response that is not acknowledged."""
+    r = client.gql(Q_UNPUBLISH, {"id": country})
+    item = acks.ack(PERU_SLUG, "unpublish", r, "unpublish") if r.ok else None
+    yield "unpublish", r
+    if item is None:
+        return
+    r = client.gql(Q_SUBMIT, {"id": country})
+    item = acks.ack(PERU_SLUG, "submit", r, "submitForReview") if r.ok else None
+    yield "submit", r
+    if item is None:
+        return
+    r = client.gql(Q_PUBLISH, {"id": country, "v": item["version"]})
+    if r.ok:
+        acks.ack(PERU_SLUG, "publish", r, "publish")
+    yield "publish", r
+
+
+def verify_country(port: int, token: str, acks: Acks) -> list[str]:
+    """Peru is at least at its highest acknowledged version, and public if its last
+    acknowledged step was a publish and nothing was written after it."""
+    d = acks.docs.get(PERU_SLUG)
+    if d is None:
+        return []
+    r = Client(port, token).gql(Q_STAFF_COUNTRY)
+    if not r.ok or not r.data.get("country"):
+        return [f"peru: staff read failed: {r.describe()}"]
+    c = r.data["country"]
+    bad = []
+    if c["version"] < d["version"]:
+        bad.append(f"LOST: peru is at version {c['version']}, version {d['version']} was "
+                   f"acknowledged ({d['actions'][-3:]})")
+    elif c["version"] == d["version"] and d["actions"][-1] == "publish" \
+            and c["status"] != "PUBLISHED":
+        bad.append(f"LOST: peru publish acknowledged, status is {c['status']}")
+    return bad
+
+
 def verify_acks(port: int, token: str, acks: Acks) -> tuple[int, list[str]]:
     """Every acknowledged document exists with at least its acknowledged version;
     every acknowledged publish is public. Returns (found, violations)."""
@@ -756,11 +802,31 @@ def scenario_kill_writes(ctx: Ctx, backend: str, say: Say) -> Outcome:
                 if stop.is_set():
                     break
 
+    country_acks = Acks()
+
+    def toggler():
+        # Country-wide place-index rewrites under the same kill, beside the writers.
+        client = Client(srv.port, token, timeout=30, gauge=inflight)
+        while not stop.is_set():
+            for step, r in country_flow(client, country_acks, country):
+                phase = "after the kill:" if killed.is_set() else "until the kill:"
+                with lock:
+                    sent[(phase, "ok" if r.ok else
+                          "transport error" if r.status is None else "error")] += 1
+                    if r.status is not None and not r.ok:
+                        errors.append(r)
+                if r.status is None:
+                    time.sleep(0.02)
+                if stop.is_set():
+                    break
+
     threads = [threading.Thread(target=worker, args=(t,), daemon=True) for t in range(6)]
+    threads.append(threading.Thread(target=toggler, daemon=True))
     t0 = time.monotonic()
     for th in threads:
         th.start()
-    while time.monotonic() - t0 < 4 or acks.counts["publish"] < 1:
+    while (time.monotonic() - t0 < 4 or acks.counts["publish"] < 1
+           or country_acks.counts["publish"] < 1):
         if time.monotonic() - t0 > 60:
             stop.set()
             raise Failure(f"no publish acknowledged in 60 s: {dict(sent)}; log:\n"
@@ -789,7 +855,8 @@ def scenario_kill_writes(ctx: Ctx, backend: str, say: Say) -> Outcome:
     out.violations += [f"UNCODED: {r.describe()}" for r in errors if r.uncoded()]
     c = acks.counts
     say(f"acknowledged: {c['create']} creates, {c['update']} updates, {c['submit']} "
-        f"submits, {c['publish']} publishes")
+        f"submits, {c['publish']} publishes; Peru {country_acks.counts['unpublish']} "
+        f"unpublishes, {country_acks.counts['publish']} publishes")
     try:
         took = srv.start()
     except Failure as e:
@@ -801,6 +868,7 @@ def scenario_kill_writes(ctx: Ctx, backend: str, say: Say) -> Outcome:
         f"{sum(1 for d in acks.docs.values() if 'publish' in d['actions'])} acknowledged "
         f"publishes checked on the public API")
     out.violations += bad
+    out.violations += verify_country(srv.port, token, country_acks)
     # the restarted service takes writes again
     flow_acks = Acks()
     steps = [(s, r) for s, r in write_flow(Client(srv.port, token), flow_acks,
