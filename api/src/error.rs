@@ -236,6 +236,19 @@ impl<T> ResultExt<T> for AppResult<T> {
     }
 }
 
+/// Characters of a client's value an error message repeats.
+const QUOTED_CHARS: usize = 64;
+
+/// A client's value quoted for an error message (as `{:?}` would), cut after
+/// [`QUOTED_CHARS`] characters with its length in bytes: a long bad value used
+/// at every item of a list must not come back at length in every error.
+pub fn quoted(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -333,6 +333,84 @@ async fn fragments_count_at_every_spread() {
 }
 
 #[tokio::test]
+async fn fragments_no_operation_spreads_are_refused_before_validation_walks_them() {
+    // Validation visits every fragment definition, spread or not: an unused one
+    // must be measured or refused like any other, or it escapes the limits.
+    let app = TestApp::demo().await;
+    let unused = "query { regions { slug } } fragment X on Query { regions { slug } }";
+    let resp = app.gql(unused, json!({})).await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    assert!(
+        resp.to_string().contains("no operation ever spreads"),
+        "{resp}"
+    );
+    assert!(resp["data"].is_null(), "{resp}");
+    // A chain of 20,000 unused fragments, each spreading the next: the cycle
+    // check recurses once per link (a stack overflow aborts the process).
+    let mut chain = String::from("query { regions { slug } }");
+    for i in 0..20_000 {
+        chain.push_str(&format!(" fragment A{i} on Query {{ ...A{} }}", i + 1));
+    }
+    chain.push_str(" fragment A20000 on Query { regions { slug } }");
+    let resp = app.gql(&chain, json!({})).await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    // Unused fragments spreading a wide one: the overlap check walks the wide
+    // fragment again at every spread (fields x spreads).
+    let wide = format!(
+        "query {{ __typename }} fragment F on Query {{ {} }} fragment U on Query {{ {} }}",
+        "__typename ".repeat(2000),
+        "... { ...F } ".repeat(2000)
+    );
+    let resp = app.gql(&wide, json!({})).await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    // The same shape spread from the query is measured, and over the field limit.
+    let used = wide.replacen("query { __typename }", "query { ...U }", 1);
+    let resp = app.gql(&used, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    // Mutations are no way round it, and a used fragment still works.
+    let resp = app
+        .gql(
+            "mutation { __typename } fragment M on Mutation { __typename }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp}");
+    let data = app
+        .data(
+            "query { ...R } fragment R on Query { regions { slug } }",
+            json!({}),
+        )
+        .await;
+    assert!(data["regions"].is_array(), "{data}");
+}
+
+#[tokio::test]
+async fn error_messages_quote_client_input_briefly() {
+    // A long bad value echoed in every error, at every item of a list, would
+    // turn a 100 KB request into megabytes of answer.
+    let app = TestApp::demo().await;
+    let junk = "\"".repeat(100_000);
+    let q = "query($c: String, $d: Date) { regions { countries(first: 50) { edges { node { documents(after: $c) { totalCount } } } } } documents(filter: { publishedFrom: $d }) { totalCount } node(id: $c) { id } }";
+    let resp = app.gql(q, json!({ "c": junk, "d": junk })).await;
+    let text = resp.to_string();
+    assert!(
+        resp["errors"].is_array(),
+        "{}",
+        &text[..text.len().min(500)]
+    );
+    assert!(text.len() < 20_000, "{} bytes of answer", text.len());
+    for err in resp["errors"].as_array().into_iter().flatten() {
+        let message = err["message"].as_str().unwrap_or_default();
+        assert!(message.len() < 400, "{message}");
+        assert!(err["extensions"]["code"].is_string(), "{err}");
+    }
+    assert!(
+        text.contains("bytes)"),
+        "the quote says how long the value was: {text}"
+    );
+}
+
+#[tokio::test]
 async fn a_document_of_conflicting_fields_gets_a_bounded_number_of_errors() {
     let app = TestApp::demo().await;
     // 900 fields of one response name with different arguments: every pair

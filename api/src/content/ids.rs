@@ -54,7 +54,12 @@ impl GlobalId {
     }
 
     pub fn decode(s: &str) -> AppResult<GlobalId> {
-        let bad = || AppError::bad_field("id", format!("malformed global id {s:?}"));
+        let bad = || {
+            AppError::bad_field(
+                "id",
+                format!("malformed global id {}", crate::error::quoted(s)),
+            )
+        };
         let bytes = URL_SAFE_NO_PAD
             .decode(s.trim_end_matches('='))
             .map_err(|_| bad())?;

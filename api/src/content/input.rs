@@ -42,8 +42,12 @@ pub struct MoneyInput {
 
 /// Decodes an id that must be of one kind.
 pub fn id_of(id: &ID, kind: Kind, field: &str) -> AppResult<i32> {
-    let gid = GlobalId::decode(id)
-        .map_err(|_| AppError::bad_field(field, format!("malformed id {:?}", id.as_str())))?;
+    let gid = GlobalId::decode(id).map_err(|_| {
+        AppError::bad_field(
+            field,
+            format!("malformed id {}", crate::error::quoted(id.as_str())),
+        )
+    })?;
     if gid.kind != kind {
         return Err(AppError::bad_field(
             field,

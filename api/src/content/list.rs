@@ -230,7 +230,10 @@ fn decode_cursor(raw: &str, order: Order, field: &str) -> AppResult<Vec<CursorVa
     let bad = || {
         AppError::bad_field(
             field,
-            format!("invalid cursor {raw:?} for this list and ordering"),
+            format!(
+                "invalid cursor {} for this list and ordering",
+                crate::error::quoted(raw)
+            ),
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;

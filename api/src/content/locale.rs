@@ -68,7 +68,8 @@ impl Locale {
             return Err(AppError::bad_field(
                 "locale",
                 format!(
-                    "invalid locale {tag:?}: expected a language tag such as \"fi\" or \"pt-BR\""
+                    "invalid locale {}: expected a language tag such as \"fi\" or \"pt-BR\"",
+                    crate::error::quoted(tag)
                 ),
             ));
         }

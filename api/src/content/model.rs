@@ -134,7 +134,11 @@ pub fn resolve(keys: &dyn Keys, kind: Kind, field: &str, key: &str) -> AppResult
     keys.id_of(kind, key).ok_or_else(|| {
         AppError::bad_field(
             field,
-            format!("unknown {} {key:?}", kind.type_name().to_lowercase()),
+            format!(
+                "unknown {} {}",
+                kind.type_name().to_lowercase(),
+                crate::error::quoted(key)
+            ),
         )
     })
 }

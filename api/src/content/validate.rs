@@ -1,7 +1,7 @@
 //! Validation rules shared by import and (later) the editorial mutations, so one
 //! definition decides what a valid slug, code or amount is.
 use crate::content::locale::{Locale, TranslationMap, DEFAULT_LOCALE};
-use crate::error::{AppError, AppResult};
+use crate::error::{quoted, AppError, AppResult};
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -23,7 +23,7 @@ pub fn slug(field: &str, value: &str) -> AppResult<()> {
     } else {
         Err(AppError::bad_field(
             field,
-            format!("invalid slug {value:?}: use lower-case letters and digits joined by single hyphens, at most {MAX_SLUG_LEN} characters"),
+            format!("invalid slug {}: use lower-case letters and digits joined by single hyphens, at most {MAX_SLUG_LEN} characters", quoted(value)),
         ))
     }
 }
@@ -41,7 +41,7 @@ pub fn iso2(field: &str, value: &str) -> AppResult<()> {
     } else {
         Err(AppError::bad_field(
             field,
-            format!("invalid ISO 3166-1 alpha-2 code {value:?}: expected two upper-case letters such as \"PE\""),
+            format!("invalid ISO 3166-1 alpha-2 code {}: expected two upper-case letters such as \"PE\"", quoted(value)),
         ))
     }
 }
@@ -53,7 +53,7 @@ pub fn language(field: &str, value: &str) -> AppResult<()> {
     } else {
         Err(AppError::bad_field(
             field,
-            format!("invalid ISO 639-1 language code {value:?}: expected two lower-case letters such as \"en\""),
+            format!("invalid ISO 639-1 language code {}: expected two lower-case letters such as \"en\"", quoted(value)),
         ))
     }
 }
@@ -65,14 +65,15 @@ pub fn currency(field: &str, value: &str) -> AppResult<()> {
     } else {
         Err(AppError::bad_field(
             field,
-            format!("invalid ISO 4217 currency code {value:?}: expected three upper-case letters such as \"EUR\""),
+            format!("invalid ISO 4217 currency code {}: expected three upper-case letters such as \"EUR\"", quoted(value)),
         ))
     }
 }
 
 /// A non-negative decimal amount with at most two decimals, as cents.
 pub fn amount_cents(field: &str, value: &str) -> AppResult<i64> {
-    let bad = |why: &str| AppError::bad_field(field, format!("invalid amount {value:?}: {why}"));
+    let bad =
+        |why: &str| AppError::bad_field(field, format!("invalid amount {}: {why}", quoted(value)));
     let d = Decimal::from_str(value.trim()).map_err(|_| bad("not a decimal number"))?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(bad("must not be negative"));
@@ -127,7 +128,7 @@ pub fn date(field: &str, value: &str) -> AppResult<NaiveDate> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
         AppError::bad_field(
             field,
-            format!("invalid date {value:?}: expected YYYY-MM-DD"),
+            format!("invalid date {}: expected YYYY-MM-DD", quoted(value)),
         )
     })
 }
@@ -144,7 +145,10 @@ pub fn format(field: &str, value: &str) -> AppResult<()> {
     } else {
         Err(AppError::bad_field(
             field,
-            format!("invalid file format {value:?}: expected an upper-case name such as \"PDF\""),
+            format!(
+                "invalid file format {}: expected an upper-case name such as \"PDF\"",
+                quoted(value)
+            ),
         ))
     }
 }
@@ -225,14 +229,18 @@ pub fn translations(field: &str, map: &TranslationMap, allowed: &[&str]) -> AppR
             ));
         }
         Locale::parse(Some(tag)).map_err(|_| {
-            AppError::bad_field(format!("{field}.{tag}"), format!("invalid locale {tag:?}"))
+            AppError::bad_field(
+                format!("{field}.{tag}"),
+                format!("invalid locale {}", quoted(tag)),
+            )
         })?;
         for name in fields.keys() {
             if !allowed.contains(&name.as_str()) {
                 return Err(AppError::bad_field(
                     format!("{field}.{tag}.{name}"),
                     format!(
-                        "{name:?} is not a translatable field here (allowed: {})",
+                        "{} is not a translatable field here (allowed: {})",
+                        quoted(name),
                         allowed.join(", ")
                     ),
                 ));

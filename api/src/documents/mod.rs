@@ -69,7 +69,10 @@ impl DocumentFilter {
             if lang.len() != 2 || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
                 return Err(AppError::bad_field(
                     "filter.language",
-                    format!("invalid language {lang:?}: expected an ISO 639-1 code such as \"en\""),
+                    format!(
+                        "invalid language {}: expected an ISO 639-1 code such as \"en\"",
+                        crate::error::quoted(lang)
+                    ),
                 ));
             }
         }

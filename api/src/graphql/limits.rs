@@ -82,6 +82,13 @@ pub struct Shape {
     pub introspects: bool,
     /// Selection sets nest deeper than [`MAX_NESTING`], spreads included.
     pub too_deep: bool,
+    /// Fragment definitions no operation spreads (directly or through other
+    /// fragments). Validation would walk them unmeasured, so they are refused
+    /// first (the spec's "Fragments Must Be Used").
+    pub unused_fragments: u64,
+    /// Selections written in the document, each fragment once (its size in
+    /// syntax-tree nodes, what the document cache charges).
+    pub nodes: u64,
 }
 
 impl Shape {
@@ -115,6 +122,9 @@ struct Measure<'a> {
     /// (a chain of fragments each spreading the next is flat text, so the
     /// parser's own nesting limit does not bound it).
     too_deep: bool,
+    /// Selections walked: each selection set is walked once (fragments are
+    /// measured once), so this is the document's own size.
+    nodes: u64,
 }
 
 /// Deepest nesting of selection sets, spreads included (async-graphql's own
@@ -134,6 +144,7 @@ impl<'a> Measure<'a> {
     }
 
     fn items(&mut self, set: &'a SelectionSet) -> Shape {
+        self.nodes = self.nodes.saturating_add(set.items.len() as u64);
         let mut shape = Shape::default();
         for sel in &set.items {
             if self.too_deep {
@@ -203,6 +214,7 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
         open: HashSet::new(),
         level: 0,
         too_deep: false,
+        nodes: 0,
     };
     let mut total = Shape::default();
     for (_, op) in doc.operations.iter() {
@@ -214,6 +226,14 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
         total.add(shape);
     }
     total.too_deep = m.too_deep;
+    // Every fragment a walk reached is memoised (cycles included: the outer
+    // measurement completes).
+    total.unused_fragments = doc
+        .fragments
+        .keys()
+        .filter(|name| !m.fragments.contains_key(name.as_str()))
+        .count() as u64;
+    total.nodes = m.nodes;
     total
 }
 
@@ -235,6 +255,18 @@ impl QueryLimits {
             return Err(too_complex(format!(
                 "the query nests selections (fragment spreads included) more than {MAX_NESTING} deep"
             )));
+        }
+        if shape.unused_fragments > 0 {
+            return Err(coded(
+                ServerError::new(
+                    format!(
+                        "the document defines {} fragment(s) that no operation ever spreads: remove them (every fragment must be used)",
+                        shape.unused_fragments
+                    ),
+                    None,
+                ),
+                code::BAD_USER_INPUT,
+            ));
         }
         over("field selections", shape.fields, self.max_fields)?;
         over("aliases", shape.aliases, self.max_aliases)?;
@@ -276,6 +308,7 @@ impl QueryLimits {
         }
         let failed = resp.data == Value::Null;
         for err in &mut resp.errors {
+            cut(&mut err.message);
             let ext = err.extensions.get_or_insert_with(Default::default);
             if ext.get("code").is_some() {
                 continue;
@@ -301,6 +334,24 @@ impl QueryLimits {
     }
 }
 
+/// Longest error message sent, in bytes. Ours quote client values briefly
+/// ([`crate::error::quoted`]); async-graphql's coercion errors repeat a wrong
+/// value whole.
+const MAX_MESSAGE_BYTES: usize = 1024;
+
+/// Cuts a message after [`MAX_MESSAGE_BYTES`] (on a character boundary).
+fn cut(message: &mut String) {
+    if message.len() > MAX_MESSAGE_BYTES {
+        let mut end = MAX_MESSAGE_BYTES;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        let total = message.len();
+        message.truncate(end);
+        message.push_str(&format!("... (message cut, {total} bytes)"));
+    }
+}
+
 /// What async-graphql says when a document passes its complexity limit.
 const COMPLEXITY_MESSAGE: &str = "Query is too complex.";
 
@@ -308,4 +359,26 @@ const COMPLEXITY_MESSAGE: &str = "Query is too complex.";
 /// parser or after it)?
 pub(crate) fn framework_limit(message: &str) -> bool {
     message == COMPLEXITY_MESSAGE || message.contains("recursion") || message.contains("too deep")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut_on_a_character_boundary() {
+        let mut short = "invalid cursor".to_string();
+        cut(&mut short);
+        assert_eq!(short, "invalid cursor");
+        // A two-byte character across the limit.
+        let mut long = format!("{}é{}", "x".repeat(MAX_MESSAGE_BYTES - 1), "y".repeat(5000));
+        let total = long.len();
+        cut(&mut long);
+        assert!(long.starts_with(&"x".repeat(MAX_MESSAGE_BYTES - 1)));
+        assert!(
+            long.ends_with(&format!("... (message cut, {total} bytes)")),
+            "{long}"
+        );
+        assert!(long.len() < MAX_MESSAGE_BYTES + 40);
+    }
 }

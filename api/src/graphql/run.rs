@@ -51,9 +51,14 @@ pub type Document = Result<Arc<Parsed>, ServerError>;
 /// keys is seeded per process, so no client can aim at another's key.
 pub struct Documents(Fifo<Arc<str>, Parsed>, RandomState);
 
-/// Bytes charged per byte of document text: the syntax tree (names, positions,
-/// nested vectors) takes about ten times its text, plus a fixed part.
-const TREE_BYTES_PER_TEXT_BYTE: usize = 12;
+/// Bytes charged per selection of the document: a field's node (name, alias,
+/// positions, argument, directive and selection vectors) with its name's
+/// allocation is about 200 bytes, whatever the length of its text (`{ a a a }`
+/// is two bytes a field).
+const TREE_BYTES_PER_NODE: usize = 256;
+/// Per byte of text: argument values and names held beside the nodes, and the
+/// text itself (the key).
+const TREE_BYTES_PER_TEXT_BYTE: usize = 4;
 const ENTRY_OVERHEAD: usize = 512 + VALIDATED_PER_DOCUMENT * 8;
 
 impl Documents {
@@ -89,8 +94,18 @@ pub fn document(state: &AppState, query: &str) -> Document {
         doc,
         validated: Mutex::default(),
     });
-    if cache.enabled() {
-        let cost = ENTRY_OVERHEAD + query.len() * TREE_BYTES_PER_TEXT_BYTE;
+    // Only documents within the limits are kept: refused ones would push out
+    // the partner queries for nothing.
+    if cache.enabled()
+        && QueryLimits::of(&state.config)
+            .check_shape(parsed.shape)
+            .is_ok()
+    {
+        let nodes = usize::try_from(parsed.shape.nodes).unwrap_or(usize::MAX);
+        let cost = nodes
+            .saturating_mul(TREE_BYTES_PER_NODE)
+            .saturating_add(query.len().saturating_mul(TREE_BYTES_PER_TEXT_BYTE))
+            .saturating_add(ENTRY_OVERHEAD);
         cache.put(Arc::from(query), parsed.clone(), cost);
     }
     Ok(parsed)

@@ -14,7 +14,10 @@ impl ScalarType for Date {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
                 .map_err(|_| {
-                    InputValueError::custom(format!("invalid date {s:?}: expected YYYY-MM-DD"))
+                    InputValueError::custom(format!(
+                        "invalid date {}: expected YYYY-MM-DD",
+                        crate::error::quoted(s)
+                    ))
                 }),
             _ => Err(InputValueError::expected_type(value)),
         }

@@ -196,8 +196,8 @@ impl ContentType for ProgrammeData {
             return Err(AppError::bad_field(
                 at.field("kind"),
                 format!(
-                    "unknown kind {:?} (expected MIP, ANNUAL_ACTION_PLAN, SUPPORT_MEASURE or OTHER)",
-                    self.programme_kind
+                    "unknown kind {} (expected MIP, ANNUAL_ACTION_PLAN, SUPPORT_MEASURE or OTHER)",
+                    crate::error::quoted(&self.programme_kind)
                 ),
             ));
         }

@@ -228,7 +228,12 @@ fn encode_offset(n: u64) -> String {
 }
 
 fn decode_offset(s: &str) -> AppResult<u64> {
-    let bad = || AppError::bad_field("after", format!("invalid cursor {s:?}"));
+    let bad = || {
+        AppError::bad_field(
+            "after",
+            format!("invalid cursor {}", crate::error::quoted(s)),
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     text.strip_prefix("search:")
