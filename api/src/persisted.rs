@@ -110,6 +110,10 @@ pub async fn remove(db: &Db, hash: &str) -> AppResult<bool> {
 /// forgotten first).
 pub struct ApqStore(Fifo<String, str>);
 
+/// Bytes an entry costs beyond its hash and text: the text's Arc header and the
+/// map's slot (key, value and cost), counted twice for the table's spare room.
+const APQ_ENTRY_OVERHEAD: usize = 16 + 2 * (24 + 16 + 8);
+
 impl ApqStore {
     pub fn new(budget: usize) -> ApqStore {
         ApqStore(Fifo::new(budget))
@@ -120,12 +124,37 @@ impl ApqStore {
     }
 
     pub fn put(&self, hash: String, doc: &str) {
-        let cost = hash.len() + doc.len();
+        // The hash is held twice (map and queue), each copy with its String;
+        // the text with its Arc; the map's slot and spare capacity.
+        let cost =
+            2 * (hash.len() + std::mem::size_of::<String>()) + doc.len() + APQ_ENTRY_OVERHEAD;
         self.0.put(hash, Arc::from(doc), cost);
     }
 
     /// Entries and bytes held (for `/metrics`).
     pub fn size(&self) -> (usize, usize) {
         self.0.size()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApqStore;
+
+    #[test]
+    fn apq_entries_are_charged_their_copies_of_the_hash_not_only_the_text() {
+        // Tiny documents under 64-character hashes: what an entry really holds
+        // is mostly the hash (twice) and the map's slot.
+        let store = ApqStore::new(1000);
+        for i in 0..10 {
+            store.put(format!("{i:064}"), "{a}");
+        }
+        let (entries, bytes) = store.size();
+        assert!(bytes <= 1000, "{bytes}");
+        assert!(entries <= 3, "{entries} entries of 1000 bytes' budget");
+        assert!(
+            store.get(&format!("{:064}", 9)).is_some(),
+            "the newest is kept"
+        );
     }
 }
