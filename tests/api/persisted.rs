@@ -161,8 +161,22 @@ async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
     assert_eq!(code(&resp), "FORBIDDEN", "{resp}");
     let resp = post(&app, None, json!({ "extensions": pq(&sha256(other)) })).await;
     assert_eq!(code(&resp), "PERSISTED_QUERY_NOT_FOUND", "{resp}");
-    // Anonymous mutations still run (they can only log in), and staff are
-    // unrestricted.
+    // A document that only logs in runs unregistered (so staff can get a
+    // token); any other mutation is refused like a query, fragments and all.
+    let login = "mutation { login(email: \"nobody@example.org\", password: \"wrong password 1\") { token } }";
+    let resp = post(&app, None, json!({ "query": login })).await;
+    assert_eq!(code(&resp), "UNAUTHENTICATED", "{resp}");
+    for refused in [
+        "mutation { login(email: \"a@example.org\", password: \"x\") { ...T } } fragment T on LoginPayload { token }",
+        "mutation { login(email: \"a@example.org\", password: \"x\") { token } archive(id: \"x\") { id } }",
+        "mutation { archive(id: \"x\") { id } }",
+        "mutation A { login(email: \"a@example.org\", password: \"x\") { token } } query B { regions { name } }",
+    ] {
+        let op = refused.starts_with("mutation A").then_some("A");
+        let resp = post(&app, None, json!({ "query": refused, "operationName": op })).await;
+        assert_eq!(code(&resp), "FORBIDDEN", "{refused}: {resp}");
+    }
+    // Staff are unrestricted.
     let resp = post(&app, Some(&staff.editor), json!({ "query": other })).await;
     assert_eq!(
         resp["data"]["regions"][0]["name"],

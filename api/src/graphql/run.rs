@@ -7,7 +7,7 @@ use super::CmsSchema;
 use crate::bounded::Fifo;
 use crate::error::code;
 use crate::state::AppState;
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::{IntrospectionMode, Request, Response, ServerError, Value};
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, RandomState};
@@ -135,12 +135,22 @@ pub fn is_mutation(document: &Document, operation: Option<&str>) -> bool {
         .is_ok_and(|p| selected(&p.doc, operation).any(|ty| ty == OperationType::Mutation))
 }
 
-/// Whether a document holds mutations and nothing else (what trusted-documents
-/// mode lets through unregistered: `login`).
-pub fn mutations_only(document: &Document) -> bool {
+/// Whether a document only logs in: mutations whose root fields are all `login`
+/// (or `__typename`), and no named fragments. What trusted-documents mode lets
+/// through unregistered, so staff can still get a token; any other document an
+/// anonymous client sends there must be registered.
+pub fn logs_in_only(document: &Document) -> bool {
     document.as_ref().is_ok_and(|p| {
-        let mut ops = selected(&p.doc, None).peekable();
-        ops.peek().is_some() && ops.all(|ty| ty == OperationType::Mutation)
+        let mut ops = p.doc.operations.iter().peekable();
+        p.doc.fragments.is_empty()
+            && ops.peek().is_some()
+            && ops.all(|(_, op)| {
+                op.node.ty == OperationType::Mutation
+                    && op.node.selection_set.node.items.iter().all(|item| {
+                        matches!(&item.node, Selection::Field(f)
+                            if matches!(f.node.name.node.as_str(), "login" | "__typename"))
+                    })
+            })
     })
 }
 

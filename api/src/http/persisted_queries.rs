@@ -113,15 +113,15 @@ pub async fn resolve(
     }
 }
 
-/// A registered document, or a mutation: anonymous mutations can only log in
-/// (every other one needs a token), so staff can still get one in trusted mode.
+/// A registered document, or one that only logs in (so staff can still get a
+/// token in trusted mode).
 async fn require_trusted(
     state: &AppState,
     request: &async_graphql::Request,
     hash: &str,
 ) -> Result<(), Refusal> {
     let document = crate::graphql::run::document(state, &request.query);
-    if crate::graphql::run::mutations_only(&document) {
+    if crate::graphql::run::logs_in_only(&document) {
         return Ok(());
     }
     match trusted::find(&state.db, hash).await? {
