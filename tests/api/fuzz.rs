@@ -387,10 +387,33 @@ impl Gen<'_> {
             format!("({})", self.decls.join(", "))
         };
         let op = if mutation { "mutation" } else { "query" };
-        (
-            format!("{op} Fuzz{decls}{body}"),
-            Value::Object(self.vars.clone()),
-        )
+        let mut doc = format!("{op} Fuzz{decls}{body}");
+        if self.rng.chance(20) {
+            self.fragments(&root, &mut doc);
+        }
+        (doc, Value::Object(self.vars.clone()))
+    }
+
+    /// Appends fragment definitions on the root type: a chain of them, each
+    /// spreading the next, the first spread by the operation or never (validation
+    /// walks every definition, spread or not).
+    fn fragments(&mut self, root: &str, doc: &mut String) {
+        let long = self.rng.chance(10);
+        let n = 1 + self.rng.below(if long { 25_000 } else { 5 });
+        for i in 0..n {
+            let body = if i + 1 == n {
+                self.selection(root, 0)
+            } else {
+                format!("{{...Z{}}}", i + 1)
+            };
+            doc.push_str(&format!("fragment Z{i} on {root}{body}"));
+        }
+        if self.rng.chance(50) {
+            // Spread from the operation's selection set.
+            if let Some(at) = doc.find('{') {
+                doc.insert_str(at + 1, " ...Z0 ");
+            }
+        }
     }
 
     /// Breaks a document: cut, doubled, or with a stray character.
