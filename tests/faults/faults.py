@@ -785,12 +785,13 @@ def scenario_kill_writes(ctx: Ctx, backend: str, say: Say) -> Outcome:
     sent = collections.Counter()
     errors: list[Resp] = []
 
-    def worker(t: int):
-        client = Client(srv.port, token, timeout=30, gauge=inflight)
+    def drive(flow):
+        """Runs `flow(1)`, `flow(2)`, ... until stopped, counting and keeping every
+        answer."""
         n = 0
         while not stop.is_set():
             n += 1
-            for step, r in write_flow(client, acks, f"fault-{t}-{n}", country):
+            for step, r in flow(n):
                 phase = "after the kill:" if killed.is_set() else "until the kill:"
                 with lock:
                     sent[(phase, "ok" if r.ok else
@@ -800,25 +801,18 @@ def scenario_kill_writes(ctx: Ctx, backend: str, say: Say) -> Outcome:
                 if r.status is None:
                     time.sleep(0.02)  # server down: do not spin
                 if stop.is_set():
-                    break
+                    return
+
+    def worker(t: int):
+        client = Client(srv.port, token, timeout=30, gauge=inflight)
+        drive(lambda n: write_flow(client, acks, f"fault-{t}-{n}", country))
 
     country_acks = Acks()
 
     def toggler():
         # Country-wide place-index rewrites under the same kill, beside the writers.
         client = Client(srv.port, token, timeout=30, gauge=inflight)
-        while not stop.is_set():
-            for step, r in country_flow(client, country_acks, country):
-                phase = "after the kill:" if killed.is_set() else "until the kill:"
-                with lock:
-                    sent[(phase, "ok" if r.ok else
-                          "transport error" if r.status is None else "error")] += 1
-                    if r.status is not None and not r.ok:
-                        errors.append(r)
-                if r.status is None:
-                    time.sleep(0.02)
-                if stop.is_set():
-                    break
+        drive(lambda n: country_flow(client, country_acks, country))
 
     threads = [threading.Thread(target=worker, args=(t,), daemon=True) for t in range(6)]
     threads.append(threading.Thread(target=toggler, daemon=True))
