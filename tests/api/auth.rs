@@ -257,6 +257,83 @@ async fn a_deactivated_user_cannot_log_in_and_their_token_stops_working() {
 }
 
 #[tokio::test]
+async fn two_administrators_removing_each_other_at_once_leave_one() {
+    // Each checks the other's token before either writes: only the transaction
+    // that writes can tell that the second would leave no administrator.
+    let app = TestApp::new().await;
+    let deactivate = "mutation($id: ID!) { deactivateUser(id: $id) { active } }";
+    let demote = "mutation($id: ID!) { setUserRole(id: $id, role: EDITOR) { role } }";
+    for round in 0..6 {
+        let a = app
+            .user(&format!("a{round}@example.org"), Role::Admin)
+            .await;
+        let b = app
+            .user(&format!("b{round}@example.org"), Role::Admin)
+            .await;
+        let (a_id, b_id) = (sub_of(&app, &a).await, sub_of(&app, &b).await);
+        let mutation = if round % 2 == 0 { deactivate } else { demote };
+        let ((_, ra), (_, rb)) = tokio::join!(
+            app.as_user(Some(&a), mutation, json!({ "id": b_id })),
+            app.as_user(Some(&b), mutation, json!({ "id": a_id })),
+        );
+        let ok = [&ra, &rb]
+            .iter()
+            .filter(|r| r.get("errors").is_none())
+            .count();
+        assert_eq!(ok, 1, "round {round}: {ra} {rb}");
+        for r in [&ra, &rb] {
+            if r.get("errors").is_some() {
+                assert!(matches!(code(r), "FORBIDDEN" | "UNAUTHENTICATED"), "{r}");
+            }
+        }
+        // Whoever lost keeps out; whoever won is still an administrator.
+        let winner = if ra.get("errors").is_none() { &a } else { &b };
+        let me = app.staff_data(winner, ME, json!({})).await;
+        assert_eq!(me["me"]["role"], "ADMIN", "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn the_last_active_administrator_stays_one() {
+    // An external administrator has no local account: it could otherwise
+    // deactivate or demote the only local one.
+    let mut config = external_app_config();
+    config.jwt_external_max_role = "ADMIN".into();
+    let app = TestApp::with_config(config).await;
+    let local = app.user("admin@example.org", Role::Admin).await;
+    let local_id = sub_of(&app, &local).await;
+    let external = sign_external(
+        Algorithm::RS256,
+        "idp-rsa",
+        "rsa_private.pem",
+        &external_claims("ADMIN"),
+    );
+    for mutation in [
+        "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
+        "mutation($id: ID!) { setUserRole(id: $id, role: PUBLISHER) { role } }",
+    ] {
+        let (_, r) = app
+            .as_user(Some(&external), mutation, json!({ "id": local_id }))
+            .await;
+        assert_eq!(code(&r), "FORBIDDEN", "{r}");
+        assert!(r.to_string().contains("last active administrator"), "{r}");
+    }
+    let me = app.staff_data(&local, ME, json!({})).await;
+    assert_eq!(me["me"]["user"]["active"], true);
+    // With a second one, either may go.
+    let second = app.user("second@example.org", Role::Admin).await;
+    let second_id = sub_of(&app, &second).await;
+    let d = app
+        .staff_data(
+            &external,
+            "mutation($id: ID!) { setUserRole(id: $id, role: EDITOR) { role } }",
+            json!({ "id": second_id }),
+        )
+        .await;
+    assert_eq!(d["setUserRole"]["role"], "EDITOR");
+}
+
+#[tokio::test]
 async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
     let app = TestApp::new().await;
     let staff = app.staff().await;

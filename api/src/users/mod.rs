@@ -239,6 +239,34 @@ async fn change_user(
     }
     let now = Utc::now();
     let txn = db.begin_write().await?;
+    // The active administrators, read again inside the transaction that writes
+    // (locked on PostgreSQL; SQLite's write lock is held already): two of them
+    // removing each other at the same moment must not both succeed, and the
+    // last one must stay.
+    let mut sql = db.sql();
+    sql.push("SELECT public_id FROM users WHERE role = ")
+        .bind(Role::Admin.as_str())
+        .push(" AND active = ")
+        .bind(true);
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        sql.push(" FOR UPDATE");
+    }
+    let admins: Vec<String> = crate::db::query(&txn, sql)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String>("", "public_id"))
+        .collect::<Result<_, _>>()?;
+    if actor.user_pk.is_some() && !admins.contains(&actor.id) {
+        return Err(AppError::forbidden(
+            "you are no longer an active administrator",
+        ));
+    }
+    let demoted = deactivate || role.is_some_and(|r| r != Role::Admin);
+    if demoted && admins.len() <= 1 && admins.iter().any(|a| a == public_id) {
+        return Err(AppError::forbidden(
+            "this is the last active administrator: make another one first",
+        ));
+    }
     let mut sql = db.sql();
     sql.push("UPDATE users SET updated_at = ").bind(now);
     if let Some(r) = role {
