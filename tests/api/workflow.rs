@@ -542,6 +542,58 @@ async fn relations_are_editable_and_reordered() {
 }
 
 #[tokio::test]
+async fn revisions_come_a_page_at_a_time() {
+    // Each revision is a whole snapshot: an item saved a thousand times must not
+    // answer with all of them at once.
+    let mut config = crate::common::test_config();
+    config.default_page_size = 3;
+    config.max_page_size = 4;
+    let app = TestApp::with_config(config).await;
+    app.import(api::import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let (id, mut v) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    for i in 0..6 {
+        let d = app
+            .staff_data(
+                &staff.editor,
+                "mutation($id: ID!, $v: Int!, $i: CountryInput!) { updateCountry(id: $id, expectedVersion: $v, input: $i) { version } }",
+                json!({ "id": id, "v": v, "i": { "name": format!("Name {i}") } }),
+            )
+            .await;
+        v = d["updateCountry"]["version"].as_i64().unwrap_or_default();
+    }
+    assert_eq!(v, 7);
+    let page = |first: Option<i64>, before: Option<i64>| {
+        let (app, token, id) = (&app, &staff.editor, id.clone());
+        async move {
+            app.as_user(
+                Some(token),
+                "query($id: ID!, $f: Int, $b: Int) { revisions(id: $id, first: $f, beforeVersion: $b) { version } }",
+                json!({ "id": id, "f": first, "b": before }),
+            )
+            .await
+            .1
+        }
+    };
+    let versions = |r: &Value| -> Vec<i64> {
+        r["data"]["revisions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["version"].as_i64())
+            .collect()
+    };
+    // The default page, then the rest by the last version seen.
+    assert_eq!(versions(&page(None, None).await), vec![7, 6, 5]);
+    assert_eq!(versions(&page(Some(4), Some(5)).await), vec![4, 3, 2, 1]);
+    assert_eq!(versions(&page(Some(4), Some(1)).await), Vec::<i64>::new());
+    for bad in [0, -1, 5] {
+        let r = page(Some(bad), None).await;
+        assert_eq!(code(&r), "BAD_USER_INPUT", "first: {bad}: {r}");
+    }
+}
+
+#[tokio::test]
 async fn revisions_are_listed_compared_and_restored() {
     let app = TestApp::demo().await;
     let staff = app.staff().await;

@@ -172,6 +172,21 @@ pub struct PageLimits {
     pub max_size: u64,
 }
 
+impl PageLimits {
+    /// A plain list's `first` (the audit log, revisions): the default when
+    /// absent, BAD_USER_INPUT outside 1..=max.
+    pub fn first(&self, first: Option<i32>) -> AppResult<u64> {
+        match first {
+            None => Ok(self.default_size),
+            Some(n) if n < 1 || n as u64 > self.max_size => Err(AppError::bad_field(
+                "first",
+                format!("`first` must be between 1 and {}", self.max_size),
+            )),
+            Some(n) => Ok(n as u64),
+        }
+    }
+}
+
 impl Window {
     /// Validates the Relay arguments against the page-size cap: too large a page is
     /// an error, never a silent truncation.

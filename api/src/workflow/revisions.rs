@@ -97,13 +97,24 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<Revision> {
 }
 
 /// An item's revisions, newest first.
-pub async fn list<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResult<Vec<Revision>> {
+/// An item's revisions, newest first: at most `first`, those older than
+/// `before_version` if given.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    kind: Kind,
+    id: i32,
+    first: u64,
+    before_version: Option<i32>,
+) -> AppResult<Vec<Revision>> {
     let mut sql = Sql::new(conn.get_database_backend());
     sql.push("SELECT * FROM revisions WHERE item_kind = ")
         .bind(kind.type_name())
         .push(" AND item_id = ")
-        .bind(id)
-        .push(" ORDER BY id DESC");
+        .bind(id);
+    if let Some(v) = before_version {
+        sql.push(" AND version < ").bind(v);
+    }
+    sql.push(" ORDER BY id DESC LIMIT ").push_int(first);
     query_as::<RevisionRow, _>(conn, sql)
         .await?
         .into_iter()

@@ -185,16 +185,27 @@ pub struct WorkflowQuery;
 /// Editorial history.
 #[Object]
 impl WorkflowQuery {
-    /// An item's revisions, newest first (staff).
+    /// An item's revisions, newest first (staff), a page at a time: each holds a
+    /// whole snapshot of the item.
+    #[graphql(
+        complexity = "(first.unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
+    )]
     async fn revisions(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "At most this many revisions (default 20, at most the page-size limit).")]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Only revisions older than this version (the last `version` of the previous page)."
+        )]
+        before_version: Option<i32>,
     ) -> Result<Vec<Revision>> {
         let state = ctx.data::<AppState>()?;
         let viewer = ctx.data::<Viewer>()?;
         let gid = target(viewer, &id).gql()?;
-        let list = revisions::list(&state.db.conn, gid.kind, gid.id)
+        let first = state.page_limits().first(first).gql()?;
+        let list = revisions::list(&state.db.conn, gid.kind, gid.id, first, before_version)
             .await
             .gql()?;
         Ok(list.into_iter().map(Revision).collect())
@@ -249,18 +260,7 @@ impl WorkflowQuery {
     ) -> Result<AuditLogPage> {
         let state = ctx.data::<AppState>()?;
         let f = filter.unwrap_or_default();
-        let limits = state.page_limits();
-        let first = match first {
-            None => limits.default_size,
-            Some(n) if n < 1 || n as u64 > limits.max_size => {
-                return Err(AppError::bad_field(
-                    "first",
-                    format!("`first` must be between 1 and {}", limits.max_size),
-                )
-                .into_gql())
-            }
-            Some(n) => n as u64,
-        };
+        let first = state.page_limits().first(first).gql()?;
         let before_id = match after {
             None => None,
             Some(c) => Some(
