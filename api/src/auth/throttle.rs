@@ -28,6 +28,7 @@ use crate::db::{exec, query, Db};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The longest email counted (RFC 5321's limit); longer ones are never anyone's.
 pub const MAX_EMAIL: usize = 254;
@@ -58,6 +59,9 @@ pub struct Subjects {
     /// address, it exempts the pair from the per-email ceiling.
     known: Option<String>,
     known_for: Duration,
+    /// The attempt came from a known address, so it was not counted against
+    /// the per-email ceiling: nothing to give back there either.
+    email_skipped: AtomicBool,
 }
 
 struct Counter {
@@ -104,6 +108,7 @@ impl Subjects {
             window: Duration::seconds(config.login_window_seconds.max(1)),
             known,
             known_for: Duration::days(config.login_known_address_days.clamp(0, 3650)),
+            email_skipped: AtomicBool::new(false),
         }
     }
 
@@ -113,6 +118,7 @@ impl Subjects {
     pub async fn attempt(&self, db: &Db, now: DateTime<Utc>) -> AppResult<()> {
         let expired = now - self.window;
         let known = self.is_known(db, now).await?;
+        self.email_skipped.store(known, Ordering::Relaxed);
         for counter in &self.keys {
             if counter.per_email && known {
                 continue;
@@ -177,7 +183,11 @@ impl Subjects {
     /// Takes back the attempt's count from every counter (and clears the pair's
     /// when `clear_pair`).
     async fn give_back(&self, db: &Db, clear_pair: bool) -> AppResult<()> {
+        let email_skipped = self.email_skipped.load(Ordering::Relaxed);
         for counter in &self.keys {
+            if counter.per_email && email_skipped {
+                continue;
+            }
             let mut sql = db.sql();
             if clear_pair && counter.cleared_on_success {
                 sql.push("DELETE FROM login_attempts WHERE subject = ")
