@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 /// What every handler needs, behind one `Arc`: axum clones the state for
@@ -100,10 +100,19 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .layer(CompressionLayer::new())
         .layer(cors)
         // One span and one "finished processing request" event (status, latency) per
-        // request at INFO; RUST_LOG=warn turns them off for benchmarks.
+        // request at INFO; RUST_LOG=warn turns them off for benchmarks. The span
+        // names the path, never the query string: a GET's variables (or a password
+        // someone put in a GET mutation, refused) must not reach the logs.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        version = ?req.version(),
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         );
     brakes::catch_panics(router).with_state(app)
