@@ -616,3 +616,46 @@ impl Config {
         }
     }
 }
+
+/// Creates a directory (and its missing parents) only its owner may enter: the
+/// data directory holds the database (password hashes, drafts) and the token
+/// secret. A directory that exists already keeps its permissions.
+pub fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_created_for_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let base = std::env::temp_dir().join(format!("cms-dir-{}-{nanos}", std::process::id()));
+        let data = base.join("data");
+        super::create_private_dir(&data).expect("created");
+        for dir in [&base, &data] {
+            let mode = std::fs::metadata(dir).expect("exists").permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
+        }
+        // An existing directory keeps its permissions.
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o750)).expect("chmod");
+        super::create_private_dir(&data).expect("exists already");
+        let mode = std::fs::metadata(&data)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o750);
+        std::fs::remove_dir_all(&base).expect("cleaned up");
+    }
+}

@@ -134,7 +134,7 @@ impl Db {
     pub async fn from_config(config: &Config) -> AppResult<Db> {
         let url = config.database_url();
         if url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            crate::config::create_private_dir(&config.data_dir).map_err(|e| {
                 AppError::Internal(format!(
                     "cannot create data directory {}: {e}",
                     config.data_dir.display()

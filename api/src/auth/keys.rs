@@ -131,7 +131,7 @@ fn trim(mut bytes: Vec<u8>) -> Vec<u8> {
 fn write_private(path: &Path, bytes: &[u8]) -> AppResult<()> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+        crate::config::create_private_dir(dir)
             .map_err(|e| config_error(format!("cannot create {}: {e}", dir.display())))?;
     }
     let mut options = std::fs::OpenOptions::new();
