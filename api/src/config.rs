@@ -414,6 +414,11 @@ pub struct Config {
     #[arg(long, env = "CMS_JWT_SECRET", global = true, hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
+    /// Bearer token `GET /metrics` requires (`Authorization: Bearer <token>`,
+    /// else 401). Unset, `/metrics` is open: keep it on a private network then.
+    #[arg(long, env = "CMS_METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// File holding the HS256 secret (instead of CMS_JWT_SECRET).
     #[arg(long, env = "CMS_JWT_SECRET_FILE", global = true)]
     pub jwt_secret_file: Option<PathBuf>,

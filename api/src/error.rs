@@ -243,9 +243,20 @@ const QUOTED_CHARS: usize = 64;
 /// [`QUOTED_CHARS`] characters with its length in bytes: a long bad value used
 /// at every item of a list must not come back at length in every error.
 pub fn quoted(value: &str) -> String {
+    let shown = clipped(value);
+    if shown.len() == value.len() {
+        format!("{value:?}")
+    } else {
+        format!("{shown:?}... ({} bytes)", value.len())
+    }
+}
+
+/// The first [`QUOTED_CHARS`] characters of a client's value (for a field
+/// path such as `translations.<locale>`).
+pub fn clipped(value: &str) -> &str {
     match value.char_indices().nth(QUOTED_CHARS) {
-        None => format!("{value:?}"),
-        Some((cut, _)) => format!("{:?}... ({} bytes)", &value[..cut], value.len()),
+        None => value,
+        Some((cut, _)) => &value[..cut],
     }
 }
 

@@ -13,6 +13,17 @@ use tokio::net::TcpListener;
 /// Connects, migrates and (on an empty database, unless told not to) loads the
 /// demo content.
 pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppState> {
+    // Set but empty would leave /metrics open while it looks protected.
+    if config
+        .metrics_token
+        .as_deref()
+        .is_some_and(|t| t.trim().is_empty())
+    {
+        return Err(AppError::Internal(
+            "CMS_METRICS_TOKEN is set but empty: give it a token, or unset it to leave /metrics open"
+                .into(),
+        ));
+    }
     // Keys first: a production start without a secret fails before touching the
     // database.
     let keys = crate::auth::Keys::from_config(&config)?;

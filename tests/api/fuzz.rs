@@ -381,6 +381,11 @@ impl Gen<'_> {
             self.schema.query.clone()
         };
         let body = self.selection(&root, 0);
+        // Fragments before the declarations: their arguments declare variables too.
+        let mut fragments = String::new();
+        if self.rng.chance(20) {
+            self.fragments(&root, &mut fragments);
+        }
         let decls = if self.decls.is_empty() {
             String::new()
         } else {
@@ -388,15 +393,21 @@ impl Gen<'_> {
         };
         let op = if mutation { "mutation" } else { "query" };
         let mut doc = format!("{op} Fuzz{decls}{body}");
-        if self.rng.chance(20) {
-            self.fragments(&root, &mut doc);
+        if !fragments.is_empty() {
+            if fragments.starts_with('+') {
+                // Spread from the operation's selection set.
+                if let Some(at) = doc.find('{') {
+                    doc.insert_str(at + 1, " ...Z0 ");
+                }
+            }
+            doc.push_str(fragments.trim_start_matches('+'));
         }
         (doc, Value::Object(self.vars.clone()))
     }
 
     /// Appends fragment definitions on the root type: a chain of them, each
-    /// spreading the next, the first spread by the operation or never (validation
-    /// walks every definition, spread or not).
+    /// spreading the next, the first spread by the operation (marked with a
+    /// leading `+`) or never (validation walks every definition, spread or not).
     fn fragments(&mut self, root: &str, doc: &mut String) {
         let long = self.rng.chance(10);
         let n = 1 + self.rng.below(if long { 25_000 } else { 5 });
@@ -409,10 +420,8 @@ impl Gen<'_> {
             doc.push_str(&format!("fragment Z{i} on {root}{body}"));
         }
         if self.rng.chance(50) {
-            // Spread from the operation's selection set.
-            if let Some(at) = doc.find('{') {
-                doc.insert_str(at + 1, " ...Z0 ");
-            }
+            // Marked to be spread from the operation's selection set.
+            doc.insert(0, '+');
         }
     }
 

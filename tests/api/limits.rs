@@ -503,6 +503,19 @@ async fn parsed_documents_are_kept_once_within_their_budget() {
     let (entries, bytes) = app.state.documents.size();
     assert_eq!(entries, 1);
     assert!(bytes <= 4096, "{bytes}");
+    // A document of many literals is charged for their nodes, not their few
+    // bytes of text: half a megabyte of `PUBLISHED, ` would hold some 40 MB.
+    let mut config = crate::common::test_config();
+    config.document_cache_bytes = 8 << 20;
+    let app8 = TestApp::with_config(config).await;
+    let literals = format!(
+        "query {{ documents(filter: {{ status: [{}] }}) {{ totalCount }} }}",
+        "PUBLISHED, ".repeat(50_000)
+    );
+    app8.gql(&literals, json!({})).await;
+    assert_eq!(app8.state.documents.size().0, 0, "not kept");
+    app8.gql("query { regions { slug } }", json!({})).await;
+    assert_eq!(app8.state.documents.size().0, 1);
     // The limits still hold for a document found in the cache.
     let deep = "query { regions { countries { edges { node { programmes { edges { node { documents { edges { node { countries { region { slug } } } } } } } } } } } } }";
     let mut tight = crate::common::test_config();

@@ -166,6 +166,17 @@ async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
     let login = "mutation { login(email: \"nobody@example.org\", password: \"wrong password 1\") { token } }";
     let resp = post(&app, None, json!({ "query": login })).await;
     assert_eq!(code(&resp), "UNAUTHENTICATED", "{resp}");
+    // As GraphiQL sends it: named, with variables and __typename.
+    let named = "mutation Login($e: String!, $p: String!) { __typename login(email: $e, password: $p) { token } }";
+    let resp = post(
+        &app,
+        None,
+        json!({ "query": named, "operationName": "Login", "variables": { "e": "nobody@example.org", "p": "wrong password 1" } }),
+    )
+    .await;
+    assert_eq!(code(&resp), "UNAUTHENTICATED", "{resp}");
+    // Refused documents are not kept in the document cache.
+    let kept = app.state.documents.size().0;
     for refused in [
         "mutation { login(email: \"a@example.org\", password: \"x\") { ...T } } fragment T on LoginPayload { token }",
         "mutation { login(email: \"a@example.org\", password: \"x\") { token } archive(id: \"x\") { id } }",
@@ -176,6 +187,7 @@ async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
         let resp = post(&app, None, json!({ "query": refused, "operationName": op })).await;
         assert_eq!(code(&resp), "FORBIDDEN", "{refused}: {resp}");
     }
+    assert_eq!(app.state.documents.size().0, kept);
     // Staff are unrestricted.
     let resp = post(&app, Some(&staff.editor), json!({ "query": other })).await;
     assert_eq!(

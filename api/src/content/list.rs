@@ -177,7 +177,7 @@ impl PageLimits {
     /// absent, BAD_USER_INPUT outside 1..=max.
     pub fn first(&self, first: Option<i32>) -> AppResult<u64> {
         match first {
-            None => Ok(self.default_size),
+            None => Ok(self.default_size.min(self.max_size)),
             Some(n) if n < 1 || n as u64 > self.max_size => Err(AppError::bad_field(
                 "first",
                 format!("`first` must be between 1 and {}", self.max_size),

@@ -1,7 +1,7 @@
 //! Validation rules shared by import and (later) the editorial mutations, so one
 //! definition decides what a valid slug, code or amount is.
 use crate::content::locale::{Locale, TranslationMap, DEFAULT_LOCALE};
-use crate::error::{quoted, AppError, AppResult};
+use crate::error::{clipped, quoted, AppError, AppResult};
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -224,20 +224,20 @@ pub fn translations(field: &str, map: &TranslationMap, allowed: &[&str]) -> AppR
     for (tag, fields) in map {
         if tag == DEFAULT_LOCALE {
             return Err(AppError::bad_field(
-                format!("{field}.{tag}"),
+                format!("{field}.{}", clipped(tag)),
                 "the default locale's text belongs in the item's own fields, not in translations",
             ));
         }
         Locale::parse(Some(tag)).map_err(|_| {
             AppError::bad_field(
-                format!("{field}.{tag}"),
+                format!("{field}.{}", clipped(tag)),
                 format!("invalid locale {}", quoted(tag)),
             )
         })?;
         for name in fields.keys() {
             if !allowed.contains(&name.as_str()) {
                 return Err(AppError::bad_field(
-                    format!("{field}.{tag}.{name}"),
+                    format!("{field}.{}.{}", clipped(tag), clipped(name)),
                     format!(
                         "{} is not a translatable field here (allowed: {})",
                         quoted(name),

@@ -153,6 +153,13 @@ impl<'a> Measure<'a> {
             match &sel.node {
                 Selection::Field(f) => {
                     let f = &f.node;
+                    self.nodes = self.nodes.saturating_add(
+                        f.arguments
+                            .iter()
+                            .map(|(_, v)| value_nodes(&v.node))
+                            .fold(0u64, u64::saturating_add)
+                            .saturating_add(directive_nodes(&f.directives)),
+                    );
                     let mut inner = if f.selection_set.node.items.is_empty() {
                         Shape::default()
                     } else {
@@ -206,6 +213,38 @@ impl<'a> Measure<'a> {
     }
 }
 
+/// Syntax-tree nodes of an argument value: one per scalar, list and object
+/// (walked without recursion: a value may nest as deep as the parser allows).
+fn value_nodes(value: &async_graphql_value::Value) -> u64 {
+    let mut n = 0u64;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        n = n.saturating_add(1);
+        match v {
+            async_graphql_value::Value::List(items) => stack.extend(items.iter()),
+            async_graphql_value::Value::Object(fields) => stack.extend(fields.values()),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Nodes of a list of directives: each, with its arguments' values.
+fn directive_nodes(
+    directives: &[async_graphql::Positioned<async_graphql::parser::types::Directive>],
+) -> u64 {
+    directives
+        .iter()
+        .map(|d| {
+            d.node
+                .arguments
+                .iter()
+                .map(|(_, v)| value_nodes(&v.node))
+                .fold(1u64, u64::saturating_add)
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
 /// The expanded shape of a whole document (all its operations).
 pub fn measure(doc: &ExecutableDocument) -> Shape {
     let mut m = Measure {
@@ -218,6 +257,13 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
     };
     let mut total = Shape::default();
     for (_, op) in doc.operations.iter() {
+        m.nodes = m.nodes.saturating_add(directive_nodes(&op.node.directives));
+        for var in &op.node.variable_definitions {
+            let default = var.node.default_value.as_ref();
+            m.nodes = m.nodes.saturating_add(
+                1 + default.map_or(0, |v| value_nodes(&v.node.clone().into_value())),
+            );
+        }
         let mut shape = m.set(&op.node.selection_set.node);
         shape.directives(op.node.directives.len());
         for var in &op.node.variable_definitions {
@@ -342,13 +388,13 @@ const MAX_MESSAGE_BYTES: usize = 1024;
 /// Cuts a message after [`MAX_MESSAGE_BYTES`] (on a character boundary).
 fn cut(message: &mut String) {
     if message.len() > MAX_MESSAGE_BYTES {
-        let mut end = MAX_MESSAGE_BYTES;
+        let suffix = format!("... (message cut, {} bytes)", message.len());
+        let mut end = MAX_MESSAGE_BYTES.saturating_sub(suffix.len());
         while !message.is_char_boundary(end) {
             end -= 1;
         }
-        let total = message.len();
         message.truncate(end);
-        message.push_str(&format!("... (message cut, {total} bytes)"));
+        message.push_str(&suffix);
     }
 }
 
@@ -365,20 +411,54 @@ pub(crate) fn framework_limit(message: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn unused(doc: &str) -> u64 {
+        let doc = async_graphql::parser::parse_query(doc).expect("parses");
+        measure(&doc).unused_fragments
+    }
+
+    #[test]
+    fn a_fragment_reached_any_way_counts_as_used() {
+        // Through an inline fragment, from a second operation only, in a cycle
+        // (validation's to refuse), behind @skip, through another fragment.
+        for doc in [
+            "{ ... on Query { ...A } } fragment A on Query { regions { slug } }",
+            "query X { regions { slug } } query Y { ...A } fragment A on Query { regions { slug } }",
+            "{ regions { ...A } } fragment A on Region { slug ...B } fragment B on Region { name ...A }",
+            "{ ...A @skip(if: true) } fragment A on Query { regions { slug } }",
+            "{ regions { ...A } } fragment A on Region { ...B } fragment B on Region { slug }",
+        ] {
+            assert_eq!(unused(doc), 0, "{doc}");
+        }
+        assert_eq!(
+            unused("{ regions { slug } } fragment A on Query { ...B } fragment B on Query { regions { slug } }"),
+            2
+        );
+    }
+
+    #[test]
+    fn argument_values_and_variables_count_as_nodes() {
+        let nodes =
+            |doc: &str| measure(&async_graphql::parser::parse_query(doc).expect("parses")).nodes;
+        let small = nodes("{ regions { slug } }");
+        let list = format!("{{ regions(x: [{}]) {{ slug }} }}", "1,".repeat(1000));
+        assert!(nodes(&list) >= small + 1000, "{}", nodes(&list));
+        let vars: String = (0..500).map(|i| format!("$v{i}: Int = {i} ")).collect();
+        let declared = format!("query({vars}) {{ regions {{ slug }} }}");
+        assert!(nodes(&declared) >= small + 1000, "{}", nodes(&declared));
+    }
+
     #[test]
     fn long_messages_are_cut_on_a_character_boundary() {
         let mut short = "invalid cursor".to_string();
         cut(&mut short);
         assert_eq!(short, "invalid cursor");
-        // A two-byte character across the limit.
-        let mut long = format!("{}é{}", "x".repeat(MAX_MESSAGE_BYTES - 1), "y".repeat(5000));
-        let total = long.len();
+        // A two-byte character across the cut.
+        let suffix = "... (message cut, 6025 bytes)";
+        let keep = MAX_MESSAGE_BYTES - suffix.len();
+        let mut long = format!("{}é{}", "x".repeat(keep - 1), "y".repeat(6025 - keep - 1));
+        assert_eq!(long.len(), 6025);
         cut(&mut long);
-        assert!(long.starts_with(&"x".repeat(MAX_MESSAGE_BYTES - 1)));
-        assert!(
-            long.ends_with(&format!("... (message cut, {total} bytes)")),
-            "{long}"
-        );
-        assert!(long.len() < MAX_MESSAGE_BYTES + 40);
+        assert_eq!(long, format!("{}{suffix}", "x".repeat(keep - 1)));
+        assert!(long.len() <= MAX_MESSAGE_BYTES, "{}", long.len());
     }
 }

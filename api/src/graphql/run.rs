@@ -74,8 +74,18 @@ impl Documents {
 }
 
 /// The parsed document of a query text: from the cache, or parsed now (and
-/// kept when it parses).
+/// kept when it parses within the limits).
 pub fn document(state: &AppState, query: &str) -> Document {
+    lookup(state, query, true)
+}
+
+/// As [`document`], but a document parsed now is not kept (trusted-documents
+/// mode looks at unregistered ones before refusing them).
+pub fn peek(state: &AppState, query: &str) -> Document {
+    lookup(state, query, false)
+}
+
+fn lookup(state: &AppState, query: &str, keep: bool) -> Document {
     let cache = &state.documents.0;
     if let Some(parsed) = cache.get(query) {
         return Ok(parsed);
@@ -96,7 +106,8 @@ pub fn document(state: &AppState, query: &str) -> Document {
     });
     // Only documents within the limits are kept: refused ones would push out
     // the partner queries for nothing.
-    if cache.enabled()
+    if keep
+        && cache.enabled()
         && QueryLimits::of(&state.config)
             .check_shape(parsed.shape)
             .is_ok()

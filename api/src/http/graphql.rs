@@ -59,7 +59,7 @@ fn forwarded_ip(entry: &str) -> Option<std::net::IpAddr> {
 }
 
 /// The bearer token of a request, if it sends one.
-fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+pub(super) fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -1,8 +1,9 @@
 //! Liveness, readiness and Prometheus metrics.
 use super::App;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::Digest;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -37,7 +38,31 @@ pub async fn readyz(State(app): State<App>) -> impl IntoResponse {
 }
 
 /// Counters in the Prometheus text format.
-pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
+/// Refused (401) without the configured `CMS_METRICS_TOKEN` as a bearer token.
+pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(token) = app
+        .state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    {
+        let sent = super::graphql::bearer(&headers)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        // Compared as digests: the time a comparison takes says nothing about the
+        // token itself.
+        let digest = |s: &str| sha2::Sha256::digest(s.as_bytes());
+        if digest(sent) != digest(token) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "/metrics needs the configured bearer token (CMS_METRICS_TOKEN)\n",
+            )
+                .into_response();
+        }
+    }
     let counts = app.state.counts.size();
     let mut body = format!(
         "# HELP cms_graphql_requests_total GraphQL requests received over HTTP.\n\
@@ -132,5 +157,5 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
              cms_{name}_bytes {bytes}\n"
         ));
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

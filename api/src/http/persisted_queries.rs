@@ -120,16 +120,17 @@ async fn require_trusted(
     request: &async_graphql::Request,
     hash: &str,
 ) -> Result<(), Refusal> {
-    let document = crate::graphql::run::document(state, &request.query);
-    if crate::graphql::run::logs_in_only(&document) {
+    if trusted::find(&state.db, hash).await?.is_some() {
         return Ok(());
     }
-    match trusted::find(&state.db, hash).await? {
-        Some(_) => Ok(()),
-        None => Err(Refusal::new(
-            code::FORBIDDEN,
-            "this service runs registered documents only: send a trusted document's \
-             `extensions.persistedQuery.sha256Hash` (or its exact text)",
-        )),
+    // Parsed to be looked at, not kept: refused documents must not push the
+    // registered ones out of the document cache.
+    if crate::graphql::run::logs_in_only(&crate::graphql::run::peek(state, &request.query)) {
+        return Ok(());
     }
+    Err(Refusal::new(
+        code::FORBIDDEN,
+        "this service runs registered documents only: send a trusted document's \
+         `extensions.persistedQuery.sha256Hash` (or its exact text)",
+    ))
 }

@@ -247,7 +247,8 @@ async fn change_user(
     sql.push("SELECT public_id FROM users WHERE role = ")
         .bind(Role::Admin.as_str())
         .push(" AND active = ")
-        .bind(true);
+        .bind(true)
+        .push(" ORDER BY id");
     if db.backend() == sea_orm::DbBackend::Postgres {
         sql.push(" FOR UPDATE");
     }

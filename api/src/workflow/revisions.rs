@@ -96,7 +96,6 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<Revision> {
     parse(row)
 }
 
-/// An item's revisions, newest first.
 /// An item's revisions, newest first: at most `first`, those older than
 /// `before_version` if given.
 pub async fn list<C: ConnectionTrait>(

@@ -194,7 +194,9 @@ impl WorkflowQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The item's id.")] id: ID,
-        #[graphql(desc = "At most this many revisions (default 20, at most the page-size limit).")]
+        #[graphql(
+            desc = "At most this many revisions (default: the default page size; at most the page-size limit). A shorter page is the last."
+        )]
         first: Option<i32>,
         #[graphql(
             desc = "Only revisions older than this version (the last `version` of the previous page)."

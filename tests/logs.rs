@@ -1,0 +1,55 @@
+//! Request logs, in a test binary of their own: tracing decides once, for every
+//! thread, whether a place in the code logs at all, and the other tests' threads
+//! run without a subscriber.
+#[path = "api/common.rs"]
+#[allow(dead_code, unused_imports)]
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::TestApp;
+
+/// A log sink for one test thread.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn request_logs_name_the_path_never_the_query_string() {
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    // The test's runtime runs the router on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::demo().await;
+    for uri in [
+        "/graphql?query=query(%24s%3AString!)%7Bcountry(slug%3A%24s)%7Bslug%7D%7D&variables=%7B%22s%22%3A%22secret-slug-1%22%7D",
+        "/graphql?query=mutation%7Blogin(email%3A%22a%40example.org%22%2Cpassword%3A%22secret-password-2%22)%7Btoken%7D%7D",
+    ] {
+        let req = Request::get(uri).body(Body::empty()).expect("request");
+        let (status, _, _) = app.raw(req).await;
+        assert!(status.is_success() || status == StatusCode::METHOD_NOT_ALLOWED, "{status}");
+    }
+    let text =
+        String::from_utf8_lossy(&logs.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
+    assert!(
+        text.contains("path=/graphql"),
+        "the request is logged: {text}"
+    );
+    assert!(!text.contains("secret-"), "{text}");
+}
