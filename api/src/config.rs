@@ -234,6 +234,11 @@ pub struct Config {
     )]
     pub max_directives_per_field: usize,
 
+    /// Most variable definitions in one document (all its operations): the
+    /// validator's checks of where variables are used grow with their product.
+    #[arg(long, env = "CMS_MAX_VARIABLES", default_value_t = 100, global = true)]
+    pub max_variables: usize,
+
     /// Most errors in one response; beyond it the rest are summed up in one.
     #[arg(long, env = "CMS_MAX_ERRORS", default_value_t = 20, global = true)]
     pub max_errors: usize,

@@ -432,7 +432,7 @@ impl Gen<'_> {
         let stray = *self.rng.pick(&[
             '{', '}', '(', ')', '[', ']', ':', '$', '@', '!', '"', '\\', '…', '#', '\0',
         ]);
-        match self.rng.below(4) {
+        match self.rng.below(5) {
             0 => chars[..at].iter().collect(),
             1 => format!("{doc}{doc}"),
             2 => {
@@ -440,7 +440,13 @@ impl Gen<'_> {
                 c.insert(at, stray);
                 c.into_iter().collect()
             }
-            _ => "{".repeat(5000),
+            3 => "{".repeat(5000),
+            // A value nested deeper than any selection may be.
+            _ => format!(
+                "{{ documents(filter: {{ status: {}PUBLISHED{} }}) {{ totalCount }} }}",
+                "[".repeat(5000),
+                "]".repeat(5000)
+            ),
         }
     }
 }

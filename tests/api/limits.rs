@@ -385,6 +385,54 @@ async fn fragments_no_operation_spreads_are_refused_before_validation_walks_them
 }
 
 #[tokio::test]
+async fn deep_values_and_many_variables_are_refused_before_validation() {
+    let app = TestApp::demo().await;
+    // Ten kilobytes of list literal nested 5,000 deep: the parser keeps it, and
+    // the validator's recursion overflowed the stack (aborting the process).
+    let deep = format!(
+        "{{ documents(filter: {{ status: {}PUBLISHED{} }}) {{ totalCount }} }}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let resp = app.gql(&deep, json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    assert!(resp.to_string().contains("nests brackets"), "{resp}");
+    // As deep as the limit allows still parses and is answered.
+    let nested = format!(
+        "{{ documents(filter: {{ status: {}PUBLISHED{} }}) {{ totalCount }} }}",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let resp = app.gql(&nested, json!({})).await;
+    assert_eq!(
+        code(&resp),
+        "BAD_USER_INPUT",
+        "a wrong type, not a crash: {resp}"
+    );
+    // Variable definitions: the validator's checks grow with definitions times uses
+    // (40,000 of them took 2.4 s of CPU in one request).
+    let vars = |n: usize| {
+        let defs: Vec<String> = (0..n).map(|i| format!("$v{i}: Status")).collect();
+        let uses: Vec<String> = (0..n).map(|i| format!("$v{i}")).collect();
+        format!(
+            "query({}) {{ documents(filter: {{ status: [{}] }}) {{ totalCount }} }}",
+            defs.join(" "),
+            uses.join(",")
+        )
+    };
+    let resp = app.gql(&vars(101), json!({})).await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    assert!(resp.to_string().contains("variable definitions"), "{resp}");
+    let ok = app
+        .gql(
+            &vars(3),
+            json!({ "v0": "PUBLISHED", "v1": "PUBLISHED", "v2": "PUBLISHED" }),
+        )
+        .await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+}
+
+#[tokio::test]
 async fn error_messages_quote_client_input_briefly() {
     // A long bad value echoed in every error, at every item of a list, would
     // turn a 100 KB request into megabytes of answer.

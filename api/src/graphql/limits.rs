@@ -26,6 +26,8 @@ pub struct QueryLimits {
     pub max_directives: usize,
     /// Directives on one field, fragment spread or inline fragment.
     pub max_directives_per_field: usize,
+    /// Variable definitions in a document.
+    pub max_variables: usize,
     /// Errors in one response; the rest are summed up in a last one.
     pub max_errors: usize,
 }
@@ -40,6 +42,7 @@ impl QueryLimits {
             max_fields: config.max_fields,
             max_directives: config.max_directives,
             max_directives_per_field: config.max_directives_per_field,
+            max_variables: config.max_variables,
             max_errors: config.max_errors,
         }
     }
@@ -89,6 +92,8 @@ pub struct Shape {
     /// Selections written in the document, each fragment once (its size in
     /// syntax-tree nodes, what the document cache charges).
     pub nodes: u64,
+    /// Variable definitions, all operations together.
+    pub variables: u64,
 }
 
 impl Shape {
@@ -130,6 +135,65 @@ struct Measure<'a> {
 /// Deepest nesting of selection sets, spreads included (async-graphql's own
 /// recursion limit, set with `limit_recursive_depth`, is the same).
 pub const MAX_NESTING: usize = 64;
+
+/// Deepest nesting of brackets (`{`, `[`, `(`) a document's text may have:
+/// selection sets and argument values together. The parser limits selection
+/// sets but not values, and a list literal nested some thousands deep (ten
+/// kilobytes of text) overflowed the stack of the validator's recursion.
+pub const MAX_TEXT_NESTING: usize = 128;
+
+/// Deepest nesting of `{`, `[` and `(` in a document's text outside strings and
+/// comments, counted up to just past `limit` (one pass, no recursion). A text
+/// that does not lex (an unterminated string) is the parser's to refuse.
+pub fn text_nesting(text: &str, limit: usize) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut depth, mut deepest) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                // A block string: up to the next """ that is not escaped (\""").
+                i += 3;
+                while i < b.len() {
+                    if b[i..].starts_with(b"\\\"\"\"") {
+                        i += 4;
+                    } else if b[i..].starts_with(b"\"\"\"") {
+                        i += 2;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > deepest {
+                    deepest = depth;
+                    if deepest > limit {
+                        return deepest;
+                    }
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
 
 impl<'a> Measure<'a> {
     fn set(&mut self, set: &'a SelectionSet) -> Shape {
@@ -258,6 +322,9 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
     let mut total = Shape::default();
     for (_, op) in doc.operations.iter() {
         m.nodes = m.nodes.saturating_add(directive_nodes(&op.node.directives));
+        total.variables = total
+            .variables
+            .saturating_add(op.node.variable_definitions.len() as u64);
         for var in &op.node.variable_definitions {
             let default = var.node.default_value.as_ref();
             m.nodes = m.nodes.saturating_add(
@@ -315,6 +382,7 @@ impl QueryLimits {
             ));
         }
         over("field selections", shape.fields, self.max_fields)?;
+        over("variable definitions", shape.variables, self.max_variables)?;
         over("aliases", shape.aliases, self.max_aliases)?;
         over("directives", shape.directives, self.max_directives)?;
         over(
@@ -433,6 +501,19 @@ mod tests {
             unused("{ regions { slug } } fragment A on Query { ...B } fragment B on Query { regions { slug } }"),
             2
         );
+    }
+
+    #[test]
+    fn text_nesting_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(text_nesting("{ a(x: [[1]]) { b } }", 128), 4);
+        assert_eq!(text_nesting(r#"{ a(x: "[[[[\"[[") }"#, 128), 2);
+        assert_eq!(
+            text_nesting("{ a(x: \"\"\"[[[ \\\"\"\" [[[\"\"\") }", 128),
+            2
+        );
+        assert_eq!(text_nesting("{ a # [[[[[\n b }", 128), 1);
+        let deep = format!("{{ a(x: {}1{}) }}", "[".repeat(5000), "]".repeat(5000));
+        assert_eq!(text_nesting(&deep, 128), 129, "stops just past the limit");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! parsed before) and measured against the limits, then run by async-graphql
 //! without any extension installed, then its answer's fields put in document
 //! order and its errors coded ([`QueryLimits::finish`]).
-use super::limits::{coded, framework_limit, measure, QueryLimits, Shape};
+use super::limits::{
+    coded, framework_limit, measure, text_nesting, QueryLimits, Shape, MAX_TEXT_NESTING,
+};
 use super::CmsSchema;
 use crate::bounded::Fifo;
 use crate::error::code;
@@ -89,6 +91,15 @@ fn lookup(state: &AppState, query: &str, keep: bool) -> Document {
     let cache = &state.documents.0;
     if let Some(parsed) = cache.get(query) {
         return Ok(parsed);
+    }
+    if text_nesting(query, MAX_TEXT_NESTING) > MAX_TEXT_NESTING {
+        return Err(coded(
+            ServerError::new(
+                format!("the document nests brackets more than {MAX_TEXT_NESTING} deep"),
+                None,
+            ),
+            code::QUERY_TOO_COMPLEX,
+        ));
     }
     let doc = async_graphql::parser::parse_query(query).map_err(|err| {
         let err = ServerError::from(err);
