@@ -382,7 +382,12 @@ impl QueryLimits {
             ));
         }
         over("field selections", shape.fields, self.max_fields)?;
-        over("variable definitions", shape.variables, self.max_variables)?;
+        if shape.variables > self.max_variables as u64 {
+            return Err(too_complex(format!(
+                "the document has {} variable definitions, more than the limit of {}",
+                shape.variables, self.max_variables
+            )));
+        }
         over("aliases", shape.aliases, self.max_aliases)?;
         over("directives", shape.directives, self.max_directives)?;
         over(
