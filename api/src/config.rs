@@ -239,6 +239,15 @@ pub struct Config {
     #[arg(long, env = "CMS_MAX_VARIABLES", default_value_t = 100, global = true)]
     pub max_variables: usize,
 
+    /// Most arguments on one field or directive (no field takes more than ten).
+    #[arg(
+        long,
+        env = "CMS_MAX_ARGUMENTS_PER_FIELD",
+        default_value_t = 16,
+        global = true
+    )]
+    pub max_arguments_per_field: usize,
+
     /// Most errors in one response; beyond it the rest are summed up in one.
     #[arg(long, env = "CMS_MAX_ERRORS", default_value_t = 20, global = true)]
     pub max_errors: usize,

@@ -423,6 +423,27 @@ async fn deep_values_and_many_variables_are_refused_before_validation() {
     let resp = app.gql(&vars(101), json!({})).await;
     assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
     assert!(resp.to_string().contains("variable definitions"), "{resp}");
+    // Arguments: each unknown one is an error of its own.
+    let args: Vec<String> = (0..17).map(|i| format!("a{i}: 1")).collect();
+    let resp = app
+        .gql(
+            &format!("{{ documents({}) {{ totalCount }} }}", args.join(", ")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{resp}");
+    assert!(resp.to_string().contains("arguments"), "{resp}");
+    for on_directive in [
+        format!("{{ __typename @include(if: true, {}) }}", args.join(", ")),
+        format!(
+            "{{ ... @include(if: true, {}) {{ __typename }} }}",
+            args.join(", ")
+        ),
+        format!("query @x({}) {{ __typename }}", args.join(", ")),
+    ] {
+        let resp = app.gql(&on_directive, json!({})).await;
+        assert_eq!(code(&resp), "QUERY_TOO_COMPLEX", "{on_directive}: {resp}");
+    }
     let ok = app
         .gql(
             &vars(3),

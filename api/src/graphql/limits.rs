@@ -28,6 +28,8 @@ pub struct QueryLimits {
     pub max_directives_per_field: usize,
     /// Variable definitions in a document.
     pub max_variables: usize,
+    /// Arguments on one field or directive.
+    pub max_arguments_per_field: usize,
     /// Errors in one response; the rest are summed up in a last one.
     pub max_errors: usize,
 }
@@ -43,6 +45,7 @@ impl QueryLimits {
             max_directives: config.max_directives,
             max_directives_per_field: config.max_directives_per_field,
             max_variables: config.max_variables,
+            max_arguments_per_field: config.max_arguments_per_field,
             max_errors: config.max_errors,
         }
     }
@@ -74,6 +77,9 @@ pub struct Shape {
     pub directives: u64,
     /// Most directives on one field, spread or inline fragment.
     pub widest: u64,
+    /// Most arguments on one field or directive (each unknown one is an error
+    /// of its own: 50,000 of them took 50 MB to refuse).
+    pub most_arguments: u64,
     /// Deepest field nesting (a field counts 1; fragments add nothing, as in
     /// async-graphql's own depth), outside introspection.
     pub depth: u64,
@@ -102,9 +108,20 @@ impl Shape {
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.directives = self.directives.saturating_add(other.directives);
         self.widest = self.widest.max(other.widest);
+        self.most_arguments = self.most_arguments.max(other.most_arguments);
         self.depth = self.depth.max(other.depth);
         self.introspection_depth = self.introspection_depth.max(other.introspection_depth);
         self.introspects |= other.introspects;
+    }
+
+    /// Notes the arguments of directives.
+    fn arguments(
+        &mut self,
+        directives: &[async_graphql::Positioned<async_graphql::parser::types::Directive>],
+    ) {
+        for d in directives {
+            self.most_arguments = self.most_arguments.max(d.node.arguments.len() as u64);
+        }
     }
 
     fn directives(&mut self, n: usize) {
@@ -217,6 +234,8 @@ impl<'a> Measure<'a> {
             match &sel.node {
                 Selection::Field(f) => {
                     let f = &f.node;
+                    shape.most_arguments = shape.most_arguments.max(f.arguments.len() as u64);
+                    shape.arguments(&f.directives);
                     self.nodes = self.nodes.saturating_add(
                         f.arguments
                             .iter()
@@ -246,11 +265,13 @@ impl<'a> Measure<'a> {
                 Selection::InlineFragment(f) => {
                     let mut inner = self.set(&f.node.selection_set.node);
                     inner.directives(f.node.directives.len());
+                    inner.arguments(&f.node.directives);
                     shape.add(inner);
                 }
                 Selection::FragmentSpread(spread) => {
                     let mut inner = self.fragment(spread.node.fragment_name.node.as_str());
                     inner.directives(spread.node.directives.len());
+                    inner.arguments(&spread.node.directives);
                     shape.add(inner);
                 }
             }
@@ -333,6 +354,7 @@ pub fn measure(doc: &ExecutableDocument) -> Shape {
         }
         let mut shape = m.set(&op.node.selection_set.node);
         shape.directives(op.node.directives.len());
+        shape.arguments(&op.node.directives);
         for var in &op.node.variable_definitions {
             shape.directives(var.node.directives.len());
         }
@@ -382,6 +404,11 @@ impl QueryLimits {
             ));
         }
         over("field selections", shape.fields, self.max_fields)?;
+        over(
+            "arguments on one field or directive",
+            shape.most_arguments,
+            self.max_arguments_per_field,
+        )?;
         if shape.variables > self.max_variables as u64 {
             return Err(too_complex(format!(
                 "the document has {} variable definitions, more than the limit of {}",
