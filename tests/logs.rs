@@ -25,7 +25,14 @@ impl std::io::Write for Logs {
     }
 }
 
+/// One test, so one thread and one subscriber at a time.
 #[tokio::test]
+async fn logs_say_what_they_should_and_nothing_more() {
+    request_logs_name_the_path_never_the_query_string().await;
+    #[cfg(unix)]
+    a_data_directory_open_to_others_is_warned_about().await;
+}
+
 async fn request_logs_name_the_path_never_the_query_string() {
     let logs = Logs::default();
     let sink = logs.clone();
@@ -52,4 +59,33 @@ async fn request_logs_name_the_path_never_the_query_string() {
         "the request is logged: {text}"
     );
     assert!(!text.contains("secret-"), "{text}");
+}
+
+#[cfg(unix)]
+async fn a_data_directory_open_to_others_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = |logs: &Logs| {
+        String::from_utf8_lossy(&logs.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned()
+    };
+    for (mode, warned) in [(0o700, false), (0o755, true)] {
+        let data = dir.path().join(format!("data-{mode:o}"));
+        std::fs::create_dir(&data).expect("mkdir");
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let mut config = common::test_config();
+        config.data_dir = data.clone();
+        config.database_url = None;
+        api::db::Db::from_config(&config).await.expect("connects");
+        let said = text(&logs).contains(&format!("{}", data.display()));
+        assert_eq!(said, warned, "mode {mode:o}: {}", text(&logs));
+    }
+    assert!(text(&logs).contains("chmod 700"), "{}", text(&logs));
 }

@@ -650,6 +650,25 @@ pub fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
     builder.create(path)
 }
 
+/// Warns when an existing data directory lets other local users in (one made
+/// by [`create_private_dir`] does not): the database holds password hashes.
+pub fn warn_if_shared(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{mode:o}"),
+                    "the data directory is open to other local users: chmod 700 it"
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(unix)]

@@ -140,6 +140,7 @@ impl Db {
                     config.data_dir.display()
                 ))
             })?;
+            crate::config::warn_if_shared(&config.data_dir);
         }
         Db::connect(&url, config.db_max_connections).await
     }
