@@ -1,4 +1,4 @@
-//! Request logs, in a test binary of their own: tracing decides once, for every
+//! Logs, in a test binary of their own: tracing decides once, for every
 //! thread, whether a place in the code logs at all, and the other tests' threads
 //! run without a subscriber.
 #[path = "api/common.rs"]
@@ -25,6 +25,25 @@ impl std::io::Write for Logs {
     }
 }
 
+impl Logs {
+    /// Everything written so far.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned()
+    }
+}
+
+/// Logs of this thread at `level` and above, kept until the guard drops.
+fn capture(level: tracing::Level) -> (Logs, tracing::subscriber::DefaultGuard) {
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
+}
+
 /// One test, so one thread and one subscriber at a time.
 #[tokio::test]
 async fn logs_say_what_they_should_and_nothing_more() {
@@ -34,15 +53,8 @@ async fn logs_say_what_they_should_and_nothing_more() {
 }
 
 async fn request_logs_name_the_path_never_the_query_string() {
-    let logs = Logs::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .finish();
     // The test's runtime runs the router on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture(tracing::Level::INFO);
     let app = TestApp::demo().await;
     for uri in [
         "/graphql?query=query(%24s%3AString!)%7Bcountry(slug%3A%24s)%7Bslug%7D%7D&variables=%7B%22s%22%3A%22secret-slug-1%22%7D",
@@ -52,8 +64,7 @@ async fn request_logs_name_the_path_never_the_query_string() {
         let (status, _, _) = app.raw(req).await;
         assert!(status.is_success() || status == StatusCode::METHOD_NOT_ALLOWED, "{status}");
     }
-    let text =
-        String::from_utf8_lossy(&logs.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
+    let text = logs.text();
     assert!(
         text.contains("path=/graphql"),
         "the request is logged: {text}"
@@ -64,18 +75,8 @@ async fn request_logs_name_the_path_never_the_query_string() {
 #[cfg(unix)]
 async fn a_data_directory_open_to_others_is_warned_about() {
     use std::os::unix::fs::PermissionsExt;
-    let logs = Logs::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture(tracing::Level::WARN);
     let dir = tempfile::tempdir().expect("temp dir");
-    let text = |logs: &Logs| {
-        String::from_utf8_lossy(&logs.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned()
-    };
     for (mode, warned) in [(0o700, false), (0o755, true)] {
         let data = dir.path().join(format!("data-{mode:o}"));
         std::fs::create_dir(&data).expect("mkdir");
@@ -84,8 +85,8 @@ async fn a_data_directory_open_to_others_is_warned_about() {
         config.data_dir = data.clone();
         config.database_url = None;
         api::db::Db::from_config(&config).await.expect("connects");
-        let said = text(&logs).contains(&format!("{}", data.display()));
-        assert_eq!(said, warned, "mode {mode:o}: {}", text(&logs));
+        let said = logs.text().contains(&format!("{}", data.display()));
+        assert_eq!(said, warned, "mode {mode:o}: {}", logs.text());
     }
-    assert!(text(&logs).contains("chmod 700"), "{}", text(&logs));
+    assert!(logs.text().contains("chmod 700"), "{}", logs.text());
 }

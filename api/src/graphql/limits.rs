@@ -377,14 +377,20 @@ impl QueryLimits {
     /// (its own walks expand every spread, which a fragment bomb makes
     /// exponential).
     pub fn check_shape(&self, shape: Shape) -> ServerResult<()> {
-        let over = |what: &str, n: u64, limit: usize| -> ServerResult<()> {
-            if n > limit as u64 {
-                Err(too_complex(format!(
-                    "the query has {n} {what}, more than the limit of {limit} (fragments count at every spread)"
-                )))
-            } else {
-                Ok(())
+        // `spread`: what fragments hold counts at every spread (all but variable
+        // definitions, an operation's own).
+        let over = |what: &str, n: u64, limit: usize, spread: bool| -> ServerResult<()> {
+            if n <= limit as u64 {
+                return Ok(());
             }
+            let note = if spread {
+                " (fragments count at every spread)"
+            } else {
+                ""
+            };
+            Err(too_complex(format!(
+                "the query has {n} {what}, more than the limit of {limit}{note}"
+            )))
         };
         if shape.too_deep {
             return Err(too_complex(format!(
@@ -403,24 +409,26 @@ impl QueryLimits {
                 code::BAD_USER_INPUT,
             ));
         }
-        over("field selections", shape.fields, self.max_fields)?;
+        over("field selections", shape.fields, self.max_fields, true)?;
         over(
             "arguments on one field or directive",
             shape.most_arguments,
             self.max_arguments_per_field,
+            true,
         )?;
-        if shape.variables > self.max_variables as u64 {
-            return Err(too_complex(format!(
-                "the document has {} variable definitions, more than the limit of {}",
-                shape.variables, self.max_variables
-            )));
-        }
-        over("aliases", shape.aliases, self.max_aliases)?;
-        over("directives", shape.directives, self.max_directives)?;
+        over(
+            "variable definitions",
+            shape.variables,
+            self.max_variables,
+            false,
+        )?;
+        over("aliases", shape.aliases, self.max_aliases, true)?;
+        over("directives", shape.directives, self.max_directives, true)?;
         over(
             "directives on one field",
             shape.widest,
             self.max_directives_per_field,
+            true,
         )?;
         if shape.depth > self.max_depth as u64 {
             return Err(too_complex(format!(
