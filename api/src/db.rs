@@ -117,8 +117,11 @@ impl Db {
             .map_err(|e| AppError::Internal(format!("cannot connect to the database: {e}")))?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        conn.set_metric_callback(move |_| {
+        conn.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            // The statement's text and time, never its values (they hold what
+            // clients and editors sent): `RUST_LOG=cms::sql=debug`.
+            tracing::debug!(target: "cms::sql", elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement.sql);
         });
         Ok(Db { conn, statements })
     }
@@ -188,6 +191,32 @@ impl Db {
         rows.iter()
             .map(|r| T::from_query_result(r, "").map_err(AppError::from))
             .collect()
+    }
+
+    /// The compile options this SQLite build lacks of those the project's
+    /// `.cargo/config.toml` sets (`SQLITE_ENABLE_QPSG`: without it, statements
+    /// whose bound values the planner probed are parsed again on every
+    /// execution; `SQLITE_DEFAULT_MEMSTATUS=0`: no global mutex in every malloc).
+    /// Empty on PostgreSQL.
+    pub async fn missing_sqlite_options(&self) -> AppResult<Vec<&'static str>> {
+        if self.backend() != DbBackend::Sqlite {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .conn
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA compile_options",
+            ))
+            .await?;
+        let mut have = std::collections::HashSet::new();
+        for row in rows {
+            have.insert(row.try_get_by_index::<String>(0)?);
+        }
+        Ok(["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"]
+            .into_iter()
+            .filter(|o| !have.contains(*o))
+            .collect())
     }
 
     /// Is the database reachable? (`/readyz`)
@@ -382,6 +411,15 @@ pub fn json_rows<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_bundled_sqlite_is_built_with_the_project_s_options() {
+        let db = Db::connect("sqlite::memory:", Some(1)).await.unwrap();
+        assert_eq!(
+            db.missing_sqlite_options().await.unwrap(),
+            Vec::<&str>::new()
+        );
+    }
 
     fn text(backend: DbBackend, ids: &[i32]) -> String {
         let mut sql = Sql::new(backend);

@@ -44,6 +44,14 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
             "empty database: loaded the demo content (start with --no-demo to skip)"
         );
     }
+    let missing = setup.missing_sqlite_options().await?;
+    if !missing.is_empty() {
+        tracing::warn!(
+            ?missing,
+            "this build's SQLite lacks compile options of .cargo/config.toml \
+             (LIBSQLITE3_FLAGS set elsewhere?): statements are planned again on every execution"
+        );
+    }
     setup.conn.close_by_ref().await.ok();
     let db = Db::serving(&config).await?;
     let health = Db::connect_with(&config.database_url(), &crate::db::DbOptions::health()).await?;
