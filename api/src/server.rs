@@ -44,12 +44,16 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
             "empty database: loaded the demo content (start with --no-demo to skip)"
         );
     }
-    let missing = setup.missing_sqlite_options().await?;
-    if !missing.is_empty() {
+    for option in setup.missing_sqlite_options().await? {
         tracing::warn!(
-            ?missing,
-            "this build's SQLite lacks compile options of .cargo/config.toml \
-             (LIBSQLITE3_FLAGS set elsewhere?): statements are planned again on every execution"
+            option,
+            cost = if option == "ENABLE_QPSG" {
+                "statements are parsed and planned again on every execution"
+            } else {
+                "every allocation takes a global mutex"
+            },
+            "this build's SQLite lacks a compile option of .cargo/config.toml \
+             (built outside the repository, or with a LIBSQLITE3_FLAGS of your own?)"
         );
     }
     setup.conn.close_by_ref().await.ok();
