@@ -13,6 +13,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The compile options `.cargo/config.toml` gives the bundled SQLite, as
+/// `PRAGMA compile_options` names them, and what a build without each costs.
+const SQLITE_OPTIONS: [(&str, &str); 2] = [
+    (
+        "ENABLE_QPSG",
+        "statements with a `LIKE ?`, a `LIMIT ?` or (after ANALYZE) an indexed \
+         equality are parsed and planned again on every execution",
+    ),
+    (
+        "DEFAULT_MEMSTATUS=0",
+        "every allocation takes a global mutex",
+    ),
+];
+
 /// The connection pool plus a counter of every SQL statement sent through it
 /// (exported as a metric; the tests use it to prove there is no N+1).
 #[derive(Clone, Debug)]
@@ -193,12 +207,9 @@ impl Db {
             .collect()
     }
 
-    /// The compile options this SQLite build lacks of those the project's
-    /// `.cargo/config.toml` sets (`SQLITE_ENABLE_QPSG`: without it, statements
-    /// whose bound values the planner probed are parsed again on every
-    /// execution; `SQLITE_DEFAULT_MEMSTATUS=0`: no global mutex in every malloc).
-    /// Empty on PostgreSQL.
-    pub async fn missing_sqlite_options(&self) -> AppResult<Vec<&'static str>> {
+    /// The compile options of `.cargo/config.toml` this SQLite build lacks, each
+    /// with what its absence costs. Empty on PostgreSQL.
+    pub async fn missing_sqlite_options(&self) -> AppResult<Vec<(&'static str, &'static str)>> {
         if self.backend() != DbBackend::Sqlite {
             return Ok(Vec::new());
         }
@@ -213,9 +224,9 @@ impl Db {
         for row in rows {
             have.insert(row.try_get_by_index::<String>(0)?);
         }
-        Ok(["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"]
+        Ok(SQLITE_OPTIONS
             .into_iter()
-            .filter(|o| !have.contains(*o))
+            .filter(|(option, _)| !have.contains(*option))
             .collect())
     }
 
@@ -417,7 +428,7 @@ mod tests {
         let db = Db::connect("sqlite::memory:", Some(1)).await.unwrap();
         assert_eq!(
             db.missing_sqlite_options().await.unwrap(),
-            Vec::<&str>::new()
+            Vec::<(&str, &str)>::new()
         );
     }
 
