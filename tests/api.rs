@@ -50,6 +50,8 @@ mod scheduler;
 mod schema;
 #[path = "api/search.rs"]
 mod search;
+#[path = "api/slow_clients.rs"]
+mod slow_clients;
 #[path = "api/statements.rs"]
 mod statements;
 #[path = "api/workflow.rs"]

@@ -401,8 +401,11 @@ pub struct Config {
     )]
     pub request_timeout_ms: u64,
 
-    /// Longest a client may take to send its request body, in milliseconds; a
-    /// slow sender would otherwise hold a slot of the in-flight limit.
+    /// Deadline for receiving a whole request body, in milliseconds, counted
+    /// from the end of the headers (when the body may start) whatever arrives in
+    /// between: a client still sending after it gets 408 REQUEST_TIMEOUT and its
+    /// connection is closed. Bodies are read before a GraphQL execution slot is
+    /// taken, so slow senders hold none.
     #[arg(
         long,
         env = "CMS_BODY_TIMEOUT_MS",
@@ -410,6 +413,30 @@ pub struct Config {
         global = true
     )]
     pub body_timeout_ms: u64,
+
+    /// Longest wait for a request's headers, in milliseconds: on a new
+    /// connection from its first moment, and on a kept-alive connection from
+    /// the end of the previous response (so it is also the keep-alive idle
+    /// timeout). A connection that has not sent a whole request head by then is
+    /// closed.
+    #[arg(
+        long,
+        env = "CMS_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub header_timeout_ms: u64,
+
+    /// Most connections open at once; at the cap the server stops accepting
+    /// (new connections wait in the kernel's queue) until one closes. Keep it
+    /// below the process's open-file limit (`ulimit -n`).
+    #[arg(
+        long,
+        env = "CMS_MAX_CONNECTIONS",
+        default_value_t = 4_096,
+        global = true
+    )]
+    pub max_connections: usize,
 
     /// Most GraphQL requests in flight at once in this process; beyond it a
     /// request is refused at once with SERVICE_UNAVAILABLE (HTTP 503,
@@ -432,6 +459,12 @@ pub struct Config {
     /// else 401). Unset, `/metrics` is open: keep it on a private network then.
     #[arg(long, env = "CMS_METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    /// A separate address for `GET /metrics` (for example `127.0.0.1:9090`, a
+    /// loopback port for Prometheus); the public address then has no
+    /// `/metrics`. Unset: `/metrics` is served on the main address.
+    #[arg(long, env = "CMS_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
 
     /// File holding the HS256 secret (instead of CMS_JWT_SECRET).
     #[arg(long, env = "CMS_JWT_SECRET_FILE", global = true)]

@@ -25,6 +25,9 @@ pub mod code {
     /// longer than the statement timeout: the work was stopped and its
     /// transaction rolled back (HTTP 504).
     pub const TIMEOUT: &str = "TIMEOUT";
+    /// The client did not send its whole request body within the body deadline
+    /// (`CMS_BODY_TIMEOUT_MS`); HTTP 408, and the connection is closed.
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
     /// The service cannot take the request now: too many requests in flight, or
     /// the database is unreachable (HTTP 503 with `Retry-After`).
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";

@@ -24,5 +24,6 @@ pub mod response_cache;
 pub mod search;
 pub mod server;
 pub mod state;
+pub mod traffic;
 pub mod users;
 pub mod workflow;

@@ -7,8 +7,17 @@ use crate::graphql::build_schema;
 use crate::http::router;
 use crate::import;
 use crate::state::AppState;
+use crate::traffic::{HeldArc, Traffic};
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 /// Connects, migrates and (on an empty database, unless told not to) loads the
 /// demo content.
@@ -73,10 +82,9 @@ pub fn app(state: AppState) -> Router {
 /// Serves until SIGTERM or SIGINT, then finishes in-flight requests.
 pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
     let bind = config.bind;
+    let metrics_bind = config.metrics_bind;
     let state = prepare_state(config, &args).await?;
-    let listener = TcpListener::bind(bind)
-        .await
-        .map_err(|e| AppError::Internal(format!("cannot listen on {bind}: {e}")))?;
+    let listener = listen(bind).await?;
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::Internal(format!("no local address: {e}")))?;
@@ -99,19 +107,151 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
             state.freshness.clone(),
         );
     }
-    // Expired failed-login counters go in the background, whatever logins do.
+    // Expired failed-login counters and revoked tokens go in the background,
+    // whatever logins do.
     tokio::spawn(crate::auth::throttle::run_sweeper(
         db.clone(),
         state.config.clone(),
     ));
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| AppError::Internal(format!("server error: {e}")))?;
+    let limits = Limits::of(&state.config);
+    let traffic = state.traffic.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics = match metrics_bind {
+        Some(bind) => {
+            let listener = listen(bind).await?;
+            let at = listener.local_addr().map_err(|e| {
+                AppError::Internal(format!("no local address for the metrics: {e}"))
+            })?;
+            println!("Metrics: http://{at}/metrics");
+            let router = crate::http::metrics_router(state.clone());
+            Some(tokio::spawn(accept_loop(
+                listener,
+                router,
+                limits.clone(),
+                traffic.clone(),
+                stopped.clone(),
+            )))
+        }
+        None => None,
+    };
+    let main = tokio::spawn(accept_loop(listener, app(state), limits, traffic, stopped));
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    for task in std::iter::once(main).chain(metrics) {
+        if let Err(e) = task.await {
+            tracing::error!(error = %e, "a server task failed");
+        }
+    }
     db.conn.close_by_ref().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn listen(bind: std::net::SocketAddr) -> AppResult<TcpListener> {
+    TcpListener::bind(bind)
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot listen on {bind}: {e}")))
+}
+
+/// The limits every connection is held to.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Longest wait for a request head (the first, or the next on a kept-alive
+    /// connection).
+    pub header_timeout: Duration,
+    /// Most connections open at once.
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub fn of(config: &Config) -> Limits {
+        Limits {
+            header_timeout: Duration::from_millis(config.header_timeout_ms.max(1)),
+            max_connections: config.max_connections.max(1),
+        }
+    }
+}
+
+/// Accepts connections and serves each with hyper's HTTP/1.1 server until
+/// `stopped` turns true, then lets every open connection finish its request
+/// (hyper-util's graceful shutdown) and returns.
+///
+/// Rather than `axum::serve`, which sets no timeouts: hyper's timer closes a
+/// connection that has not sent a whole request head within the header timeout
+/// (a half-sent request or an idle kept-alive connection, which would otherwise
+/// hold a file descriptor forever), and a semaphore caps the open connections.
+/// HTTP/1.1 only: HTTP/2 over cleartext (prior knowledge) has no idle timeout in
+/// hyper, and TLS and HTTP/2 to browsers belong to the proxy in front.
+pub async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    traffic: Arc<Traffic>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true);
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    loop {
+        // A free slot first: at the cap, new connections wait in the kernel's
+        // accept queue rather than cost a descriptor each.
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                traffic
+                    .connections_capped_total
+                    .fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    max = limits.max_connections,
+                    "connection cap reached: not accepting until one closes"
+                );
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    _ = stopped.changed() => break,
+                }
+            }
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before it was
+                    // taken: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let held = HeldArc::connection(traffic.clone());
+        // The peer's address, as `ConnectInfo` (the login limits use it).
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away or times out is not the server's error.
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(held);
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 async fn shutdown_signal() {

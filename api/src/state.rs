@@ -10,6 +10,7 @@ use crate::graphql::run::Documents;
 use crate::invalidation::Freshness;
 use crate::persisted::ApqStore;
 use crate::response_cache::ResponseCache;
+use crate::traffic::Traffic;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -34,6 +35,8 @@ pub struct AppState {
     /// [`AppState::with_health`]), so a saturated request pool cannot make the
     /// service look dead; the request pool otherwise.
     pub health: Db,
+    /// Connections and requests as they arrive (for `/metrics`).
+    pub traffic: Arc<Traffic>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             responses: Arc::new(ResponseCache::new(config.response_cache_bytes)),
             documents: Arc::new(Documents::new(config.document_cache_bytes)),
             freshness: Arc::default(),
+            traffic: Arc::default(),
             config: Arc::new(config),
             keys: Arc::new(keys),
         }

@@ -2,14 +2,24 @@
 use crate::common::{TestApp, COUNTRY_PAGE, DOCUMENT_LIST, SEARCH};
 use serde_json::json;
 
+/// The server's own accept loop (its timeouts and connection cap from the
+/// app's configuration) on port 0, for as long as the test runs.
 pub async fn spawn(app: &TestApp) -> String {
+    serve(app.router(), &app.state).await
+}
+
+/// Serves a router as `cms serve` does, on a port of its own.
+pub async fn serve(router: axum::Router, state: &api::state::AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = app.router();
+    let limits = api::server::Limits::of(&state.config);
+    let traffic = state.traffic.clone();
     tokio::spawn(async move {
-        axum::serve(listener, router).await.ok();
+        // Never stopped: the sender lives as long as the loop.
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        api::server::accept_loop(listener, router, limits, traffic, stopped).await;
     });
     format!("http://{addr}")
 }
@@ -117,17 +127,7 @@ async fn editorial_flow_over_real_http() {
     )
     .await
     .expect("admin");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let service = app
-        .router()
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move {
-        axum::serve(listener, service).await.ok();
-    });
-    let base = format!("http://{addr}");
+    let base = spawn(&app).await;
     let client = reqwest::Client::new();
     let call = |token: Option<String>, query: &'static str, variables: serde_json::Value| {
         let mut req = client

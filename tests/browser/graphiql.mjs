@@ -31,6 +31,11 @@ const LOGIN = `mutation Login($email: String!, $password: String!) {
   login(email: $email, password: $password) { token user { email role } }
 }`;
 const ME = 'query Me { me { name role user { email } } }';
+// The tabs a fresh profile opens with (api/src/http/graphiql.rs tabs(); GraphiQL
+// names a tab after its operation), and the Peru programme's budget as the
+// CountryPage answer gives it (a decimal string and a currency, no formatting).
+const DEFAULT_TABS = ['CountryPage', 'DocumentList', 'Search', 'Login', 'Me'];
+const PERU_BUDGET = { amount: '57000000.00', currency: 'EUR' };
 // GraphiQL saves changes after debounces of 100 ms (tab) and 500 ms (storage):
 // wait longer than both before running or reading localStorage, so the checks
 // below do not pass by being faster than the page.
@@ -95,8 +100,13 @@ async function shoot(page, name, fullPage = false) {
 const SEL = {
   queryEditor: '.graphiql-query-editor .graphiql-editor .CodeMirror',
   visibleToolEditor: '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
+  // GraphiQL renders the variables editor first in the tools pane, then headers.
+  variablesEditor: '.graphiql-editor-tool > .graphiql-editor:first-child .CodeMirror',
+  variablesButton: '.graphiql-editor-tools button[data-name="variables"]',
   result: '.result-window .CodeMirror',
   execute: 'button.graphiql-execute-button',
+  tabButton: '.graphiql-tab-button',
+  activeTabButton: '.graphiql-tab[aria-selected="true"] .graphiql-tab-button',
 };
 
 async function editorValue(page, selector) {
@@ -115,6 +125,53 @@ async function typeInto(page, selector, text) {
   await page.keyboard.press('Escape'); // close an autocomplete popup, if any
   const value = await editorValue(page, selector);
   if (value.trim() !== text.trim()) throw new Error(`editor holds ${JSON.stringify(value)} instead of ${JSON.stringify(text)}`);
+}
+
+async function tabTitles(page) {
+  return (await page.locator(SEL.tabButton).allInnerTexts()).map((t) => t.trim());
+}
+
+// The tabs the server configured (the JSON block the page starts from).
+async function configuredTabs(page) {
+  return page.evaluate(() => JSON.parse(document.getElementById('cms-graphiql-config').textContent).tabs);
+}
+
+// Same JSON (or both blank): the text of a variables editor against a tab's.
+function sameVariables(actual, expected) {
+  if (!actual.trim() || !expected.trim()) return actual.trim() === expected.trim();
+  try {
+    return JSON.stringify(JSON.parse(actual)) === JSON.stringify(JSON.parse(expected));
+  } catch {
+    return false;
+  }
+}
+
+// The pane under the query editor is open on Variables, and the variables
+// editor (the one shown) holds `expected`.
+async function variablesPaneShows(page, expected, label) {
+  const button = page.locator(SEL.variablesButton);
+  await button.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  if (!/\bactive\b/.test((await button.getAttribute('class')) || '')) {
+    const open = await page.locator('.graphiql-editor-tools button.active').allInnerTexts();
+    throw new Error(`${label}: the pane under the editor is not on Variables (open: ${open.join(', ') || 'none, collapsed'})`);
+  }
+  await page.locator('section.graphiql-editor-tool[aria-label="Variables"]').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await page.locator(SEL.variablesEditor).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  const shown = await editorValue(page, SEL.visibleToolEditor);
+  const variables = await editorValue(page, SEL.variablesEditor);
+  if (shown !== variables) throw new Error(`${label}: the editor shown is not the variables editor`);
+  if (!sameVariables(variables, expected)) {
+    throw new Error(`${label}: the variables editor holds ${JSON.stringify(variables)} instead of ${JSON.stringify(expected)}`);
+  }
+  return variables;
+}
+
+// Reload and wait for the editor; returns the tab titles.
+async function reload(page) {
+  await page.reload({ waitUntil: 'load', timeout: STEP_TIMEOUT });
+  await page.locator(SEL.queryEditor).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await page.locator(SEL.tabButton).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  return tabTitles(page);
 }
 
 async function waitForResult(page, needles) {
@@ -238,6 +295,48 @@ async function main() {
   }
   await shoot(page, 'loaded');
 
+  // Before anything else touches the page: no tab clicked, no pane switched.
+  let config = [];
+  await check('on first load the first tab is CountryPage and the Variables pane shows its example variables', async () => {
+    config = await configuredTabs(page);
+    const tabs = await tabTitles(page);
+    if (JSON.stringify(tabs) !== JSON.stringify(DEFAULT_TABS)) throw new Error(`the tabs are ${tabs.join(', ')} instead of ${DEFAULT_TABS.join(', ')}`);
+    if (config.length !== DEFAULT_TABS.length) throw new Error(`the page config has ${config.length} tabs`);
+    const active = (await page.locator(SEL.activeTabButton).innerText()).trim();
+    if (active !== 'CountryPage') throw new Error(`the active tab is ${active}`);
+    const query = await editorValue(page, SEL.queryEditor);
+    if (query !== config[0].query) throw new Error(`the query editor holds ${JSON.stringify(query.slice(0, 80))}`);
+    const variables = await variablesPaneShows(page, config[0].variables, 'CountryPage');
+    if (!variables.includes('"slug"')) throw new Error(`the variables ${JSON.stringify(variables)} lack "slug"`);
+    return variables.trim();
+  });
+
+  await check('the first press of Run (no tab clicked) runs CountryPage and shows Peru and its EUR 57000000.00 budget', async () => {
+    const body = await run(page, 'CountryPage');
+    if (body.errors) throw new Error(`the answer has errors: ${JSON.stringify(body.errors).slice(0, 300)}`);
+    const country = body?.data?.country;
+    if (country?.name !== 'Peru') throw new Error(`country is ${JSON.stringify(country).slice(0, 200)}`);
+    const budgets = (country.programmes?.edges ?? []).map((e) => e.node.budget);
+    if (!budgets.some((b) => JSON.stringify(b) === JSON.stringify(PERU_BUDGET))) {
+      throw new Error(`no programme has the budget ${JSON.stringify(PERU_BUDGET)} (budgets: ${JSON.stringify(budgets)})`);
+    }
+    // The result pane prints the answer as JSON with two-space indentation.
+    await waitForResult(page, ['"name": "Peru"', `"amount": "${PERU_BUDGET.amount}"`, `"currency": "${PERU_BUDGET.currency}"`]);
+    await shoot(page, 'country-page-result');
+  });
+
+  await check('a reload (and a second one) keeps exactly the 5 tabs, CountryPage active with its variables', async () => {
+    await page.waitForTimeout(SETTLE_MS); // every debounced write of the first load is made
+    for (const round of [1, 2]) {
+      const tabs = await reload(page);
+      if (JSON.stringify(tabs) !== JSON.stringify(DEFAULT_TABS)) throw new Error(`reload ${round}: the tabs are ${tabs.join(', ')}`);
+      const active = (await page.locator(SEL.activeTabButton).innerText()).trim();
+      if (active !== 'CountryPage') throw new Error(`reload ${round}: the active tab is ${active}`);
+      await variablesPaneShows(page, config[0].variables, `reload ${round}`);
+      await page.waitForTimeout(SETTLE_MS);
+    }
+  });
+
   await check('docs explorer lists the fields of type Country', async () => {
     await page.locator('button[aria-label="Show Documentation Explorer"]').click();
     const docs = page.locator('.graphiql-doc-explorer');
@@ -275,14 +374,17 @@ async function main() {
     if (/persist headers/i.test(text)) throw new Error('the settings offer to persist headers');
   });
 
-  await check('the preloaded "Country page" tab runs and shows Peru', async () => {
-    const tab = page.locator('.graphiql-tab-button', { hasText: /^Country ?Page$/i }).first();
-    await tab.click();
-    const query = await editorValue(page, SEL.queryEditor);
-    if (!/query CountryPage\b/.test(query)) throw new Error(`the tab holds ${JSON.stringify(query.slice(0, 80))}`);
-    await page.locator(SEL.execute).click();
-    await waitForResult(page, ['"Peru"', '57000000.00']);
-    await shoot(page, 'country-page-result');
+  await check('every tab shows its example query and variables when clicked', async () => {
+    const tabs = await tabTitles(page);
+    if (tabs.length !== config.length) throw new Error(`${tabs.length} tabs for ${config.length} configured`);
+    for (const [i, tab] of config.entries()) {
+      await page.locator(SEL.tabButton).nth(i).click();
+      const query = await editorValue(page, SEL.queryEditor);
+      if (query !== tab.query) throw new Error(`tab ${tabs[i]} holds the query ${JSON.stringify(query.slice(0, 80))}`);
+      await variablesPaneShows(page, tab.variables, `tab ${tabs[i]}`);
+    }
+    await page.locator(SEL.tabButton).first().click();
+    return `${config.length} tabs`;
   });
 
   await check('the history plugin lists the executed CountryPage query', async () => {
@@ -361,16 +463,22 @@ async function main() {
     return `${stored.length} entries`;
   });
 
-  await check('after a reload the tabs and history come back from localStorage, still without secrets', async () => {
-    await page.reload({ waitUntil: 'load', timeout: STEP_TIMEOUT });
-    await page.locator(SEL.queryEditor).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-    const tabs = (await page.locator('.graphiql-tab-button').allInnerTexts()).map((t) => t.trim());
-    const missingTabs = ['CountryPage', 'Login', 'Me'].filter((t) => !tabs.includes(t));
-    if (missingTabs.length) throw new Error(`tabs after reload lack ${missingTabs.join(', ')} (have ${tabs.join(', ')})`);
-    await historyHas(page, ['CountryPage', 'Me', 'Login']);
-    await page.waitForTimeout(SETTLE_MS);
-    const found = leaks(await localStorageEntries(page));
-    if (found.length) throw new Error(`secrets in localStorage after reload: ${found.join('; ')}`);
+  await check('after edits a reload (and a second one) brings back exactly the same tabs and the history, still without secrets', async () => {
+    const before = await tabTitles(page);
+    const activeBefore = (await page.locator(SEL.activeTabButton).innerText()).trim();
+    const expected = [...DEFAULT_TABS, 'Me']; // the five, then the tab added for `me`
+    if (JSON.stringify(before) !== JSON.stringify(expected)) throw new Error(`before the reload the tabs are ${before.join(', ')}`);
+    for (const round of [1, 2]) {
+      const tabs = await reload(page);
+      if (JSON.stringify(tabs) !== JSON.stringify(before)) throw new Error(`reload ${round}: the tabs are ${tabs.join(', ')} instead of ${before.join(', ')}`);
+      const active = (await page.locator(SEL.activeTabButton).innerText()).trim();
+      if (active !== activeBefore) throw new Error(`reload ${round}: the active tab is ${active} instead of ${activeBefore}`);
+      await historyHas(page, ['CountryPage', 'Me', 'Login']);
+      await page.waitForTimeout(SETTLE_MS);
+      const found = leaks(await localStorageEntries(page));
+      if (found.length) throw new Error(`secrets in localStorage after reload ${round}: ${found.join('; ')}`);
+    }
+    return `${before.length} tabs`;
   });
 
   await page.waitForTimeout(300);

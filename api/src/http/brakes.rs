@@ -3,9 +3,10 @@
 //! - a request timeout (tower's `Timeout`): the handler's future is dropped, which
 //!   stops the work and rolls back its open transaction, and the client gets
 //!   TIMEOUT (HTTP 504);
-//! - a limit on GraphQL requests in flight with load shedding (tower's
-//!   `ConcurrencyLimit` behind `LoadShed`): beyond it a request is refused at once
-//!   with SERVICE_UNAVAILABLE (HTTP 503, `Retry-After`), so overload never builds a
+//! - the limit on GraphQL requests in flight is not here but in the handler
+//!   (`graphql::execute`): a slot is taken only once the body has arrived, so
+//!   slow senders hold none; beyond it a request is refused at once with
+//!   SERVICE_UNAVAILABLE (HTTP 503, `Retry-After`), so overload never builds a
 //!   queue of requests that will time out anyway;
 //! - `CatchPanic` (tower-http) around everything: a panic in any handler is logged
 //!   and answered with INTERNAL (HTTP 500), and the process serves on.
@@ -19,17 +20,14 @@ use std::time::Duration;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 
-/// The timeout and the in-flight limit around the routes of `router` added so
-/// far.
-pub fn limit_requests<S>(router: Router<S>, timeout: Duration, max_in_flight: usize) -> Router<S>
+/// The request timeout around the routes of `router` added so far.
+pub fn limit_time<S>(router: Router<S>, timeout: Duration) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     router.route_layer(
         ServiceBuilder::new()
             .layer(HandleErrorLayer::new(on_brake))
-            .load_shed()
-            .concurrency_limit(max_in_flight.max(1))
             .timeout(timeout),
     )
 }
@@ -46,9 +44,6 @@ async fn on_brake(err: BoxError) -> Response {
     let fault_of = if err.is::<tower::timeout::error::Elapsed>() {
         tracing::warn!("request stopped by the request timeout");
         AppError::Timeout(String::new())
-    } else if err.is::<tower::load_shed::error::Overloaded>() {
-        tracing::debug!("request refused: too many in flight");
-        AppError::Unavailable(String::new())
     } else {
         tracing::error!(error = %err, "request failed in the server's middleware");
         AppError::internal("middleware")

@@ -125,7 +125,17 @@ async fn execute(
     seen: Seen,
 ) -> Response {
     app.requests.fetch_add(1, Ordering::Relaxed);
-    let _in_flight = InFlight::enter(&app.in_flight);
+    // An execution slot, now that the whole request is here; none free is 503
+    // at once rather than a queue of requests that would time out anyway.
+    let Ok(_slot) = app.slots.try_acquire() else {
+        app.state
+            .traffic
+            .refused_total
+            .fetch_add(1, Ordering::Relaxed);
+        tracing::debug!("request refused: too many in flight");
+        return fault(&AppError::Unavailable(String::new()), modern);
+    };
+    let _in_flight = crate::traffic::Held::enter(&app.in_flight);
     let viewer = match authenticate(app, headers, modern).await {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -373,23 +383,6 @@ fn first_code(response: &async_graphql::Response) -> Option<&'static str> {
     })
 }
 
-/// Counts a request in flight while it lives (also when its future is dropped
-/// by the timeout).
-struct InFlight<'a>(&'a std::sync::atomic::AtomicI64);
-
-impl<'a> InFlight<'a> {
-    fn enter(counter: &'a std::sync::atomic::AtomicI64) -> Self {
-        counter.fetch_add(1, Ordering::Relaxed);
-        InFlight(counter)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// POST /graphql with `{"query", "variables", "operationName"}`.
 pub async fn post_handler(
     State(app): State<App>,
@@ -423,10 +416,14 @@ pub async fn post_handler(
     if declared.is_some_and(|n| n > limit) {
         return too_large();
     }
-    let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(err) => {
-            // Over the size limit, or not sent in time (the body timeout).
+    // One deadline for the whole body, however it trickles in (tower-http's
+    // body timeout restarts on every frame: a byte every few seconds kept a
+    // request alive for ever). No execution slot is held meanwhile.
+    let deadline = std::time::Duration::from_millis(app.state.config.body_timeout_ms.max(1));
+    let bytes: Bytes = match tokio::time::timeout(deadline, axum::body::to_bytes(body, limit)).await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(err)) => {
             use std::error::Error as _;
             let mut source = err.source();
             while let Some(e) = source {
@@ -435,12 +432,35 @@ pub async fn post_handler(
                 }
                 source = e.source();
             }
-            return error_response(
-                StatusCode::REQUEST_TIMEOUT,
+            // The client went away or broke the framing.
+            let mut resp = error_response(
+                StatusCode::BAD_REQUEST,
                 code::BAD_USER_INPUT,
-                "the request body did not arrive in time",
+                "the request body could not be read",
                 modern,
             );
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return resp;
+        }
+        Err(_) => {
+            app.state
+                .traffic
+                .body_timeouts_total
+                .fetch_add(1, Ordering::Relaxed);
+            let mut resp = error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                code::REQUEST_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} ms",
+                    deadline.as_millis()
+                ),
+                modern,
+            );
+            // The rest of the body is never read: the connection ends here.
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return resp;
         }
     };
     let request = match serde_json::from_slice::<PostBody>(&bytes)

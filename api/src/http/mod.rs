@@ -36,6 +36,9 @@ pub struct Shared {
     pub requests: AtomicU64,
     /// GraphQL requests being executed now.
     pub in_flight: AtomicI64,
+    /// Execution slots (`CMS_MAX_IN_FLIGHT`), taken once a request's body has
+    /// arrived: a request that finds none is refused at once with 503.
+    pub slots: Arc<tokio::sync::Semaphore>,
     /// The last readiness ping and when it finished: concurrent `/readyz`
     /// calls share one ping instead of queueing for the health connection.
     pub ready: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
@@ -59,18 +62,24 @@ fn public_cache_control(config: &crate::config::Config) -> axum::http::HeaderVal
 }
 
 /// The service's router. Partner sites call the public API from browsers too, so
-/// CORS allows any origin for GET and POST.
+/// CORS allows any origin for GET and POST of `/graphql`; the operational
+/// endpoints (`/healthz`, `/readyz`, `/metrics`) send no CORS headers, so no web
+/// page can read them from a visitor's browser. With `CMS_METRICS_BIND` set,
+/// `/metrics` is served only there ([`metrics_router`]).
 pub fn router(state: AppState, schema: CmsSchema) -> Router {
+    let metrics_here = state.config.metrics_bind.is_none();
     let app = App(Arc::new(Shared {
         schema,
         requests: AtomicU64::new(0),
         in_flight: AtomicI64::new(0),
+        slots: Arc::new(tokio::sync::Semaphore::new(
+            state.config.max_in_flight.max(1),
+        )),
         ready: tokio::sync::Mutex::default(),
         public_cache_control: public_cache_control(&state.config),
         state,
     }));
     let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));
-    let max_in_flight = app.state.config.max_in_flight;
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
@@ -78,27 +87,47 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         // Any origin gets the same answer: no `Vary: origin`, which would split
         // CDN caches per partner site.
         .vary(tower_http::cors::Vary::list(std::iter::empty()));
-    // The brakes hold the GraphQL route only: health and metrics must answer
-    // however loaded the public path is.
-    let graphql = brakes::limit_requests(
+    // The request timeout holds the GraphQL route only: health and metrics must
+    // answer however loaded the public path is. The in-flight limit is taken
+    // inside the handler, once the body has arrived (`graphql::execute`).
+    let graphql = brakes::limit_time(
         Router::new().route(
             "/graphql",
             get(graphql::get_handler).post(graphql::post_handler),
         ),
         timeout,
-        max_in_flight,
     )
-    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        std::time::Duration::from_millis(app.state.config.body_timeout_ms.max(1)),
-    ));
-    let router = graphql
+    .layer(cors);
+    let mut router = graphql
         .route("/graphiql", get(graphiql::page_handler))
         .route(graphiql::ASSET_PATH, get(graphiql::asset))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+        .route("/readyz", get(health::readyz));
+    if metrics_here {
+        router = router.route("/metrics", get(health::metrics));
+    }
+    finish(router, app)
+}
+
+/// The router of `CMS_METRICS_BIND`: `/metrics` alone.
+pub fn metrics_router(state: AppState) -> Router {
+    let app = App(Arc::new(Shared {
+        schema: crate::graphql::build_schema(state.clone()),
+        requests: AtomicU64::new(0),
+        in_flight: AtomicI64::new(0),
+        slots: Arc::new(tokio::sync::Semaphore::new(1)),
+        ready: tokio::sync::Mutex::default(),
+        public_cache_control: public_cache_control(&state.config),
+        state,
+    }));
+    finish(Router::new().route("/metrics", get(health::metrics)), app)
+}
+
+/// The layers every route has: compression, the request log, the arrival
+/// count, panics caught.
+fn finish(router: Router<App>, app: App) -> Router {
+    let router = router
         .layer(CompressionLayer::new())
-        .layer(cors)
         // One span and one "finished processing request" event (status, latency) per
         // request at INFO; RUST_LOG=warn turns them off for benchmarks. The span
         // names the path, never the query string: a GET's variables (or a password
@@ -114,6 +143,22 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        );
+        )
+        .layer(axum::middleware::from_fn_with_state(app.clone(), arrived));
     brakes::catch_panics(router).with_state(app)
+}
+
+/// Counts a request from the moment its head has arrived until its response is
+/// ready, body reading included: `/metrics` shows slow senders as they trickle.
+async fn arrived(
+    axum::extract::State(app): axum::extract::State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let traffic = &app.state.traffic;
+    traffic
+        .requests_total
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let _held = crate::traffic::Held::enter(&traffic.requests_in_progress);
+    next.run(request).await
 }

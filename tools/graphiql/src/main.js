@@ -64,13 +64,47 @@ try {
   storage = createSafeStorage(memoryBacking()); // localStorage unavailable
 }
 
+// Would GraphiQL restore this stored tab state? The same test as its
+// isTabsState() (@graphiql/react 0.34.1, dist/editor/tabs.js): otherwise it
+// opens `defaultTabs`.
+const TAB_FIELDS = ['query', 'variables', 'headers', 'operationName', 'response'];
+function isRestorableTabState(text) {
+  let state;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const isRecord = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  return isRecord(state) && typeof state.activeTabIndex === 'number' && Array.isArray(state.tabs) &&
+    state.tabs.every((tab) => isRecord(tab) && typeof tab.id === 'string' && typeof tab.title === 'string' &&
+      TAB_FIELDS.every((key) => key in tab && (typeof tab[key] === 'string' || tab[key] === null)));
+}
+
+// GraphiQL opens `defaultTabs` (first tab active) when nothing restorable is
+// stored, but fills the editors from the `graphiql:query` and
+// `graphiql:variables` keys, falling back to the first tab for the query only
+// (getDefaultTabState and the initial state in @graphiql/react's
+// editor/context.js; still so in GraphiQL 5, graphql/graphiql#3392). So on a
+// fresh profile the first tab showed empty variables (Run: "Variable slug is
+// not defined") while its tab state held them, and the next load, finding the
+// query stored without variables, matched no stored tab and added one. Store
+// the first tab's query and variables under those keys, as GraphiQL itself does
+// when a tab is opened: the editors and the tab state then agree, and a reload
+// finds the active tab again.
+if (defaultTabs.length > 0 && !isRestorableTabState(storage.getItem('graphiql:tabState'))) {
+  storage.setItem('graphiql:query', defaultTabs[0].query);
+  storage.setItem('graphiql:variables', defaultTabs[0].variables);
+}
+
 const props = {
   fetcher,
   plugins,
   storage,
   shouldPersistHeaders: false,
   isHeadersEditorEnabled: true,
-  defaultEditorToolsVisibility: 'headers',
+  // Open the pane under the editor on Variables: every example tab has some.
+  defaultEditorToolsVisibility: 'variables',
   defaultHeaders: '',
 };
 if (defaultTabs.length > 0) props.defaultTabs = defaultTabs;
