@@ -54,5 +54,7 @@ mod search;
 mod slow_clients;
 #[path = "api/statements.rs"]
 mod statements;
+#[path = "api/text_limits.rs"]
+mod text_limits;
 #[path = "api/workflow.rs"]
 mod workflow;

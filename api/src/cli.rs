@@ -138,6 +138,7 @@ async fn import_file(config: &Config, args: &ImportArgs) -> AppResult<()> {
     db.migrate().await?;
     let options = import::ImportOptions {
         as_draft: args.as_draft,
+        text: crate::content::text::TextLimits::of(config),
     };
     let report = import::import(&db, data, options).await?;
     eprintln!(

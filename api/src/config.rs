@@ -353,6 +353,30 @@ pub struct Config {
     )]
     pub max_list_length: usize,
 
+    /// Longest short text, in characters (after NFC): titles, names,
+    /// categories, file names, display names; longer is BAD_USER_INPUT.
+    #[arg(long, env = "CMS_MAX_SHORT_TEXT", default_value_t = 300, global = true)]
+    pub max_short_text: usize,
+
+    /// Longest summary or review comment, in characters.
+    #[arg(
+        long,
+        env = "CMS_MAX_SUMMARY_TEXT",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub max_summary_text: usize,
+
+    /// Longest markdown body (a country's context and support measures, a
+    /// priority's body), in characters.
+    #[arg(
+        long,
+        env = "CMS_MAX_BODY_TEXT",
+        default_value_t = 100_000,
+        global = true
+    )]
+    pub max_body_text: usize,
+
     /// Connections in the database pool (default: 10 on PostgreSQL, 8 on SQLite).
     #[arg(long, env = "CMS_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,

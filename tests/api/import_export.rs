@@ -59,7 +59,10 @@ async fn as_draft_imports_are_invisible_to_the_public() {
     import::import(
         &app.state.db,
         fixtures::dataset(5),
-        ImportOptions { as_draft: true },
+        ImportOptions {
+            as_draft: true,
+            ..ImportOptions::default()
+        },
     )
     .await
     .expect("imports");

@@ -8,6 +8,9 @@
 // Env: BASE_URL (default http://127.0.0.1:18080), CMS_EMAIL, CMS_PASSWORD (a
 // staff account), SCREENSHOT_DIR (default: a new temp dir), CHROMIUM (default
 // /usr/bin/chromium), TEST_TIMEOUT_MS (default 120000).
+// It starts from a fresh profile and presses Run on the first tab before
+// touching anything else (GraphiQL must open with that tab's variables, on the
+// Variables pane), and checks that reloads never add a tab.
 // Besides rendering and running queries it proves that nothing secret reaches
 // localStorage: the bearer token in the headers editor and the Login tab's
 // password (tools/graphiql/src/safe-storage.js), waiting out GraphiQL's

@@ -8,13 +8,14 @@ throwaway PostgreSQL cluster:
         [--pg-url URL --pg-dir DIR --pg-script .ci/pg.sh --pg-bin DIR]
         [--soak-seconds N] [--connections N] [--keep-temp]
 
-Scenarios: kill-writes, kill-import, soak, pg-outage (PostgreSQL only).
+Scenarios: kill-writes, kill-import, soak, slow-clients, pg-outage (PostgreSQL only).
 Exit status 0 when no scenario found a loss or violation, 1 otherwise, 2 on usage
 errors. Python 3.11 standard library only.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import collections
 import ctypes
@@ -23,6 +24,7 @@ import json
 import math
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -43,12 +45,13 @@ QUERIES = ROOT / "queries"
 PARTNER_QUERIES = ["country-page", "document-list", "search"]
 
 # pg-outage runs last on PostgreSQL: it stops and restarts the shared cluster.
-SCENARIOS = ["kill-writes", "kill-import", "soak", "pg-outage"]
+SCENARIOS = ["kill-writes", "kill-import", "soak", "slow-clients", "pg-outage"]
 BACKENDS_OF = {
     "kill-writes": ("sqlite", "postgres"),
     "kill-import": ("sqlite", "postgres"),
     "pg-outage": ("postgres",),
     "soak": ("sqlite", "postgres"),
+    "slow-clients": ("sqlite", "postgres"),
 }
 
 JWT_SECRET = "fault-suite-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -1379,11 +1382,385 @@ def scenario_soak(ctx: Ctx, backend: str, say: Say) -> Outcome:
     return out
 
 
+# ------------------------------------------------------------------ slow-clients
+
+SLOW_BODIES = 300          # connections trickling a body, re-opened when closed
+HALF_HEADS = 200           # connections sending half a request head, re-opened too
+SLOW_HEADER_TIMEOUT_MS = 3000
+BODY_TIMEOUT_MS = 5000     # CMS_BODY_TIMEOUT_MS's default (the server runs with it)
+SLOW_BASELINE_S = 4.0
+SLOW_ATTACK_S = 16.0
+SLOW_BODY_HEAD = (b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 10000\r\n\r\n")
+HALF_HEAD = b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Ty"
+
+
+def scrape_metrics(port: int, timeout: float = 5) -> dict[str, float] | None:
+    """GET /metrics on a connection of its own: {name: value}, None if no 200."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", "/metrics")
+        r = conn.getresponse()
+        text = r.read().decode(errors="replace")
+        if r.status != 200:
+            return None
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#") or " " not in line:
+            continue
+        name, _, value = line.rpartition(" ")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            pass
+    return out
+
+
+@dataclass
+class SlowStats:
+    """What the attacking connections saw (written by the attack's event loop only)."""
+    body_conns: int = 0                                   # slow-body connections ended
+    body_408: int = 0                                     # ... answered 408 REQUEST_TIMEOUT
+    body_408_secs: list = field(default_factory=list)     # end of head -> 408 arrived
+    body_bad: list = field(default_factory=list)          # anything else, described
+    body_bytes: int = 0                                   # body bytes trickled in all
+    half_conns: int = 0                                   # half-head connections ended
+    half_secs: list = field(default_factory=list)         # connected -> closed by the server
+    half_how: collections.Counter = field(default_factory=collections.Counter)
+    half_bad: list = field(default_factory=list)
+    connect_errors: collections.Counter = field(default_factory=collections.Counter)
+
+
+async def _recv_until_closed(loop, sock: socket.socket, limit: float) -> tuple[bytes, str]:
+    """Reads until the server closes: (bytes, how) with how "eof", "reset" or
+    "not closed" (still open `limit` seconds later)."""
+    got = b""
+    deadline = time.monotonic() + limit
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return got, "not closed"
+        try:
+            chunk = await asyncio.wait_for(loop.sock_recv(sock, 65536), timeout=left)
+        except asyncio.TimeoutError:
+            return got, "not closed"
+        except OSError as e:
+            return got, f"reset ({type(e).__name__})"
+        if not chunk:
+            return got, "eof"
+        got += chunk
+
+
+async def _connect(loop, port: int, stats: SlowStats) -> socket.socket | None:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setblocking(False)
+    try:
+        await asyncio.wait_for(loop.sock_connect(s, ("127.0.0.1", port)), timeout=10)
+        return s
+    except (OSError, asyncio.TimeoutError) as e:
+        stats.connect_errors[type(e).__name__] += 1
+        s.close()
+        return None
+
+
+async def _slow_body(port: int, delay: float, stop: threading.Event, stats: SlowStats) -> None:
+    """Sends a GraphQL POST's head and then a body byte a second, for ever; when the
+    server answers (408 after the body deadline) and closes, opens the next one.
+    After `stop`, the open one still trickles until the server ends it."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(delay)
+    while not stop.is_set():
+        s = await _connect(loop, port, stats)
+        if s is None:
+            await asyncio.sleep(0.2)
+            continue
+        try:
+            await loop.sock_sendall(s, SLOW_BODY_HEAD)
+            t_head = time.monotonic()
+            reader = asyncio.ensure_future(
+                _recv_until_closed(loop, s, BODY_TIMEOUT_MS / 1000 + 10))
+            writing = True
+            while not reader.done():
+                await asyncio.wait({reader}, timeout=1.0)
+                if writing and not reader.done():
+                    try:
+                        await loop.sock_sendall(s, b" ")
+                        stats.body_bytes += 1
+                    except OSError:
+                        writing = False  # closed by the server; the reader sees how
+            got, how = reader.result()
+            secs = time.monotonic() - t_head
+        except OSError as e:
+            got, how, secs = b"", f"send failed ({type(e).__name__})", 0.0
+        finally:
+            s.close()
+        stats.body_conns += 1
+        text = got.decode(errors="replace")
+        if text.startswith("HTTP/1.1 408") and "REQUEST_TIMEOUT" in text and how != "not closed":
+            stats.body_408 += 1
+            stats.body_408_secs.append(secs)
+        elif len(stats.body_bad) < 20:
+            stats.body_bad.append(f"after {secs:.2f} s, {how}: {text[:200]!r}")
+        else:
+            stats.body_bad.append("")
+
+
+async def _half_head(port: int, delay: float, stop: threading.Event, stats: SlowStats) -> None:
+    """Sends half a request head and nothing more; records when the server closes
+    the connection, then opens the next one until `stop`."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(delay)
+    while not stop.is_set():
+        s = await _connect(loop, port, stats)
+        if s is None:
+            await asyncio.sleep(0.2)
+            continue
+        t0 = time.monotonic()
+        try:
+            await loop.sock_sendall(s, HALF_HEAD)
+            got, how = await _recv_until_closed(loop, s, SLOW_HEADER_TIMEOUT_MS / 1000 + 10)
+        except OSError as e:
+            got, how = b"", f"reset ({type(e).__name__})"
+        finally:
+            secs = time.monotonic() - t0
+            s.close()
+        stats.half_conns += 1
+        answer = got.split(b"\r\n", 1)[0].decode(errors="replace") if got else "nothing"
+        stats.half_how[f"{how}, sent {answer}"] += 1
+        if how == "not closed":
+            stats.half_bad.append(f"still open {secs:.1f} s after half a head")
+        else:
+            stats.half_secs.append(secs)
+
+
+def scenario_slow_clients(ctx: Ctx, backend: str, say: Say) -> Outcome:
+    out = Outcome()
+    # Our sockets and the server's (it inherits the limit): ~500 attackers, the
+    # normal client, metrics, the database pool, with room to spare.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = 2048
+    if soft < need:
+        if hard != resource.RLIM_INFINITY and hard < need:
+            raise Failure(f"open-file limit {soft}/{hard}: the scenario needs {need}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+        say(f"open-file limit raised from {soft} to {need}")
+    db = Database(ctx, backend, "slow-clients")
+    srv = Server(ctx, db, env={"CMS_HEADER_TIMEOUT_MS": str(SLOW_HEADER_TIMEOUT_MS)})
+    took = srv.start()
+    say(f"serve ready in {took:.1f} s; CMS_HEADER_TIMEOUT_MS={SLOW_HEADER_TIMEOUT_MS}, "
+        f"CMS_BODY_TIMEOUT_MS and CMS_MAX_IN_FLIGHT at their defaults "
+        f"({BODY_TIMEOUT_MS}, 256); open-file limit "
+        f"{resource.getrlimit(resource.RLIMIT_NOFILE)[0]}")
+    name, q, v = next(x for x in partner_queries() if x[0] == "country-page")
+
+    # The normal client: one kept-alive connection, never idle (an idle one would
+    # be closed at the header timeout, which is right but not this test).
+    phase = ["warmup"]
+    samples: list[tuple[str, float, int | None, bool]] = []
+    bad: list[str] = []
+    stop_client = threading.Event()
+
+    def normal() -> None:
+        client = Client(srv.port, timeout=30, keepalive=True)
+        while not stop_client.is_set():
+            ph = phase[0]
+            r = client.gql(q, v)
+            good = partner_ok(name, r)
+            samples.append((ph, r.seconds, r.status, good))
+            if not good and len(bad) < 20:
+                bad.append(f"{ph}: {r.describe()}")
+        client.close()
+
+    client_thread = threading.Thread(target=normal, daemon=True)
+    client_thread.start()
+    time.sleep(1.0)
+    phase[0] = "baseline"
+    rss_before = rss_kib(srv.pid)
+    time.sleep(SLOW_BASELINE_S)
+    m0 = scrape_metrics(srv.port) or {}
+
+    stats = SlowStats()
+    stop_attack = threading.Event()
+
+    async def attack() -> None:
+        tasks = [asyncio.ensure_future(_slow_body(srv.port, i / SLOW_BODIES, stop_attack, stats))
+                 for i in range(SLOW_BODIES)]
+        tasks += [asyncio.ensure_future(_half_head(srv.port, i / HALF_HEADS, stop_attack, stats))
+                  for i in range(HALF_HEADS)]
+        await asyncio.gather(*tasks)
+
+    attack_error: list[str] = []
+
+    def run_attack() -> None:
+        try:
+            asyncio.run(attack())
+        except Exception:
+            attack_error.append(traceback.format_exc())
+
+    attacker = threading.Thread(target=run_attack, daemon=True)
+    phase[0] = "attack"
+    t_attack = time.monotonic()
+    attacker.start()
+    peak = collections.Counter()
+    scrapes = failed_scrapes = 0
+    rss_peak = rss_before
+    refused_during = 0.0
+    while time.monotonic() - t_attack < SLOW_ATTACK_S:
+        time.sleep(0.5)
+        m = scrape_metrics(srv.port)
+        scrapes += 1
+        if m is None:
+            failed_scrapes += 1
+            continue
+        for k in ("cms_http_requests_in_progress", "cms_http_connections_open"):
+            peak[k] = max(peak[k], m.get(k, 0))
+        refused_during = max(refused_during, m.get("cms_graphql_requests_refused_total", 0))
+        try:
+            rss_peak = max(rss_peak, rss_kib(srv.pid))
+        except (OSError, RuntimeError):
+            pass
+    # Stop opening new ones; the open ones run out (408 at the body deadline, the
+    # half heads at the header timeout) while the normal client keeps going.
+    phase[0] = "drain"
+    stop_attack.set()
+    attacker.join(timeout=BODY_TIMEOUT_MS / 1000 + 20)
+    drain_secs = time.monotonic() - t_attack - SLOW_ATTACK_S
+    out.check(not attacker.is_alive(), "attacking connections still open 25 s after the "
+                                       "attack stopped")
+    out.check(not attack_error, f"the attack crashed: {''.join(attack_error)}")
+    phase[0] = "after"
+    time.sleep(1.0)
+    stop_client.set()
+    client_thread.join(timeout=60)
+    out.check(not client_thread.is_alive(), "the normal client hangs")
+
+    # the normal client
+    by_phase = collections.defaultdict(list)
+    status = collections.Counter()
+    for ph, secs, st, good in samples:
+        by_phase[ph].append(secs)
+        status[(ph, "transport error" if st is None else str(st), good)] += 1
+    base = sorted(by_phase["baseline"])
+    att = sorted(by_phase["attack"])
+    b50, b99 = percentile(base, 50), percentile(base, 99)
+    a50, a99 = percentile(att, 50), percentile(att, 99)
+    bound = max(10 * b99, 0.5)
+    say(f"normal client, country page on one kept-alive connection: baseline {len(base)} "
+        f"requests in {SLOW_BASELINE_S:.0f} s, p50 {b50 * 1000:.1f} ms, p99 {b99 * 1000:.1f} ms; "
+        f"under attack {len(att)} requests in {SLOW_ATTACK_S:.0f} s, p50 {a50 * 1000:.1f} ms, "
+        f"p99 {a99 * 1000:.1f} ms, max {(att[-1] if att else 0) * 1000:.1f} ms "
+        f"(bound {bound * 1000:.0f} ms)")
+    say("normal client by phase: " + ", ".join(
+        f"{ph} {st}{'' if good else ' NOT OK'} x{n}"
+        for (ph, st, good), n in sorted(status.items())))
+    n_bad = sum(n for (ph, st, good), n in status.items() if not good)
+    n_503 = sum(n for (ph, st, good), n in status.items() if st == "503")
+    out.check(len(base) >= 10, f"only {len(base)} baseline requests")
+    out.check(len(att) >= 10, f"only {len(att)} requests under attack")
+    out.check(n_503 == 0, f"the normal client got {n_503} HTTP 503")
+    out.check(n_bad == 0, f"{n_bad} normal requests failed or had wrong data")
+    report_list(say, "normal request failure", bad, 5)
+    out.check(a99 <= bound, f"p99 under attack {a99 * 1000:.1f} ms is above the bound "
+                            f"{bound * 1000:.0f} ms (baseline p99 {b99 * 1000:.1f} ms)")
+
+    # the slow bodies
+    lo = min(stats.body_408_secs, default=0)
+    hi = max(stats.body_408_secs, default=0)
+    n_body_bad = stats.body_conns - stats.body_408
+    say(f"slow bodies: {stats.body_conns} connections ({SLOW_BODIES} at a time, "
+        f"{stats.body_bytes} body bytes trickled), {stats.body_408} answered 408 "
+        f"REQUEST_TIMEOUT and closed, {lo:.2f}..{hi:.2f} s after their head; "
+        f"{n_body_bad} otherwise")
+    report_list(say, "slow body not answered 408", [b for b in stats.body_bad if b], 5)
+    out.check(stats.body_conns >= SLOW_BODIES, f"only {stats.body_conns} slow bodies ended")
+    out.check(n_body_bad == 0, f"{n_body_bad} slow bodies were not answered 408 "
+                               f"REQUEST_TIMEOUT and closed")
+    # (our clock starts once the head is sent, the server's once it is parsed; the
+    # slack is for our event loop stamping late under load)
+    out.check(not stats.body_408_secs or lo >= BODY_TIMEOUT_MS / 1000 - 0.5,
+              f"a 408 came {lo:.2f} s after the head, before the {BODY_TIMEOUT_MS} ms deadline")
+    out.check(hi <= BODY_TIMEOUT_MS / 1000 + 2,
+              f"a 408 came {hi:.2f} s after the head (deadline {BODY_TIMEOUT_MS} ms + 2 s)")
+
+    # the half heads
+    limit = SLOW_HEADER_TIMEOUT_MS / 1000 + 2
+    hmax = max(stats.half_secs, default=0)
+    hmin = min(stats.half_secs, default=0)
+    late = [s for s in stats.half_secs if s > limit]
+    say(f"half heads: {stats.half_conns} connections ({HALF_HEADS} at a time), "
+        f"{len(stats.half_secs)} closed by the server {hmin:.2f}..{hmax:.2f} s after "
+        f"connecting (p50 {percentile(sorted(stats.half_secs), 50):.2f} s); "
+        + ", ".join(f"{k} x{n}" for k, n in sorted(stats.half_how.items())))
+    out.check(stats.half_conns >= HALF_HEADS, f"only {stats.half_conns} half heads ended")
+    out.check(not stats.half_bad, f"{len(stats.half_bad)} half heads never closed: "
+                                  f"{stats.half_bad[:3]}")
+    out.check(not late, f"{len(late)} half heads closed later than {limit:.0f} s "
+                        f"(slowest {hmax:.2f} s)")
+    out.check(not stats.half_secs or hmin >= SLOW_HEADER_TIMEOUT_MS / 1000 - 0.5,
+              f"a half head was closed after {hmin:.2f} s, before the header timeout")
+    if stats.connect_errors:
+        say(f"connect errors: {dict(stats.connect_errors)}")
+    out.check(not stats.connect_errors, f"attacking connections failed to connect: "
+                                        f"{dict(stats.connect_errors)}")
+
+    # the metrics, during and after
+    m1 = scrape_metrics(srv.port) or {}
+    timeouts = m1.get("cms_http_body_timeouts_total", 0) - m0.get("cms_http_body_timeouts_total", 0)
+    refused = m1.get("cms_graphql_requests_refused_total", -1)
+    say(f"metrics during the attack ({scrapes} scrapes, {failed_scrapes} failed): peak "
+        f"cms_http_requests_in_progress {peak['cms_http_requests_in_progress']:.0f}, peak "
+        f"cms_http_connections_open {peak['cms_http_connections_open']:.0f}; "
+        f"cms_http_body_timeouts_total +{timeouts:.0f}, cms_graphql_requests_refused_total "
+        f"{refused:.0f}, cms_http_connections_total {m1.get('cms_http_connections_total', 0):.0f}, "
+        f"cms_http_connections_capped_total {m1.get('cms_http_connections_capped_total', 0):.0f}")
+    out.check(failed_scrapes == 0, f"{failed_scrapes} of {scrapes} /metrics scrapes failed "
+                                   f"during the attack")
+    out.check(peak["cms_http_requests_in_progress"] >= 0.8 * SLOW_BODIES,
+              f"cms_http_requests_in_progress peaked at "
+              f"{peak['cms_http_requests_in_progress']:.0f}, the slow bodies do not show")
+    out.check(peak["cms_http_connections_open"] >= 0.9 * (SLOW_BODIES + HALF_HEADS),
+              f"cms_http_connections_open peaked at {peak['cms_http_connections_open']:.0f}")
+    out.check(refused == 0 and refused_during == 0,
+              f"cms_graphql_requests_refused_total is {refused:.0f}")
+    out.check(timeouts == stats.body_408, f"cms_http_body_timeouts_total grew by "
+                                          f"{timeouts:.0f}, {stats.body_408} 408s seen")
+    out.check(m1.get("cms_http_connections_capped_total", 0) == 0,
+              "the connection cap was reached")
+    # every connection gone: the metrics request's own one at most (and a
+    # closing one or two)
+    t0 = time.monotonic()
+    open_now = m1.get("cms_http_connections_open", -1)
+    while open_now > 3 and time.monotonic() - t0 < 10:
+        time.sleep(0.2)
+        open_now = (scrape_metrics(srv.port) or {}).get("cms_http_connections_open", -1)
+    settle = time.monotonic() - t0
+    say(f"after the attack (drained in {drain_secs:.1f} s): cms_http_connections_open "
+        f"{open_now:.0f} ({settle:.1f} s after the attackers finished)")
+    out.check(0 <= open_now <= 3, f"cms_http_connections_open is {open_now:.0f} after the "
+                                  f"attack (expected 3 at most)")
+    rss_after = rss_kib(srv.pid)
+    say(f"RSS before the attack {rss_before / 1024:.1f} MiB, peak during it "
+        f"{rss_peak / 1024:.1f} MiB, after {rss_after / 1024:.1f} MiB")
+    out.check(http_status(srv.port, "/readyz") == 200, "/readyz is not 200 after the attack")
+    out.check(partner_ok(name, Client(srv.port).gql(q, v)),
+              "the country page fails after the attack")
+    out.check(srv.alive(), f"cms serve died; log:\n{tail(srv.log_path)}")
+    rc = srv.stop()
+    out.check(rc == 0, f"graceful stop after the attack: exit status {rc}")
+    out.violations += [f"PANIC: {p}" for p in srv.panics()]
+    return out
+
+
 RUNNERS = {
     "kill-writes": scenario_kill_writes,
     "kill-import": scenario_kill_import,
     "pg-outage": scenario_pg_outage,
     "soak": scenario_soak,
+    "slow-clients": scenario_slow_clients,
 }
 
 

@@ -20,6 +20,7 @@ pub mod snapshot;
 pub mod status;
 pub mod tables;
 pub mod tags;
+pub mod text;
 pub mod validate;
 pub mod visibility;
 

@@ -218,6 +218,14 @@ pub trait ContentType:
     /// outside the file, as in a public-only export).
     fn to_file(&self, keys: &dyn Keys) -> Option<Self::File>;
 
+    /// The one check of an item from a mutation or a file: its texts cleaned
+    /// (see [`super::text`]: NFC, LF, no control characters, lengths), then
+    /// every rule of the type.
+    fn check(&mut self, at: At, limits: &super::text::TextLimits) -> AppResult<()> {
+        super::text::clean_all(self, at.0, limits)?;
+        self.validate(at)
+    }
+
     /// Every rule of the type, with field paths under `at`.
     fn validate(&self, at: At) -> AppResult<()> {
         super::validate::slug(&at.field("slug"), self.slug())?;

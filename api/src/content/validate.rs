@@ -46,14 +46,94 @@ pub fn iso2(field: &str, value: &str) -> AppResult<()> {
     }
 }
 
-/// ISO 639-1: two lower-case letters.
+/// The ISO 639-1 language codes (184: the IATI Language codelist's, which
+/// keeps the withdrawn `bh`, plus `cu`, `ia` and `ie`), sorted.
+pub const ISO_639_1: [&str; 184] = [
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be",
+    "bg", "bh", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs",
+    "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu",
+    "fa", "ff", "fi", "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha",
+    "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik",
+    "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn",
+    "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo", "lt",
+    "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb",
+    "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os",
+    "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd",
+    "se", "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv",
+    "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw",
+    "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za",
+    "zh", "zu",
+];
+
+/// ISO 639-1: one of the two-letter codes of the list, not only its shape.
 pub fn language(field: &str, value: &str) -> AppResult<()> {
-    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_lowercase()) {
+    if ISO_639_1.binary_search(&value).is_ok() {
         Ok(())
     } else {
         Err(AppError::bad_field(
             field,
-            format!("invalid ISO 639-1 language code {}: expected two lower-case letters such as \"en\"", quoted(value)),
+            format!("unknown ISO 639-1 language code {}: expected a two-letter code such as \"en\", \"es\" or \"fi\"", quoted(value)),
+        ))
+    }
+}
+
+/// The publication dates accepted, documented in docs/text-and-limits.md.
+pub const FIRST_DATE: (i32, u32, u32) = (1900, 1, 1);
+pub const LAST_DATE: (i32, u32, u32) = (2200, 12, 31);
+
+/// A date within [`FIRST_DATE`]..=[`LAST_DATE`] (the years programme periods
+/// accept): `0000-01-01` and `9999-12-31` are typing slips, not dates.
+pub fn date_in_range(field: &str, value: NaiveDate) -> AppResult<()> {
+    let bound = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d);
+    let (Some(first), Some(last)) = (bound(FIRST_DATE), bound(LAST_DATE)) else {
+        return Err(AppError::internal("the date bounds are not dates"));
+    };
+    if value < first || value > last {
+        return Err(AppError::bad_field(
+            field,
+            format!("the date {value} is out of range ({first} to {last})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A media type as RFC 6838 writes it: `type/subtype`, each of letters, digits
+/// and `!#$&-^_.+`, then optional `; name=value` parameters whose values are such
+/// tokens or a quoted string of printable ASCII without `"` and `\`. Nothing a
+/// browser or a header could read as markup or a second header.
+pub fn media_type(field: &str, value: &str) -> AppResult<()> {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 127
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    let ok_essence = essence
+        .split_once('/')
+        .is_some_and(|(t, s)| token(t) && token(s));
+    let ok_params = parts.all(|p| {
+        p.trim().split_once('=').is_some_and(|(name, v)| {
+            token(name.trim())
+                && (token(v)
+                    || (v.len() >= 2
+                        && v.starts_with('"')
+                        && v.ends_with('"')
+                        && v[1..v.len() - 1]
+                            .bytes()
+                            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')))
+        })
+    });
+    if value.len() <= 255 && ok_essence && ok_params {
+        Ok(())
+    } else {
+        Err(AppError::bad_field(
+            field,
+            format!(
+                "invalid media type {}: expected type/subtype such as \"application/pdf\", with optional ; name=value parameters",
+                quoted(value)
+            ),
         ))
     }
 }
@@ -228,12 +308,19 @@ pub fn translations(field: &str, map: &TranslationMap, allowed: &[&str]) -> AppR
                 "the default locale's text belongs in the item's own fields, not in translations",
             ));
         }
-        Locale::parse(Some(tag)).map_err(|_| {
-            AppError::bad_field(
-                format!("{field}.{}", clipped(tag)),
-                format!("invalid locale {}", quoted(tag)),
-            )
-        })?;
+        let primary = tag.split('-').next().unwrap_or_default();
+        Locale::parse(Some(tag))
+            .ok()
+            .filter(|_| ISO_639_1.binary_search(&primary).is_ok())
+            .ok_or_else(|| {
+                AppError::bad_field(
+                    format!("{field}.{}", clipped(tag)),
+                    format!(
+                        "invalid locale {}: expected an ISO 639-1 language, optionally with a region (\"fi\", \"pt-BR\")",
+                        quoted(tag)
+                    ),
+                )
+            })?;
         for name in fields.keys() {
             if !allowed.contains(&name.as_str()) {
                 return Err(AppError::bad_field(
@@ -316,6 +403,37 @@ mod tests {
     }
 
     #[test]
+    fn media_types_are_tokens() {
+        for ok in [
+            "application/pdf",
+            "text/csv; charset=utf-8",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "text/plain; charset=\"utf-8\"",
+        ] {
+            assert!(media_type("m", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "text/html; charset=<script>",
+            "pdf",
+            "text/",
+            "text/html\r\nSet-Cookie: a=b",
+            "a/b; c",
+            "text/plain; charset=\"a\"b\"",
+        ] {
+            assert!(media_type("m", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_have_a_range() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert!(date_in_range("d", d("2024-03-01")).is_ok());
+        assert!(date_in_range("d", d("1900-01-01")).is_ok());
+        assert!(date_in_range("d", d("0000-01-01")).is_err());
+        assert!(date_in_range("d", d("9999-12-31")).is_err());
+    }
+
+    #[test]
     fn codes_and_slugs() {
         assert!(slug("s", "peru").is_ok());
         assert!(slug("s", "Peru").is_err());
@@ -325,6 +443,9 @@ mod tests {
         assert!(iso2("c", "PER").is_err());
         assert!(language("l", "en").is_ok());
         assert!(language("l", "eng").is_err());
+        assert!(language("l", "xx").is_err());
+        assert!(language("l", "fi").is_ok());
+        assert!(ISO_639_1.windows(2).all(|w| w[0] < w[1]));
         assert!(currency("c", "EUR").is_ok());
         assert!(currency("c", "eu").is_err());
     }

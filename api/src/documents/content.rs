@@ -226,12 +226,14 @@ impl ContentType for DocumentData {
 
     fn rules(&self, at: At) -> AppResult<()> {
         validate::required_text(&at.field("title"), &self.title)?;
-        if self.published_on.is_none() {
+        let Some(published_on) = self.published_on else {
             return Err(AppError::bad_field(
                 at.field("publishedOn"),
                 "a publication date is required",
             ));
-        }
+        };
+        validate::date_in_range(&at.field("publishedOn"), published_on)?;
+        validate::media_type(&at.field("mediaType"), &self.media_type)?;
         validate::language(&at.field("language"), &self.language)?;
         validate::countries(&at.field("countryIds"), &self.country_ids)?;
         validate::format(&at.field("format"), &self.format)?;

@@ -29,6 +29,8 @@ pub struct ImportOptions {
     /// Import everything as DRAFT, whatever the file says: a working copy
     /// becomes the item's content, schedules are dropped.
     pub as_draft: bool,
+    /// The text rules (maximum lengths) items are held to, as in mutations.
+    pub text: crate::content::text::TextLimits,
 }
 
 /// Options of one export.
@@ -194,9 +196,11 @@ where
     T::File: FileItem,
 {
     let mut data = T::from_file(item, known, index)?;
-    data.validate(At::ITEM)?;
+    data.check(At::ITEM, &opts.text)?;
     let mut copy = match item.working_copy() {
-        Some(wc) => Some(prepare_copy::<T>(wc, known, index).map_err(|e| under("workingCopy", e))?),
+        Some(wc) => Some(
+            prepare_copy::<T>(wc, known, index, &opts.text).map_err(|e| under("workingCopy", e))?,
+        ),
         None => None,
     };
     let mut status = item.status().unwrap_or(Status::Published);
@@ -207,7 +211,15 @@ where
         ));
     }
     let mut scheduled_at = item.scheduled_at();
-    let mut review_comment = item.review_comment().map(str::to_string);
+    let mut review_comment = match item.review_comment() {
+        Some(c) => Some(crate::content::text::clean(
+            "reviewComment",
+            c,
+            crate::content::text::TextKind::Summary,
+            &opts.text,
+        )?),
+        None => None,
+    };
     if opts.as_draft {
         // The editors' latest work becomes the content, as an unpublish does.
         if let Some((c, _)) = copy.take() {
@@ -237,7 +249,12 @@ where
     Ok((data, workflow))
 }
 
-fn prepare_copy<T: ContentType>(wc: &T::File, known: &Known, index: usize) -> AppResult<(T, Status)>
+fn prepare_copy<T: ContentType>(
+    wc: &T::File,
+    known: &Known,
+    index: usize,
+    text: &crate::content::text::TextLimits,
+) -> AppResult<(T, Status)>
 where
     T::File: FileItem,
 {
@@ -254,8 +271,8 @@ where
             "a working copy is DRAFT or IN_REVIEW",
         ));
     }
-    let data = T::from_file(wc, known, index)?;
-    data.validate(At::ITEM)?;
+    let mut data = T::from_file(wc, known, index)?;
+    data.check(At::ITEM, text)?;
     Ok((data, status))
 }
 

@@ -108,7 +108,7 @@ fn normalise_email(email: &str) -> AppResult<String> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         })
-        && !e.chars().any(char::is_whitespace);
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
     if !valid {
         return Err(AppError::bad_field(
             "input.email",
@@ -163,12 +163,14 @@ pub async fn create_user(
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
-    if display_name.chars().count() > 200 {
-        return Err(AppError::bad_field(
-            "input.displayName",
-            "at most 200 characters",
-        ));
-    }
+    // The text rules of content (NFC, no control characters), at the short
+    // texts' default length.
+    let display_name = crate::content::text::clean(
+        "input.displayName",
+        &display_name,
+        crate::content::text::TextKind::Short,
+        &crate::content::text::TextLimits::default(),
+    )?;
     let hash = hashing.hash(password_text).await?;
     let now = Utc::now();
     let public_id = uuid::Uuid::new_v4().to_string();

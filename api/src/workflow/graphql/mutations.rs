@@ -5,7 +5,8 @@ use crate::auth::{Role, Viewer};
 use crate::catalog::Data;
 use crate::content::connection::ConnectionNode;
 use crate::content::input::id_of;
-use crate::content::model::{ContentInput, ContentType};
+use crate::content::model::{At, ContentInput, ContentType};
+use crate::content::text::TextLimits;
 use crate::content::{Locale, Visibility};
 use crate::countries::content::CountryInput;
 use crate::countries::Country;
@@ -161,6 +162,13 @@ impl WorkflowMutation {
         if comment.trim().is_empty() {
             return Err(AppError::bad_field("comment", "a rejection needs a comment").into_gql());
         }
+        let comment = crate::content::text::clean(
+            "comment",
+            &comment,
+            crate::content::text::TextKind::Summary,
+            &TextLimits::of(&ctx.data::<AppState>()?.config),
+        )
+        .gql()?;
         let step = Step {
             comment: Some(comment),
             expected: expected_version,
@@ -259,13 +267,15 @@ impl WorkflowMutation {
     }
 }
 
-/// Applies a content type's input to a snapshot of that type.
-fn apply<I: ContentInput>(input: I, data: Data) -> AppResult<Data>
+/// Applies a content type's input to a snapshot of that type, and checks the
+/// result as an import checks a file's item.
+fn apply<I: ContentInput>(input: I, data: Data, text: &TextLimits) -> AppResult<Data>
 where
     I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
 {
     let mut d = I::Content::try_from(data)?;
     input.apply(&mut d)?;
+    d.check(At::INPUT, text)?;
     Ok(d.into())
 }
 
@@ -294,7 +304,7 @@ where
     let viewer = ctx.data::<Viewer>()?;
     viewer.require(Action::Create.required_role(kind)).gql()?;
     input.check_lists(max_list(ctx)?).gql()?;
-    let data = apply(input, Data::empty(kind)).gql()?;
+    let data = apply(input, Data::empty(kind), &TextLimits::of(&state.config)).gql()?;
     let id = crate::workflow::create(&state.db, viewer, data)
         .await
         .gql()?;
@@ -317,7 +327,10 @@ where
     viewer.require(Action::Update.required_role(kind)).gql()?;
     input.check_lists(max_list(ctx)?).gql()?;
     let id = id_of(id, kind, "id").gql()?;
-    crate::workflow::update(&state.db, viewer, kind, id, expected, |d| apply(input, d))
+    let text = TextLimits::of(&state.config);
+    crate::workflow::update(&state.db, viewer, kind, id, expected, |d| {
+        apply(input, d, &text)
+    })
         .await
         .gql()?;
     node(ctx, kind, id).await

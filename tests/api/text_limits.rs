@@ -1,0 +1,176 @@
+//! Text rules, the same on SQLite and PostgreSQL and for mutations and imports:
+//! lengths by field kind, no control characters but tab and newline, CRLF to LF,
+//! NFC; ISO 639-1 languages, a date range, media types as tokens.
+use crate::common::{code, test_config, TestApp};
+use api::import::{self, ImportOptions};
+use serde_json::{json, Value};
+
+const CREATE_DOCUMENT: &str =
+    "mutation($i: DocumentInput!) { createDocument(input: $i) { id title summary mediaType } }";
+
+fn document(peru: &Value, overrides: Value) -> Value {
+    let mut input = json!({
+        "slug": "text-rules", "title": "Text rules", "publishedOn": "2024-03-01",
+        "language": "en", "format": "PDF", "countryIds": [peru],
+    });
+    if let (Some(base), Some(extra)) = (input.as_object_mut(), overrides.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    input
+}
+
+/// Refused with BAD_USER_INPUT naming `field`, and nothing written.
+async fn refused(app: &TestApp, token: &str, input: Value, field: &str) {
+    let before = (app.count("documents").await, app.count("revisions").await);
+    let (_, resp) = app
+        .as_user(Some(token), CREATE_DOCUMENT, json!({ "i": input }))
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], field, "{resp:#}");
+    let message = resp["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.len() < 1100, "the message echoes the value: {}", message.len());
+    let after = (app.count("documents").await, app.count("revisions").await);
+    assert_eq!(before, after, "something was written");
+}
+
+#[tokio::test]
+async fn long_texts_control_characters_and_bad_codes_are_refused_alike_on_every_backend() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let peru = app.country_id(&staff.editor, "peru").await;
+    let t = &staff.editor;
+    refused(&app, t, document(&peru, json!({ "title": "x".repeat(900_000) })), "input.title").await;
+    refused(&app, t, document(&peru, json!({ "title": "y".repeat(301) })), "input.title").await;
+    refused(&app, t, document(&peru, json!({ "summary": "s".repeat(5_001) })), "input.summary").await;
+    for bad in ["nul\u{0}byte", "esc\u{1b}[31mred", "lone\rreturn", "c1\u{85}next", "evil\u{202e}fdp.exe"] {
+        refused(&app, t, document(&peru, json!({ "title": bad })), "input.title").await;
+    }
+    refused(&app, t, document(&peru, json!({ "language": "xx" })), "input.language").await;
+    refused(&app, t, document(&peru, json!({ "publishedOn": "0000-01-01" })), "input.publishedOn").await;
+    refused(&app, t, document(&peru, json!({ "publishedOn": "9999-12-31" })), "input.publishedOn").await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "mediaType": "text/html; charset=<script>" })),
+        "input.mediaType",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "translations": { "xx": { "title": "Nimi" } } })),
+        "input.translations.xx",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "translations": { "fi": { "title": "a\u{0}b" } } })),
+        "input.translations.fi.title",
+    )
+    .await;
+    // At the limit, and within the rules, it goes through.
+    let data = app
+        .staff_data(
+            t,
+            CREATE_DOCUMENT,
+            json!({ "i": document(&peru, json!({ "title": "é".repeat(300), "language": "fi", "publishedOn": "1900-01-01" })) }),
+        )
+        .await;
+    assert_eq!(data["createDocument"]["title"].as_str().map(|s| s.chars().count()), Some(300));
+}
+
+#[tokio::test]
+async fn text_is_stored_with_lf_newlines_and_in_nfc() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let peru = app.country_id(&staff.editor, "peru").await;
+    let data = app
+        .staff_data(
+            &staff.editor,
+            CREATE_DOCUMENT,
+            json!({ "i": document(&peru, json!({
+                // "Perú" with a combining acute accent, and Windows newlines.
+                "title": "Peru\u{301} notes",
+                "summary": "first line\r\nsecond\tline",
+            })) }),
+        )
+        .await;
+    assert_eq!(data["createDocument"]["title"], "Per\u{fa} notes");
+    assert_eq!(data["createDocument"]["summary"], "first line\nsecond\tline");
+    // Updates follow the same rules, into the working copy or the row.
+    let id = data["createDocument"]["id"].clone();
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.editor),
+            "mutation($id: ID!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: 1, input: $i) { id } }",
+            json!({ "id": id, "i": { "title": "t".repeat(301) } }),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "input.title");
+}
+
+#[tokio::test]
+async fn the_limits_are_configurable() {
+    let mut config = test_config();
+    config.max_short_text = 10;
+    let app = TestApp::with_config(config).await;
+    app.import(import::demo::dataset()).await;
+    let staff = app.staff().await;
+    let peru = app.country_id(&staff.editor, "peru").await;
+    refused(
+        &app,
+        &staff.editor,
+        document(&peru, json!({ "title": "eleven char" })),
+        "input.title",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn imports_are_held_to_the_same_rules_and_write_nothing_when_refused() {
+    let app = TestApp::new().await;
+    let cases: Vec<(&str, Box<dyn Fn(&mut api::import::format::Dataset)>)> = vec![
+        ("documents[0].title", Box::new(|d| d.documents[0].title = "x".repeat(900_000))),
+        ("documents[0].title", Box::new(|d| d.documents[0].title = "nul\u{0}".into())),
+        ("documents[0].language", Box::new(|d| d.documents[0].language = "xx".into())),
+        ("documents[0].publishedOn", Box::new(|d| d.documents[0].published_on = "9999-12-31".into())),
+        ("countries[0].context", Box::new(|d| d.countries[0].context = Some("esc\u{1b}".into()))),
+    ];
+    for (field, break_it) in cases {
+        let mut data = import::demo::dataset();
+        break_it(&mut data);
+        let err = import::import(&app.state.db, data, ImportOptions::default())
+            .await
+            .err()
+            .expect("refused");
+        let text = err.to_string();
+        assert_eq!(err.code(), "BAD_USER_INPUT", "{text}");
+        match &err {
+            api::error::AppError::BadInput { field: Some(f), .. } => {
+                assert!(f.starts_with(field), "{f} is not {field}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(app.count("documents").await, 0);
+        assert_eq!(app.count("countries").await, 0);
+    }
+    // CRLF and NFC on the way in, as in a mutation.
+    let mut data = import::demo::dataset();
+    data.countries[0].context = Some("a\r\nb".into());
+    let slug = data.countries[0].slug.clone();
+    import::import(&app.state.db, data, ImportOptions::default())
+        .await
+        .expect("import");
+    app.state.responses.flush();
+    let resp = app
+        .gql(
+            "query($s: String!) { country(slug: $s) { context } }",
+            json!({ "s": slug }),
+        )
+        .await;
+    assert_eq!(resp["data"]["country"]["context"], "a\nb", "{resp:#}");
+}
