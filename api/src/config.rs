@@ -593,6 +593,27 @@ pub struct Config {
     )]
     pub login_known_address_days: i64,
 
+    /// Days a device token lives (`login` returns one; sent back with the next
+    /// login it exempts that login from the per-email ceiling).
+    #[arg(
+        long,
+        env = "CMS_DEVICE_TOKEN_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub device_token_days: i64,
+
+    /// Failed logins allowed per device token within the window; logins with a
+    /// valid device token are counted per device only (not per email or
+    /// address), so others failing on the email cannot lock its owner out.
+    #[arg(
+        long,
+        env = "CMS_LOGIN_MAX_FAILURES_PER_DEVICE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_max_failures_per_device: i32,
+
     /// Failed logins allowed per client address (IPv6: per /64) within the
     /// window, over all emails.
     #[arg(

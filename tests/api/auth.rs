@@ -993,3 +993,171 @@ async fn a_known_address_is_not_held_to_the_per_email_ceiling() {
         .expect("sweep");
     assert_eq!(app.count("login_attempts").await, 0);
 }
+
+const LOGIN_DEVICE: &str = "mutation($e: String!, $p: String!, $d: String) { login(email: $e, password: $p, deviceToken: $d) { token deviceToken deviceTokenExpiresAt } }";
+
+/// A login from an address with an optional device token.
+async fn login_with_device(
+    app: &TestApp,
+    ip: impl Into<std::net::IpAddr>,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+) -> Value {
+    let mut req = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({ "query": LOGIN_DEVICE, "variables": { "e": email, "p": password, "d": device } })
+                .to_string(),
+        ))
+        .expect("request");
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((ip.into(), 40000))));
+    app.request(req).await.1
+}
+
+#[tokio::test]
+async fn a_device_token_lets_the_owner_in_after_a_distributed_guessing_run() {
+    // The defaults: 5 per (email, address), 100 per email.
+    let app = TestApp::new().await;
+    app.user("admin@example.org", Role::Admin).await;
+    let first = login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
+    let device = first["data"]["login"]["deviceToken"]
+        .as_str()
+        .expect("a device token")
+        .to_string();
+    // 110 failures from 22 addresses, 5 each: every pair at its limit, the
+    // email past its ceiling.
+    for a in 0..22u8 {
+        for _ in 0..5 {
+            let r = login_with_device(&app, [198, 51, 100, a], "admin@example.org", "wrong guess!", None)
+                .await;
+            assert!(r["data"].is_null() || r["data"]["login"].is_null(), "{r:#}");
+        }
+    }
+    // From an address the admin never used: without the device token, refused;
+    // with it, in (and it comes back renewed).
+    let without =
+        login_with_device(&app, [192, 0, 2, 77], "admin@example.org", PASSWORD, None).await;
+    assert_eq!(code(&without), "RATE_LIMITED", "{without:#}");
+    let with = login_with_device(
+        &app,
+        [192, 0, 2, 77],
+        "admin@example.org",
+        PASSWORD,
+        Some(&device),
+    )
+    .await;
+    assert!(with["data"]["login"]["token"].is_string(), "{with:#}");
+    assert!(with["data"]["login"]["deviceToken"].is_string(), "{with:#}");
+    // The device token is no access token, nor the other way round.
+    let (status, _) = app.as_user(Some(&device), "{ me { role } }", json!({})).await;
+    assert_eq!(status, 401);
+    let access = with["data"]["login"]["token"].as_str().unwrap_or_default();
+    let as_device = login_with_device(
+        &app,
+        [192, 0, 2, 78],
+        "admin@example.org",
+        PASSWORD,
+        Some(access),
+    )
+    .await;
+    assert_eq!(code(&as_device), "RATE_LIMITED", "{as_device:#}");
+}
+
+#[tokio::test]
+async fn a_device_token_is_limited_per_device_and_bound_to_its_account() {
+    let mut config = test_config();
+    config.login_max_failures_per_device = 3;
+    let app = TestApp::with_config(config).await;
+    app.user("admin@example.org", Role::Admin).await;
+    app.user("editor@example.org", Role::Editor).await;
+    let first = login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
+    let device = first["data"]["login"]["deviceToken"]
+        .as_str()
+        .expect("a device token")
+        .to_string();
+    // Another account's login with this device token counts as one without.
+    let other = login_with_device(
+        &app,
+        [203, 0, 113, 10],
+        "editor@example.org",
+        PASSWORD,
+        Some(&device),
+    )
+    .await;
+    assert!(other["data"]["login"]["token"].is_string(), "{other:#}");
+    // A stolen device token gets three guesses, from any address, then none.
+    for a in 0..3u8 {
+        let r = login_with_device(&app, [10, 0, 0, a], "admin@example.org", "wrong guess!", Some(&device))
+            .await;
+        assert_eq!(code(&r), "UNAUTHENTICATED", "{r:#}");
+    }
+    let r = login_with_device(&app, [10, 0, 0, 9], "admin@example.org", PASSWORD, Some(&device)).await;
+    assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
+    // Without it the owner still logs in from their own address.
+    let ok = login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
+    assert!(ok["data"]["login"]["token"].is_string(), "{ok:#}");
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_device_tokens() {
+    let mut config = test_config();
+    config.login_max_failures_per_email = 2;
+    config.login_max_failures_per_pair = 100;
+    let app = TestApp::with_config(config).await;
+    app.user("editor@example.org", Role::Editor).await;
+    let first = login_with_device(&app, [203, 0, 113, 9], "editor@example.org", PASSWORD, None).await;
+    let device = first["data"]["login"]["deviceToken"].as_str().expect("device").to_string();
+    let token = first["data"]["login"]["token"].as_str().expect("token").to_string();
+    app.staff_data(
+        &token,
+        "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }",
+        json!({ "c": PASSWORD, "n": "another long password 2" }),
+    )
+    .await;
+    for _ in 0..3 {
+        login_with_device(&app, [198, 51, 100, 1], "editor@example.org", "wrong guess!", None).await;
+    }
+    // The old device token no longer exempts: the email's ceiling applies.
+    let r = login_with_device(
+        &app,
+        [192, 0, 2, 1],
+        "editor@example.org",
+        "another long password 2",
+        Some(&device),
+    )
+    .await;
+    assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token_in_every_process_at_once() {
+    let app = TestApp::new().await;
+    let token = app.user("editor@example.org", Role::Editor).await;
+    let other = app.login("editor@example.org", PASSWORD).await;
+    // A second process on the same database: its own state and router.
+    let second = crate::common::TestApp::beside(&app).await;
+    let me = "{ me { role } }";
+    assert_eq!(second.as_user(Some(&token), me, json!({})).await.0, 200);
+    let data = app.staff_data(&token, "mutation { logout }", json!({})).await;
+    assert_eq!(data["logout"], true);
+    for process in [&app, &second] {
+        let (status, body) = process.as_user(Some(&token), me, json!({})).await;
+        assert_eq!(status, 401, "{body:#}");
+        assert_eq!(code(&body), "UNAUTHENTICATED");
+    }
+    // The user's other sessions go on.
+    assert_eq!(second.as_user(Some(&other), me, json!({})).await.0, 200);
+    // Anonymous callers have nothing to log out.
+    let (_, body) = app.as_user(None, "mutation { logout }", json!({})).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body:#}");
+    // Revocations are swept once the token would have expired anyway.
+    let config = &app.state.config;
+    let later = chrono::Utc::now()
+        + chrono::Duration::seconds(config.token_ttl.max(config.jwt_external_max_age) + 3_600);
+    api::auth::throttle::sweep(&app.state.db, config, later)
+        .await
+        .expect("sweep");
+    assert_eq!(app.count("revoked_tokens").await, 0);
+}

@@ -218,6 +218,29 @@ impl TestApp {
         }
     }
 
+    /// A second process on the same database: a pool, state and schema of its
+    /// own (its own caches), the same configuration.
+    #[allow(dead_code)]
+    pub async fn beside(first: &TestApp) -> TestApp {
+        let db = Db::connect_with(
+            &first.url,
+            &DbOptions {
+                max_connections: Some(4),
+                ..DbOptions::default()
+            },
+        )
+        .await
+        .expect("second pool");
+        let state = AppState::new(db, (*first.state.config).clone()).expect("state");
+        let schema = build_schema(state.clone());
+        TestApp {
+            state,
+            schema,
+            url: first.url.clone(),
+            _dir: None,
+        }
+    }
+
     /// With the built-in demo content (the Peru page).
     pub async fn demo() -> TestApp {
         let app = TestApp::new().await;

@@ -38,6 +38,29 @@ pub struct Claims {
     /// Password version: when the user's password last changed (epoch ms, 0 if
     /// never). A change makes every earlier token invalid.
     pub pwv: i64,
+    /// A random id: two logins in the same second get different tokens, so
+    /// `logout` revokes one session, not both.
+    #[serde(default)]
+    pub jti: String,
+}
+
+/// Claims of a device token: proof that this browser or client logged in to
+/// this account before (OWASP's device cookies), so that failures others cause
+/// on the account's email cannot lock it out there. Signed with the same key as
+/// access tokens but for another audience (`<audience>#device`), so neither
+/// kind passes for the other.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeviceClaims {
+    /// The user's public id.
+    pub sub: String,
+    /// The device's own id: its failed logins are counted under it.
+    pub did: String,
+    /// The password version when issued: a password change revokes it.
+    pub pwv: i64,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
 }
 
 /// What a valid token says.
@@ -236,12 +259,57 @@ impl Keys {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             pwv,
+            jti: uuid::Uuid::new_v4().to_string(),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(LOCAL_KID.to_string());
         let token = encode(&header, &claims, &self.encoding)
             .map_err(|e| AppError::internal(format!("token signing: {e}")))?;
         Ok((token, exp))
+    }
+
+    fn device_audience(&self) -> String {
+        format!("{}#device", self.audience)
+    }
+
+    /// Signs a device token for a local user (`did` names the device).
+    pub fn issue_device(
+        &self,
+        sub: &str,
+        did: &str,
+        pwv: i64,
+        days: i64,
+    ) -> AppResult<(String, DateTime<Utc>)> {
+        let now = Utc::now();
+        let exp = now + chrono::Duration::days(days.clamp(1, 3650));
+        let claims = DeviceClaims {
+            sub: sub.to_string(),
+            did: did.to_string(),
+            pwv,
+            iat: now.timestamp(),
+            exp: exp.timestamp(),
+            iss: self.issuer.clone(),
+            aud: self.device_audience(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(LOCAL_KID.to_string());
+        let token = encode(&header, &claims, &self.encoding)
+            .map_err(|e| AppError::internal(format!("token signing: {e}")))?;
+        Ok((token, exp))
+    }
+
+    /// The claims of a device token of ours, if it is one and still valid;
+    /// anything else (an access token, a forgery, an expired one) is `None`:
+    /// the login then goes on as one without a device token.
+    pub fn verify_device(&self, token: &str) -> Option<DeviceClaims> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.leeway = LEEWAY_SECONDS;
+        v.set_issuer(&[self.issuer.as_str()]);
+        v.set_audience(&[self.device_audience()]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        decode::<DeviceClaims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
     }
 
     fn validation(&self, alg: Algorithm, issuer: &str) -> Validation {

@@ -112,6 +112,28 @@ impl Subjects {
         }
     }
 
+    /// The one counter of a login that presents a valid device token for its
+    /// account (OWASP's device cookies): the device's own failures, never the
+    /// email's ceiling or the address's, so failures others cause on the email,
+    /// from however many addresses, do not lock the owner out on a device they
+    /// have logged in from before. A stolen device token gives a guesser only
+    /// this device's allowance.
+    pub fn device(config: &Config, did: &str) -> Subjects {
+        let did: String = did.chars().take(64).collect();
+        Subjects {
+            keys: vec![Counter {
+                key: format!("device:{did}"),
+                limit: config.login_max_failures_per_device,
+                cleared_on_success: true,
+                per_email: false,
+            }],
+            window: Duration::seconds(config.login_window_seconds.max(1)),
+            known: None,
+            known_for: Duration::zero(),
+            email_skipped: AtomicBool::new(false),
+        }
+    }
+
     /// Counts an attempt against each subject in turn (one atomic upsert each)
     /// and refuses it (RATE_LIMITED) at the first counter over its limit within
     /// its window; the later counters are not touched then.
@@ -228,7 +250,12 @@ pub async fn sweep(db: &Db, config: &Config, now: DateTime<Utc>) -> AppResult<u6
         .push(") OR (subject LIKE 'known:%' AND window_start < ")
         .bind(now - known_for)
         .push(")");
-    exec(&db.conn, sql).await
+    let counters = exec(&db.conn, sql).await?;
+    // Revoked tokens that would have expired by now anyway.
+    let mut sql = db.sql();
+    sql.push("DELETE FROM revoked_tokens WHERE expires_at < ")
+        .bind(now);
+    Ok(counters + exec(&db.conn, sql).await?)
 }
 
 /// The background job: sweeps expired counters every `every` (a minute, or the

@@ -191,7 +191,10 @@ async fn execute(
     let key = key.filter(|_| !mutation);
     let epoch = responses.epoch();
     let tags = Tags::default();
-    let request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
+    let mut request = crate::graphql::prepare(&app.state, request, viewer, addr, tags.clone());
+    if let Ok(Some(token)) = bearer(headers) {
+        request = request.data(crate::users::Bearer(token.to_string()));
+    }
     let response = crate::graphql::run::run(&app.schema, &app.state, request, document).await;
     // A response without data failed as a whole: the service's fault when the
     // database was slow or away (whatever the client accepts, so proxies and

@@ -84,6 +84,57 @@ pub struct LoginPayload {
     pub expires_at: DateTime<Utc>,
     /// The account that logged in.
     pub user: User,
+    /// A device token: keep it (in the browser's storage, say) and send it as
+    /// `deviceToken` with later logins of this account. Such logins are limited
+    /// per device instead of per email, so failures others cause on the email
+    /// cannot lock you out here. A password change or a deactivation revokes it.
+    pub device_token: String,
+    /// When the device token expires (`CMS_DEVICE_TOKEN_DAYS`).
+    pub device_token_expires_at: DateTime<Utc>,
+}
+
+/// The raw bearer token of the request, for `logout`.
+#[derive(Clone)]
+pub struct Bearer(pub String);
+
+/// What a successful login or password change hands back.
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: user::Model,
+    pub device_token: String,
+    pub device_expires_at: DateTime<Utc>,
+}
+
+impl From<Session> for LoginPayload {
+    fn from(s: Session) -> LoginPayload {
+        LoginPayload {
+            token: s.token,
+            expires_at: s.expires_at,
+            user: User(Arc::new(s.user)),
+            device_token: s.device_token,
+            device_token_expires_at: s.device_expires_at,
+        }
+    }
+}
+
+/// An access token and a device token for a user who just proved their
+/// password; `did` keeps a device's id across its logins.
+fn session(state: &AppState, u: user::Model, did: Option<String>) -> AppResult<Session> {
+    let pwv = password_version(&u);
+    let (token, expires_at) = state.keys.issue(&u.public_id, u.role, pwv)?;
+    let did = did.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let (device_token, device_expires_at) =
+        state
+            .keys
+            .issue_device(&u.public_id, &did, pwv, state.config.device_token_days)?;
+    Ok(Session {
+        token,
+        expires_at,
+        user: u,
+        device_token,
+        device_expires_at,
+    })
 }
 
 /// A new staff account.
@@ -303,19 +354,34 @@ async fn change_user(
 /// Checks an email and password; a wrong email and a wrong password are the same
 /// UNAUTHENTICATED error (and cost the same time). Failed attempts count against
 /// the email and the client address.
+///
+/// A valid `device_token` of this account (one an earlier login returned, its
+/// password unchanged, the account active) moves the attempt from the email's
+/// and the address's counters to the device's own (see `Subjects::device`).
 pub async fn login(
     state: &AppState,
     email: &str,
     password_text: String,
     addr: ClientAddr,
-) -> AppResult<(String, DateTime<Utc>, user::Model)> {
+    device_token: Option<&str>,
+) -> AppResult<Session> {
     let email = email.trim().to_lowercase();
-    let subjects = Subjects::new(&state.config, &email, addr.0);
+    let found = find(&state.db.conn, By::Email, &email).await?;
+    let device = device_token
+        .and_then(|t| state.keys.verify_device(t))
+        .filter(|d| {
+            found.as_ref().is_some_and(|u| {
+                u.active && u.public_id == d.sub && password_version(u) == d.pwv
+            })
+        });
+    let subjects = match &device {
+        Some(d) => Subjects::device(&state.config, &d.did),
+        None => Subjects::new(&state.config, &email, addr.0),
+    };
     subjects.attempt(&state.db, Utc::now()).await?;
     // Counted first, so a client over its limit never queues for a slot; an
     // attempt that finds no free slot gives its count back.
     let slot = subjects.slot(state).await?;
-    let found = find(&state.db.conn, By::Email, &email).await?;
     let ok = password::verify(
         found.as_ref().map(|u| u.password_hash.clone()),
         password_text,
@@ -325,10 +391,7 @@ pub async fn login(
     match found {
         Some(u) if ok && u.active => {
             subjects.succeeded(&state.db).await?;
-            let (token, exp) = state
-                .keys
-                .issue(&u.public_id, u.role, password_version(&u))?;
-            Ok((token, exp, u))
+            session(state, u, device.map(|d| d.did))
         }
         _ => Err(AppError::unauthenticated("wrong email or password")),
     }
@@ -342,8 +405,19 @@ fn password_version(u: &user::Model) -> i64 {
 /// The viewer of a bearer token: a local user must exist and be active (so a
 /// deactivated user's tokens stop working at once), and their current role
 /// counts, not the one in the token.
+///
+/// A token `logout` revoked is refused in every process, from the next request.
 pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
-    match state.keys.verify(token)? {
+    let verified = state.keys.verify(token)?;
+    let mut sql = state.db.sql();
+    sql.push("SELECT 1 AS r FROM revoked_tokens WHERE digest = ")
+        .bind(token_digest(token));
+    if !crate::db::query(&state.db.conn, sql).await?.is_empty() {
+        return Err(AppError::unauthenticated(
+            "invalid token: it was revoked by logout",
+        ));
+    }
+    match verified {
         Verified::Local { sub, pwv } => {
             let u = find(&state.db.conn, By::PublicId, &sub).await?;
             match u {
@@ -371,6 +445,37 @@ pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
     }
 }
 
+/// The stored form of a revoked token: its SHA-256, in hex.
+fn token_digest(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Revokes an access token (local or external) until it would have expired:
+/// every process refuses it from its next request.
+pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
+    // Long enough for any token this service accepts: its own lifetime or an
+    // external token's maximum age, whichever is longer, plus the leeway.
+    let lifetime = state
+        .config
+        .token_ttl
+        .max(state.config.jwt_external_max_age)
+        .max(60)
+        + 60;
+    let expires = Utc::now() + chrono::Duration::seconds(lifetime);
+    let mut sql = state.db.sql();
+    sql.push("INSERT INTO revoked_tokens (digest, expires_at) VALUES (")
+        .bind(token_digest(token))
+        .push(", ")
+        .bind(expires)
+        .push(") ON CONFLICT (digest) DO NOTHING");
+    crate::db::exec(&state.db.conn, sql).await?;
+    Ok(())
+}
+
 /// Changes the caller's own password after checking the current one. Tokens
 /// issued before the change stop working (the new token comes back).
 pub async fn change_password(
@@ -379,7 +484,7 @@ pub async fn change_password(
     current: String,
     new: String,
     addr: ClientAddr,
-) -> AppResult<(String, DateTime<Utc>, user::Model)> {
+) -> AppResult<Session> {
     if actor.user_pk.is_none() {
         return Err(AppError::forbidden(
             "your account belongs to the identity provider: change the password there",
@@ -410,10 +515,7 @@ pub async fn change_password(
         AuditAction::ChangePassword,
     )
     .await?;
-    let (token, exp) = state
-        .keys
-        .issue(&u.public_id, u.role, password_version(&u))?;
-    Ok((token, exp, u))
+    session(state, u, None)
 }
 
 /// Stores a new password for a user and signs out their tokens (the password
@@ -538,15 +640,30 @@ impl UserMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account's email.")] email: String,
         #[graphql(desc = "The password.")] password: String,
+        #[graphql(
+            desc = "The device token an earlier login of this account returned, if you kept it: the login is then limited per device, not per email."
+        )]
+        device_token: Option<String>,
     ) -> Result<LoginPayload> {
         let state = ctx.data::<AppState>()?;
         let addr = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
-        let (token, expires_at, u) = login(state, &email, password, addr).await.gql()?;
-        Ok(LoginPayload {
-            token,
-            expires_at,
-            user: User(Arc::new(u)),
-        })
+        let session = login(state, &email, password, addr, device_token.as_deref())
+            .await
+            .gql()?;
+        Ok(session.into())
+    }
+
+    /// Revokes the access token this request carries, in every process on the
+    /// database, from the next request on (any staff token; the device token
+    /// stays valid for the next login). Returns true.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let state = ctx.data::<AppState>()?;
+        ctx.data::<Viewer>()?.require(Role::Editor).gql()?;
+        let Some(Bearer(token)) = ctx.data_opt::<Bearer>() else {
+            return Err(AppError::unauthenticated("logout needs the bearer token it revokes").into_gql());
+        };
+        logout(state, token).await.gql()?;
+        Ok(true)
     }
 
     /// Changes your own password (any local account). Your other tokens stop
@@ -560,15 +677,10 @@ impl UserMutation {
         let state = ctx.data::<AppState>()?;
         let actor = ctx.data::<Viewer>()?.require(Role::Editor).gql()?;
         let addr = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
-        let (token, expires_at, u) =
-            change_password(state, actor, current_password, new_password, addr)
-                .await
-                .gql()?;
-        Ok(LoginPayload {
-            token,
-            expires_at,
-            user: User(Arc::new(u)),
-        })
+        let session = change_password(state, actor, current_password, new_password, addr)
+            .await
+            .gql()?;
+        Ok(session.into())
     }
 
     /// Creates a staff account (ADMIN).
