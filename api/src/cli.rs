@@ -152,7 +152,32 @@ async fn import_file(config: &Config, args: &ImportArgs) -> AppResult<()> {
     Ok(())
 }
 
-/// `cms user create`: the password comes on standard input.
+/// The new account's password: at a terminal, asked for twice without echo (as
+/// `passwd` and `createuser --pwprompt` do); from a pipe, one line of standard
+/// input, so scripts keep working.
+fn read_new_password() -> AppResult<String> {
+    use std::io::IsTerminal;
+    let failed = |e: std::io::Error| {
+        AppError::bad_input(format!("cannot read the password: {e}"))
+    };
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 12 characters): ")
+            .map_err(failed)?;
+        let second = rpassword::prompt_password("Password again: ").map_err(failed)?;
+        if first != second {
+            return Err(AppError::bad_input(
+                "the two passwords differ: nothing was created",
+            ));
+        }
+        return Ok(first);
+    }
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(failed)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// `cms user create`: the password is asked for at a terminal, or read from
+/// standard input.
 async fn create_user(config: &Config, args: UserCreateArgs) -> AppResult<()> {
     let role = crate::auth::Role::parse(&args.role.to_ascii_uppercase()).ok_or_else(|| {
         AppError::bad_input(format!(
@@ -160,11 +185,7 @@ async fn create_user(config: &Config, args: UserCreateArgs) -> AppResult<()> {
             args.role
         ))
     })?;
-    let mut password = String::new();
-    std::io::stdin().read_line(&mut password).map_err(|e| {
-        AppError::bad_input(format!("cannot read the password from standard input: {e}"))
-    })?;
-    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let password = read_new_password()?;
     let db = Db::from_config(config).await?;
     db.migrate().await?;
     let hashing = crate::auth::password::Hashing::from_config(config);

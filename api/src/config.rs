@@ -76,8 +76,9 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a staff account. The password is read from standard input (one line),
-    /// never from a flag, so it stays out of shell history and process lists.
+    /// Create a staff account. At a terminal the password is asked for twice,
+    /// without echo; from a pipe it is one line of standard input. Never a flag,
+    /// so it stays out of shell history and process lists.
     Create(UserCreateArgs),
 }
 

@@ -295,3 +295,103 @@ fn migrate_rolls_back_and_forward() {
     );
     assert!(cms(&url, &["migrate"]).status.success());
 }
+
+/// `cms user create` at a terminal (a pseudo-terminal from util-linux's
+/// `script`): each line is typed only once its prompt is on the screen, as a
+/// person would. Returns the exit status and everything the terminal showed.
+fn user_create_at_a_terminal(
+    url: &str,
+    dir: &std::path::Path,
+    email: &str,
+    typed: &[&str],
+) -> (bool, String) {
+    use std::sync::{Arc, Mutex};
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let command = [
+        CMS,
+        "--database-url",
+        url,
+        "--data-dir",
+        &dir.display().to_string(),
+        "user",
+        "create",
+        "--email",
+        email,
+        "--role",
+        "ADMIN",
+    ]
+    .iter()
+    .map(|a| quote(a))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let mut out = child.stdout.take().expect("stdout");
+    let reader = {
+        let screen = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().expect("lock").extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let mut stdin = child.stdin.take().expect("stdin");
+    let shown = |screen: &Arc<Mutex<Vec<u8>>>| {
+        String::from_utf8_lossy(&screen.lock().expect("lock")).into_owned()
+    };
+    for (i, line) in typed.iter().enumerate() {
+        let prompts = i + 1;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while shown(&screen).matches("assword").count() < prompts {
+            assert!(Instant::now() < deadline, "no prompt: {}", shown(&screen));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        stdin
+            .write_all(format!("{line}\r").as_bytes())
+            .expect("type");
+    }
+    let status = child.wait().expect("exits");
+    drop(stdin);
+    reader.join().expect("reader");
+    (status.success(), shown(&screen))
+}
+
+#[test]
+fn user_create_asks_twice_without_echo_at_a_terminal() {
+    let (url, dir) = database("tty");
+    let secret = "typed at a terminal 1";
+    let (ok, screen) = user_create_at_a_terminal(
+        &url,
+        dir.path(),
+        "admin@example.org",
+        &[secret, "typed differently 22"],
+    );
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("Password again"), "{screen}");
+    assert!(screen.contains("differ"), "{screen}");
+    assert!(!screen.contains("typed"), "the password was echoed: {screen}");
+    let (ok, screen) =
+        user_create_at_a_terminal(&url, dir.path(), "admin@example.org", &[secret, secret]);
+    assert!(ok, "{screen}");
+    assert!(!screen.contains(secret), "the password was echoed: {screen}");
+    assert!(screen.contains("admin@example.org (ADMIN)"), "{screen}");
+    // The account logs in with what was typed.
+    let (child, addr) = spawn_server(&url, dir.path());
+    let login = http_post(
+        &addr,
+        r#"{"query":"mutation { login(email: \"admin@example.org\", password: \"typed at a terminal 1\") { user { role } } }"}"#,
+    );
+    stop(child);
+    assert!(login.contains(r#""role":"ADMIN""#), "{login}");
+}
