@@ -34,6 +34,17 @@ pub enum AuditAction {
     ScheduleDropped,
     /// An older revision was restored as the working copy.
     Restore,
+    /// A published item's working copy was dropped (`discardChanges`).
+    Discard,
+    /// A published item was scheduled to be unpublished.
+    ScheduleUnpublish,
+    /// A scheduled publication was cancelled.
+    CancelScheduledPublish,
+    /// A scheduled unpublication was cancelled.
+    CancelScheduledUnpublish,
+    /// The item arrived with an import (`cms import`, the demo content): its
+    /// first revision.
+    Import,
     /// A content item was deleted.
     Delete,
     /// A staff account was created.
@@ -49,7 +60,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    const ALL: [AuditAction; 17] = [
+    const ALL: [AuditAction; 22] = [
         Self::Create,
         Self::Update,
         Self::SubmitForReview,
@@ -61,6 +72,11 @@ impl AuditAction {
         Self::SchedulePublish,
         Self::ScheduleDropped,
         Self::Restore,
+        Self::Discard,
+        Self::ScheduleUnpublish,
+        Self::CancelScheduledPublish,
+        Self::CancelScheduledUnpublish,
+        Self::Import,
         Self::Delete,
         Self::CreateUser,
         Self::SetUserRole,
@@ -83,6 +99,11 @@ impl AuditAction {
             Self::SchedulePublish => "SCHEDULE_PUBLISH",
             Self::ScheduleDropped => "SCHEDULE_DROPPED",
             Self::Restore => "RESTORE",
+            Self::Discard => "DISCARD",
+            Self::ScheduleUnpublish => "SCHEDULE_UNPUBLISH",
+            Self::CancelScheduledPublish => "CANCEL_SCHEDULED_PUBLISH",
+            Self::CancelScheduledUnpublish => "CANCEL_SCHEDULED_UNPUBLISH",
+            Self::Import => "IMPORT",
             Self::Delete => "DELETE",
             Self::CreateUser => "CREATE_USER",
             Self::SetUserRole => "SET_USER_ROLE",

@@ -56,11 +56,14 @@ pub enum AppError {
     /// An update named a version that is no longer the current one.
     #[error("the item has changed since version {expected}: it is now at version {current}; reload it and apply your change again")]
     StaleVersion { expected: i32, current: i32 },
-    /// A workflow action that the item's status does not allow.
-    #[error("cannot {action} an item whose status is {status}")]
+    /// A workflow action that the item's status does not allow; `next` says
+    /// what is allowed now (`extensions.allowed` lists the mutations).
+    #[error("cannot {action} an item whose status is {status}: {next}")]
     IllegalTransition {
         action: &'static str,
         status: &'static str,
+        next: String,
+        allowed: Vec<String>,
     },
     #[error("too many failed logins; try again in {retry_after} seconds")]
     RateLimited { retry_after: i64 },
@@ -152,9 +155,12 @@ impl AppError {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),
                 AppError::StaleVersion { current, .. } => ext.set("currentVersion", *current),
-                AppError::IllegalTransition { status, .. } => {
+                AppError::IllegalTransition {
+                    status, allowed, ..
+                } => {
                     ext.set("reason", "ILLEGAL_TRANSITION");
                     ext.set("status", *status);
+                    ext.set("allowed", allowed.clone());
                 }
                 AppError::RateLimited { retry_after } => ext.set("retryAfterSeconds", *retry_after),
                 AppError::Unavailable(_) => ext.set("retryAfterSeconds", 1),
@@ -292,6 +298,8 @@ mod tests {
                 AppError::IllegalTransition {
                     action: "publish",
                     status: "DRAFT",
+                    next: "submit it for review first with `submitForReview`".into(),
+                    allowed: vec!["submitForReview".into()],
                 },
                 "CONFLICT",
             ),

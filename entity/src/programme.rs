@@ -31,6 +31,8 @@ pub struct Model {
     /// Version of that working copy (the row's `version` stays the published one).
     pub draft_version: Option<i32>,
     pub scheduled_at: Option<DateTimeUtc>,
+    /// When the scheduler takes the published item off the public site.
+    pub unpublish_at: Option<DateTimeUtc>,
     pub created_by: Option<String>,
     pub updated_by: Option<String>,
     pub published_by: Option<String>,

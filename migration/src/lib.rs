@@ -24,6 +24,7 @@ mod m20261202_000018_add_public_generation;
 mod m20261203_000019_add_search_text;
 mod m20261204_000020_create_place_indexes;
 mod m20261206_000021_create_revoked_tokens;
+mod m20261206_000022_add_unpublish_at;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_add_search_text::Migration),
             Box::new(m20261204_000020_create_place_indexes::Migration),
             Box::new(m20261206_000021_create_revoked_tokens::Migration),
+            Box::new(m20261206_000022_add_unpublish_at::Migration),
         ]
     }
 }

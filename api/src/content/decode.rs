@@ -156,6 +156,7 @@ macro_rules! decoder {
             draft_status: opt_status,
             draft_version: opt_int,
             scheduled_at: opt_time,
+            unpublish_at: opt_time,
             created_by: opt_text,
             updated_by: opt_text,
             published_by: opt_text,

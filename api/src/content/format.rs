@@ -22,7 +22,8 @@ pub struct MoneyIn {
 }
 
 /// Defines an item of the file: the given struct with the workflow fields every
-/// item has (`status`, `scheduledAt`, `reviewComment`, `workingCopy`), and its
+/// item has (`status`, `scheduledAt`, `unpublishAt`, `reviewComment`,
+/// `workingCopy`), and its
 /// [`FileItem`](crate::content::model::FileItem) implementation.
 #[macro_export]
 macro_rules! file_item {
@@ -38,6 +39,9 @@ macro_rules! file_item {
             /// When an IN_REVIEW item (or working copy) is to be published.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
+            /// When a PUBLISHED item is to be taken off the public site.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub unpublish_at: Option<chrono::DateTime<chrono::Utc>>,
             /// A rejection's comment for the editor.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub review_comment: Option<String>,
@@ -60,6 +64,9 @@ macro_rules! file_item {
             fn scheduled_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
                 self.scheduled_at
             }
+            fn unpublish_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                self.unpublish_at
+            }
             fn review_comment(&self) -> Option<&str> {
                 self.review_comment.as_deref()
             }
@@ -68,6 +75,7 @@ macro_rules! file_item {
                     status: Some(w.status),
                     working_copy: w.working_copy.map(Box::new),
                     scheduled_at: w.scheduled_at,
+                    unpublish_at: w.unpublish_at,
                     review_comment: w.review_comment,
                     ..self
                 }

@@ -1252,6 +1252,7 @@ mod tests {
             draft_status: None,
             draft_version: None,
             scheduled_at: None,
+            unpublish_at: None,
             created_by: None,
             updated_by: None,
             published_by: None,

@@ -89,14 +89,15 @@ macro_rules! content_node {
             }
 
             fn workflow_info(&self) -> $crate::content::status::WorkflowInfo {
-                $crate::content::status::WorkflowInfo::new(
-                    self.m.draft.is_some(),
-                    self.m.scheduled_at,
-                    self.m.review_comment.clone(),
-                    self.m.created_by.clone(),
-                    self.m.updated_by.clone(),
-                    self.m.published_by.clone(),
-                )
+                $crate::content::status::WorkflowInfo {
+                    has_unpublished_changes: self.m.draft.is_some(),
+                    scheduled_at: self.m.scheduled_at,
+                    unpublish_at: self.m.unpublish_at,
+                    review_comment: self.m.review_comment.clone(),
+                    created_by: self.m.created_by.clone(),
+                    updated_by: self.m.updated_by.clone(),
+                    published_by: self.m.published_by.clone(),
+                }
             }
         }
 

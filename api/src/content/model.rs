@@ -256,6 +256,7 @@ pub trait FileItem: Clone {
     fn status(&self) -> Option<Status>;
     fn working_copy(&self) -> Option<&Self>;
     fn scheduled_at(&self) -> Option<chrono::DateTime<chrono::Utc>>;
+    fn unpublish_at(&self) -> Option<chrono::DateTime<chrono::Utc>>;
     fn review_comment(&self) -> Option<&str>;
     /// The same item with its workflow state (the exporter sets it).
     fn with_workflow(self, w: FileWorkflow<Self>) -> Self;
@@ -266,6 +267,7 @@ pub struct FileWorkflow<T> {
     pub status: Status,
     pub working_copy: Option<T>,
     pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub unpublish_at: Option<chrono::DateTime<chrono::Utc>>,
     pub review_comment: Option<String>,
 }
 

@@ -54,6 +54,9 @@ pub struct WorkflowInfo {
     pub has_unpublished_changes: bool,
     /// When the item (or its working copy) will be published by the scheduler.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// When the scheduler will take the published item off the public site
+    /// (`scheduleUnpublish`).
+    pub unpublish_at: Option<DateTime<Utc>>,
     /// The comment of the last rejection, until the item is published.
     pub review_comment: Option<String>,
     /// Who created the item (a user's id).
@@ -62,24 +65,4 @@ pub struct WorkflowInfo {
     pub updated_by: Option<String>,
     /// Who published it last.
     pub published_by: Option<String>,
-}
-
-impl WorkflowInfo {
-    pub fn new(
-        has_draft: bool,
-        scheduled_at: Option<DateTime<Utc>>,
-        review_comment: Option<String>,
-        created_by: Option<String>,
-        updated_by: Option<String>,
-        published_by: Option<String>,
-    ) -> Self {
-        WorkflowInfo {
-            has_unpublished_changes: has_draft,
-            scheduled_at,
-            review_comment,
-            created_by,
-            updated_by,
-            published_by,
-        }
-    }
 }

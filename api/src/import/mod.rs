@@ -150,6 +150,8 @@ const WORKFLOW_COLUMNS: &[&str] = &[
     "draft_status",
     "draft_version",
     "scheduled_at",
+    "unpublish_at",
+    "changed_at",
     "review_comment",
 ];
 
@@ -159,6 +161,7 @@ struct Workflow {
     /// A published item's working copy: its snapshot (JSON) and status.
     copy: Option<(String, Status)>,
     scheduled_at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
     review_comment: Option<String>,
 }
 
@@ -179,6 +182,8 @@ impl Workflow {
             draft_status.into(),
             draft_version.into(),
             self.scheduled_at.into(),
+            self.unpublish_at.into(),
+            now.into(),
             self.review_comment.into(),
         ]
     }
@@ -211,6 +216,7 @@ where
         ));
     }
     let mut scheduled_at = item.scheduled_at();
+    let mut unpublish_at = item.unpublish_at();
     let mut review_comment = match item.review_comment() {
         Some(c) => Some(crate::content::text::clean(
             "reviewComment",
@@ -227,6 +233,7 @@ where
         }
         status = Status::Draft;
         scheduled_at = None;
+        unpublish_at = None;
         review_comment = None;
     }
     let head = copy.as_ref().map_or(status, |(_, s)| *s);
@@ -234,6 +241,12 @@ where
         return Err(AppError::bad_field(
             "scheduledAt",
             "only an item (or working copy) IN_REVIEW can be scheduled",
+        ));
+    }
+    if unpublish_at.is_some() && status != Status::Published {
+        return Err(AppError::bad_field(
+            "unpublishAt",
+            "only a PUBLISHED item can be scheduled to be unpublished",
         ));
     }
     let copy = match copy {
@@ -244,6 +257,7 @@ where
         status,
         copy,
         scheduled_at,
+        unpublish_at,
         review_comment,
     };
     Ok((data, workflow))
@@ -258,7 +272,7 @@ fn prepare_copy<T: ContentType>(
 where
     T::File: FileItem,
 {
-    if wc.working_copy().is_some() || wc.scheduled_at().is_some() {
+    if wc.working_copy().is_some() || wc.scheduled_at().is_some() || wc.unpublish_at().is_some() {
         return Err(AppError::bad_field(
             "workingCopy",
             "a working copy has no working copy or schedule of its own",
@@ -343,6 +357,7 @@ where
 {
     let mut rows = Vec::with_capacity(items.len());
     let mut contents = Vec::with_capacity(items.len());
+    let mut states = Vec::with_capacity(items.len());
     let mut seen: HashSet<(&'static str, String)> = HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let e = |err| at(T::FILE_LIST, i, item.slug(), err);
@@ -358,6 +373,7 @@ where
             }
         }
         let mut row = data.values()?;
+        states.push((workflow.status, workflow.copy.clone()));
         row.extend(workflow.values(now));
         rows.push(row);
         contents.push(data);
@@ -365,10 +381,12 @@ where
     let columns: Vec<&'static str> = T::COLUMNS.iter().chain(WORKFLOW_COLUMNS).copied().collect();
     let ids = insert_rows(txn, T::KIND.table(), &columns, rows, true).await?;
     let (mut blocks, mut links) = (Vec::new(), Vec::new());
-    for data in &contents {
+    let mut history = History::default();
+    for (data, (status, copy)) in contents.iter().zip(states) {
         let id = *ids
             .get(data.slug())
             .ok_or_else(|| AppError::internal("an imported row without its id"))?;
+        history.add(T::KIND, id, data.clone().into(), status, copy, now)?;
         for (j, b) in data.blocks().iter().enumerate() {
             blocks.push(snapshot::block_values(id, j, b)?);
         }
@@ -397,7 +415,95 @@ where
         )
         .await?;
     }
+    history.write(txn).await?;
     Ok(contents.len())
+}
+
+/// The first revisions and audit entries of imported items (action IMPORT), so
+/// that imported and demo content can be restored like anything an editor
+/// saved: revision 1 is the item as imported, revision 2 its working copy.
+#[derive(Default)]
+struct History {
+    revisions: Vec<Vec<Value>>,
+    entries: Vec<Vec<Value>>,
+}
+
+const REVISION_COLUMNS: &[&str] = &[
+    "item_kind",
+    "item_id",
+    "version",
+    "status",
+    "action",
+    "data",
+    "comment",
+    "actor_id",
+    "actor_name",
+    "created_at",
+];
+
+const AUDIT_COLUMNS: &[&str] = &[
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "target_kind",
+    "target_id",
+    "before",
+    "after",
+];
+
+impl History {
+    fn add(
+        &mut self,
+        kind: Kind,
+        id: i32,
+        data: Data,
+        status: Status,
+        copy: Option<(String, Status)>,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let actor = crate::auth::Actor::system("import");
+        let action = crate::workflow::Action::Import.as_str();
+        let revision = |version: i32, status: Status, json: String| -> Vec<Value> {
+            vec![
+                kind.type_name().into(),
+                id.into(),
+                version.into(),
+                status.as_str().into(),
+                action.into(),
+                json.into(),
+                Option::<String>::None.into(),
+                actor.id.clone().into(),
+                actor.name.clone().into(),
+                now.into(),
+            ]
+        };
+        self.revisions.push(revision(1, status, data.to_json()?));
+        let mut after = serde_json::json!({ "status": status.as_str(), "version": 1 });
+        if let Some((json, copy_status)) = copy {
+            self.revisions.push(revision(2, copy_status, json));
+            after["workingCopy"] = serde_json::json!({ "status": copy_status.as_str(), "version": 2 });
+        }
+        self.entries.push(vec![
+            now.into(),
+            actor.id.clone().into(),
+            actor.name.clone().into(),
+            actor.role.as_str().into(),
+            action.into(),
+            crate::audit::AuditTarget::from(kind).as_str().into(),
+            crate::content::GlobalId::new(kind, id).encode().into(),
+            Option::<String>::None.into(),
+            Some(after.to_string()).into(),
+        ]);
+        Ok(())
+    }
+
+    async fn write(self, txn: &DatabaseTransaction) -> AppResult<()> {
+        insert_rows(txn, "revisions", REVISION_COLUMNS, self.revisions, false).await?;
+        insert_rows(txn, "audit_log", AUDIT_COLUMNS, self.entries, false).await?;
+        Ok(())
+    }
 }
 
 /// Validates a whole file against itself and the database, then writes it in one
@@ -466,6 +572,7 @@ struct RowState {
     draft: Option<String>,
     draft_status: Option<Status>,
     scheduled_at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
     review_comment: Option<String>,
 }
 
@@ -476,6 +583,7 @@ impl RowState {
             draft: r.try_get("", "draft")?,
             draft_status: r.try_get("", "draft_status")?,
             scheduled_at: r.try_get("", "scheduled_at")?,
+            unpublish_at: r.try_get("", "unpublish_at")?,
             review_comment: r.try_get("", "review_comment")?,
         })
     }
@@ -510,6 +618,7 @@ where
                 status: state.status,
                 working_copy: None,
                 scheduled_at: None,
+                unpublish_at: None,
                 review_comment: None,
             }
         } else {
@@ -519,6 +628,7 @@ where
                     status: state.draft_status.unwrap_or(Status::Draft),
                     working_copy: None,
                     scheduled_at: None,
+                    unpublish_at: None,
                     review_comment: None,
                 })),
                 None => None,
@@ -527,6 +637,7 @@ where
                 status: state.status,
                 working_copy,
                 scheduled_at: state.scheduled_at,
+                unpublish_at: state.unpublish_at,
                 review_comment: state.review_comment,
             }
         };

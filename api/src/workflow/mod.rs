@@ -37,7 +37,12 @@ pub enum Action {
     Unpublish,
     Archive,
     SchedulePublish,
+    ScheduleUnpublish,
+    CancelScheduledPublish,
+    CancelScheduledUnpublish,
+    Discard,
     Restore,
+    Import,
     Delete,
 }
 
@@ -53,7 +58,12 @@ impl From<Action> for audit::AuditAction {
             Action::Unpublish => Self::Unpublish,
             Action::Archive => Self::Archive,
             Action::SchedulePublish => Self::SchedulePublish,
+            Action::ScheduleUnpublish => Self::ScheduleUnpublish,
+            Action::CancelScheduledPublish => Self::CancelScheduledPublish,
+            Action::CancelScheduledUnpublish => Self::CancelScheduledUnpublish,
+            Action::Discard => Self::Discard,
             Action::Restore => Self::Restore,
+            Action::Import => Self::Import,
             Action::Delete => Self::Delete,
         }
     }
@@ -75,8 +85,13 @@ impl Action {
             Action::Publish => "publish",
             Action::Unpublish => "unpublish",
             Action::Archive => "archive",
-            Action::SchedulePublish => "schedule",
+            Action::SchedulePublish => "schedule the publication of",
+            Action::ScheduleUnpublish => "schedule the unpublication of",
+            Action::CancelScheduledPublish => "cancel the scheduled publication of",
+            Action::CancelScheduledUnpublish => "cancel the scheduled unpublication of",
+            Action::Discard => "discard the changes of",
             Action::Restore => "restore",
+            Action::Import => "import",
             Action::Delete => "delete",
         }
     }
@@ -88,16 +103,21 @@ impl Action {
             return Role::Admin;
         }
         match self {
-            Action::Create | Action::Update | Action::SubmitForReview | Action::Withdraw => {
-                Role::Editor
-            }
+            Action::Create
+            | Action::Update
+            | Action::SubmitForReview
+            | Action::Withdraw
+            | Action::Discard => Role::Editor,
             Action::Reject
             | Action::Publish
             | Action::Unpublish
             | Action::Archive
             | Action::SchedulePublish
+            | Action::ScheduleUnpublish
+            | Action::CancelScheduledPublish
+            | Action::CancelScheduledUnpublish
             | Action::Restore => Role::Publisher,
-            Action::Delete => Role::Admin,
+            Action::Import | Action::Delete => Role::Admin,
         }
     }
 }
@@ -112,6 +132,7 @@ pub struct Meta {
     pub version: i32,
     pub draft_version: Option<i32>,
     pub scheduled_at: Option<DateTime<Utc>>,
+    pub unpublish_at: Option<DateTime<Utc>>,
 }
 
 impl Meta {
@@ -124,6 +145,7 @@ impl Meta {
             version: row.try_get("", "version")?,
             draft_version: row.try_get("", "draft_version")?,
             scheduled_at: row.try_get("", "scheduled_at")?,
+            unpublish_at: row.try_get("", "unpublish_at")?,
         })
     }
 
@@ -196,12 +218,13 @@ async fn set<C: ConnectionTrait>(
     cols: Vec<(&'static str, Value)>,
 ) -> AppResult<()> {
     let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("UPDATE ").push(kind.table()).push(" SET ");
-    for (i, (c, v)) in cols.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push(c).push(" = ").bind(v);
+    // Every workflow write is an editorial change: the queue's order.
+    sql.push("UPDATE ")
+        .push(kind.table())
+        .push(" SET changed_at = ")
+        .bind(Utc::now());
+    for (c, v) in cols {
+        sql.push(", ").push(c).push(" = ").bind(v);
     }
     sql.push(" WHERE id = ").bind(id);
     exec(conn, sql).await?;
@@ -370,6 +393,7 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
                 ("version", 1.into()),
                 ("created_at", now.into()),
                 ("updated_at", now.into()),
+                ("changed_at", now.into()),
                 ("created_by", actor.id.clone().into()),
                 ("updated_by", actor.id.clone().into()),
             ],
@@ -398,12 +422,16 @@ pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
 /// nothing written); `None` (restore) skips the check. A save makes the item a
 /// DRAFT again and cancels a schedule: what a publisher reviewed or approved has
 /// changed, so it goes through review again.
+///
+/// A published item saved (or restored) back to exactly its published content
+/// keeps no working copy: there is nothing left to publish. Its version still
+/// moves on, which is the one public change a save can make (returned).
 async fn save<C: ConnectionTrait>(
     conn: &C,
     change: Change<'_>,
     expected: Option<i32>,
     edit: impl FnOnce(Data) -> AppResult<Data>,
-) -> AppResult<()> {
+) -> AppResult<Option<PublicChange>> {
     let Change {
         actor,
         action,
@@ -433,11 +461,23 @@ async fn save<C: ConnectionTrait>(
         ("updated_by", actor.id.clone().into()),
         ("scheduled_at", Option::<DateTime<Utc>>::None.into()),
     ];
+    let mut status = Status::Draft;
+    let mut public = None;
     if meta.status == Status::Published {
-        // A working copy on top of the published row.
-        cols.push(("draft", Some(data.to_json()?).into()));
-        cols.push(("draft_status", Some(Status::Draft.as_str()).into()));
-        cols.push(("draft_version", Some(version).into()));
+        let published = Data::load_row(conn, kind, &locked.row).await?;
+        if published == data {
+            cols.push(("draft", Option::<String>::None.into()));
+            cols.push(("draft_status", Option::<String>::None.into()));
+            cols.push(("draft_version", Option::<i32>::None.into()));
+            cols.push(("version", version.into()));
+            status = Status::Published;
+            public = Some(public_change(conn, kind, id, Some(&published), Some(&published)).await?);
+        } else {
+            // A working copy on top of the published row.
+            cols.push(("draft", Some(data.to_json()?).into()));
+            cols.push(("draft_status", Some(Status::Draft.as_str()).into()));
+            cols.push(("draft_version", Some(version).into()));
+        }
     } else {
         data.write_row(conn, id).await?;
         cols.push(("updated_at", now.into()));
@@ -454,10 +494,11 @@ async fn save<C: ConnectionTrait>(
             id,
         },
         Some(before),
-        Some((Status::Draft, version, &data)),
+        Some((status, version, &data)),
         None,
     )
-    .await
+    .await?;
+    Ok(public)
 }
 
 /// Edits an item (see [`save`]).
@@ -468,7 +509,7 @@ pub async fn update(
     id: i32,
     expected: i32,
     edit: impl FnOnce(Data) -> AppResult<Data>,
-) -> AppResult<()> {
+) -> AppResult<PublicChange> {
     let actor = require(viewer, Action::Update, kind)?;
     let txn = db.begin_write().await?;
     let change = Change {
@@ -477,15 +518,31 @@ pub async fn update(
         kind,
         id,
     };
-    save(&txn, change, Some(expected), edit).await?;
-    // A save changes no public row (a published item's goes to its working
-    // copy): nothing for the place indexes.
-    commit(txn, &[]).await?;
-    Ok(())
+    let public = save(&txn, change, Some(expected), edit).await?;
+    // A save changes a public row only to give it a new version (see
+    // `save`): its place-index rows are rewritten then, to the same values.
+    commit_public(txn, kind, id, public).await
 }
 
-/// Makes a new draft of an item from one of its revisions.
-pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(Kind, i32)> {
+/// Commits a change that may have changed what the public sees of an item.
+async fn commit_public(
+    txn: sea_orm::DatabaseTransaction,
+    kind: Kind,
+    id: i32,
+    public: Option<PublicChange>,
+) -> AppResult<PublicChange> {
+    let touched: &[(Kind, i32)] = if public.is_some() { &[(kind, id)] } else { &[] };
+    commit(txn, touched).await?;
+    Ok(public.unwrap_or_default())
+}
+
+/// Makes a new draft of an item from one of its revisions (none, when the
+/// revision is what the public sees: see [`save`]).
+pub async fn restore(
+    db: &Db,
+    viewer: &Viewer,
+    revision_id: i32,
+) -> AppResult<(Kind, i32, PublicChange)> {
     viewer.require(Role::Editor)?;
     let rev = revisions::get(&db.conn, revision_id).await?;
     let actor = require(viewer, Action::Restore, rev.kind)?;
@@ -497,9 +554,9 @@ pub async fn restore(db: &Db, viewer: &Viewer, revision_id: i32) -> AppResult<(K
         kind: rev.kind,
         id: rev.item_id,
     };
-    save(&txn, change, None, |_| Ok(data)).await?;
-    commit(txn, &[]).await?;
-    Ok((rev.kind, rev.item_id))
+    let public = save(&txn, change, None, |_| Ok(data)).await?;
+    let public = commit_public(txn, rev.kind, rev.item_id, public).await?;
+    Ok((rev.kind, rev.item_id, public))
 }
 
 /// A status change (every action but create, update, restore and delete).
@@ -541,9 +598,7 @@ pub async fn transition(
     let actor = require(viewer, step.action, kind)?;
     let txn = db.begin_write().await?;
     let change = apply_transition(&txn, actor, kind, id, step).await?;
-    let touched: &[(Kind, i32)] = if change.is_some() { &[(kind, id)] } else { &[] };
-    commit(txn, touched).await?;
-    Ok(change.unwrap_or_default())
+    commit_public(txn, kind, id, change).await
 }
 
 /// The tags of a public change of an item: its references in what the public
@@ -591,7 +646,7 @@ async fn apply_transition<C: ConnectionTrait>(
     let before = state(head, current, &locked.head)?;
     let has_draft = meta.draft.is_some();
     let mut cols: Vec<(&'static str, Value)> = vec![("updated_by", actor.id.clone().into())];
-    let (new_status, copy) = decide(&step, meta, actor, now, &mut cols)?;
+    let (new_status, copy) = decide(&step, kind, meta, actor, now, &mut cols)?;
     // A step on a working copy leaves the public row alone; otherwise the
     // public sees a change when the item was or becomes published. What it saw
     // is read now, before anything is written (a merge rewrites the links).
@@ -670,6 +725,7 @@ enum Copy {
 /// to a working copy, and the workflow columns it sets (pushed onto `cols`).
 fn decide(
     step: &Step,
+    kind: Kind,
     meta: &Meta,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -683,11 +739,17 @@ fn decide(
     } = step;
     let (action, at) = (*action, *at);
     let head = meta.head_status();
-    let illegal = || AppError::IllegalTransition {
-        action: action.verb(),
-        status: head.as_str(),
+    let illegal = || {
+        let (next, allowed) = next_steps(action, kind, meta);
+        AppError::IllegalTransition {
+            action: action.verb(),
+            status: head.as_str(),
+            next,
+            allowed,
+        }
     };
     let no_schedule = || ("scheduled_at", Option::<DateTime<Utc>>::None.into());
+    let no_unpublish = || ("unpublish_at", Option::<DateTime<Utc>>::None.into());
     let decided = match action {
         Action::SubmitForReview if head == Status::Draft => (Status::InReview, Copy::Keep),
         Action::Withdraw | Action::Reject if head == Status::InReview => {
@@ -715,19 +777,121 @@ fn decide(
             cols.push(("scheduled_at", Some(at).into()));
             (head, Copy::Keep)
         }
+        Action::ScheduleUnpublish if meta.status == Status::Published => {
+            let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
+            if at <= now {
+                return Err(AppError::bad_field(
+                    "at",
+                    "the time must be in the future (unpublish now with `unpublish`)",
+                ));
+            }
+            cols.push(("unpublish_at", Some(at).into()));
+            (head, Copy::Keep)
+        }
+        Action::CancelScheduledPublish if meta.scheduled_at.is_some() => {
+            cols.push(no_schedule());
+            (head, Copy::Keep)
+        }
+        Action::CancelScheduledUnpublish if meta.unpublish_at.is_some() => {
+            cols.push(no_unpublish());
+            (head, Copy::Keep)
+        }
+        // The working copy goes; the public keeps what it sees, and so do the
+        // editors now (the copy stays in the revisions).
+        Action::Discard if meta.draft.is_some() => {
+            cols.push(no_schedule());
+            (meta.status, Copy::Drop)
+        }
         // Off the public site; the editors' latest work becomes the content.
         Action::Unpublish if meta.status == Status::Published => {
             cols.push(no_schedule());
+            cols.push(no_unpublish());
             (Status::Draft, Copy::Merge)
         }
         // Off the public site, keeping what was published.
         Action::Archive if meta.status == Status::Published => {
             cols.push(no_schedule());
+            cols.push(no_unpublish());
             (Status::Archived, Copy::Drop)
         }
-        _ => return Err(illegal()),
+        Action::Create
+        | Action::Update
+        | Action::SubmitForReview
+        | Action::Withdraw
+        | Action::Reject
+        | Action::Publish
+        | Action::SchedulePublish
+        | Action::ScheduleUnpublish
+        | Action::CancelScheduledPublish
+        | Action::CancelScheduledUnpublish
+        | Action::Discard
+        | Action::Unpublish
+        | Action::Archive
+        | Action::Restore
+        | Action::Import
+        | Action::Delete => return Err(illegal()),
     };
     Ok(decided)
+}
+
+/// What an editor may do next with an item in this state (for the message of
+/// an illegal transition): a sentence, and the mutations it names.
+fn next_steps(tried: Action, kind: Kind, meta: &Meta) -> (String, Vec<String>) {
+    let head = meta.head_status();
+    let copy = meta.draft.is_some();
+    let mut allowed: Vec<&'static str> = Vec::new();
+    match head {
+        Status::Draft => allowed.extend(["update", "submitForReview"]),
+        Status::InReview => {
+            allowed.extend(["publish", "schedulePublish", "reject", "withdraw"])
+        }
+        Status::Published => allowed.extend(["update", "scheduleUnpublish"]),
+        Status::Archived => allowed.push("update"),
+    }
+    if meta.status == Status::Published {
+        allowed.extend(["unpublish", "archive"]);
+        if copy {
+            allowed.push("discardChanges");
+        }
+    }
+    if meta.scheduled_at.is_some() {
+        allowed.push("cancelScheduledPublish");
+    }
+    if meta.unpublish_at.is_some() {
+        allowed.push("cancelScheduledUnpublish");
+    }
+    let hint = match (tried, head) {
+        (Action::Publish | Action::SchedulePublish, Status::Draft) => {
+            "it must be reviewed first: submit it for review with `submitForReview`, then a publisher publishes it"
+        }
+        (Action::Publish | Action::SchedulePublish, Status::Published) => {
+            "it is published already: edit it to make a working copy, then submit that for review"
+        }
+        (Action::Publish | Action::SchedulePublish, Status::Archived) => {
+            "edit it first (it becomes a DRAFT), then submit it for review"
+        }
+        (Action::SubmitForReview, Status::InReview) => "it is in review already",
+        (Action::Withdraw | Action::Reject, _) => "only an item IN_REVIEW can be sent back",
+        (Action::Discard, _) => "it has no working copy: only a published item's unpublished changes can be discarded",
+        (Action::Unpublish | Action::Archive | Action::ScheduleUnpublish, _) => {
+            "it is not on the public site"
+        }
+        (Action::CancelScheduledPublish, _) => "no publication is scheduled",
+        (Action::CancelScheduledUnpublish, _) => "no unpublication is scheduled",
+        _ => "that step does not apply to it now",
+    };
+    let allowed: Vec<String> = allowed
+        .into_iter()
+        .map(|a| {
+            if a == "update" {
+                format!("update{}", kind.type_name())
+            } else {
+                a.to_string()
+            }
+        })
+        .collect();
+    let names: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+    (format!("{hint}; allowed now: {}", names.join(", ")), allowed)
 }
 
 /// Deletes an item for good, with its children and revisions. Refused (CONFLICT)

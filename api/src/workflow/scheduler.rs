@@ -1,5 +1,6 @@
-//! Scheduled publishing: a job that publishes items whose time has come. Every
-//! `cms` process may run it; each due item is published exactly once, because a
+//! Scheduled publishing and unpublishing: a job that publishes items whose
+//! `scheduled_at` has come and unpublishes those whose `unpublish_at` has.
+//! Every `cms` process may run it; each due item is handled exactly once, because a
 //! run takes the due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL (another
 //! run skips them, and after the commit they are no longer due) and the database
 //! write lock on SQLite (one writer at a time).
@@ -15,11 +16,36 @@ use std::time::Duration;
 
 const BATCH: usize = 100;
 
-/// Publishes every item due at `now`; returns how many this run published.
+/// The two scheduled steps: the column holding the time, and the action.
+const JOBS: [(&str, Action); 2] = [
+    ("scheduled_at", Action::Publish),
+    ("unpublish_at", Action::Unpublish),
+];
+
+/// Publishes and unpublishes every item due at `now`; returns how many items
+/// this run changed.
 pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
     let actor = Actor::system("scheduler");
     let mut published = 0;
     for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
+        for (column, action) in JOBS {
+            published += run_job(db, &actor, kind, column, action, now).await?;
+        }
+    }
+    Ok(published)
+}
+
+/// One scheduled step for one kind, in batches.
+async fn run_job(
+    db: &Db,
+    actor: &Actor,
+    kind: Kind,
+    column: &'static str,
+    action: Action,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut published = 0;
+    {
         loop {
             // On SQLite the write lock is taken at BEGIN, so two runs cannot both
             // read the same due rows.
@@ -27,9 +53,13 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
             let mut sql = db.sql();
             sql.push("SELECT id FROM ")
                 .push(kind.table())
-                .push(" WHERE scheduled_at <= ")
+                .push(" WHERE ")
+                .push(column)
+                .push(" <= ")
                 .bind(now)
-                .push(" ORDER BY scheduled_at, id LIMIT ")
+                .push(" ORDER BY ")
+                .push(column)
+                .push(", id LIMIT ")
                 .push_int(BATCH as u64);
             if db.backend() == DbBackend::Postgres {
                 sql.push(" FOR UPDATE SKIP LOCKED");
@@ -46,7 +76,7 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                 // meanwhile) loses its schedule, with an audit entry saying why,
                 // and does not hold back the others.
                 let item = txn.begin().await?;
-                match apply_transition(&item, &actor, kind, *id, Step::new(Action::Publish)).await {
+                match apply_transition(&item, actor, kind, *id, Step::new(action)).await {
                     Ok(change) => {
                         item.commit().await?;
                         if change.is_some() {
@@ -64,18 +94,20 @@ pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
                     }
                     Err(err) => {
                         item.rollback().await?;
-                        tracing::warn!(kind = kind.type_name(), id, error = %err, "scheduled item cannot be published; schedule dropped");
+                        tracing::warn!(kind = kind.type_name(), id, column, error = %err, "scheduled step cannot be taken; schedule dropped");
                         let mut clear = db.sql();
                         clear
                             .push("UPDATE ")
                             .push(kind.table())
-                            .push(" SET scheduled_at = NULL WHERE id = ")
+                            .push(" SET ")
+                            .push(column)
+                            .push(" = NULL WHERE id = ")
                             .bind(*id);
                         exec(&txn, clear).await?;
                         let target = crate::content::GlobalId::new(kind, *id).encode();
                         let reason = serde_json::json!({ "reason": err.public_message() });
                         let entry = audit::Entry {
-                            actor: &actor,
+                            actor,
                             action: audit::AuditAction::ScheduleDropped,
                             target: kind.into(),
                             target_id: &target,

@@ -248,6 +248,23 @@ impl WorkflowQuery {
             .collect())
     }
 
+    /// What waits for the editors, across every content type, newest change
+    /// first (staff): items in review, drafts (everyone's or yours), or with a
+    /// scheduled publication or unpublication.
+    #[graphql(
+        complexity = "(first.unwrap_or(20).clamp(1, 1000) as usize).saturating_mul(child_complexity)"
+    )]
+    async fn editorial_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which part of the queue.")] view: super::QueueView,
+        #[graphql(desc = "At most this many items (default 20, at most the page-size limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> Result<super::QueuePage> {
+        super::queue::resolve(ctx, view, first, after).await
+    }
+
     /// The audit log, newest first (ADMIN).
     #[graphql(guard = "RoleGuard(Role::Admin)")]
     async fn audit_log(

@@ -4,11 +4,13 @@
 //! service ([`super`]) holds every rule, including who may do what.
 mod history;
 mod mutations;
+mod queue;
 
 pub use history::{
     AuditEntry, AuditLogFilter, AuditLogPage, ChangedBy, FieldChange, Revision, WorkflowQuery,
 };
 pub use mutations::WorkflowMutation;
+pub use queue::{QueueEntry, QueuePage, QueueView};
 
 use crate::auth::{Role, Viewer};
 use crate::content::list::{self, Row};

@@ -249,8 +249,82 @@ impl WorkflowMutation {
         };
         transition(ctx, &id, step).await
     }
+    /// Takes a PUBLISHED item off the public site at a future time (PUBLISHER or
+    /// above), as `unpublish` would then (its working copy, if any, becomes its
+    /// content). `workflow.unpublishAt` shows it; `cancelScheduledUnpublish`
+    /// undoes it. Independent of a scheduled publication of a working copy.
+    async fn schedule_unpublish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(desc = "When to unpublish (RFC 3339, in the future).")] at: DateTime<Utc>,
+        #[graphql(
+            desc = "The version you saw: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<Content> {
+        let step = Step {
+            at: Some(at),
+            expected: Some(expected_version),
+            ..Step::new(Action::ScheduleUnpublish)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// Cancels a scheduled publication (PUBLISHER or above); the item stays IN_REVIEW.
+    async fn cancel_scheduled_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you saw: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<Content> {
+        let step = Step {
+            expected: Some(expected_version),
+            ..Step::new(Action::CancelScheduledPublish)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// Cancels a scheduled unpublication (PUBLISHER or above); the item stays
+    /// on the public site.
+    async fn cancel_scheduled_unpublish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The version you saw: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<Content> {
+        let step = Step {
+            expected: Some(expected_version),
+            ..Step::new(Action::CancelScheduledUnpublish)
+        };
+        transition(ctx, &id, step).await
+    }
+    /// Drops a published item's working copy (EDITOR or above) and returns the
+    /// item as published: its unpublished changes are gone from the editors'
+    /// view (they stay in the revisions) and a scheduled publication of them
+    /// is cancelled. The public sees no change but the version.
+    async fn discard_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The item's id.")] id: ID,
+        #[graphql(
+            desc = "The working copy's version you saw: another version is CONFLICT (`extensions.currentVersion`) and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<Content> {
+        let step = Step {
+            expected: Some(expected_version),
+            ..Step::new(Action::Discard)
+        };
+        transition(ctx, &id, step).await
+    }
     /// Makes a new DRAFT (a working copy, if the item is published) from an old
-    /// revision (PUBLISHER or above).
+    /// revision (PUBLISHER or above). Restoring what the public sees leaves no
+    /// working copy.
     async fn restore_revision(
         &self,
         ctx: &Context<'_>,
@@ -260,9 +334,10 @@ impl WorkflowMutation {
         let viewer = ctx.data::<Viewer>()?;
         viewer.require(Role::Editor).gql()?;
         let rid = decode_revision_id(&revision_id).gql()?;
-        let (kind, id) = crate::workflow::restore(&state.db, viewer, rid)
+        let (kind, id, change) = crate::workflow::restore(&state.db, viewer, rid)
             .await
             .gql()?;
+        change.apply(&state.responses, &state.freshness);
         content(ctx, kind, id).await
     }
 }
@@ -328,11 +403,12 @@ where
     input.check_lists(max_list(ctx)?).gql()?;
     let id = id_of(id, kind, "id").gql()?;
     let text = TextLimits::of(&state.config);
-    crate::workflow::update(&state.db, viewer, kind, id, expected, |d| {
+    let change = crate::workflow::update(&state.db, viewer, kind, id, expected, |d| {
         apply(input, d, &text)
     })
-        .await
-        .gql()?;
+    .await
+    .gql()?;
+    change.apply(&state.responses, &state.freshness);
     node(ctx, kind, id).await
 }
 
