@@ -14,6 +14,8 @@ mod common;
 mod country_page;
 #[path = "api/e2e.rs"]
 mod e2e;
+#[path = "api/editors_day.rs"]
+mod editors_day;
 #[path = "api/filters.rs"]
 mod filters;
 #[path = "api/fixtures.rs"]

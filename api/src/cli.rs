@@ -157,12 +157,10 @@ async fn import_file(config: &Config, args: &ImportArgs) -> AppResult<()> {
 /// input, so scripts keep working.
 fn read_new_password() -> AppResult<String> {
     use std::io::IsTerminal;
-    let failed = |e: std::io::Error| {
-        AppError::bad_input(format!("cannot read the password: {e}"))
-    };
+    let failed = |e: std::io::Error| AppError::bad_input(format!("cannot read the password: {e}"));
     if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Password (at least 12 characters): ")
-            .map_err(failed)?;
+        let first =
+            rpassword::prompt_password("Password (at least 12 characters): ").map_err(failed)?;
         let second = rpassword::prompt_password("Password again: ").map_err(failed)?;
         if first != second {
             return Err(AppError::bad_input(

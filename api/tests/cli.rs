@@ -380,11 +380,17 @@ fn user_create_asks_twice_without_echo_at_a_terminal() {
     assert!(!ok, "{screen}");
     assert!(screen.contains("Password again"), "{screen}");
     assert!(screen.contains("differ"), "{screen}");
-    assert!(!screen.contains("typed"), "the password was echoed: {screen}");
+    assert!(
+        !screen.contains("typed"),
+        "the password was echoed: {screen}"
+    );
     let (ok, screen) =
         user_create_at_a_terminal(&url, dir.path(), "admin@example.org", &[secret, secret]);
     assert!(ok, "{screen}");
-    assert!(!screen.contains(secret), "the password was echoed: {screen}");
+    assert!(
+        !screen.contains(secret),
+        "the password was echoed: {screen}"
+    );
     assert!(screen.contains("admin@example.org (ADMIN)"), "{screen}");
     // The account logs in with what was typed.
     let (child, addr) = spawn_server(&url, dir.path());

@@ -1021,7 +1021,8 @@ async fn a_device_token_lets_the_owner_in_after_a_distributed_guessing_run() {
     // The defaults: 5 per (email, address), 100 per email.
     let app = TestApp::new().await;
     app.user("admin@example.org", Role::Admin).await;
-    let first = login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
+    let first =
+        login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
     let device = first["data"]["login"]["deviceToken"]
         .as_str()
         .expect("a device token")
@@ -1030,8 +1031,14 @@ async fn a_device_token_lets_the_owner_in_after_a_distributed_guessing_run() {
     // email past its ceiling.
     for a in 0..22u8 {
         for _ in 0..5 {
-            let r = login_with_device(&app, [198, 51, 100, a], "admin@example.org", "wrong guess!", None)
-                .await;
+            let r = login_with_device(
+                &app,
+                [198, 51, 100, a],
+                "admin@example.org",
+                "wrong guess!",
+                None,
+            )
+            .await;
             assert!(r["data"].is_null() || r["data"]["login"].is_null(), "{r:#}");
         }
     }
@@ -1051,7 +1058,9 @@ async fn a_device_token_lets_the_owner_in_after_a_distributed_guessing_run() {
     assert!(with["data"]["login"]["token"].is_string(), "{with:#}");
     assert!(with["data"]["login"]["deviceToken"].is_string(), "{with:#}");
     // The device token is no access token, nor the other way round.
-    let (status, _) = app.as_user(Some(&device), "{ me { role } }", json!({})).await;
+    let (status, _) = app
+        .as_user(Some(&device), "{ me { role } }", json!({}))
+        .await;
     assert_eq!(status, 401);
     let access = with["data"]["login"]["token"].as_str().unwrap_or_default();
     let as_device = login_with_device(
@@ -1072,7 +1081,8 @@ async fn a_device_token_is_limited_per_device_and_bound_to_its_account() {
     let app = TestApp::with_config(config).await;
     app.user("admin@example.org", Role::Admin).await;
     app.user("editor@example.org", Role::Editor).await;
-    let first = login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
+    let first =
+        login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
     let device = first["data"]["login"]["deviceToken"]
         .as_str()
         .expect("a device token")
@@ -1089,11 +1099,24 @@ async fn a_device_token_is_limited_per_device_and_bound_to_its_account() {
     assert!(other["data"]["login"]["token"].is_string(), "{other:#}");
     // A stolen device token gets three guesses, from any address, then none.
     for a in 0..3u8 {
-        let r = login_with_device(&app, [10, 0, 0, a], "admin@example.org", "wrong guess!", Some(&device))
-            .await;
+        let r = login_with_device(
+            &app,
+            [10, 0, 0, a],
+            "admin@example.org",
+            "wrong guess!",
+            Some(&device),
+        )
+        .await;
         assert_eq!(code(&r), "UNAUTHENTICATED", "{r:#}");
     }
-    let r = login_with_device(&app, [10, 0, 0, 9], "admin@example.org", PASSWORD, Some(&device)).await;
+    let r = login_with_device(
+        &app,
+        [10, 0, 0, 9],
+        "admin@example.org",
+        PASSWORD,
+        Some(&device),
+    )
+    .await;
     assert_eq!(code(&r), "RATE_LIMITED", "{r:#}");
     // Without it the owner still logs in from their own address.
     let ok = login_with_device(&app, [203, 0, 113, 9], "admin@example.org", PASSWORD, None).await;
@@ -1107,9 +1130,16 @@ async fn a_password_change_revokes_device_tokens() {
     config.login_max_failures_per_pair = 100;
     let app = TestApp::with_config(config).await;
     app.user("editor@example.org", Role::Editor).await;
-    let first = login_with_device(&app, [203, 0, 113, 9], "editor@example.org", PASSWORD, None).await;
-    let device = first["data"]["login"]["deviceToken"].as_str().expect("device").to_string();
-    let token = first["data"]["login"]["token"].as_str().expect("token").to_string();
+    let first =
+        login_with_device(&app, [203, 0, 113, 9], "editor@example.org", PASSWORD, None).await;
+    let device = first["data"]["login"]["deviceToken"]
+        .as_str()
+        .expect("device")
+        .to_string();
+    let token = first["data"]["login"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
     app.staff_data(
         &token,
         "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }",
@@ -1117,7 +1147,14 @@ async fn a_password_change_revokes_device_tokens() {
     )
     .await;
     for _ in 0..3 {
-        login_with_device(&app, [198, 51, 100, 1], "editor@example.org", "wrong guess!", None).await;
+        login_with_device(
+            &app,
+            [198, 51, 100, 1],
+            "editor@example.org",
+            "wrong guess!",
+            None,
+        )
+        .await;
     }
     // The old device token no longer exempts: the email's ceiling applies.
     let r = login_with_device(
@@ -1140,7 +1177,9 @@ async fn logout_revokes_the_token_in_every_process_at_once() {
     let second = crate::common::TestApp::beside(&app).await;
     let me = "{ me { role } }";
     assert_eq!(second.as_user(Some(&token), me, json!({})).await.0, 200);
-    let data = app.staff_data(&token, "mutation { logout }", json!({})).await;
+    let data = app
+        .staff_data(&token, "mutation { logout }", json!({}))
+        .await;
     assert_eq!(data["logout"], true);
     for process in [&app, &second] {
         let (status, body) = process.as_user(Some(&token), me, json!({})).await;

@@ -169,6 +169,52 @@ async fn setup(app: &TestApp, c: &Ctx, mutation: &str) -> (String, Value) {
             "mutation($id: ID!, $at: DateTime!, $v: Int!) { schedulePublish(id: $id, at: $at, expectedVersion: $v) { id status } }".into(),
             json!({ "id": country_in(app, c, &["submitForReview"]).await, "at": "2999-01-01T00:00:00Z", "v": 2 }),
         ),
+        "scheduleUnpublish" => (
+            "mutation($id: ID!, $at: DateTime!, $v: Int!) { scheduleUnpublish(id: $id, at: $at, expectedVersion: $v) { id status } }".into(),
+            json!({ "id": country_in(app, c, &["submitForReview", "publish"]).await, "at": "2999-01-01T00:00:00Z", "v": 3 }),
+        ),
+        // Scheduled by the admin (3), cancelled at that version.
+        "cancelScheduledPublish" => {
+            let id = country_in(app, c, &["submitForReview"]).await;
+            app.staff_data(
+                &c.admin,
+                "mutation($id: ID!) { schedulePublish(id: $id, at: \"2999-01-01T00:00:00Z\", expectedVersion: 2) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+            (
+                "mutation($id: ID!, $v: Int!) { cancelScheduledPublish(id: $id, expectedVersion: $v) { id status } }".into(),
+                json!({ "id": id, "v": 3 }),
+            )
+        }
+        "cancelScheduledUnpublish" => {
+            let id = country_in(app, c, &["submitForReview", "publish"]).await;
+            app.staff_data(
+                &c.admin,
+                "mutation($id: ID!) { scheduleUnpublish(id: $id, at: \"2999-01-01T00:00:00Z\", expectedVersion: 3) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+            (
+                "mutation($id: ID!, $v: Int!) { cancelScheduledUnpublish(id: $id, expectedVersion: $v) { id status } }".into(),
+                json!({ "id": id, "v": 4 }),
+            )
+        }
+        // Published (3), then edited: a working copy at 4.
+        "discardChanges" => {
+            let id = country_in(app, c, &["submitForReview", "publish"]).await;
+            app.staff_data(
+                &c.admin,
+                "mutation($id: ID!) { updateCountry(id: $id, expectedVersion: 3, input: { name: \"Working copy\" }) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+            (
+                "mutation($id: ID!, $v: Int!) { discardChanges(id: $id, expectedVersion: $v) { id status } }".into(),
+                json!({ "id": id, "v": 4 }),
+            )
+        }
+        "logout" => ("mutation { logout }".into(), json!({})),
         "restoreRevision" => {
             let id = country_in(app, c, &[]).await;
             let r = app
@@ -218,6 +264,7 @@ pub async fn fingerprint(app: &TestApp) -> String {
     for table in [
         "revisions",
         "audit_log",
+        "revoked_tokens",
         "programme_countries",
         "document_countries",
         "document_region_index",
@@ -250,7 +297,7 @@ async fn every_mutation_times_every_role() {
     };
     // `login` needs no role; `changePassword` comes last, because it signs the
     // caller's earlier tokens out.
-    let table: [(&str, Needs); 22] = [
+    let table: [(&str, Needs); 27] = [
         ("createRegion", Needs::Admin),
         ("createCountry", Needs::Editor),
         ("createProgramme", Needs::Editor),
@@ -268,6 +315,11 @@ async fn every_mutation_times_every_role() {
         ("archive", Needs::Publisher),
         ("schedulePublish", Needs::Publisher),
         ("restoreRevision", Needs::Publisher),
+        ("scheduleUnpublish", Needs::Publisher),
+        ("cancelScheduledPublish", Needs::Publisher),
+        ("cancelScheduledUnpublish", Needs::Publisher),
+        ("discardChanges", Needs::Editor),
+        ("logout", Needs::Editor),
         ("createUser", Needs::Admin),
         ("setUserRole", Needs::Admin),
         ("deactivateUser", Needs::Admin),
@@ -277,12 +329,25 @@ async fn every_mutation_times_every_role() {
     let mut checked = 0;
     for (mutation, needs) in table {
         for who in [Who::Anonymous, Who::Editor, Who::Publisher, Who::Admin] {
-            let token = match who {
+            let mut token = match who {
                 Who::Anonymous => None,
-                Who::Editor => Some(staff.editor.as_str()),
-                Who::Publisher => Some(staff.publisher.as_str()),
-                Who::Admin => Some(staff.admin.as_str()),
+                Who::Editor => Some(staff.editor.clone()),
+                Who::Publisher => Some(staff.publisher.clone()),
+                Who::Admin => Some(staff.admin.clone()),
             };
+            // `logout` revokes the token it runs with: a session of its own.
+            if mutation == "logout" {
+                let email = match who {
+                    Who::Anonymous => None,
+                    Who::Editor => Some("editor@example.org"),
+                    Who::Publisher => Some("publisher@example.org"),
+                    Who::Admin => Some("admin@example.org"),
+                };
+                if let Some(email) = email {
+                    token = Some(app.login(email, PASSWORD).await);
+                }
+            }
+            let token = token.as_deref();
             let (query, vars) = setup(&app, &c, mutation).await;
             let before = fingerprint(&app).await;
             let (_, resp) = app.as_user(token, &query, vars).await;
@@ -293,7 +358,9 @@ async fn every_mutation_times_every_role() {
                     "{mutation} as {who:?}: {resp:#}"
                 );
                 assert!(
-                    resp["data"][mutation].is_object() || resp["data"][mutation].is_string(),
+                    resp["data"][mutation].is_object()
+                        || resp["data"][mutation].is_string()
+                        || resp["data"][mutation] == true,
                     "{mutation} as {who:?}: {resp:#}"
                 );
                 assert_ne!(before, after, "{mutation} as {who:?} changed nothing");
@@ -309,5 +376,5 @@ async fn every_mutation_times_every_role() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 88);
+    assert_eq!(checked, 108);
 }

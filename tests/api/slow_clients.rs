@@ -95,7 +95,10 @@ async fn a_trickling_body_meets_one_deadline_and_gets_408() {
     trickle.abort();
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
-    assert!(text.to_ascii_lowercase().contains("connection: close"), "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
     let body: Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or_default())
         .expect("a JSON body");
     assert_eq!(code(&body), "REQUEST_TIMEOUT", "{body}");
@@ -127,7 +130,10 @@ async fn slow_bodies_hold_no_execution_slot_and_show_in_the_metrics() {
     }
     assert_eq!(metric(&base, "cms_graphql_requests_in_flight").await, 0.0);
     assert!(metric(&base, "cms_http_connections_open").await >= 5.0);
-    assert_eq!(metric(&base, "cms_graphql_requests_refused_total").await, 0.0);
+    assert_eq!(
+        metric(&base, "cms_graphql_requests_refused_total").await,
+        0.0
+    );
     drop(slow);
 }
 
@@ -225,7 +231,10 @@ async fn operational_endpoints_send_no_cors_headers_and_graphql_does() {
             .send()
             .await
             .expect("send");
-        assert!(pre.headers().get("access-control-allow-origin").is_none(), "{path}");
+        assert!(
+            pre.headers().get("access-control-allow-origin").is_none(),
+            "{path}"
+        );
     }
     let resp = client
         .post(format!("{base}/graphql"))
@@ -254,6 +263,8 @@ async fn metrics_can_live_on_an_address_of_their_own() {
     assert_eq!(regions(&base).await.status(), 200);
     // The public address's traffic, counted where Prometheus reads it.
     assert!(metric(&metrics, "cms_http_requests_total").await >= 2.0);
-    let resp = reqwest::get(format!("{metrics}/graphql")).await.expect("get");
+    let resp = reqwest::get(format!("{metrics}/graphql"))
+        .await
+        .expect("get");
     assert_eq!(resp.status(), 404);
 }

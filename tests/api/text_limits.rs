@@ -30,7 +30,11 @@ async fn refused(app: &TestApp, token: &str, input: Value, field: &str) {
     assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
     assert_eq!(resp["errors"][0]["extensions"]["field"], field, "{resp:#}");
     let message = resp["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(message.len() < 1100, "the message echoes the value: {}", message.len());
+    assert!(
+        message.len() < 1100,
+        "the message echoes the value: {}",
+        message.len()
+    );
     let after = (app.count("documents").await, app.count("revisions").await);
     assert_eq!(before, after, "something was written");
 }
@@ -41,15 +45,63 @@ async fn long_texts_control_characters_and_bad_codes_are_refused_alike_on_every_
     let staff = app.staff().await;
     let peru = app.country_id(&staff.editor, "peru").await;
     let t = &staff.editor;
-    refused(&app, t, document(&peru, json!({ "title": "x".repeat(900_000) })), "input.title").await;
-    refused(&app, t, document(&peru, json!({ "title": "y".repeat(301) })), "input.title").await;
-    refused(&app, t, document(&peru, json!({ "summary": "s".repeat(5_001) })), "input.summary").await;
-    for bad in ["nul\u{0}byte", "esc\u{1b}[31mred", "lone\rreturn", "c1\u{85}next", "evil\u{202e}fdp.exe"] {
-        refused(&app, t, document(&peru, json!({ "title": bad })), "input.title").await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "title": "x".repeat(900_000) })),
+        "input.title",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "title": "y".repeat(301) })),
+        "input.title",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "summary": "s".repeat(5_001) })),
+        "input.summary",
+    )
+    .await;
+    for bad in [
+        "nul\u{0}byte",
+        "esc\u{1b}[31mred",
+        "lone\rreturn",
+        "c1\u{85}next",
+        "evil\u{202e}fdp.exe",
+    ] {
+        refused(
+            &app,
+            t,
+            document(&peru, json!({ "title": bad })),
+            "input.title",
+        )
+        .await;
     }
-    refused(&app, t, document(&peru, json!({ "language": "xx" })), "input.language").await;
-    refused(&app, t, document(&peru, json!({ "publishedOn": "0000-01-01" })), "input.publishedOn").await;
-    refused(&app, t, document(&peru, json!({ "publishedOn": "9999-12-31" })), "input.publishedOn").await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "language": "xx" })),
+        "input.language",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "publishedOn": "0000-01-01" })),
+        "input.publishedOn",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        document(&peru, json!({ "publishedOn": "9999-12-31" })),
+        "input.publishedOn",
+    )
+    .await;
     refused(
         &app,
         t,
@@ -60,14 +112,20 @@ async fn long_texts_control_characters_and_bad_codes_are_refused_alike_on_every_
     refused(
         &app,
         t,
-        document(&peru, json!({ "translations": { "xx": { "title": "Nimi" } } })),
+        document(
+            &peru,
+            json!({ "translations": { "xx": { "title": "Nimi" } } }),
+        ),
         "input.translations.xx",
     )
     .await;
     refused(
         &app,
         t,
-        document(&peru, json!({ "translations": { "fi": { "title": "a\u{0}b" } } })),
+        document(
+            &peru,
+            json!({ "translations": { "fi": { "title": "a\u{0}b" } } }),
+        ),
         "input.translations.fi.title",
     )
     .await;
@@ -79,7 +137,12 @@ async fn long_texts_control_characters_and_bad_codes_are_refused_alike_on_every_
             json!({ "i": document(&peru, json!({ "title": "é".repeat(300), "language": "fi", "publishedOn": "1900-01-01" })) }),
         )
         .await;
-    assert_eq!(data["createDocument"]["title"].as_str().map(|s| s.chars().count()), Some(300));
+    assert_eq!(
+        data["createDocument"]["title"]
+            .as_str()
+            .map(|s| s.chars().count()),
+        Some(300)
+    );
 }
 
 #[tokio::test]
@@ -99,7 +162,10 @@ async fn text_is_stored_with_lf_newlines_and_in_nfc() {
         )
         .await;
     assert_eq!(data["createDocument"]["title"], "Per\u{fa} notes");
-    assert_eq!(data["createDocument"]["summary"], "first line\nsecond\tline");
+    assert_eq!(
+        data["createDocument"]["summary"],
+        "first line\nsecond\tline"
+    );
     // Updates follow the same rules, into the working copy or the row.
     let id = data["createDocument"]["id"].clone();
     let (_, resp) = app
@@ -133,20 +199,35 @@ async fn the_limits_are_configurable() {
 #[tokio::test]
 async fn imports_are_held_to_the_same_rules_and_write_nothing_when_refused() {
     let app = TestApp::new().await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut api::import::format::Dataset)>)> = vec![
-        ("documents[0].title", Box::new(|d| d.documents[0].title = "x".repeat(900_000))),
-        ("documents[0].title", Box::new(|d| d.documents[0].title = "nul\u{0}".into())),
-        ("documents[0].language", Box::new(|d| d.documents[0].language = "xx".into())),
-        ("documents[0].publishedOn", Box::new(|d| d.documents[0].published_on = "9999-12-31".into())),
-        ("countries[0].context", Box::new(|d| d.countries[0].context = Some("esc\u{1b}".into()))),
+    type Breaker = Box<dyn Fn(&mut api::import::format::Dataset)>;
+    let cases: Vec<(&str, Breaker)> = vec![
+        (
+            "documents[0].title",
+            Box::new(|d| d.documents[0].title = "x".repeat(900_000)),
+        ),
+        (
+            "documents[0].title",
+            Box::new(|d| d.documents[0].title = "nul\u{0}".into()),
+        ),
+        (
+            "documents[0].language",
+            Box::new(|d| d.documents[0].language = "xx".into()),
+        ),
+        (
+            "documents[0].publishedOn",
+            Box::new(|d| d.documents[0].published_on = "9999-12-31".into()),
+        ),
+        (
+            "countries[0].context",
+            Box::new(|d| d.countries[0].context = Some("esc\u{1b}".into())),
+        ),
     ];
     for (field, break_it) in cases {
         let mut data = import::demo::dataset();
         break_it(&mut data);
         let err = import::import(&app.state.db, data, ImportOptions::default())
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         let text = err.to_string();
         assert_eq!(err.code(), "BAD_USER_INPUT", "{text}");
         match &err {

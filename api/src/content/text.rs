@@ -78,8 +78,8 @@ pub fn kind_of(field: &str) -> Option<TextKind> {
         "title" | "name" | "category" | "originalFilename" => TextKind::Short,
         "summary" => TextKind::Summary,
         "context" | "supportMeasures" | "body" => TextKind::Body,
-        "slug" | "iso2" | "currency" | "language" | "format" | "sha256" | "kind"
-        | "mediaType" | "sourceUrl" | "publishedOn" => TextKind::Code,
+        "slug" | "iso2" | "currency" | "language" | "format" | "sha256" | "kind" | "mediaType"
+        | "sourceUrl" | "publishedOn" => TextKind::Code,
         _ => return None,
     })
 }
@@ -223,13 +223,25 @@ mod tests {
     fn newlines_are_lf_and_text_is_nfc() {
         assert_eq!(c("a\r\nb", TextKind::Body).ok().as_deref(), Some("a\nb"));
         // e + combining acute -> é
-        assert_eq!(c("Pe\u{301}", TextKind::Short).ok().as_deref(), Some("P\u{e9}"));
-        assert_eq!(c("tab\there", TextKind::Short).ok().as_deref(), Some("tab\there"));
+        assert_eq!(
+            c("Pe\u{301}", TextKind::Short).ok().as_deref(),
+            Some("P\u{e9}")
+        );
+        assert_eq!(
+            c("tab\there", TextKind::Short).ok().as_deref(),
+            Some("tab\there")
+        );
     }
 
     #[test]
     fn control_characters_are_refused() {
-        for bad in ["a\u{0}b", "esc\u{1b}[31m", "lone\rcr", "del\u{7f}", "c1\u{85}"] {
+        for bad in [
+            "a\u{0}b",
+            "esc\u{1b}[31m",
+            "lone\rcr",
+            "del\u{7f}",
+            "c1\u{85}",
+        ] {
             assert!(c(bad, TextKind::Body).is_err(), "{bad:?}");
         }
         assert!(c("evil\u{202e}fdp.exe", TextKind::Short).is_err());

@@ -94,13 +94,48 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
     ));
     let t = &app.state.traffic;
     for (name, kind, help, value) in [
-        ("http_connections_total", "counter", "Connections accepted.", t.connections_total.load(Ordering::Relaxed) as i64),
-        ("http_connections_open", "gauge", "Connections open now (idle and half-sent ones included).", t.connections_open.load(Ordering::Relaxed)),
-        ("http_connections_capped_total", "counter", "Times the accept loop stopped at CMS_MAX_CONNECTIONS.", t.connections_capped_total.load(Ordering::Relaxed) as i64),
-        ("http_requests_total", "counter", "HTTP requests whose head arrived, every route.", t.requests_total.load(Ordering::Relaxed) as i64),
-        ("http_requests_in_progress", "gauge", "HTTP requests from arrival to response, bodies being read included.", t.requests_in_progress.load(Ordering::Relaxed)),
-        ("http_body_timeouts_total", "counter", "Request bodies not received within CMS_BODY_TIMEOUT_MS (408).", t.body_timeouts_total.load(Ordering::Relaxed) as i64),
-        ("graphql_requests_refused_total", "counter", "GraphQL requests refused with 503: every execution slot (CMS_MAX_IN_FLIGHT) taken.", t.refused_total.load(Ordering::Relaxed) as i64),
+        (
+            "http_connections_total",
+            "counter",
+            "Connections accepted.",
+            t.connections_total.load(Ordering::Relaxed) as i64,
+        ),
+        (
+            "http_connections_open",
+            "gauge",
+            "Connections open now (idle and half-sent ones included).",
+            t.connections_open.load(Ordering::Relaxed),
+        ),
+        (
+            "http_connections_capped_total",
+            "counter",
+            "Times the accept loop stopped at CMS_MAX_CONNECTIONS.",
+            t.connections_capped_total.load(Ordering::Relaxed) as i64,
+        ),
+        (
+            "http_requests_total",
+            "counter",
+            "HTTP requests whose head arrived, every route.",
+            t.requests_total.load(Ordering::Relaxed) as i64,
+        ),
+        (
+            "http_requests_in_progress",
+            "gauge",
+            "HTTP requests from arrival to response, bodies being read included.",
+            t.requests_in_progress.load(Ordering::Relaxed),
+        ),
+        (
+            "http_body_timeouts_total",
+            "counter",
+            "Request bodies not received within CMS_BODY_TIMEOUT_MS (408).",
+            t.body_timeouts_total.load(Ordering::Relaxed) as i64,
+        ),
+        (
+            "graphql_requests_refused_total",
+            "counter",
+            "GraphQL requests refused with 503: every execution slot (CMS_MAX_IN_FLIGHT) taken.",
+            t.refused_total.load(Ordering::Relaxed) as i64,
+        ),
     ] {
         body.push_str(&format!(
             "# HELP cms_{name} {help}\n# TYPE cms_{name} {kind}\ncms_{name} {value}\n"

@@ -483,7 +483,8 @@ impl History {
         let mut after = serde_json::json!({ "status": status.as_str(), "version": 1 });
         if let Some((json, copy_status)) = copy {
             self.revisions.push(revision(2, copy_status, json));
-            after["workingCopy"] = serde_json::json!({ "status": copy_status.as_str(), "version": 2 });
+            after["workingCopy"] =
+                serde_json::json!({ "status": copy_status.as_str(), "version": 2 });
         }
         self.entries.push(vec![
             now.into(),

@@ -370,9 +370,9 @@ pub async fn login(
     let device = device_token
         .and_then(|t| state.keys.verify_device(t))
         .filter(|d| {
-            found.as_ref().is_some_and(|u| {
-                u.active && u.public_id == d.sub && password_version(u) == d.pwv
-            })
+            found
+                .as_ref()
+                .is_some_and(|u| u.active && u.public_id == d.sub && password_version(u) == d.pwv)
         });
     let subjects = match &device {
         Some(d) => Subjects::device(&state.config, &d.did),
@@ -660,7 +660,9 @@ impl UserMutation {
         let state = ctx.data::<AppState>()?;
         ctx.data::<Viewer>()?.require(Role::Editor).gql()?;
         let Some(Bearer(token)) = ctx.data_opt::<Bearer>() else {
-            return Err(AppError::unauthenticated("logout needs the bearer token it revokes").into_gql());
+            return Err(
+                AppError::unauthenticated("logout needs the bearer token it revokes").into_gql(),
+            );
         };
         logout(state, token).await.gql()?;
         Ok(true)

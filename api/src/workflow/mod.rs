@@ -842,9 +842,7 @@ fn next_steps(tried: Action, kind: Kind, meta: &Meta) -> (String, Vec<String>) {
     let mut allowed: Vec<&'static str> = Vec::new();
     match head {
         Status::Draft => allowed.extend(["update", "submitForReview"]),
-        Status::InReview => {
-            allowed.extend(["publish", "schedulePublish", "reject", "withdraw"])
-        }
+        Status::InReview => allowed.extend(["publish", "schedulePublish", "reject", "withdraw"]),
         Status::Published => allowed.extend(["update", "scheduleUnpublish"]),
         Status::Archived => allowed.push("update"),
     }
@@ -891,7 +889,10 @@ fn next_steps(tried: Action, kind: Kind, meta: &Meta) -> (String, Vec<String>) {
         })
         .collect();
     let names: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
-    (format!("{hint}; allowed now: {}", names.join(", ")), allowed)
+    (
+        format!("{hint}; allowed now: {}", names.join(", ")),
+        allowed,
+    )
 }
 
 /// Deletes an item for good, with its children and revisions. Refused (CONFLICT)

@@ -136,7 +136,8 @@ impl Cursor {
     fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!(
             "{}|{}|{}",
-            self.changed_at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+            self.changed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
             self.rank,
             self.id
         ))
@@ -235,8 +236,16 @@ pub async fn page(
             r.try_get::<i32>("", "id")?,
             QueueHead {
                 title,
-                status: if copy { draft_status.unwrap_or(status) } else { status },
-                version: if copy { draft_version.unwrap_or(version) } else { version },
+                status: if copy {
+                    draft_status.unwrap_or(status)
+                } else {
+                    status
+                },
+                version: if copy {
+                    draft_version.unwrap_or(version)
+                } else {
+                    version
+                },
                 changed_at: r.try_get("", "changed_at")?,
                 changed_by: r.try_get("", "updated_by")?,
                 scheduled_at: r.try_get("", "scheduled_at")?,
