@@ -42,6 +42,8 @@ mod permissions;
 mod persisted;
 #[path = "api/place_index.rs"]
 mod place_index;
+#[path = "api/readme.rs"]
+mod readme;
 #[path = "api/response_cache.rs"]
 mod response_cache;
 #[path = "api/rows.rs"]
