@@ -176,17 +176,31 @@ async fn login_via(
     email: &str,
     password: &str,
 ) -> Value {
+    login_request(app, ip.into(), forwarded, email, password, None).await
+}
+
+/// The `login` mutation over the router, from `ip`, with an optional proxy
+/// header and device token.
+async fn login_request(
+    app: &TestApp,
+    ip: std::net::IpAddr,
+    forwarded: Option<&str>,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+) -> Value {
     let mut req = Request::post("/graphql").header("content-type", "application/json");
     if let Some(f) = forwarded {
         req = req.header("x-forwarded-for", f);
     }
+    let vars = json!({ "e": email, "p": password, "d": device });
     let mut req = req
         .body(Body::from(
-            json!({ "query": LOGIN, "variables": { "e": email, "p": password } }).to_string(),
+            json!({ "query": LOGIN_DEVICE, "variables": vars }).to_string(),
         ))
         .expect("request");
     req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from((ip.into(), 40000))));
+        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
     app.request(req).await.1
 }
 
@@ -994,7 +1008,7 @@ async fn a_known_address_is_not_held_to_the_per_email_ceiling() {
     assert_eq!(app.count("login_attempts").await, 0);
 }
 
-const LOGIN_DEVICE: &str = "mutation($e: String!, $p: String!, $d: String) { login(email: $e, password: $p, deviceToken: $d) { token deviceToken deviceTokenExpiresAt } }";
+const LOGIN_DEVICE: &str = "mutation($e: String!, $p: String!, $d: String) { login(email: $e, password: $p, deviceToken: $d) { token expiresAt deviceToken deviceTokenExpiresAt user { id email role } } }";
 
 /// A login from an address with an optional device token.
 async fn login_with_device(
@@ -1004,16 +1018,7 @@ async fn login_with_device(
     password: &str,
     device: Option<&str>,
 ) -> Value {
-    let mut req = Request::post("/graphql")
-        .header("content-type", "application/json")
-        .body(Body::from(
-            json!({ "query": LOGIN_DEVICE, "variables": { "e": email, "p": password, "d": device } })
-                .to_string(),
-        ))
-        .expect("request");
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from((ip.into(), 40000))));
-    app.request(req).await.1
+    login_request(app, ip.into(), None, email, password, device).await
 }
 
 #[tokio::test]

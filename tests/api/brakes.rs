@@ -148,18 +148,7 @@ async fn regions(client: &reqwest::Client, base: &str) -> reqwest::Response {
         .expect("send")
 }
 
-async fn metric(base: &str, name: &str) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1.0)
-}
+use crate::slow_clients::metric;
 
 #[tokio::test]
 async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {

@@ -189,11 +189,7 @@ impl WorkflowMutation {
         )]
         expected_version: i32,
     ) -> Result<Content> {
-        let step = Step {
-            expected: Some(expected_version),
-            ..Step::new(Action::Publish)
-        };
-        transition(ctx, &id, step).await
+        versioned(ctx, &id, Action::Publish, expected_version).await
     }
     /// PUBLISHED -> DRAFT: off the public site (PUBLISHER or above). A working
     /// copy becomes the item's content.
@@ -280,11 +276,7 @@ impl WorkflowMutation {
         )]
         expected_version: i32,
     ) -> Result<Content> {
-        let step = Step {
-            expected: Some(expected_version),
-            ..Step::new(Action::CancelScheduledPublish)
-        };
-        transition(ctx, &id, step).await
+        versioned(ctx, &id, Action::CancelScheduledPublish, expected_version).await
     }
     /// Cancels a scheduled unpublication (PUBLISHER or above); the item stays
     /// on the public site.
@@ -297,11 +289,7 @@ impl WorkflowMutation {
         )]
         expected_version: i32,
     ) -> Result<Content> {
-        let step = Step {
-            expected: Some(expected_version),
-            ..Step::new(Action::CancelScheduledUnpublish)
-        };
-        transition(ctx, &id, step).await
+        versioned(ctx, &id, Action::CancelScheduledUnpublish, expected_version).await
     }
     /// Drops a published item's working copy (EDITOR or above) and returns the
     /// item as published: its unpublished changes are gone from the editors'
@@ -316,11 +304,7 @@ impl WorkflowMutation {
         )]
         expected_version: i32,
     ) -> Result<Content> {
-        let step = Step {
-            expected: Some(expected_version),
-            ..Step::new(Action::Discard)
-        };
-        transition(ctx, &id, step).await
+        versioned(ctx, &id, Action::Discard, expected_version).await
     }
     /// Makes a new DRAFT (a working copy, if the item is published) from an old
     /// revision (PUBLISHER or above). Restoring what the public sees leaves no
@@ -410,6 +394,15 @@ where
     .gql()?;
     change.apply(&state.responses, &state.freshness);
     node(ctx, kind, id).await
+}
+
+/// A step that names the version it was decided on, nothing else.
+async fn versioned(ctx: &Context<'_>, id: &ID, action: Action, expected: i32) -> Result<Content> {
+    let step = Step {
+        expected: Some(expected),
+        ..Step::new(action)
+    };
+    transition(ctx, id, step).await
 }
 
 async fn transition(ctx: &Context<'_>, id: &ID, step: Step) -> Result<Content> {

@@ -34,13 +34,7 @@ pub enum QueueView {
 /// version and title, when it has one).
 pub struct QueueEntry {
     kind: Kind,
-    title: String,
-    status: Status,
-    version: i32,
-    changed_at: DateTime<Utc>,
-    changed_by: Option<String>,
-    scheduled_at: Option<DateTime<Utc>>,
-    unpublish_at: Option<DateTime<Utc>>,
+    head: QueueHead,
     item: Row,
 }
 
@@ -57,31 +51,31 @@ impl QueueEntry {
     }
     /// Its title (a region's or country's name), as editors see it now.
     async fn title(&self) -> &str {
-        &self.title
+        &self.head.title
     }
     /// Its status as editors see it (the working copy's, if any).
     async fn status(&self) -> ContentStatus {
-        self.status.into()
+        self.head.status.into()
     }
     /// The version to pass as `expectedVersion`.
     async fn version(&self) -> i32 {
-        self.version
+        self.head.version
     }
     /// When it (or its working copy) last changed: the queue's order.
     async fn changed_at(&self) -> DateTime<Utc> {
-        self.changed_at
+        self.head.changed_at
     }
     /// Who changed it last (a user's id).
     async fn changed_by(&self) -> Option<&str> {
-        self.changed_by.as_deref()
+        self.head.changed_by.as_deref()
     }
     /// When the scheduler publishes it.
     async fn scheduled_at(&self) -> Option<DateTime<Utc>> {
-        self.scheduled_at
+        self.head.scheduled_at
     }
     /// When the scheduler unpublishes it.
     async fn unpublish_at(&self) -> Option<DateTime<Utc>> {
-        self.unpublish_at
+        self.head.unpublish_at
     }
 }
 
@@ -289,13 +283,7 @@ pub async fn page(
         };
         nodes.push(QueueEntry {
             kind,
-            title: h.title,
-            status: h.status,
-            version: h.version,
-            changed_at: h.changed_at,
-            changed_by: h.changed_by,
-            scheduled_at: h.scheduled_at,
-            unpublish_at: h.unpublish_at,
+            head: h,
             item,
         });
     }
@@ -306,6 +294,7 @@ pub async fn page(
     })
 }
 
+/// What the queue's statement says of an item.
 struct QueueHead {
     title: String,
     status: Status,
