@@ -143,6 +143,12 @@ impl Data {
         each!(self, d => d.validate(at))
     }
 
+    /// The one check of an item about to be stored: texts cleaned, lists
+    /// bounded, then every rule (see `ContentType::check`).
+    pub fn check(&mut self, at: At, limits: &crate::content::text::TextLimits) -> AppResult<()> {
+        each!(self, d => d.check(at, limits))
+    }
+
     /// The row values of the type's content columns.
     pub fn values(&self) -> AppResult<Vec<Value>> {
         each!(self, d => d.values())

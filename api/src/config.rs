@@ -452,9 +452,31 @@ pub struct Config {
     )]
     pub header_timeout_ms: u64,
 
+    /// Longest a write to a client may make no progress, in milliseconds: a
+    /// client that stops reading its answers (a big asset, pipelined requests)
+    /// loses its connection instead of holding it, and its buffers, for ever.
+    #[arg(
+        long,
+        env = "CMS_WRITE_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub write_timeout_ms: u64,
+
+    /// How long a stopping server (SIGTERM, SIGINT) lets open connections
+    /// finish their requests, in milliseconds; then it stops anyway.
+    #[arg(
+        long,
+        env = "CMS_SHUTDOWN_GRACE_MS",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub shutdown_grace_ms: u64,
+
     /// Most connections open at once; at the cap the server stops accepting
-    /// (new connections wait in the kernel's queue) until one closes. Keep it
-    /// below the process's open-file limit (`ulimit -n`).
+    /// (new connections wait in the kernel's queue) until one closes. At start
+    /// the soft open-file limit is raised to fit it (up to the hard limit);
+    /// when the hard limit is lower, the cap is lowered to fit, with a warning.
     #[arg(
         long,
         env = "CMS_MAX_CONNECTIONS",

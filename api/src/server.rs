@@ -22,6 +22,14 @@ use tower::ServiceExt;
 /// Connects, migrates and (on an empty database, unless told not to) loads the
 /// demo content.
 pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppState> {
+    // A body deadline past the request timeout would never be met: the slow
+    // sender would get the request timeout's 504 and keep its connection.
+    if config.body_timeout_ms >= config.request_timeout_ms {
+        return Err(AppError::Internal(format!(
+            "CMS_BODY_TIMEOUT_MS ({}) must be shorter than CMS_REQUEST_TIMEOUT_MS ({})",
+            config.body_timeout_ms, config.request_timeout_ms
+        )));
+    }
     // Set but empty would leave /metrics open while it looks protected.
     if config
         .metrics_token
@@ -113,7 +121,7 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
         db.clone(),
         state.config.clone(),
     ));
-    let limits = Limits::of(&state.config);
+    let limits = Limits::of(&state.config).fit_open_file_limit();
     let traffic = state.traffic.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let metrics = match metrics_bind {
@@ -159,16 +167,49 @@ pub struct Limits {
     /// Longest wait for a request head (the first, or the next on a kept-alive
     /// connection).
     pub header_timeout: Duration,
+    /// Longest a write may make no progress.
+    pub write_timeout: Duration,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// How long a stopping server waits for open connections.
+    pub shutdown_grace: Duration,
 }
+
+/// Descriptors kept for everything but client connections: the database pools,
+/// the SQLite files, the listeners, logs.
+const OTHER_DESCRIPTORS: u64 = 256;
 
 impl Limits {
     pub fn of(config: &Config) -> Limits {
         Limits {
             header_timeout: Duration::from_millis(config.header_timeout_ms.max(1)),
+            write_timeout: Duration::from_millis(config.write_timeout_ms.max(1)),
             max_connections: config.max_connections.max(1),
+            shutdown_grace: Duration::from_millis(config.shutdown_grace_ms),
         }
+    }
+
+    /// Raises the soft open-file limit to fit the connection cap (as far as the
+    /// hard limit allows); where it cannot, lowers the cap to fit, so running out
+    /// of descriptors fails a connection at the cap, not the database pool.
+    pub fn fit_open_file_limit(mut self) -> Limits {
+        let wanted = self.max_connections as u64 + OTHER_DESCRIPTORS;
+        match rlimit::increase_nofile_limit(wanted) {
+            Ok(soft) if soft < wanted => {
+                let fits = soft.saturating_sub(OTHER_DESCRIPTORS).max(1) as usize;
+                tracing::warn!(
+                    open_file_limit = soft,
+                    configured = self.max_connections,
+                    cap = fits,
+                    "the open-file limit is below CMS_MAX_CONNECTIONS: the cap is lowered to fit \
+                     (raise the hard limit, e.g. LimitNOFILE= in a systemd unit)"
+                );
+                self.max_connections = fits;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read or raise the open-file limit"),
+        }
+        self
     }
 }
 
@@ -181,7 +222,9 @@ impl Limits {
 /// (a half-sent request or an idle kept-alive connection, which would otherwise
 /// hold a file descriptor forever), and a semaphore caps the open connections.
 /// HTTP/1.1 only: HTTP/2 over cleartext (prior knowledge) has no idle timeout in
-/// hyper, and TLS and HTTP/2 to browsers belong to the proxy in front.
+/// hyper, and TLS and HTTP/2 to browsers belong to the proxy in front. A write
+/// that makes no progress for the write timeout ends its connection (a client
+/// that never reads would otherwise hold it and its buffers).
 pub async fn accept_loop(
     listener: TcpListener,
     router: Router,
@@ -231,6 +274,11 @@ pub async fn accept_loop(
             _ = stopped.changed() => break,
         };
         let _ = stream.set_nodelay(true);
+        // A write without progress for the write timeout fails, and the
+        // connection with it.
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
+        let stream = Box::pin(stream);
         let held = HeldArc::connection(traffic.clone());
         // The peer's address, as `ConnectInfo` (the login limits use it).
         let service = TowerToHyperService::new(router.clone().map_request(
@@ -251,7 +299,18 @@ pub async fn accept_loop(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Idle connections close at once, busy ones after their request; one that
+    // is still open after the grace period (a client that stopped reading, say)
+    // does not hold the process up.
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_ms = limits.shutdown_grace.as_millis() as u64,
+            "connections still open after the shutdown grace period: stopping anyway"
+        );
+    }
 }
 
 async fn shutdown_signal() {

@@ -21,6 +21,10 @@ pub struct Traffic {
     pub body_timeouts_total: AtomicU64,
     /// GraphQL requests refused because every execution slot was taken (503).
     pub refused_total: AtomicU64,
+    /// GraphQL requests received (bodies read, answered from the cache or run).
+    pub graphql_requests_total: AtomicU64,
+    /// GraphQL requests being executed now (holding an execution slot).
+    pub graphql_in_flight: AtomicI64,
 }
 
 /// Holds one unit of a gauge while it lives (also when its future is dropped).

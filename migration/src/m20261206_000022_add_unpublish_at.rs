@@ -30,12 +30,31 @@ impl MigrationTrait for Migration {
                 .get_connection()
                 .execute_unprepared(&format!("UPDATE {table} SET changed_at = updated_at"))
                 .await?;
+            // The scheduler looks for due unpublications every few seconds in
+            // every process: few rows have one, so the index stays small.
+            manager
+                .create_index(
+                    Index::create()
+                        .name(format!("{table}_unpublish_idx"))
+                        .table(Alias::new(table))
+                        .col(Alias::new("unpublish_at"))
+                        .to_owned(),
+                )
+                .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in TABLES {
+            manager
+                .drop_index(
+                    Index::drop()
+                        .name(format!("{table}_unpublish_idx"))
+                        .table(Alias::new(table))
+                        .to_owned(),
+                )
+                .await?;
             for column in ["unpublish_at", "changed_at"] {
                 manager
                     .alter_table(

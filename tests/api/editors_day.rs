@@ -221,7 +221,13 @@ async fn illegal_transitions_name_the_allowed_next_steps() {
         .await;
     assert_eq!(
         resp["errors"][0]["extensions"]["allowed"],
-        json!(["publish", "schedulePublish", "reject", "withdraw"]),
+        json!([
+            "updateCountry",
+            "publish",
+            "schedulePublish",
+            "reject",
+            "withdraw"
+        ]),
         "{resp:#}"
     );
 }

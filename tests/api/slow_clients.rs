@@ -263,8 +263,113 @@ async fn metrics_can_live_on_an_address_of_their_own() {
     assert_eq!(regions(&base).await.status(), 200);
     // The public address's traffic, counted where Prometheus reads it.
     assert!(metric(&metrics, "cms_http_requests_total").await >= 2.0);
+    assert_eq!(metric(&metrics, "cms_graphql_requests_total").await, 1.0);
     let resp = reqwest::get(format!("{metrics}/graphql"))
         .await
         .expect("get");
     assert_eq!(resp.status(), 404);
+}
+
+/// The path of the GraphiQL script (1.4 MB uncompressed), read off the page.
+async fn big_asset(base: &str) -> String {
+    let page = reqwest::get(format!("{base}/graphiql"))
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let start = page.find("/graphiql/assets/index-").expect("script path");
+    let end = start + page[start..].find(".js").expect("script end") + 3;
+    page[start..end].to_string()
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_loses_its_connection_at_the_write_timeout() {
+    let mut config = test_config();
+    config.write_timeout_ms = 300;
+    let app = TestApp::with_config(config).await;
+    let base = crate::e2e::spawn(&app).await;
+    let asset = big_asset(&base).await;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small buffer");
+    let mut stream = socket
+        .connect(base.trim_start_matches("http://").parse().expect("addr"))
+        .await
+        .expect("connect");
+    // Twenty pipelined requests for 1.4 MB each, never read.
+    let request = format!("GET {asset} HTTP/1.1\r\nHost: cms\r\n\r\n");
+    for _ in 0..20 {
+        stream.write_all(request.as_bytes()).await.expect("write");
+    }
+    let open = || {
+        app.state
+            .traffic
+            .connections_open
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    eventually("the stalled connection is open", async || open() >= 1).await;
+    eventually("the stalled connection is closed", async || open() == 0).await;
+    drop(stream);
+}
+
+#[tokio::test]
+async fn a_stopping_server_does_not_wait_for_ever_on_a_stalled_connection() {
+    let mut config = test_config();
+    config.shutdown_grace_ms = 300;
+    config.write_timeout_ms = 600_000;
+    let app = TestApp::with_config(config).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(api::server::accept_loop(
+        listener,
+        app.router(),
+        api::server::Limits::of(&app.state.config),
+        app.state.traffic.clone(),
+        stopped,
+    ));
+    let base = format!("http://{addr}");
+    let asset = big_asset(&base).await;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small buffer");
+    let mut stream = socket.connect(addr).await.expect("connect");
+    let request = format!("GET {asset} HTTP/1.1\r\nHost: cms\r\n\r\n");
+    for _ in 0..20 {
+        stream.write_all(request.as_bytes()).await.expect("write");
+    }
+    eventually("the stalled connection is open", async || {
+        app.state
+            .traffic
+            .connections_open
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    })
+    .await;
+    stop.send(true).expect("stop");
+    // The loop returns after the grace period although the client never read.
+    for _ in 0..500 {
+        if server.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(server.is_finished(), "the server is still waiting");
+    drop(stream);
+}
+
+#[tokio::test]
+async fn answers_say_how_long_an_idle_connection_is_kept() {
+    let mut config = test_config();
+    config.header_timeout_ms = 10_000;
+    let app = TestApp::with_config(config).await;
+    let base = crate::e2e::spawn(&app).await;
+    let resp = reqwest::get(format!("{base}/healthz")).await.expect("get");
+    assert_eq!(
+        resp.headers()
+            .get("keep-alive")
+            .and_then(|v| v.to_str().ok()),
+        Some("timeout=9")
+    );
 }

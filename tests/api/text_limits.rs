@@ -255,3 +255,72 @@ async fn imports_are_held_to_the_same_rules_and_write_nothing_when_refused() {
         .await;
     assert_eq!(resp["data"]["country"]["context"], "a\nb", "{resp:#}");
 }
+
+#[tokio::test]
+async fn a_revision_from_before_the_rules_is_checked_when_restored() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let peru = app.country_id(&staff.publisher, "peru").await;
+    let revs = app
+        .staff_data(
+            &staff.publisher,
+            "query($id: ID!) { revisions(id: $id) { id } }",
+            json!({ "id": peru }),
+        )
+        .await;
+    // A snapshot as an older version could have stored it: an ESC in the name.
+    let mut sql = app.state.db.sql();
+    sql.push("SELECT id, data FROM revisions WHERE item_kind = 'Country' AND action = 'IMPORT'");
+    let rows = app.state.db.all(sql).await.expect("revisions");
+    for r in rows {
+        let id: i32 = r.try_get("", "id").expect("id");
+        let data: String = r.try_get("", "data").expect("data");
+        let mut json: Value = serde_json::from_str(&data).expect("json");
+        if json["slug"] == "peru" {
+            json["name"] = json!("Pe\u{1b}ru");
+            let mut sql = app.state.db.sql();
+            sql.push("UPDATE revisions SET data = ")
+                .bind(json.to_string())
+                .push(" WHERE id = ")
+                .bind(id);
+            api::db::exec(&app.state.db.conn, sql)
+                .await
+                .expect("update");
+        }
+    }
+    let before = app.count("revisions").await;
+    let (_, resp) = app
+        .as_user(
+            Some(&staff.publisher),
+            "mutation($r: ID!) { restoreRevision(revisionId: $r) { id } }",
+            json!({ "r": revs["revisions"][0]["id"] }),
+        )
+        .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+    assert_eq!(resp["errors"][0]["extensions"]["field"], "input.name");
+    assert_eq!(app.count("revisions").await, before);
+}
+
+#[tokio::test]
+async fn an_import_is_held_to_the_list_limit() {
+    let app = TestApp::new().await;
+    let mut data = import::demo::dataset();
+    let country = data
+        .countries
+        .iter_mut()
+        .find(|c| c.priorities.as_ref().is_some_and(|p| !p.is_empty()))
+        .expect("a country with priorities");
+    let block = country
+        .priorities
+        .as_ref()
+        .and_then(|p| p.first())
+        .cloned()
+        .expect("a priority");
+    country.priorities = Some(vec![block; 101]);
+    let err = import::import(&app.state.db, data, ImportOptions::default())
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), "BAD_USER_INPUT", "{err}");
+    assert!(err.to_string().contains("at most 100 entries"), "{err}");
+    assert_eq!(app.count("countries").await, 0);
+}

@@ -222,6 +222,17 @@ pub trait ContentType:
     /// (see [`super::text`]: NFC, LF, no control characters, lengths), then
     /// every rule of the type.
     fn check(&mut self, at: At, limits: &super::text::TextLimits) -> AppResult<()> {
+        for (field, len) in [
+            (Self::BLOCKS_FIELD, self.blocks().len()),
+            ("countryIds", self.countries().len()),
+        ] {
+            if len > limits.list {
+                return Err(crate::error::AppError::bad_field(
+                    at.field(field),
+                    format!("at most {} entries (got {len})", limits.list),
+                ));
+            }
+        }
         super::text::clean_all(self, at.0, limits)?;
         self.validate(at)
     }

@@ -33,12 +33,14 @@ pub enum TextKind {
 pub const CODE_MAX: usize = 2048;
 
 /// The maximum lengths, in Unicode characters after normalisation
-/// (`CMS_MAX_SHORT_TEXT`, `CMS_MAX_SUMMARY_TEXT`, `CMS_MAX_BODY_TEXT`).
+/// (`CMS_MAX_SHORT_TEXT`, `CMS_MAX_SUMMARY_TEXT`, `CMS_MAX_BODY_TEXT`), and
+/// the longest list of an item (`CMS_MAX_LIST_LENGTH`: countries, priorities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextLimits {
     pub short: usize,
     pub summary: usize,
     pub body: usize,
+    pub list: usize,
 }
 
 impl Default for TextLimits {
@@ -47,6 +49,7 @@ impl Default for TextLimits {
             short: 300,
             summary: 5_000,
             body: 100_000,
+            list: 100,
         }
     }
 }
@@ -57,6 +60,7 @@ impl TextLimits {
             short: config.max_short_text,
             summary: config.max_summary_text,
             body: config.max_body_text,
+            list: config.max_list_length,
         }
     }
 
@@ -187,10 +191,13 @@ fn walk(
                 if top && key == "type" {
                     continue;
                 }
+                // Keys are the client's (translation locales are checked
+                // later): clipped, so no error repeats a huge one.
+                let shown = crate::error::clipped(key);
                 let inner = if path.is_empty() {
-                    key.clone()
+                    shown.to_string()
                 } else {
-                    format!("{path}.{key}")
+                    format!("{path}.{shown}")
                 };
                 // A translation map's locale level keeps the field it is under
                 // from being taken for a text field: the fields below it are.

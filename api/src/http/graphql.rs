@@ -124,7 +124,10 @@ async fn execute(
     method: Method,
     seen: Seen,
 ) -> Response {
-    app.requests.fetch_add(1, Ordering::Relaxed);
+    app.state
+        .traffic
+        .graphql_requests_total
+        .fetch_add(1, Ordering::Relaxed);
     // An execution slot, now that the whole request is here; none free is 503
     // at once rather than a queue of requests that would time out anyway.
     let Ok(_slot) = app.slots.try_acquire() else {
@@ -135,7 +138,7 @@ async fn execute(
         tracing::debug!("request refused: too many in flight");
         return fault(&AppError::Unavailable(String::new()), modern);
     };
-    let _in_flight = crate::traffic::Held::enter(&app.in_flight);
+    let _in_flight = crate::traffic::Held::enter(&app.state.traffic.graphql_in_flight);
     let viewer = match authenticate(app, headers, modern).await {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -667,7 +670,10 @@ async fn cached_get(
         .flatten()
     {
         Some(hit) => {
-            app.requests.fetch_add(1, Ordering::Relaxed);
+            app.state
+                .traffic
+                .graphql_requests_total
+                .fetch_add(1, Ordering::Relaxed);
             Ok(with_vary(anonymous_answer(
                 app,
                 headers,

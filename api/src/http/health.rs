@@ -1,5 +1,6 @@
 //! Liveness, readiness and Prometheus metrics.
 use super::App;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -37,11 +38,15 @@ pub async fn readyz(State(app): State<App>) -> impl IntoResponse {
     }
 }
 
-/// Counters in the Prometheus text format.
-/// Refused (401) without the configured `CMS_METRICS_TOKEN` as a bearer token.
+/// Counters in the Prometheus text format, on the public address.
 pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
-    if let Some(token) = app
-        .state
+    metrics_of(State(app.state.clone()), headers).await
+}
+
+/// Counters in the Prometheus text format (for `CMS_METRICS_BIND` too).
+/// Refused (401) without the configured `CMS_METRICS_TOKEN` as a bearer token.
+pub async fn metrics_of(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = state
         .config
         .metrics_token
         .as_deref()
@@ -63,7 +68,7 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
                 .into_response();
         }
     }
-    let counts = app.state.counts.size();
+    let counts = state.counts.size();
     let mut body = format!(
         "# HELP cms_graphql_requests_total GraphQL requests received over HTTP.\n\
          # TYPE cms_graphql_requests_total counter\n\
@@ -71,8 +76,8 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
          # HELP cms_sql_statements_total SQL statements sent to the database.\n\
          # TYPE cms_sql_statements_total counter\n\
          cms_sql_statements_total {}\n",
-        app.requests.load(Ordering::Relaxed),
-        app.state.db.statement_count()
+        state.traffic.graphql_requests_total.load(Ordering::Relaxed),
+        state.db.statement_count()
     );
     body.push_str(&format!(
         "# HELP cms_count_cache_bytes Bytes held by the cache of list totals.\n\
@@ -90,9 +95,9 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
         counts.bytes,
         counts.budget,
         counts.entries,
-        app.in_flight.load(Ordering::Relaxed)
+        state.traffic.graphql_in_flight.load(Ordering::Relaxed)
     ));
-    let t = &app.state.traffic;
+    let t = &state.traffic;
     for (name, kind, help, value) in [
         (
             "http_connections_total",
@@ -141,7 +146,7 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
             "# HELP cms_{name} {help}\n# TYPE cms_{name} {kind}\ncms_{name} {value}\n"
         ));
     }
-    let r = app.state.responses.stats();
+    let r = state.responses.stats();
     let lookups = r.hits + r.misses;
     let ratio = if lookups == 0 {
         0.0
@@ -189,12 +194,12 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
         (
             "document_cache",
             "parsed documents kept by their text",
-            app.state.documents.size(),
+            state.documents.size(),
         ),
         (
             "apq_store",
             "automatic persisted queries remembered",
-            app.state.apq.size(),
+            state.apq.size(),
         ),
     ] {
         body.push_str(&format!(

@@ -10,7 +10,6 @@ use crate::graphql::CmsSchema;
 use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
-use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -33,9 +32,6 @@ impl std::ops::Deref for App {
 pub struct Shared {
     pub state: AppState,
     pub schema: CmsSchema,
-    pub requests: AtomicU64,
-    /// GraphQL requests being executed now.
-    pub in_flight: AtomicI64,
     /// Execution slots (`CMS_MAX_IN_FLIGHT`), taken once a request's body has
     /// arrived: a request that finds none is refused at once with 503.
     pub slots: Arc<tokio::sync::Semaphore>,
@@ -44,6 +40,9 @@ pub struct Shared {
     pub ready: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
     /// The `Cache-Control` of a cacheable answer (from the configuration).
     pub public_cache_control: axum::http::HeaderValue,
+    /// `Keep-Alive: timeout=N`: how long an idle connection stays open (the
+    /// header timeout), so pooling clients drop it before the server does.
+    pub keep_alive: axum::http::HeaderValue,
 }
 
 /// `public, max-age=…[, s-maxage=…], stale-while-revalidate=…`.
@@ -61,6 +60,15 @@ fn public_cache_control(config: &crate::config::Config) -> axum::http::HeaderVal
         .unwrap_or_else(|_| axum::http::HeaderValue::from_static("public"))
 }
 
+/// `timeout=N`, a second under the header timeout (which also ends idle
+/// kept-alive connections), so a client's pool drops a connection first.
+fn keep_alive(config: &crate::config::Config) -> axum::http::HeaderValue {
+    let seconds = (config.header_timeout_ms / 1000).saturating_sub(1).max(1);
+    // Digits only: always a valid header value.
+    axum::http::HeaderValue::from_str(&format!("timeout={seconds}"))
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("timeout=1"))
+}
+
 /// The service's router. Partner sites call the public API from browsers too, so
 /// CORS allows any origin for GET and POST of `/graphql`; the operational
 /// endpoints (`/healthz`, `/readyz`, `/metrics`) send no CORS headers, so no web
@@ -70,13 +78,12 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
     let metrics_here = state.config.metrics_bind.is_none();
     let app = App(Arc::new(Shared {
         schema,
-        requests: AtomicU64::new(0),
-        in_flight: AtomicI64::new(0),
         slots: Arc::new(tokio::sync::Semaphore::new(
             state.config.max_in_flight.max(1),
         )),
         ready: tokio::sync::Mutex::default(),
         public_cache_control: public_cache_control(&state.config),
+        keep_alive: keep_alive(&state.config),
         state,
     }));
     let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));
@@ -109,18 +116,12 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
     finish(router, app)
 }
 
-/// The router of `CMS_METRICS_BIND`: `/metrics` alone.
+/// The router of `CMS_METRICS_BIND`: `/metrics` alone, counting what the
+/// public address's router receives (the state's traffic is shared).
 pub fn metrics_router(state: AppState) -> Router {
-    let app = App(Arc::new(Shared {
-        schema: crate::graphql::build_schema(state.clone()),
-        requests: AtomicU64::new(0),
-        in_flight: AtomicI64::new(0),
-        slots: Arc::new(tokio::sync::Semaphore::new(1)),
-        ready: tokio::sync::Mutex::default(),
-        public_cache_control: public_cache_control(&state.config),
-        state,
-    }));
-    finish(Router::new().route("/metrics", get(health::metrics)), app)
+    Router::new()
+        .route("/metrics", get(health::metrics_of))
+        .with_state(state)
 }
 
 /// The layers every route has: compression, the request log, the arrival
@@ -160,5 +161,9 @@ async fn arrived(
         .requests_total
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let _held = crate::traffic::Held::enter(&traffic.requests_in_progress);
-    next.run(request).await
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert("keep-alive", app.keep_alive.clone());
+    response
 }

@@ -163,10 +163,20 @@ fn normalise_email(email: &str) -> AppResult<String> {
     if !valid {
         return Err(AppError::bad_field(
             "input.email",
-            format!("{:?} is not an email address", email.trim()),
+            format!(
+                "{} is not an email address",
+                crate::error::quoted(email.trim())
+            ),
         ));
     }
-    Ok(e)
+    // No control or bidirectional characters: an address that reads as
+    // another one in the user list and the audit log.
+    crate::content::text::clean(
+        "input.email",
+        &e,
+        crate::content::text::TextKind::Code,
+        &crate::content::text::TextLimits::default(),
+    )
 }
 
 /// The columns a user is found by.
@@ -366,7 +376,12 @@ pub async fn login(
     device_token: Option<&str>,
 ) -> AppResult<Session> {
     let email = email.trim().to_lowercase();
-    let found = find(&state.db.conn, By::Email, &email).await?;
+    // No account has a longer email: no lookup for one.
+    let found = if email.len() > crate::auth::throttle::MAX_EMAIL {
+        None
+    } else {
+        find(&state.db.conn, By::Email, &email).await?
+    };
     let device = device_token
         .and_then(|t| state.keys.verify_device(t))
         .filter(|d| {
@@ -445,10 +460,14 @@ pub async fn viewer_of(state: &AppState, token: &str) -> AppResult<Viewer> {
     }
 }
 
-/// The stored form of a revoked token: its SHA-256, in hex.
+/// The stored form of a revoked token: the SHA-256, in hex, of what its
+/// signature signs (header and claims), not of the whole text: an ECDSA
+/// signature (an external provider's ES256) has a second valid encoding, which
+/// would give the same token another digest.
 fn token_digest(token: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes())
+    let signed = token.rsplit_once('.').map_or(token, |(signed, _)| signed);
+    sha2::Sha256::digest(signed.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -16,6 +16,7 @@ use crate::auth::{Actor, Role, Viewer};
 use crate::catalog::{Data, LISTINGS};
 use crate::content::model::At;
 use crate::content::place_index;
+use crate::content::text::TextLimits;
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
 use crate::error::{AppError, AppResult};
@@ -378,10 +379,10 @@ fn require(viewer: &Viewer, action: Action, kind: Kind) -> AppResult<&Actor> {
 }
 
 /// Creates an item as DRAFT, version 1.
-pub async fn create(db: &Db, viewer: &Viewer, data: Data) -> AppResult<i32> {
+pub async fn create(db: &Db, viewer: &Viewer, mut data: Data, text: &TextLimits) -> AppResult<i32> {
     let kind = data.kind();
     let actor = require(viewer, Action::Create, kind)?;
-    data.validate(At::INPUT)?;
+    data.check(At::INPUT, text)?;
     let now = Utc::now();
     let txn = db.begin_write().await?;
     check_consistency(&txn, None, &data).await?;
@@ -430,6 +431,7 @@ async fn save<C: ConnectionTrait>(
     conn: &C,
     change: Change<'_>,
     expected: Option<i32>,
+    text: &TextLimits,
     edit: impl FnOnce(Data) -> AppResult<Data>,
 ) -> AppResult<Option<PublicChange>> {
     let Change {
@@ -447,13 +449,14 @@ async fn save<C: ConnectionTrait>(
         }
     }
     let before = state(meta.head_status(), current, &locked.head)?;
-    let data = edit(locked.head.clone())?;
+    let mut data = edit(locked.head.clone())?;
     if data.kind() != kind {
         return Err(AppError::bad_input(
             "the revision belongs to another kind of item",
         ));
     }
-    data.validate(At::INPUT)?;
+    // Every save, a restored revision's too (it may predate today's rules).
+    data.check(At::INPUT, text)?;
     check_consistency(conn, Some(id), &data).await?;
     let version = current + 1;
     let now = Utc::now();
@@ -508,6 +511,7 @@ pub async fn update(
     kind: Kind,
     id: i32,
     expected: i32,
+    text: &TextLimits,
     edit: impl FnOnce(Data) -> AppResult<Data>,
 ) -> AppResult<PublicChange> {
     let actor = require(viewer, Action::Update, kind)?;
@@ -518,7 +522,7 @@ pub async fn update(
         kind,
         id,
     };
-    let public = save(&txn, change, Some(expected), edit).await?;
+    let public = save(&txn, change, Some(expected), text, edit).await?;
     // A save changes a public row only to give it a new version (see
     // `save`): its place-index rows are rewritten then, to the same values.
     commit_public(txn, kind, id, public).await
@@ -542,6 +546,7 @@ pub async fn restore(
     db: &Db,
     viewer: &Viewer,
     revision_id: i32,
+    text: &TextLimits,
 ) -> AppResult<(Kind, i32, PublicChange)> {
     viewer.require(Role::Editor)?;
     let rev = revisions::get(&db.conn, revision_id).await?;
@@ -554,7 +559,7 @@ pub async fn restore(
         kind: rev.kind,
         id: rev.item_id,
     };
-    let public = save(&txn, change, None, |_| Ok(data)).await?;
+    let public = save(&txn, change, None, text, |_| Ok(data)).await?;
     let public = commit_public(txn, rev.kind, rev.item_id, public).await?;
     Ok((rev.kind, rev.item_id, public))
 }
@@ -839,15 +844,17 @@ fn decide(
 fn next_steps(tried: Action, kind: Kind, meta: &Meta) -> (String, Vec<String>) {
     let head = meta.head_status();
     let copy = meta.draft.is_some();
-    let mut allowed: Vec<&'static str> = Vec::new();
+    // An edit is allowed in every state (it makes the item, or its working
+    // copy, a DRAFT). Roles are not considered: the list says what the item
+    // allows, the caller's role may allow less.
+    let mut allowed: Vec<&'static str> = vec!["update"];
     match head {
-        Status::Draft => allowed.extend(["update", "submitForReview"]),
+        Status::Draft => allowed.push("submitForReview"),
         Status::InReview => allowed.extend(["publish", "schedulePublish", "reject", "withdraw"]),
-        Status::Published => allowed.extend(["update", "scheduleUnpublish"]),
-        Status::Archived => allowed.push("update"),
+        Status::Published | Status::Archived => {}
     }
     if meta.status == Status::Published {
-        allowed.extend(["unpublish", "archive"]);
+        allowed.extend(["unpublish", "archive", "scheduleUnpublish"]);
         if copy {
             allowed.push("discardChanges");
         }

@@ -75,10 +75,23 @@ async fn run_job(
                 // (not in review any more, a key taken or a reference deleted
                 // meanwhile) loses its schedule, with an audit entry saying why,
                 // and does not hold back the others.
-                let item = txn.begin().await?;
-                match apply_transition(&item, actor, kind, *id, Step::new(action)).await {
+                let mut outcome = attempt(&txn, actor, kind, *id, action).await?;
+                // A takedown must happen: when the working copy cannot become
+                // the content (a key taken meanwhile, say), the item is
+                // archived instead, which keeps the published content.
+                if action == Action::Unpublish
+                    && !matches!(
+                        outcome,
+                        Ok(_) | Err(AppError::Timeout(_) | AppError::Unavailable(_))
+                    )
+                {
+                    if let Ok(archived) = attempt(&txn, actor, kind, *id, Action::Archive).await? {
+                        tracing::warn!(kind = kind.type_name(), id, "scheduled unpublication could not merge the working copy: archived instead");
+                        outcome = Ok(archived);
+                    }
+                }
+                match outcome {
                     Ok(change) => {
-                        item.commit().await?;
                         if change.is_some() {
                             touched.push((kind, *id));
                         }
@@ -93,7 +106,6 @@ async fn run_job(
                         return Err(err);
                     }
                     Err(err) => {
-                        item.rollback().await?;
                         tracing::warn!(kind = kind.type_name(), id, column, error = %err, "scheduled step cannot be taken; schedule dropped");
                         let mut clear = db.sql();
                         clear
@@ -128,6 +140,28 @@ async fn run_job(
         }
     }
     Ok(published)
+}
+
+/// One step on one item in a savepoint of its own: committed when it worked,
+/// rolled back when not (the step's error is the inner result).
+async fn attempt(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    kind: Kind,
+    id: i32,
+    action: Action,
+) -> AppResult<AppResult<Option<crate::invalidation::PublicChange>>> {
+    let item = txn.begin().await?;
+    match apply_transition(&item, actor, kind, id, Step::new(action)).await {
+        Ok(change) => {
+            item.commit().await?;
+            Ok(Ok(change))
+        }
+        Err(err) => {
+            item.rollback().await?;
+            Ok(Err(err))
+        }
+    }
 }
 
 /// Runs the job every `interval` until the process ends.

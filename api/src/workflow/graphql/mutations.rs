@@ -5,7 +5,7 @@ use crate::auth::{Role, Viewer};
 use crate::catalog::Data;
 use crate::content::connection::ConnectionNode;
 use crate::content::input::id_of;
-use crate::content::model::{At, ContentInput, ContentType};
+use crate::content::model::{ContentInput, ContentType};
 use crate::content::text::TextLimits;
 use crate::content::{Locale, Visibility};
 use crate::countries::content::CountryInput;
@@ -318,7 +318,8 @@ impl WorkflowMutation {
         let viewer = ctx.data::<Viewer>()?;
         viewer.require(Role::Editor).gql()?;
         let rid = decode_revision_id(&revision_id).gql()?;
-        let (kind, id, change) = crate::workflow::restore(&state.db, viewer, rid)
+        let text = TextLimits::of(&state.config);
+        let (kind, id, change) = crate::workflow::restore(&state.db, viewer, rid, &text)
             .await
             .gql()?;
         change.apply(&state.responses, &state.freshness);
@@ -326,15 +327,14 @@ impl WorkflowMutation {
     }
 }
 
-/// Applies a content type's input to a snapshot of that type, and checks the
-/// result as an import checks a file's item.
-fn apply<I: ContentInput>(input: I, data: Data, text: &TextLimits) -> AppResult<Data>
+/// Applies a content type's input to a snapshot of that type (the workflow
+/// then checks the result, as an import checks a file's item).
+fn apply<I: ContentInput>(input: I, data: Data) -> AppResult<Data>
 where
     I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
 {
     let mut d = I::Content::try_from(data)?;
     input.apply(&mut d)?;
-    d.check(At::INPUT, text)?;
     Ok(d.into())
 }
 
@@ -363,8 +363,9 @@ where
     let viewer = ctx.data::<Viewer>()?;
     viewer.require(Action::Create.required_role(kind)).gql()?;
     input.check_lists(max_list(ctx)?).gql()?;
-    let data = apply(input, Data::empty(kind), &TextLimits::of(&state.config)).gql()?;
-    let id = crate::workflow::create(&state.db, viewer, data)
+    let data = apply(input, Data::empty(kind)).gql()?;
+    let text = TextLimits::of(&state.config);
+    let id = crate::workflow::create(&state.db, viewer, data, &text)
         .await
         .gql()?;
     node(ctx, kind, id).await
@@ -387,8 +388,8 @@ where
     input.check_lists(max_list(ctx)?).gql()?;
     let id = id_of(id, kind, "id").gql()?;
     let text = TextLimits::of(&state.config);
-    let change = crate::workflow::update(&state.db, viewer, kind, id, expected, |d| {
-        apply(input, d, &text)
+    let change = crate::workflow::update(&state.db, viewer, kind, id, expected, &text, |d| {
+        apply(input, d)
     })
     .await
     .gql()?;
