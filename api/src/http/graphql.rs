@@ -425,7 +425,7 @@ pub async fn post_handler(
     // One deadline for the whole body, however it trickles in (tower-http's
     // body timeout restarts on every frame: a byte every few seconds kept a
     // request alive for ever). No execution slot is held meanwhile.
-    let deadline = std::time::Duration::from_millis(app.state.config.body_timeout_ms.max(1));
+    let deadline = body_deadline(&app.state.config);
     let bytes: Bytes = match tokio::time::timeout(deadline, axum::body::to_bytes(body, limit)).await
     {
         Ok(Ok(b)) => b,
@@ -493,6 +493,15 @@ pub async fn post_handler(
         Seen::New(None),
     )
     .await
+}
+
+/// How long a request body may take: `CMS_BODY_TIMEOUT_MS`, but always less
+/// than the request timeout (a tenth less at most), so a slow sender gets its
+/// 408 and loses its connection rather than the request timeout's 504.
+fn body_deadline(config: &crate::config::Config) -> std::time::Duration {
+    let request = config.request_timeout_ms.max(1);
+    let below = request.saturating_sub((request / 10).max(1)).max(1);
+    std::time::Duration::from_millis(config.body_timeout_ms.clamp(1, below))
 }
 
 /// The parameters of a GraphQL POST. A body without a `query` string is not a
@@ -689,6 +698,19 @@ async fn cached_get(
 #[cfg(test)]
 mod tests {
     use super::forwarded_ip;
+
+    #[test]
+    fn a_body_always_gets_less_time_than_its_request() {
+        let mut config = crate::config::Config::defaults();
+        let ms = |c: &crate::config::Config| super::body_deadline(c).as_millis();
+        assert_eq!(ms(&config), 5_000);
+        config.request_timeout_ms = 5_000;
+        assert_eq!(ms(&config), 4_500);
+        config.body_timeout_ms = 60_000;
+        assert_eq!(ms(&config), 4_500);
+        config.request_timeout_ms = 1;
+        assert_eq!(ms(&config), 1);
+    }
 
     #[test]
     fn forwarded_entries_with_ports_and_brackets_are_addresses() {
