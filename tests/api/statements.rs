@@ -103,3 +103,87 @@ async fn list_and_search_queries_do_not_grow_with_the_page() {
     assert_eq!(counts[0], counts[1], "{counts:?}");
     assert!(counts[0].0 <= 3 && counts[0].1 <= 5, "{counts:?}");
 }
+
+/// Statements of one staff request through the router.
+async fn statements_of_mutation(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    vars: serde_json::Value,
+) -> u64 {
+    let before = app.statements();
+    app.staff_data(token, query, vars).await;
+    app.statements() - before
+}
+
+#[tokio::test]
+async fn a_save_sends_the_same_statements_for_one_child_row_or_many() {
+    let app = TestApp::demo().await;
+    let staff = app.staff().await;
+    let (id, _) = crate::workflow::new_country(&app, &staff.editor, "atlantis", "AQ").await;
+    let countries: Vec<serde_json::Value> = {
+        let d = app
+            .staff_data(
+                &staff.editor,
+                "{ countries(first: 5) { nodes { id } } }",
+                json!({}),
+            )
+            .await;
+        d["countries"]["nodes"]
+            .as_array()
+            .map(|n| n.iter().map(|c| c["id"].clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(countries.len(), 5);
+    let update = "mutation($id: ID!, $v: Int!, $i: CountryInput!) { updateCountry(id: $id, expectedVersion: $v, input: $i) { version } }";
+    let priorities = |n: usize| -> Vec<serde_json::Value> {
+        (0..n)
+            .map(|i| json!({ "title": format!("Priority {i}"), "body": "Text." }))
+            .collect()
+    };
+    let one = statements_of_mutation(
+        &app,
+        &staff.editor,
+        update,
+        json!({ "id": id, "v": 1, "i": { "priorities": priorities(1) } }),
+    )
+    .await;
+    let twenty = statements_of_mutation(
+        &app,
+        &staff.editor,
+        update,
+        json!({ "id": id, "v": 2, "i": { "priorities": priorities(20) } }),
+    )
+    .await;
+    assert_eq!(one, twenty, "a country's save grows with its priorities");
+    // A document's countries: read in one statement, linked in one.
+    let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
+    let doc = app
+        .staff_data(&staff.editor, create, json!({ "i": { "slug": "counted", "title": "Counted", "publishedOn": "2024-01-01", "language": "en", "format": "PDF", "countryIds": [countries[0]] } }))
+        .await["createDocument"]["id"]
+        .clone();
+    let update = "mutation($id: ID!, $v: Int!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: $v, input: $i) { version } }";
+    let single = statements_of_mutation(
+        &app,
+        &staff.editor,
+        update,
+        json!({ "id": doc, "v": 1, "i": { "countryIds": [countries[1]] } }),
+    )
+    .await;
+    let five = statements_of_mutation(
+        &app,
+        &staff.editor,
+        update,
+        json!({ "id": doc, "v": 2, "i": { "countryIds": countries } }),
+    )
+    .await;
+    assert_eq!(single, five, "a document's save grows with its countries");
+    eprintln!("statements of a save: country {one}, document {single}");
+    // Authentication (user, revocation), the row lock and read, the keys and
+    // references, the row, its children, the revision, the audit entry, the
+    // generation, and the answer's read.
+    assert!(
+        one <= 20 && single <= 20,
+        "country {one}, document {single}"
+    );
+}

@@ -195,13 +195,18 @@ pub async fn write_row<T: ContentType, C: ConnectionTrait>(
     write_children(conn, id, data).await
 }
 
-/// `INSERT INTO <table> (<owner>, <columns>) VALUES (...)` for one child row.
-async fn insert_child<C: ConnectionTrait>(
+/// `INSERT INTO <table> (<owner>, <columns>) VALUES (...), (...)`: an item's
+/// child rows in one statement (a list is at most `CMS_MAX_LIST_LENGTH` long,
+/// far under every backend's bound-parameter limit). Nothing for no rows.
+async fn insert_children<C: ConnectionTrait>(
     conn: &C,
     t: ChildTable,
     columns: &[&'static str],
-    values: Vec<Value>,
+    rows: Vec<Vec<Value>>,
 ) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let mut sql = Sql::new(conn.get_database_backend());
     sql.push("INSERT INTO ")
         .push(t.table)
@@ -210,14 +215,17 @@ async fn insert_child<C: ConnectionTrait>(
     for c in columns {
         sql.push(", ").push(c);
     }
-    sql.push(") VALUES (");
-    for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
+    sql.push(") VALUES ");
+    for (r, values) in rows.into_iter().enumerate() {
+        sql.push(if r > 0 { ", (" } else { "(" });
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(v);
         }
-        sql.bind(v);
+        sql.push(")");
     }
-    sql.push(")");
     exec(conn, sql).await?;
     Ok(())
 }
@@ -230,15 +238,23 @@ async fn write_children<T: ContentType, C: ConnectionTrait>(
     let b = conn.get_database_backend();
     if let Some(t) = T::BLOCKS {
         delete_children(conn, b, t, id).await?;
-        for (i, block) in data.blocks().iter().enumerate() {
-            insert_child(conn, t, BLOCK_COLUMNS, block_values(id, i, block)?).await?;
-        }
+        let rows = data
+            .blocks()
+            .iter()
+            .enumerate()
+            .map(|(i, block)| block_values(id, i, block))
+            .collect::<AppResult<Vec<_>>>()?;
+        insert_children(conn, t, BLOCK_COLUMNS, rows).await?;
     }
     if let Some(t) = T::COUNTRIES {
         delete_children(conn, b, t, id).await?;
-        for (i, country) in data.countries().iter().enumerate() {
-            insert_child(conn, t, LINK_COLUMNS, link_values(id, i, *country)).await?;
-        }
+        let rows = data
+            .countries()
+            .iter()
+            .enumerate()
+            .map(|(i, country)| link_values(id, i, *country))
+            .collect();
+        insert_children(conn, t, LINK_COLUMNS, rows).await?;
     }
     Ok(())
 }

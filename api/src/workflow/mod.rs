@@ -243,23 +243,40 @@ async fn check_consistency<C: ConnectionTrait>(
     data: &Data,
 ) -> AppResult<()> {
     let b = conn.get_database_backend();
-    for r in data.references() {
-        let (kind, ref_id, field) = (r.kind, r.id, r.field);
+    // One statement per kind referred to, however many items of it.
+    let references = data.references();
+    for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
+        let wanted: Vec<i32> = references
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.id)
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
         let mut sql = Sql::new(b);
         sql.push("SELECT id FROM ")
             .push(kind.table())
-            .push(" WHERE id = ")
-            .bind(ref_id);
+            .push(" WHERE id")
+            .in_ids(&wanted);
         if b == DbBackend::Postgres {
             sql.push(" FOR SHARE");
         }
-        if query(conn, sql).await?.is_empty() {
+        let found: std::collections::HashSet<i32> = query(conn, sql)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i32>("", "id"))
+            .collect::<Result<_, _>>()?;
+        if let Some(r) = references
+            .iter()
+            .find(|r| r.kind == kind && !found.contains(&r.id))
+        {
             return Err(AppError::bad_field(
-                field,
+                r.field,
                 format!(
                     "no {} with id {}",
                     kind.type_name(),
-                    crate::content::GlobalId::new(kind, ref_id).encode()
+                    crate::content::GlobalId::new(kind, r.id).encode()
                 ),
             ));
         }
