@@ -84,6 +84,14 @@ macro_rules! catalog {
             fn variants_are_named_after_their_kinds() {
                 $(assert_eq!(<$ty as ContentType>::KIND, Kind::$variant);)*
             }
+            /// Every key has its working copy's column.
+            #[test]
+            fn every_key_has_a_draft_key_column() {
+                $(assert_eq!(
+                    <$ty as ContentType>::KEYS.len(),
+                    <$ty as ContentType>::DRAFT_KEYS.len()
+                );)*
+            }
         }
     };
 }
@@ -116,6 +124,23 @@ impl Data {
     pub fn keys(&self) -> Vec<(&'static str, String)> {
         fn keys_of<T: ContentType>(d: &T) -> Vec<(&'static str, String)> {
             T::KEYS
+                .iter()
+                .zip(d.key_values())
+                .map(|(c, v)| (*c, v.to_string()))
+                .collect()
+        }
+        each!(self, d => keys_of(d))
+    }
+
+    /// The columns holding the working copy's keys of items of a kind.
+    pub fn draft_key_columns(kind: Kind) -> &'static [&'static str] {
+        of_kind!(kind, T => T::DRAFT_KEYS)
+    }
+
+    /// The item's keys as a working copy's key columns: (column, value).
+    pub fn draft_keys(&self) -> Vec<(&'static str, String)> {
+        fn keys_of<T: ContentType>(d: &T) -> Vec<(&'static str, String)> {
+            T::DRAFT_KEYS
                 .iter()
                 .zip(d.key_values())
                 .map(|(c, v)| (*c, v.to_string()))

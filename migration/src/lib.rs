@@ -25,6 +25,7 @@ mod m20261203_000019_add_search_text;
 mod m20261204_000020_create_place_indexes;
 mod m20261206_000021_create_revoked_tokens;
 mod m20261206_000022_add_unpublish_at;
+mod m20261206_000023_add_draft_keys;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_create_place_indexes::Migration),
             Box::new(m20261206_000021_create_revoked_tokens::Migration),
             Box::new(m20261206_000022_add_unpublish_at::Migration),
+            Box::new(m20261206_000023_add_draft_keys::Migration),
         ]
     }
 }

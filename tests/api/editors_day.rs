@@ -413,3 +413,35 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
         .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT", "{bad:#}");
 }
+
+#[tokio::test]
+async fn a_working_copys_keys_are_taken_until_it_goes() {
+    let app = TestApp::new().await;
+    // An imported working copy holds its slug and code as well.
+    let mut data = api::import::demo::dataset();
+    let mut copy = data.countries[0].clone();
+    copy.slug = "copy-slug".into();
+    copy.iso2 = "QQ".into();
+    copy.status = Some(entity::Status::Draft);
+    let slug = data.countries[0].slug.clone();
+    data.countries[0].working_copy = Some(Box::new(copy));
+    app.import(data).await;
+    let staff = app.staff().await;
+    let region = crate::workflow::region_id(&app).await;
+    let create = |slug: &str, iso2: &str| json!({ "i": { "slug": slug, "iso2": iso2, "name": "Copycat", "regionId": region } });
+    const CREATE: &str = "mutation($i: CountryInput!) { createCountry(input: $i) { id } }";
+    for vars in [create("copy-slug", "ZZ"), create("copycat", "QQ")] {
+        let (_, resp) = app.as_user(Some(&staff.editor), CREATE, vars).await;
+        assert_eq!(code(&resp), "CONFLICT", "{resp:#}");
+    }
+    // Discarded, the copy's keys are free again.
+    let d = app
+        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": slug }))
+        .await;
+    let id = d["country"]["id"].clone();
+    let v = d["country"]["version"].clone();
+    app.staff_data(&staff.editor, DISCARD, json!({ "id": id, "v": v }))
+        .await;
+    app.staff_data(&staff.editor, CREATE, create("copy-slug", "QQ"))
+        .await;
+}

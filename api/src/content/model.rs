@@ -173,6 +173,9 @@ pub trait ContentType:
     const FILE_LIST: &'static str;
     /// The unique columns, each naming one item (`slug`; countries: `iso2` too).
     const KEYS: &'static [&'static str] = &["slug"];
+    /// The columns holding a working copy's [`KEYS`](Self::KEYS), in the same
+    /// order (indexed, so a save checks a key with one statement).
+    const DRAFT_KEYS: &'static [&'static str] = &["draft_slug"];
     /// The input field of the text blocks (`priorities`), if it has any.
     const BLOCKS_FIELD: &'static str = "";
     /// What its lists are filtered and ordered by, and how it hangs under

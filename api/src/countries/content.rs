@@ -58,6 +58,7 @@ impl ContentType for CountryData {
         &["name", "summary", "context", "supportMeasures"];
     const FILE_LIST: &'static str = "countries";
     const KEYS: &'static [&'static str] = &["slug", "iso2"];
+    const DRAFT_KEYS: &'static [&'static str] = &["draft_slug", "draft_iso2"];
     const LISTING: Listing = Listing {
         kind: Self::KIND,
         region: Some(Via::Column("region_id")),

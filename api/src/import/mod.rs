@@ -160,6 +160,8 @@ struct Workflow {
     status: Status,
     /// A published item's working copy: its snapshot (JSON) and status.
     copy: Option<(String, Status)>,
+    /// The working copy's keys, for its key columns (`DRAFT_KEYS`).
+    copy_keys: Option<Vec<String>>,
     scheduled_at: Option<DateTime<Utc>>,
     unpublish_at: Option<DateTime<Utc>>,
     review_comment: Option<String>,
@@ -249,6 +251,9 @@ where
             "only a PUBLISHED item can be scheduled to be unpublished",
         ));
     }
+    let copy_keys = copy
+        .as_ref()
+        .map(|(c, _)| c.key_values().into_iter().map(str::to_string).collect());
     let copy = match copy {
         Some((c, s)) => Some((c.into().to_json()?, s)),
         None => None,
@@ -256,6 +261,7 @@ where
     let workflow = Workflow {
         status,
         copy,
+        copy_keys,
         scheduled_at,
         unpublish_at,
         review_comment,
@@ -374,11 +380,21 @@ where
         }
         let mut row = data.values()?;
         states.push((workflow.status, workflow.copy.clone()));
+        let copy_keys = workflow.copy_keys.clone();
         row.extend(workflow.values(now));
+        for i in 0..T::DRAFT_KEYS.len() {
+            let key = copy_keys.as_ref().and_then(|k| k.get(i)).cloned();
+            row.push(key.into());
+        }
         rows.push(row);
         contents.push(data);
     }
-    let columns: Vec<&'static str> = T::COLUMNS.iter().chain(WORKFLOW_COLUMNS).copied().collect();
+    let columns: Vec<&'static str> = T::COLUMNS
+        .iter()
+        .chain(WORKFLOW_COLUMNS)
+        .chain(T::DRAFT_KEYS)
+        .copied()
+        .collect();
     let ids = insert_rows(txn, T::KIND.table(), &columns, rows, true).await?;
     let (mut blocks, mut links) = (Vec::new(), Vec::new());
     let mut history = History::default();

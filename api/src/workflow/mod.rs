@@ -232,6 +232,13 @@ async fn set<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Clears the working copy's key columns (the copy goes).
+fn no_draft_keys(kind: Kind, cols: &mut Vec<(&'static str, Value)>) {
+    for column in Data::draft_key_columns(kind) {
+        cols.push((column, Option::<String>::None.into()));
+    }
+}
+
 /// Checks that referenced items exist and unique keys are free (among rows and
 /// other items' working copies), inside the transaction that writes. On
 /// PostgreSQL the referenced rows are read `FOR SHARE`: a concurrent delete of one
@@ -289,34 +296,25 @@ async fn check_consistency<C: ConnectionTrait>(
             kind.type_name().to_lowercase()
         ))
     };
-    for (col, value) in &unique {
+    // A key is taken by another row or by another item's working copy (its
+    // keys are columns of their own, indexed): one statement per key.
+    for ((col, value), (draft_col, _)) in unique.iter().zip(data.draft_keys()) {
         let mut sql = Sql::new(b);
         sql.push("SELECT id FROM ")
             .push(kind.table())
-            .push(" WHERE ")
+            .push(" WHERE (")
             .push(col)
             .push(" = ")
-            .bind(value.clone());
+            .bind(value.clone())
+            .push(" OR ")
+            .push(draft_col)
+            .push(" = ")
+            .bind(value.clone())
+            .push(")");
         if let Some(id) = id {
             sql.push(" AND id <> ").bind(id);
         }
         if !query(conn, sql).await?.is_empty() {
-            return Err(taken(col, value));
-        }
-    }
-    // Working copies hold their keys in JSON; there are few of them.
-    let mut sql = Sql::new(b);
-    sql.push("SELECT id, draft FROM ")
-        .push(kind.table())
-        .push(" WHERE draft IS NOT NULL");
-    for row in query(conn, sql).await? {
-        let other: i32 = row.try_get("", "id")?;
-        if Some(other) == id {
-            continue;
-        }
-        let json: String = row.try_get("", "draft")?;
-        let copy = Data::from_json(&json)?.keys();
-        if let Some((col, value)) = unique.iter().find(|k| copy.contains(k)) {
             return Err(taken(col, value));
         }
     }
@@ -489,12 +487,16 @@ async fn save<C: ConnectionTrait>(
             cols.push(("draft", Option::<String>::None.into()));
             cols.push(("draft_status", Option::<String>::None.into()));
             cols.push(("draft_version", Option::<i32>::None.into()));
+            no_draft_keys(kind, &mut cols);
             cols.push(("version", version.into()));
             status = Status::Published;
             public = Some(public_change(conn, kind, id, Some(&published), Some(&published)).await?);
         } else {
             // A working copy on top of the published row.
             cols.push(("draft", Some(data.to_json()?).into()));
+            for (column, key) in data.draft_keys() {
+                cols.push((column, Some(key).into()));
+            }
             cols.push(("draft_status", Some(Status::Draft.as_str()).into()));
             cols.push(("draft_version", Some(version).into()));
         }
@@ -700,6 +702,7 @@ async fn apply_transition<C: ConnectionTrait>(
             cols.push(("draft", Option::<String>::None.into()));
             cols.push(("draft_status", Option::<String>::None.into()));
             cols.push(("draft_version", Option::<i32>::None.into()));
+            no_draft_keys(kind, &mut cols);
         }
         if copy == Copy::Merge {
             cols.push(("updated_at", now.into()));
