@@ -217,3 +217,40 @@ async fn every_graphql_example_of_the_readme_and_docs_runs_against_the_demo() {
     assert!(total >= 20, "only {total} examples found in {files:?}");
     eprintln!("README and docs examples run: {total}");
 }
+
+#[test]
+fn every_relative_link_of_the_markdown_files_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+    for dir in ["docs", "tests/faults", "tools/graphiql", "tests/browser"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+            files.extend(
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "md")),
+            );
+        }
+    }
+    let mut checked = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("markdown");
+        let dir = file.parent().expect("a folder");
+        for part in text.split("](").skip(1) {
+            let Some(target) = part.split(')').next() else {
+                continue;
+            };
+            let path = target.split('#').next().unwrap_or_default().trim();
+            if path.is_empty() || path.contains("://") || path.starts_with("mailto:") {
+                continue;
+            }
+            assert!(
+                dir.join(path).exists(),
+                "{}: the link {target} leads nowhere",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} relative links found");
+}
