@@ -122,14 +122,7 @@ impl Data {
 
     /// The unique keys of the item: its slug, and any other (a country's ISO code).
     pub fn keys(&self) -> Vec<(&'static str, String)> {
-        fn keys_of<T: ContentType>(d: &T) -> Vec<(&'static str, String)> {
-            T::KEYS
-                .iter()
-                .zip(d.key_values())
-                .map(|(c, v)| (*c, v.to_string()))
-                .collect()
-        }
-        each!(self, d => keys_of(d))
+        each!(self, d => named_keys(d, false))
     }
 
     /// The columns holding the working copy's keys of items of a kind.
@@ -139,14 +132,7 @@ impl Data {
 
     /// The item's keys as a working copy's key columns: (column, value).
     pub fn draft_keys(&self) -> Vec<(&'static str, String)> {
-        fn keys_of<T: ContentType>(d: &T) -> Vec<(&'static str, String)> {
-            T::DRAFT_KEYS
-                .iter()
-                .zip(d.key_values())
-                .map(|(c, v)| (*c, v.to_string()))
-                .collect()
-        }
-        each!(self, d => keys_of(d))
+        each!(self, d => named_keys(d, true))
     }
 
     pub fn to_json(&self) -> AppResult<String> {
@@ -209,4 +195,15 @@ impl Data {
             &serde_json::to_value(after)?,
         ))
     }
+}
+
+/// An item's key values, named by its key columns, or by its working copy's
+/// (`draft`).
+fn named_keys<T: ContentType>(d: &T, draft: bool) -> Vec<(&'static str, String)> {
+    let columns = if draft { T::DRAFT_KEYS } else { T::KEYS };
+    columns
+        .iter()
+        .zip(d.key_values())
+        .map(|(c, v)| (*c, v.to_string()))
+        .collect()
 }

@@ -378,6 +378,35 @@ impl Sql {
         })
     }
 
+    /// `INSERT INTO <table> (<columns>) VALUES (...), (...)` with every value
+    /// bound, for the rows given (at least one).
+    pub fn insert_rows(
+        &mut self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: impl IntoIterator<Item = Vec<Value>>,
+    ) -> &mut Self {
+        self.push("INSERT INTO ").push(table).push(" (");
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push(c);
+        }
+        self.push(") VALUES ");
+        for (r, row) in rows.into_iter().enumerate() {
+            self.push(if r > 0 { ", (" } else { "(" });
+            for (i, v) in row.into_iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.bind(v);
+            }
+            self.push(")");
+        }
+        self
+    }
+
     pub fn in_ids(&mut self, ids: &[i32]) -> &mut Self {
         let Some(last) = ids.last().copied() else {
             return self.push(" IN (NULL)");

@@ -208,24 +208,10 @@ async fn insert_children<C: ConnectionTrait>(
         return Ok(());
     }
     let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("INSERT INTO ")
-        .push(t.table)
-        .push(" (")
-        .push(t.owner);
-    for c in columns {
-        sql.push(", ").push(c);
-    }
-    sql.push(") VALUES ");
-    for (r, values) in rows.into_iter().enumerate() {
-        sql.push(if r > 0 { ", (" } else { "(" });
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-        sql.push(")");
-    }
+    let columns: Vec<&'static str> = std::iter::once(t.owner)
+        .chain(columns.iter().copied())
+        .collect();
+    sql.insert_rows(t.table, &columns, rows);
     exec(conn, sql).await?;
     Ok(())
 }

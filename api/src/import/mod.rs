@@ -310,24 +310,7 @@ async fn insert_rows(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = Sql::new(txn.get_database_backend());
-        sql.push("INSERT INTO ").push(table).push(" (");
-        for (i, c) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push(c);
-        }
-        sql.push(") VALUES ");
-        for (i, row) in rows.by_ref().take(per_batch).enumerate() {
-            sql.push(if i > 0 { ", (" } else { "(" });
-            for (j, v) in row.into_iter().enumerate() {
-                if j > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(v);
-            }
-            sql.push(")");
-        }
+        sql.insert_rows(table, columns, rows.by_ref().take(per_batch));
         if returning {
             sql.push(" RETURNING id, slug");
             for r in query(txn, sql).await? {
