@@ -271,6 +271,21 @@ async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
         )
         .await;
     assert!(c["cancelScheduledUnpublish"]["workflow"]["unpublishAt"].is_null());
+    // Nothing left to cancel: an illegal step, and nothing written.
+    let before = app.count("revisions").await;
+    let (_, again) = app
+        .as_user(
+            Some(&staff.publisher),
+            CANCEL_UNPUBLISH,
+            json!({ "id": id, "v": v + 2 }),
+        )
+        .await;
+    assert_eq!(code(&again), "CONFLICT", "{again:#}");
+    assert_eq!(
+        again["errors"][0]["extensions"]["reason"],
+        "ILLEGAL_TRANSITION"
+    );
+    assert_eq!(app.count("revisions").await, before);
     let due = Utc::now() + Duration::hours(1);
     assert_eq!(publish_due(&app.state.db, due).await.expect("run"), 0);
     // Scheduled again, and the time comes with two job runners at once.

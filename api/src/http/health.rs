@@ -69,36 +69,46 @@ pub async fn metrics_of(State(state): State<AppState>, headers: HeaderMap) -> Re
         }
     }
     let counts = state.counts.size();
-    let mut body = format!(
-        "# HELP cms_graphql_requests_total GraphQL requests received over HTTP.\n\
-         # TYPE cms_graphql_requests_total counter\n\
-         cms_graphql_requests_total {}\n\
-         # HELP cms_sql_statements_total SQL statements sent to the database.\n\
-         # TYPE cms_sql_statements_total counter\n\
-         cms_sql_statements_total {}\n",
-        state.traffic.graphql_requests_total.load(Ordering::Relaxed),
-        state.db.statement_count()
-    );
-    body.push_str(&format!(
-        "# HELP cms_count_cache_bytes Bytes held by the cache of list totals.\n\
-         # TYPE cms_count_cache_bytes gauge\n\
-         cms_count_cache_bytes {}\n\
-         # HELP cms_count_cache_budget_bytes Byte budget of the cache of list totals.\n\
-         # TYPE cms_count_cache_budget_bytes gauge\n\
-         cms_count_cache_budget_bytes {}\n\
-         # HELP cms_count_cache_entries Entries in the cache of list totals.\n\
-         # TYPE cms_count_cache_entries gauge\n\
-         cms_count_cache_entries {}\n\
-         # HELP cms_graphql_requests_in_flight GraphQL requests being executed now.\n\
-         # TYPE cms_graphql_requests_in_flight gauge\n\
-         cms_graphql_requests_in_flight {}\n",
-        counts.bytes,
-        counts.budget,
-        counts.entries,
-        state.traffic.graphql_in_flight.load(Ordering::Relaxed)
-    ));
+    let mut body = String::with_capacity(4096);
     let t = &state.traffic;
+    // One line each: (name after `cms_`, type, help, value).
     for (name, kind, help, value) in [
+        (
+            "graphql_requests_total",
+            "counter",
+            "GraphQL requests received over HTTP.",
+            t.graphql_requests_total.load(Ordering::Relaxed) as i64,
+        ),
+        (
+            "sql_statements_total",
+            "counter",
+            "SQL statements sent to the database.",
+            state.db.statement_count() as i64,
+        ),
+        (
+            "count_cache_bytes",
+            "gauge",
+            "Bytes held by the cache of list totals.",
+            counts.bytes as i64,
+        ),
+        (
+            "count_cache_budget_bytes",
+            "gauge",
+            "Byte budget of the cache of list totals.",
+            counts.budget as i64,
+        ),
+        (
+            "count_cache_entries",
+            "gauge",
+            "Entries in the cache of list totals.",
+            counts.entries as i64,
+        ),
+        (
+            "graphql_requests_in_flight",
+            "gauge",
+            "GraphQL requests being executed now.",
+            t.graphql_in_flight.load(Ordering::Relaxed),
+        ),
         (
             "http_connections_total",
             "counter",
