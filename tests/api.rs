@@ -30,6 +30,8 @@ mod http;
 mod import_export;
 #[path = "api/introspection.rs"]
 mod introspection;
+#[path = "api/layers.rs"]
+mod layers;
 #[path = "api/leaks.rs"]
 mod leaks;
 #[path = "api/limits.rs"]

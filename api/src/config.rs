@@ -4,6 +4,9 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// The default seed of `cms generate`, so that no flags write the usual dataset.
+pub const DEFAULT_SEED: u64 = 20_220_308;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cms",
@@ -137,7 +140,7 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub scale: u32,
     /// Seed of the random choices: the same scale and seed give the same bytes.
-    #[arg(long, default_value_t = crate::generate::DEFAULT_SEED)]
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Where to write the JSON (`-` for standard output).
     #[arg(long, short, default_value = "dataset.json")]

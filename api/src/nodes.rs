@@ -29,7 +29,7 @@ pub enum Node {
     field(name = "id", ty = "ID", desc = "Opaque global id, for `node(id:)`."),
     field(
         name = "status",
-        ty = "crate::content::status::ContentStatus",
+        ty = "crate::gql::status::ContentStatus",
         desc = "Workflow status (in a staff preview: the working copy's)."
     ),
     field(
@@ -54,7 +54,7 @@ pub enum Node {
     ),
     field(
         name = "workflow",
-        ty = "Option<crate::content::status::WorkflowInfo>",
+        ty = "Option<crate::gql::status::WorkflowInfo>",
         desc = "Editorial details: staff previews only."
     )
 )]

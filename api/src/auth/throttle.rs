@@ -191,12 +191,13 @@ impl Subjects {
     /// a busy server does not turn into failed logins.
     pub async fn slot(
         &self,
-        state: &crate::state::AppState,
+        hashing: &super::password::Hashing,
+        db: &Db,
     ) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
-        match state.hashing.permit().await {
+        match hashing.permit().await {
             Ok(slot) => Ok(slot),
             Err(err) => {
-                self.give_back(&state.db, false).await?;
+                self.give_back(db, false).await?;
                 Err(err)
             }
         }

@@ -6,7 +6,6 @@
 //! name) and each row is read by position with the same sqlx decoding SeaORM
 //! uses, so the models are the same. A result set without one of the columns
 //! falls back to SeaORM's decoding.
-use super::list::Row;
 use super::Kind;
 use crate::error::AppResult;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,6 +13,35 @@ use entity::{country, document, programme, region, Status};
 use sea_orm::sqlx::{self, Column as _, Row as _};
 use sea_orm::{DbErr, FromQueryResult, QueryResult};
 use std::sync::Arc;
+
+/// A content row of any type.
+#[derive(Clone, Debug)]
+pub enum Row {
+    Region(Arc<region::Model>),
+    Country(Arc<country::Model>),
+    Programme(Arc<programme::Model>),
+    Document(Arc<document::Model>),
+}
+
+impl Row {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Row::Region(_) => Kind::Region,
+            Row::Country(_) => Kind::Country,
+            Row::Programme(_) => Kind::Programme,
+            Row::Document(_) => Kind::Document,
+        }
+    }
+
+    pub fn id(&self) -> i32 {
+        match self {
+            Row::Region(m) => m.id,
+            Row::Country(m) => m.id,
+            Row::Programme(m) => m.id,
+            Row::Document(m) => m.id,
+        }
+    }
+}
 
 /// Typed reads of one result row by position.
 trait Cells {

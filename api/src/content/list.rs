@@ -5,9 +5,11 @@
 //! parents).
 use super::blocks::{self, Block};
 use super::count_cache::{CountCache, CountKey};
+pub use super::decode::Row;
 pub use super::filter::{Cond, Filter};
 use super::ids::Kind;
-use super::place_index::PlaceIndex;
+use super::listing::Dir;
+pub use super::listing::{Listing, Order, PlaceIndex, Scalar};
 use super::tables::{ChildTable, Via};
 use super::visibility::{Alias, Visibility};
 use crate::db::{Db, Sql};
@@ -15,123 +17,11 @@ use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::NaiveDate;
-use entity::{country, document, programme, region};
+use entity::{country, region};
 use sea_orm::{FromQueryResult, QueryResult, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// What a content type's lists can be filtered and ordered by, declared once in
-/// the type's definition (`ContentType::LISTING`); the list engine has no
-/// per-type code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Listing {
-    pub kind: Kind,
-    /// How `filter.region` reaches a row.
-    pub region: Option<Via>,
-    /// How `filter.country` reaches a row, and how a country's nested list of
-    /// this type is found.
-    pub country: Option<Via>,
-    /// The column naming a row's programme: `filter.programme`, and a
-    /// programme's nested list.
-    pub programme: Option<&'static str>,
-    /// Row columns a filter may compare, with their types: text for
-    /// `Cond::Equals`, dates for `Cond::From` and `Cond::To`.
-    pub columns: &'static [(&'static str, Scalar)],
-    /// The orderings its lists take.
-    pub orders: &'static [Order],
-    /// Its public rows per region and per country, when they reach them
-    /// through country links: a region's public pages, and a country's nested
-    /// ones, walk them.
-    pub places: &'static [PlaceIndex],
-}
-
-impl Listing {
-    /// Its index by `place` (a region or a country), if it has one.
-    pub fn place_index(&self, place: Kind) -> Option<&'static PlaceIndex> {
-        self.places.iter().find(|i| i.place == place)
-    }
-
-    /// How a nested list of this type hangs off a parent of `parent` kind: a
-    /// foreign key, or (under a country) the country links.
-    pub fn under(&self, parent: Kind) -> Option<Via> {
-        match parent {
-            Kind::Region => self.region.filter(|v| matches!(v, Via::Column(_))),
-            Kind::Country => self.country,
-            Kind::Programme => self.programme.map(Via::Column),
-            Kind::Document => None,
-        }
-    }
-}
-
-/// Orderings. Each ends with a unique column, so keyset pages never skip or repeat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Order {
-    Position,
-    Name,
-    Slug,
-    Iso2,
-    PeriodStartAsc,
-    PeriodStartDesc,
-    Title,
-    PublishedOnDesc,
-    PublishedOnAsc,
-    BudgetDesc,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Dir {
-    Asc,
-    Desc,
-}
-
-/// The SQL type of a column a list orders or filters by, for binding values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    Int,
-    BigInt,
-    Text,
-    Date,
-}
-
-impl Order {
-    fn name(self) -> &'static str {
-        match self {
-            Order::Position => "POSITION",
-            Order::Name => "NAME",
-            Order::Slug => "SLUG",
-            Order::Iso2 => "ISO2",
-            Order::PeriodStartAsc => "PERIOD_START_ASC",
-            Order::PeriodStartDesc => "PERIOD_START_DESC",
-            Order::Title => "TITLE",
-            Order::PublishedOnDesc => "PUBLISHED_ON_DESC",
-            Order::PublishedOnAsc => "PUBLISHED_ON_ASC",
-            Order::BudgetDesc => "BUDGET_DESC",
-        }
-    }
-
-    /// The names of its columns, in order.
-    pub fn column_names(self) -> impl Iterator<Item = &'static str> {
-        self.columns().iter().map(|(c, _, _)| *c)
-    }
-
-    fn columns(self) -> &'static [(&'static str, Dir, Scalar)] {
-        use Dir::*;
-        use Scalar::*;
-        match self {
-            Order::Position => &[("position", Asc, Int), ("slug", Asc, Text)],
-            Order::Name => &[("name", Asc, Text), ("slug", Asc, Text)],
-            Order::Slug => &[("slug", Asc, Text)],
-            Order::Iso2 => &[("iso2", Asc, Text)],
-            Order::PeriodStartAsc => &[("period_start", Asc, Int), ("slug", Asc, Text)],
-            Order::PeriodStartDesc => &[("period_start", Desc, Int), ("slug", Asc, Text)],
-            Order::Title => &[("title", Asc, Text), ("slug", Asc, Text)],
-            Order::PublishedOnDesc => &[("published_on", Desc, Date), ("slug", Asc, Text)],
-            Order::PublishedOnAsc => &[("published_on", Asc, Date), ("slug", Asc, Text)],
-            Order::BudgetDesc => &[("budget_cents", Desc, BigInt), ("slug", Asc, Text)],
-        }
-    }
-}
 
 /// A value in a cursor.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -295,15 +185,6 @@ pub struct ListSpec {
     pub with_blocks: bool,
 }
 
-/// A content row of any type.
-#[derive(Clone, Debug)]
-pub enum Row {
-    Region(Arc<region::Model>),
-    Country(Arc<country::Model>),
-    Programme(Arc<programme::Model>),
-    Document(Arc<document::Model>),
-}
-
 impl Row {
     /// The row's value of an ordering column, borrowed.
     fn cursor_value(&self, col: &str) -> CursorRef<'_> {
@@ -347,7 +228,7 @@ impl Row {
                 CursorRef::Text(t) => serde_json::to_writer(&mut json, t).map_err(Into::into),
                 CursorRef::Date(d) => {
                     json.push(b'"');
-                    json.extend_from_slice(crate::graphql::scalars::iso_date(d).as_bytes());
+                    json.extend_from_slice(super::dates::iso_date(d).as_bytes());
                     json.push(b'"');
                     Ok(())
                 }
@@ -1105,26 +986,6 @@ pub fn parse_rows(kind: Kind, rows: Vec<QueryResult>) -> AppResult<Vec<Row>> {
     super::decode::rows(kind, &rows)
 }
 
-impl Row {
-    pub fn kind(&self) -> Kind {
-        match self {
-            Row::Region(_) => Kind::Region,
-            Row::Country(_) => Kind::Country,
-            Row::Programme(_) => Kind::Programme,
-            Row::Document(_) => Kind::Document,
-        }
-    }
-
-    pub fn id(&self) -> i32 {
-        match self {
-            Row::Region(m) => m.id,
-            Row::Country(m) => m.id,
-            Row::Programme(m) => m.id,
-            Row::Document(m) => m.id,
-        }
-    }
-}
-
 /// The unique columns single items are looked up by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UniqueKey {
@@ -1227,7 +1088,7 @@ mod tests {
     #[test]
     fn a_cursor_is_the_json_array_of_its_ordering_and_values() {
         let at = chrono::DateTime::<chrono::Utc>::default();
-        let doc = Row::Document(Arc::new(document::Model {
+        let doc = Row::Document(Arc::new(entity::document::Model {
             id: 1,
             slug: "a-\"quoted\"-slug".into(),
             title: "Ünïcode \\ title".into(),

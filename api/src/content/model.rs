@@ -8,7 +8,6 @@
 //! Each definition destructures its snapshot without `..` wherever it maps
 //! fields (row values, overlay, export), so a field added to the snapshot but
 //! forgotten in one of them is a compile error, not a silent default.
-use super::connection::ConnectionNode;
 use super::format::TextBlockIn;
 use super::ids::Kind;
 use super::list::Listing;
@@ -283,20 +282,6 @@ pub struct FileWorkflow<T> {
     pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
     pub unpublish_at: Option<chrono::DateTime<chrono::Utc>>,
     pub review_comment: Option<String>,
-}
-
-/// A content type's GraphQL input: how it is checked and applied to the
-/// snapshot, for both create (applied to an empty snapshot) and update.
-pub trait ContentInput: Send + Sync {
-    type Content: ContentType;
-    /// The GraphQL node a mutation returns.
-    type Node: ConnectionNode;
-    /// List inputs longer than `max` are refused before anything else.
-    fn check_lists(&self, _max: usize) -> AppResult<()> {
-        Ok(())
-    }
-    /// Applies the given fields; the others keep their values.
-    fn apply(self, data: &mut Self::Content) -> AppResult<()>;
 }
 
 /// A model row's translations, for overlays.

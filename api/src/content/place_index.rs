@@ -18,53 +18,12 @@
 //! whose checks would take row locks under the generation's lock (a deadlock
 //! with any writer holding one of those rows).
 use super::ids::Kind;
-use super::list::{Listing, Order};
-use super::tables::ChildTable;
+use super::listing::Listing;
+pub use super::listing::PlaceIndex;
 use super::visibility::{Alias, Visibility};
 use crate::db::{exec, Sql};
 use crate::error::AppResult;
 use sea_orm::ConnectionTrait;
-
-/// A type's index of its public rows by place, declared in its [`Listing`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PlaceIndex {
-    /// The table: the place's id (`region_id` or `country_id`), `owner`, then
-    /// `columns`.
-    pub table: &'static str,
-    /// What it lists by: `Kind::Region` or `Kind::Country`.
-    pub place: Kind,
-    /// The column naming the listed row.
-    pub owner: &'static str,
-    /// The links through which a row reaches its countries (and their regions).
-    pub links: ChildTable,
-    /// The row's columns copied into the index: those of `orders`.
-    pub columns: &'static [&'static str],
-    /// The orderings a page walks off the index (forward and backward).
-    pub orders: &'static [Order],
-}
-
-impl PlaceIndex {
-    /// The table's column naming the place.
-    pub fn place_column(&self) -> &'static str {
-        match self.place {
-            Kind::Region => "region_id",
-            _ => "country_id",
-        }
-    }
-
-    /// The place of a linked country `c`.
-    fn place_of_country(&self) -> &'static str {
-        match self.place {
-            Kind::Region => "c.region_id",
-            _ => "c.id",
-        }
-    }
-
-    /// Whether a page in `order` can walk it.
-    pub fn walks(&self, order: Order) -> bool {
-        self.orders.contains(&order) && order.column_names().all(|c| self.columns.contains(&c))
-    }
-}
 
 /// Which items' rows a rewrite covers.
 #[derive(Clone, Copy)]

@@ -1,19 +1,21 @@
 //! Countries: the GraphQL type (with priorities, programmes and documents), root
 //! queries.
 pub mod content;
+pub mod input;
 
-use crate::content::connection::{
-    lookup, nested_connection, root_connection, Connection, ConnectionNode, NestedList,
-};
 use crate::content::list::{Cond, Filter, Order, PageArgs, UniqueKey};
-use crate::content::loaders::{BlocksOf, ById, Dl};
 use crate::content::locale::{localized_block, translations_to_json};
 use crate::content::model::Block;
 use crate::content::model::ContentType;
-use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
-use crate::error::{AppError, ResultExt};
+use crate::error::AppError;
+use crate::gql::connection::{
+    lookup, nested_connection, root_connection, Connection, ConnectionNode, NestedList,
+};
+use crate::gql::loaders::{BlocksOf, ById, Dl};
+use crate::gql::status::status_filter;
+use crate::gql::ResultExt;
 use crate::programmes::{Programme, ProgrammeFilter, ProgrammeOrder};
 use crate::regions::Region;
 
@@ -21,7 +23,7 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID
 use chrono::{DateTime, Utc};
 use entity::country;
 
-crate::content::content_node!(
+crate::gql::content_node!(
     /// A partner country and its page: context, priorities, programmes, documents.
     Country,
     country::Model,
@@ -70,7 +72,7 @@ pub struct CountryFilter {
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
-    pub status: Option<Vec<crate::content::status::ContentStatus>>,
+    pub status: Option<Vec<crate::gql::status::ContentStatus>>,
 }
 
 /// A partner country and its page: context, priorities, programmes, documents.
@@ -242,7 +244,7 @@ impl Country {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::content::status::ContentStatus {
+    pub async fn status(&self) -> crate::gql::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -251,7 +253,7 @@ impl Country {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::gql::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
 }

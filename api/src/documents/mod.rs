@@ -1,16 +1,18 @@
 //! Documents: the GraphQL type (file metadata, countries, programme) and root
 //! queries.
 pub mod content;
+pub mod input;
 
-use crate::content::connection::{lookup, root_connection, Connection, ConnectionNode};
 use crate::content::list::{Cond, Filter, Order, PageArgs};
-use crate::content::loaders::{ById, CountriesOf};
 use crate::content::model::ContentType;
-use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, Country};
-use crate::error::{AppError, AppResult, ResultExt};
-use crate::graphql::scalars::Date;
+use crate::error::{AppError, AppResult};
+use crate::gql::connection::{lookup, root_connection, Connection, ConnectionNode};
+use crate::gql::loaders::{ById, CountriesOf};
+use crate::gql::scalars::Date;
+use crate::gql::status::status_filter;
+use crate::gql::ResultExt;
 use crate::programmes::Programme;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
@@ -60,7 +62,7 @@ pub struct DocumentFilter {
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
-    pub status: Option<Vec<crate::content::status::ContentStatus>>,
+    pub status: Option<Vec<crate::gql::status::ContentStatus>>,
 }
 
 impl DocumentFilter {
@@ -95,7 +97,7 @@ impl DocumentFilter {
     }
 }
 
-crate::content::content_node!(
+crate::gql::content_node!(
     /// A published document (programme text, action plan, report...) and its file.
     Document,
     document::Model,
@@ -207,7 +209,7 @@ impl Document {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::content::status::ContentStatus {
+    pub async fn status(&self) -> crate::gql::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -216,7 +218,7 @@ impl Document {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::gql::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
 }

@@ -36,8 +36,7 @@ const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2024, 12, 31) {
 /// The largest scale: 1,296 two-character ISO codes are enough for scale 10.
 pub const MAX_SCALE: usize = 10;
 
-/// The default seed, so that `cms generate` with no flags writes the usual dataset.
-pub const DEFAULT_SEED: u64 = 20_220_308;
+pub use crate::config::DEFAULT_SEED;
 
 /// What a generated dataset holds, for the line `cms generate` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

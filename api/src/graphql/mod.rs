@@ -1,18 +1,16 @@
 //! The GraphQL schema: root objects merged from the per-domain roots, the `Node`
 //! interface, limits and error codes.
-pub mod limits;
 pub mod order;
 pub mod run;
-pub mod scalars;
 pub mod sdl;
 
 use crate::auth::Viewer;
-use crate::content::loaders::{dl, ById, Loaders, PreviewDl};
 use crate::content::tags::Tags;
 use crate::content::{vis, GlobalId, Locale, Visibility};
 use crate::countries::CountryQuery;
 use crate::documents::DocumentQuery;
-use crate::error::ResultExt;
+use crate::gql::loaders::{dl, ById, Loaders, PreviewDl};
+use crate::gql::ResultExt;
 use crate::nodes::{Content, Node};
 use crate::programmes::ProgrammeQuery;
 use crate::regions::RegionQuery;
@@ -99,7 +97,7 @@ pub fn build_schema(state: AppState) -> CmsSchema {
         builder()
             .limit_complexity(state.config.max_complexity)
             // Deeply nested input is refused by the parser before it can exhaust the stack.
-            .limit_recursive_depth(limits::MAX_NESTING)
+            .limit_recursive_depth(crate::query::limits::MAX_NESTING)
             .validation_mode(mode)
             .data(state.clone())
             .finish()

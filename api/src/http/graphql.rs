@@ -179,7 +179,7 @@ async fn execute(
     // On a miss: a persisted query's document is known only after `resolve`;
     // mutations never run over GET and are never cached.
     let document = crate::graphql::run::document(&app.state, &request.query);
-    let mutation = crate::graphql::run::is_mutation(&document, request.operation_name.as_deref());
+    let mutation = crate::query::is_mutation(&document, request.operation_name.as_deref());
     if mutation && method == Method::Get {
         let mut resp = error_response(
             StatusCode::METHOD_NOT_ALLOWED,

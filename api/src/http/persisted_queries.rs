@@ -125,7 +125,7 @@ async fn require_trusted(
     }
     // Parsed to be looked at, not kept: refused documents must not push the
     // registered ones out of the document cache.
-    if crate::graphql::run::logs_in_only(&crate::graphql::run::peek(state, &request.query)) {
+    if crate::query::logs_in_only(&crate::graphql::run::peek(state, &request.query)) {
         return Ok(());
     }
     Err(Refusal::new(

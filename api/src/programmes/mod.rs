@@ -1,19 +1,19 @@
 //! Programmes: the GraphQL type (budget, priority areas, countries, documents) and
 //! root queries.
 pub mod content;
+pub mod input;
 
-use crate::content::connection::{
-    lookup, nested_connection, root_connection, Connection, NestedList,
-};
 use crate::content::list::{Cond, Filter, Order, PageArgs};
-use crate::content::loaders::{BlocksOf, CountriesOf};
 use crate::content::locale::localized_block;
 use crate::content::model::ContentType;
-use crate::content::status::status_filter;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{countries_by_ids, pending_blocks, Country};
 use crate::documents::{Document, DocumentFilter, DocumentOrder};
-use crate::error::{AppResult, ResultExt};
+use crate::error::AppResult;
+use crate::gql::connection::{lookup, nested_connection, root_connection, Connection, NestedList};
+use crate::gql::loaders::{BlocksOf, CountriesOf};
+use crate::gql::status::status_filter;
+use crate::gql::ResultExt;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 
 /// The kind of a programme.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "content::ProgrammeKind", name = "ProgrammeKind")]
 pub enum ProgrammeKind {
     /// Multiannual indicative programme: the multi-year plan for a country or region.
     Mip,
@@ -31,28 +32,6 @@ pub enum ProgrammeKind {
     SupportMeasure,
     /// Any other kind of programme.
     Other,
-}
-
-impl ProgrammeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProgrammeKind::Mip => "MIP",
-            ProgrammeKind::AnnualActionPlan => "ANNUAL_ACTION_PLAN",
-            ProgrammeKind::SupportMeasure => "SUPPORT_MEASURE",
-            ProgrammeKind::Other => "OTHER",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            ProgrammeKind::Mip,
-            ProgrammeKind::AnnualActionPlan,
-            ProgrammeKind::SupportMeasure,
-            ProgrammeKind::Other,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
 }
 
 /// An exact amount of money.
@@ -126,7 +105,7 @@ pub struct ProgrammeFilter {
     /// Only items whose workflow status is one of these (for staff previews: the
     /// working copy's status counts; the public only ever sees PUBLISHED). At
     /// most the four statuses; duplicates are folded.
-    pub status: Option<Vec<crate::content::status::ContentStatus>>,
+    pub status: Option<Vec<crate::gql::status::ContentStatus>>,
 }
 
 impl ProgrammeFilter {
@@ -134,15 +113,14 @@ impl ProgrammeFilter {
         Ok(Filter::default()
             .and(self.region.map(Cond::Region))
             .and(self.country.map(Cond::Country))
-            .and(
-                self.programme_kind
-                    .map(|k| Cond::Equals("kind", k.as_str().to_string())),
-            )
+            .and(self.programme_kind.map(|k| {
+                Cond::Equals("kind", content::ProgrammeKind::from(k).as_str().to_string())
+            }))
             .and(status_filter("filter.status", self.status)?.map(Cond::Status)))
     }
 }
 
-crate::content::content_node!(
+crate::gql::content_node!(
     /// A cooperation programme: a multiannual plan, an annual action plan or a support
     /// measure, for one or several countries.
     Programme,
@@ -172,7 +150,9 @@ impl Programme {
     }
     /// Kind of programme.
     async fn kind(&self) -> ProgrammeKind {
-        ProgrammeKind::parse(&self.m.kind).unwrap_or(ProgrammeKind::Other)
+        content::ProgrammeKind::parse(&self.m.kind)
+            .unwrap_or(content::ProgrammeKind::Other)
+            .into()
     }
     /// First year of the programme period.
     async fn period_start(&self) -> i32 {
@@ -290,7 +270,7 @@ impl Programme {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::content::status::ContentStatus {
+    pub async fn status(&self) -> crate::gql::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -299,7 +279,7 @@ impl Programme {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::gql::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
 }

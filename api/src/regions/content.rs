@@ -1,16 +1,13 @@
 //! The region content type, defined once: snapshot, row, rules, overlay,
 //! GraphQL input and file item.
-use super::Region;
-use crate::content::input::{set, set_translations};
 use crate::content::list::{Listing, Order};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
-    col, row_translations, some_map, some_text, translations_json, At, Children, ContentInput,
-    ContentType, CopyState, Keys, Reference,
+    col, row_translations, some_map, some_text, translations_json, At, Children, ContentType,
+    CopyState, Keys, Reference,
 };
 use crate::content::{validate, Kind};
 use crate::error::AppResult;
-use async_graphql::{InputObject, Json};
 use entity::region;
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
@@ -132,43 +129,6 @@ impl ContentType for RegionData {
             translations: some_map(translations),
             ..RegionIn::default()
         })
-    }
-}
-
-/// A region's fields. Create: `slug` and `name` are required. Update: only the
-/// fields given change.
-#[derive(InputObject, Default)]
-pub struct RegionInput {
-    /// Unique, URL-safe key (lower-case words joined by hyphens).
-    pub slug: Option<String>,
-    /// Name (default locale).
-    pub name: Option<String>,
-    /// Summary (default locale).
-    pub summary: Option<String>,
-    /// Position in region lists.
-    pub position: Option<i32>,
-    /// Other locales: `{"fi": {"name": "...", "summary": "..."}}`.
-    pub translations: Option<Json<TranslationMap>>,
-}
-
-impl ContentInput for RegionInput {
-    type Content = RegionData;
-    type Node = Region;
-
-    fn apply(self, d: &mut RegionData) -> AppResult<()> {
-        let RegionInput {
-            slug,
-            name,
-            summary,
-            position,
-            translations,
-        } = self;
-        set(&mut d.slug, slug);
-        set(&mut d.name, name);
-        set(&mut d.summary, summary);
-        set(&mut d.position, position);
-        set_translations(&mut d.translations, translations);
-        Ok(())
     }
 }
 

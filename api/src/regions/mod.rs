@@ -1,22 +1,21 @@
 //! Regions: the GraphQL type, its root queries.
 pub mod content;
+pub mod input;
 
-use crate::content::connection::{
-    lookup, nested_connection, Connection, ConnectionNode, NestedList,
-};
 use crate::content::list::{self, Filter, Order, PageArgs};
 use crate::content::model::ContentType;
 use crate::content::tags::Tag;
 use crate::content::{vis, GlobalId, Kind, Locale};
 use crate::countries::{Country, CountryOrder};
-use crate::error::ResultExt;
+use crate::gql::connection::{lookup, nested_connection, Connection, ConnectionNode, NestedList};
+use crate::gql::ResultExt;
 use crate::state::AppState;
 
 use async_graphql::{Context, Enum, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::region;
 
-crate::content::content_node!(
+crate::gql::content_node!(
     /// A world region that groups countries, such as "Latin America and the Caribbean".
     Region,
     region::Model,
@@ -87,7 +86,7 @@ impl Region {
     }
     /// Workflow status. The public only ever sees PUBLISHED; a staff preview
     /// shows the status of the working copy while a published item has one.
-    pub async fn status(&self) -> crate::content::status::ContentStatus {
+    pub async fn status(&self) -> crate::gql::status::ContentStatus {
         self.m.status.into()
     }
     /// Version number, raised by every change: pass it as `expectedVersion`.
@@ -96,7 +95,7 @@ impl Region {
     }
     /// Editorial details (schedule, working copy, who changed it): staff
     /// previews only, `null` for the public.
-    pub async fn workflow(&self) -> Option<crate::content::status::WorkflowInfo> {
+    pub async fn workflow(&self) -> Option<crate::gql::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
     }
     /// The countries of this region.
@@ -155,7 +154,7 @@ impl RegionQuery {
     ) -> Result<Vec<Region>> {
         let state = ctx.data::<AppState>()?;
         let vis = vis(preview);
-        let loaders = crate::content::loaders::dl(ctx, vis)?;
+        let loaders = crate::gql::loaders::dl(ctx, vis)?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let spec = list::ListSpec {
             listing: content::RegionData::LISTING,

@@ -4,14 +4,15 @@
 use crate::content::count_cache::{CountCache, CountKey};
 use crate::content::filter::{contains_pattern, Cond, Filter};
 use crate::content::list::{parse_rows, push_contains, Row, GENERATION, SEARCHED};
-use crate::content::loaders::ById;
 use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
 use crate::content::{Kind, Locale, Visibility};
 use crate::countries::Country;
 use crate::db::{Db, Sql};
 use crate::documents::Document;
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::{AppError, AppResult};
+use crate::gql::loaders::ById;
+use crate::gql::ResultExt;
 use crate::programmes::Programme;
 use crate::state::AppState;
 use sea_orm::QueryResult;
@@ -79,8 +80,8 @@ impl SearchConnection {
         self.edges.iter().map(|e| &e.node).collect()
     }
     /// Where this page sits in the results.
-    async fn page_info(&self) -> crate::content::connection::PageInfo {
-        crate::content::connection::PageInfo {
+    async fn page_info(&self) -> crate::gql::connection::PageInfo {
+        crate::gql::connection::PageInfo {
             has_next_page: self.has_next,
             has_previous_page: self.has_previous,
             start_cursor: self.edges.first().map(|e| e.cursor.clone()),
@@ -409,7 +410,7 @@ impl SearchQuery {
     ) -> Result<SearchConnection> {
         let state = ctx.data::<AppState>()?;
         let vis = crate::content::vis(preview);
-        let loaders = crate::content::loaders::dl(ctx, vis)?;
+        let loaders = crate::gql::loaders::dl(ctx, vis)?;
         let locale = Locale::parse(locale.as_deref()).gql()?;
         let q = query.trim();
         if q.is_empty() || q.chars().count() > 200 {

@@ -6,7 +6,8 @@ use crate::auth::password::Hashing;
 use crate::auth::throttle::Subjects;
 use crate::auth::{password, Actor, ClientAddr, Role, RoleGuard, Viewer};
 use crate::db::{query_as, Db};
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::{AppError, AppResult};
+use crate::gql::ResultExt;
 use crate::state::AppState;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -396,7 +397,7 @@ pub async fn login(
     subjects.attempt(&state.db, Utc::now()).await?;
     // Counted first, so a client over its limit never queues for a slot; an
     // attempt that finds no free slot gives its count back.
-    let slot = subjects.slot(state).await?;
+    let slot = subjects.slot(&state.hashing, &state.db).await?;
     let ok = password::verify(
         found.as_ref().map(|u| u.password_hash.clone()),
         password_text,
@@ -517,7 +518,7 @@ pub async fn change_password(
     // password.
     let subjects = Subjects::new(&state.config, &found.email, addr.0);
     subjects.attempt(&state.db, Utc::now()).await?;
-    let slot = subjects.slot(state).await?;
+    let slot = subjects.slot(&state.hashing, &state.db).await?;
     if !password::verify(Some(found.password_hash.clone()), current, slot).await? {
         return Err(AppError::bad_field(
             "currentPassword",

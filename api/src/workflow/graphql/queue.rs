@@ -4,10 +4,11 @@
 //! per type for the page's items.
 use crate::auth::Viewer;
 use crate::content::list::{self, Row};
-use crate::content::status::ContentStatus;
 use crate::content::{Kind, Locale, Visibility};
 use crate::db::{query, Sql};
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::{AppError, AppResult};
+use crate::gql::status::ContentStatus;
+use crate::gql::ResultExt;
 use crate::nodes::Content;
 use crate::state::AppState;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};

@@ -1,13 +1,13 @@
 //! DataLoaders: one batched `IN (...)` statement per relation and request, so the
 //! number of statements does not grow with the number of items a query returns.
 //! Built per request, because what they return depends on the visibility (public or preview).
-use super::blocks::{self, Block};
-use super::count_cache::CountCache;
-use super::ids::Kind;
-use super::list::{self, ListSpec, Page, Row};
-use super::tables::Via;
-use super::tags::{Tag, Tags};
-use super::visibility::{Alias, Visibility};
+use crate::content::blocks::{self, Block};
+use crate::content::count_cache::CountCache;
+use crate::content::ids::Kind;
+use crate::content::list::{self, ListSpec, Page, Row};
+use crate::content::tables::Via;
+use crate::content::tags::{Tag, Tags};
+use crate::content::visibility::{Alias, Visibility};
 use crate::db::{json_rows, Db};
 use crate::error::{AppError, AppResult};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -191,7 +191,7 @@ impl Loader<CountriesOf> for Loaders {
             self.tags.add(Tag::List(Kind::Country));
             let mut grouped: HashMap<i32, Vec<(i32, Arc<country::Model>)>> = HashMap::new();
             let raw = self.db.all(sql).await?;
-            let countries = super::decode::rows(Kind::Country, &raw)?;
+            let countries = crate::content::decode::rows(Kind::Country, &raw)?;
             for (r, country) in raw.iter().zip(countries) {
                 let links: Vec<(i32, i32)> = json_rows(r, "links_json")?;
                 let Row::Country(country) = country else {

@@ -2,12 +2,13 @@
 //! node type (`CountryConnection`, `CountryEdge`, ...). `totalCount` is computed
 //! only when asked for, batched across parents for nested connections, and skipped
 //! when the first page already holds every item.
-use super::list::{self, ListSpec, Page, Row};
 use super::loaders::{dl, BlocksOf, ById, CountKey, CountriesOf, Dl};
-use super::locale::Locale;
-use super::tags::Tag;
-use super::visibility::Visibility;
-use crate::error::{AppError, ResultExt};
+use crate::content::list::{self, ListSpec, Page, Row};
+use crate::content::locale::Locale;
+use crate::content::tags::Tag;
+use crate::content::visibility::Visibility;
+use crate::error::AppError;
+use crate::gql::ResultExt;
 use crate::state::AppState;
 
 use async_graphql::{Context, Object, OutputType, SimpleObject, TypeName};
@@ -211,7 +212,7 @@ pub async fn root_connection<N: ConnectionNode>(
 /// A nested list: which relation of which parent, filtered, ordered and paged.
 pub struct NestedList {
     /// The parent's type and id.
-    pub parent: super::Kind,
+    pub parent: crate::content::Kind,
     pub parent_id: i32,
     /// The listed type's declaration: it says how its rows hang under the parent.
     pub listing: list::Listing,
@@ -318,24 +319,24 @@ fn node_wants(ctx: &Context<'_>, field: &str) -> bool {
 }
 
 /// The field that shows a type's text blocks, if it has any.
-fn blocks_field(kind: super::Kind) -> Option<&'static str> {
+fn blocks_field(kind: crate::content::Kind) -> Option<&'static str> {
     match kind {
-        super::Kind::Country => Some("priorities"),
-        super::Kind::Programme => Some("priorityAreas"),
-        super::Kind::Region | super::Kind::Document => None,
+        crate::content::Kind::Country => Some("priorities"),
+        crate::content::Kind::Programme => Some("priorityAreas"),
+        crate::content::Kind::Region | crate::content::Kind::Document => None,
     }
 }
 
 /// Whether a page of this type should read its rows' blocks with its rows.
-fn wants_blocks(ctx: &Context<'_>, kind: super::Kind) -> bool {
+fn wants_blocks(ctx: &Context<'_>, kind: crate::content::Kind) -> bool {
     blocks_field(kind).is_some_and(|f| node_wants(ctx, f))
 }
 
 /// Puts blocks read with their owners into the request cache.
 async fn feed_blocks(
     loaders: &Dl,
-    kind: super::Kind,
-    blocks: impl IntoIterator<Item = (i32, Arc<Vec<super::blocks::Block>>)>,
+    kind: crate::content::Kind,
+    blocks: impl IntoIterator<Item = (i32, Arc<Vec<crate::content::blocks::Block>>)>,
 ) {
     loaders
         .feed_many(blocks.into_iter().map(|(id, b)| (BlocksOf(kind, id), b)))
@@ -353,7 +354,7 @@ async fn prime(
     page: &Page,
     now: bool,
 ) -> async_graphql::Result<()> {
-    use super::Kind;
+    use crate::content::Kind;
     let rows = &page.rows;
     let Some(first) = rows.first() else {
         return Ok(());
@@ -413,7 +414,7 @@ async fn prime(
 /// when there is no such visible item.
 pub async fn lookup<N: ConnectionNode>(
     ctx: &Context<'_>,
-    kind: super::Kind,
+    kind: crate::content::Kind,
     column: list::UniqueKey,
     value: &str,
     locale: Option<&str>,
@@ -422,7 +423,7 @@ pub async fn lookup<N: ConnectionNode>(
     let state = ctx.data::<AppState>()?;
     let loaders = dl(ctx, vis)?;
     let locale = Locale::parse(locale).gql()?;
-    if kind == super::Kind::Country && ctx.look_ahead().field("region").exists() {
+    if kind == crate::content::Kind::Country && ctx.look_ahead().field("region").exists() {
         let with_blocks = blocks_field(kind).is_some_and(|f| ctx.look_ahead().field(f).exists());
         let found = list::fetch_country_with_region(&state.db, &vis, column, value, with_blocks)
             .await
@@ -445,10 +446,10 @@ pub async fn lookup<N: ConnectionNode>(
             Some(region) => {
                 tags.add_rows([&region]);
                 loaders
-                    .feed_one(ById(super::Kind::Region, region.id()), region)
+                    .feed_one(ById(crate::content::Kind::Region, region.id()), region)
                     .await;
             }
-            None => tags.add(Tag::List(super::Kind::Region)),
+            None => tags.add(Tag::List(crate::content::Kind::Region)),
         }
         return Ok(N::from_row(&country, &locale, vis));
     }

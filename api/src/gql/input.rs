@@ -1,8 +1,9 @@
 //! What the content types' GraphQL inputs share: text blocks, money, ids of a
 //! given kind, list-length checks, and how a given field changes a snapshot.
-use super::locale::TranslationMap;
-use super::model::Block;
-use super::{GlobalId, Kind};
+use super::connection::ConnectionNode;
+use crate::content::locale::TranslationMap;
+use crate::content::model::{Block, ContentType};
+use crate::content::{GlobalId, Kind};
 use crate::error::{AppError, AppResult};
 use async_graphql::{InputObject, Json, MaybeUndefined, ID};
 
@@ -104,4 +105,18 @@ pub fn set_text(target: &mut String, value: MaybeUndefined<String>) {
 /// Translations given as JSON.
 pub fn set_translations(target: &mut TranslationMap, value: Option<Json<TranslationMap>>) {
     set(target, value.map(|j| j.0));
+}
+
+/// A content type's GraphQL input: how it is checked and applied to the
+/// snapshot, for both create (applied to an empty snapshot) and update.
+pub trait ContentInput: Send + Sync {
+    type Content: ContentType;
+    /// The GraphQL node a mutation returns.
+    type Node: ConnectionNode;
+    /// List inputs longer than `max` are refused before anything else.
+    fn check_lists(&self, _max: usize) -> AppResult<()> {
+        Ok(())
+    }
+    /// Applies the given fields; the others keep their values.
+    fn apply(self, data: &mut Self::Content) -> AppResult<()>;
 }
