@@ -55,8 +55,13 @@ pub async fn execute(cli: Cli) -> AppResult<()> {
             let db = Db::from_config(&config).await?;
             db.migrate().await?;
             import::reindex(&db).await?;
+            let what: Vec<&str> = crate::content::derived::Derived::ALL
+                .iter()
+                .map(|d| d.describe())
+                .collect();
             eprintln!(
-                "rebuilt the place indexes in {:.2} s",
+                "rebuilt {} in {:.2} s",
+                what.join(", "),
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -40,8 +40,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL, as graphql-js prints it) to standard output.
     Schema,
-    /// Rebuild the place indexes (the public documents by region and by country,
-    /// which the workflow keeps) from the content, in one transaction.
+    /// Rebuild every derived table (today the place indexes: the public
+    /// documents by region and by country) from the content, in one transaction.
     Reindex,
     /// Manage staff accounts (the first admin, in particular).
     #[command(subcommand)]

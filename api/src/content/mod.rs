@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod count_cache;
 pub mod dates;
 pub mod decode;
+pub mod derived;
 pub mod filter;
 pub mod format;
 pub mod ids;

@@ -546,19 +546,19 @@ async fn tidy(db: &Db) {
 }
 
 /// Commits a change that may have touched any item: the content generation
-/// raised, the place indexes rebuilt under its lock (as the workflow's
-/// rewrites), and every process's response cache flushed.
+/// raised, every derived table rebuilt under its lock (as the workflow's
+/// refreshes), and every process's response cache flushed.
 async fn commit_everything(txn: DatabaseTransaction) -> AppResult<()> {
     crate::db::bump_generation(&txn).await?;
-    crate::content::place_index::rebuild(&txn, crate::catalog::LISTINGS).await?;
+    crate::content::derived::rebuild(&txn).await?;
     crate::invalidation::announce(&txn, None).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Rebuilds the place indexes from the content (`cms reindex`): after a
-/// rolling upgrade across the migration that made them, when processes of the
-/// older version may have changed content without keeping them.
+/// Rebuilds every derived table from the content (`cms reindex`): after a
+/// rolling upgrade across the migration that made one, when processes of the
+/// older version may have changed content without keeping it, or to repair.
 pub async fn reindex(db: &Db) -> AppResult<()> {
     let txn = db.begin_write().await?;
     commit_everything(txn).await?;

@@ -13,9 +13,9 @@ pub mod scheduler;
 
 use crate::audit;
 use crate::auth::{Actor, Role, Viewer};
-use crate::catalog::{Data, LISTINGS};
+use crate::catalog::Data;
+use crate::content::derived;
 use crate::content::model::At;
-use crate::content::place_index;
 use crate::content::text::TextLimits;
 use crate::content::Kind;
 use crate::db::{exec, query, Db, Sql};
@@ -374,17 +374,15 @@ async fn record<C: ConnectionTrait>(
 /// Commits a content change, raising the content generation last: the shared
 /// generation row is locked only for the commit itself, after every row lock the
 /// change takes, so writers never wait for each other in a cycle. Under that
-/// lock the place indexes of the items the change `touched` are rewritten
-/// ([`place_index`]): writers take it one at a time, so each rewrite reads
-/// every change committed before it.
+/// lock the one hook of derived data ([`derived::refresh`]) rewrites what the
+/// items the change `touched` imply: writers take it one at a time, so each
+/// rewrite reads every change committed before it.
 pub(crate) async fn commit(
     txn: sea_orm::DatabaseTransaction,
     touched: &[(Kind, i32)],
 ) -> AppResult<()> {
     crate::db::bump_generation(&txn).await?;
-    for (kind, id) in touched {
-        place_index::refresh(&txn, LISTINGS, *kind, *id).await?;
-    }
+    derived::refresh(&txn, touched).await?;
     txn.commit().await?;
     Ok(())
 }
