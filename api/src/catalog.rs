@@ -2,11 +2,12 @@
 //! machinery that handles any item (the workflow, revisions, the audit log,
 //! import and export). Each type's fields are defined in its own domain folder
 //! (`regions/content.rs`, ...); this file only lists them, so adding a type adds
-//! one line to [`catalog!`].
-use crate::content::list::Listing;
-use crate::content::model::{At, ContentType, Reference};
+//! one line to [`catalog!`]: (variant, snapshot type, list of the import file).
+use crate::content::decode::{self, Decoded};
+use crate::content::listing::{Listing, SortValue};
+use crate::content::model::{At, ContentType, Reference, Refers, Searched};
 use crate::content::snapshot;
-use crate::content::Kind;
+use crate::content::tables::ChildTable;
 use crate::countries::content::CountryData;
 use crate::documents::content::DocumentData;
 use crate::error::{AppError, AppResult};
@@ -19,7 +20,135 @@ use serde::{Deserialize, Serialize};
 /// Each variant is named like its [`Kind`]. (`$dollar` lets the macros it
 /// defines have metavariables of their own.)
 macro_rules! catalog {
-    ($dollar:tt $($variant:ident($ty:ty)),* $(,)?) => {
+    ($dollar:tt $($variant:ident($ty:ty, $list:ident)),* $(,)?) => {
+        /// A content type: one variant per line of the registry, in its order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Kind {
+            $($variant,)*
+        }
+
+        /// A content row of any type, as the list engine and the loaders read it.
+        #[derive(Clone, Debug)]
+        pub enum Row {
+            $($variant(std::sync::Arc<<$ty as ContentType>::Model>),)*
+        }
+
+        impl Row {
+            pub fn kind(&self) -> Kind {
+                match self {
+                    $(Row::$variant(_) => Kind::$variant,)*
+                }
+            }
+
+            pub fn id(&self) -> i32 {
+                match self {
+                    $(Row::$variant(m) => m.id(),)*
+                }
+            }
+
+            pub fn slug(&self) -> &str {
+                match self {
+                    $(Row::$variant(m) => m.slug(),)*
+                }
+            }
+
+            /// The id the row names in one of its type's own [`ContentType::REFERS`]
+            /// columns (a country's `region_id`).
+            pub fn referred_id(&self, column: &str) -> Option<i32> {
+                match self {
+                    $(Row::$variant(m) => <$ty as ContentType>::referred_id(m, column),)*
+                }
+            }
+
+            /// The row's value of an ordering column of its type's listing.
+            pub fn sort_value(&self, column: &str) -> Option<SortValue<'_>> {
+                if column == "slug" {
+                    return Some(SortValue::Text(self.slug()));
+                }
+                match self {
+                    $(Row::$variant(m) => <$ty as ContentType>::sort_value(m, column),)*
+                }
+            }
+        }
+
+        impl Kind {
+            /// Decodes rows of this type (see [`decode::rows`]).
+            pub fn rows(self, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
+                Ok(match self {
+                    $(Kind::$variant => decode::rows::<<$ty as ContentType>::Model>(raw)?
+                        .into_iter()
+                        .map(Row::$variant)
+                        .collect(),)*
+                })
+            }
+
+            /// Decodes rows of this type by name ([`decode::rows_by_name`]).
+            pub fn rows_by_name(self, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
+                Ok(match self {
+                    $(Kind::$variant => decode::rows_by_name::<<$ty as ContentType>::Model>(raw)?
+                        .into_iter()
+                        .map(Row::$variant)
+                        .collect(),)*
+                })
+            }
+        }
+
+        /// The import/export file: one list per content type, named as the
+        /// registry names it.
+        #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct Dataset {
+            $(
+                #[serde(default)]
+                pub $list: Vec<<$ty as ContentType>::File>,
+            )*
+        }
+
+        /// A number per list of the file (what an import wrote).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct FileCounts {
+            $(pub $list: usize,)*
+        }
+
+        impl Dataset {
+            /// Hands each list to `sink`, in the registry's order (an import:
+            /// referred types come first); returns what it counted of each.
+            pub async fn write_each<S: ListSink>(&self, sink: &mut S) -> AppResult<FileCounts> {
+                Ok(FileCounts {
+                    $($list: sink.list::<$ty>(&self.$list).await?,)*
+                })
+            }
+
+            /// A file of the lists `source` gives, in the registry's order.
+            pub async fn read_each<S: ListSource>(source: &mut S) -> AppResult<Dataset> {
+                Ok(Dataset {
+                    $($list: source.list::<$ty>().await?,)*
+                })
+            }
+        }
+
+        impl Kind {
+            /// The name of its list in the import file (`countries`).
+            pub fn file_list(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => stringify!($list),)*
+                }
+            }
+        }
+
+        impl Kind {
+            /// Every content type, in the registry's order.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),*];
+
+            /// The GraphQL type's name (`Country`), which global ids and cache
+            /// tags use too.
+            pub fn type_name(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => stringify!($variant),)*
+                }
+            }
+        }
+
         /// One item's content, whatever its type.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "type")]
@@ -97,11 +226,102 @@ macro_rules! catalog {
 }
 
 catalog!($
-    Region(RegionData),
-    Country(CountryData),
-    Programme(ProgrammeData),
-    Document(DocumentData),
+    Region(RegionData, regions),
+    Country(CountryData, countries),
+    Programme(ProgrammeData, programmes),
+    Document(DocumentData, documents),
 );
+
+/// What an import does with each list of a file (see [`Dataset::write_each`]).
+/// Only this crate implements it, on futures it awaits itself.
+#[allow(async_fn_in_trait)]
+pub trait ListSink {
+    /// Writes the items of one type; returns how many.
+    async fn list<T: ContentType + Into<Data>>(&mut self, items: &[T::File]) -> AppResult<usize>;
+}
+
+/// Where an export reads each list of a file from (see [`Dataset::read_each`]).
+#[allow(async_fn_in_trait)]
+pub trait ListSource {
+    /// The items of one type, as the file writes them.
+    async fn list<T: ContentType + Into<Data>>(&mut self) -> AppResult<Vec<T::File>>;
+}
+
+/// The facts of a content type, each read from its definition
+/// ([`ContentType`]): nothing about a type is declared twice.
+impl Kind {
+    /// The type named `name` (as [`Kind::type_name`] writes it).
+    pub fn from_type_name(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.type_name() == name)
+    }
+
+    /// Its table.
+    pub fn table(self) -> &'static str {
+        of_kind!(self, T => T::TABLE)
+    }
+
+    /// Its plural, as cache tags and the import file's lists name it.
+    pub fn plural(self) -> &'static str {
+        of_kind!(self, T => T::PLURAL)
+    }
+
+    /// The table of its ordered text blocks, if it has them.
+    pub fn blocks(self) -> Option<ChildTable> {
+        of_kind!(self, T => T::BLOCKS)
+    }
+
+    /// The field (of its input and its GraphQL node) that holds its blocks.
+    pub fn blocks_field(self) -> Option<&'static str> {
+        of_kind!(self, T => T::BLOCKS.map(|_| T::BLOCKS_FIELD))
+    }
+
+    /// The table of its ordered country links, if it has them.
+    pub fn countries(self) -> Option<ChildTable> {
+        of_kind!(self, T => T::COUNTRIES)
+    }
+
+    /// Its unique columns, each naming one item.
+    pub fn keys(self) -> &'static [&'static str] {
+        of_kind!(self, T => T::KEYS)
+    }
+
+    /// What its lists are filtered and ordered by.
+    pub fn listing(self) -> Listing {
+        of_kind!(self, T => T::LISTING)
+    }
+
+    /// Where rows of other types name an item of this one: (table, column),
+    /// from every type's [`ContentType::REFERS`].
+    pub fn referred_from(self) -> Vec<(&'static str, &'static str)> {
+        Kind::ALL
+            .iter()
+            .flat_map(|k| k.refers())
+            .filter(|r| r.kind == self)
+            .map(|r| (r.table, r.column))
+            .collect()
+    }
+
+    /// The column of its title (`name` or `title`), which the editorial
+    /// queue shows.
+    pub fn title_column(self) -> &'static str {
+        of_kind!(self, T => T::TITLE)
+    }
+
+    /// Only administrators create, edit or publish it (the site's structure).
+    pub fn admin_only(self) -> bool {
+        of_kind!(self, T => T::ADMIN_ONLY)
+    }
+
+    /// How site search finds it, if it does.
+    pub fn searched(self) -> Option<Searched> {
+        of_kind!(self, T => T::SEARCHED)
+    }
+
+    /// The columns by which its rows (or its child rows) name other items.
+    pub fn refers(self) -> &'static [Refers] {
+        of_kind!(self, T => T::REFERS)
+    }
+}
 
 impl Data {
     pub fn kind(&self) -> Kind {

@@ -357,7 +357,7 @@ impl Sql {
     /// SQLite. Read it back with [`json_rows`].
     pub fn json_array_agg(
         &mut self,
-        columns: &'static str,
+        columns: &[&'static str],
         order: Option<&'static str>,
     ) -> &mut Self {
         let postgres = self.backend == DbBackend::Postgres;
@@ -365,9 +365,11 @@ impl Sql {
             "COALESCE(json_agg(json_build_array("
         } else {
             "json_group_array(json_array("
-        })
-        .push(columns)
-        .push(")");
+        });
+        for piece in columns {
+            self.push(piece);
+        }
+        self.push(")");
         if let Some(order) = order {
             self.push(" ORDER BY ").push(order);
         }

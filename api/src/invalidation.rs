@@ -30,7 +30,7 @@ const FLUSH: &str = "flush";
 /// nested lists under the items it refers to (before and after), and search.
 pub fn change_tags(kind: Kind, id: i32, refs: impl IntoIterator<Item = (Kind, i32)>) -> Vec<Tag> {
     let mut tags = vec![Tag::Item(kind, id), Tag::List(kind)];
-    if kind != Kind::Region {
+    if kind.searched().is_some() {
         tags.push(Tag::Search);
     }
     for (parent, parent_id) in refs {

@@ -2,7 +2,7 @@
 //! gives, NULLs and filled editorial columns alike, on either backend.
 use crate::common::TestApp;
 use crate::fixtures;
-use api::content::{decode, Kind};
+use api::content::Kind;
 use sea_orm::ConnectionTrait;
 
 #[tokio::test]
@@ -50,11 +50,8 @@ async fn rows_decoded_by_position_equal_seaorms_models() {
         q.push(sql);
         let raw = app.state.db.all(q).await.expect("rows");
         assert!(raw.len() >= 2, "{sql}");
-        let fast = decode::rows(kind, &raw).expect("decoded by position");
-        let slow: Vec<_> = raw
-            .iter()
-            .map(|r| decode::by_name(kind, r).expect("decoded by name"))
-            .collect();
+        let fast = kind.rows(&raw).expect("decoded by position");
+        let slow = kind.rows_by_name(&raw).expect("decoded by name");
         assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{sql}");
         // Both kinds of row are there: filled and NULL.
         let text = format!("{fast:?}");
@@ -80,10 +77,10 @@ async fn a_column_of_the_wrong_type_is_an_error_even_after_a_null() {
     );
     let raw = app.state.db.all(q).await.expect("rows");
     assert!(raw.len() >= 2);
-    decode::rows(Kind::Document, &raw).expect_err("a text programme_id");
+    Kind::Document.rows(&raw).expect_err("a text programme_id");
     // The same statement with the right type decodes.
     let mut q = app.state.db.sql();
     q.push("SELECT t.*, CASE WHEN t.id = (SELECT MIN(id) FROM documents) THEN NULL ELSE t.programme_id END AS programme_id FROM documents t ORDER BY t.id");
     let raw = app.state.db.all(q).await.expect("rows");
-    decode::rows(Kind::Document, &raw).expect("decodes");
+    Kind::Document.rows(&raw).expect("decodes");
 }

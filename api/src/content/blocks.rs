@@ -24,11 +24,7 @@ pub struct Block {
 
 /// The table of a type's blocks and its column naming the owner.
 pub fn table(kind: Kind) -> Option<(&'static str, &'static str)> {
-    match kind {
-        Kind::Country => Some(("country_priorities", "country_id")),
-        Kind::Programme => Some(("priority_areas", "programme_id")),
-        Kind::Region | Kind::Document => None,
-    }
+    kind.blocks().map(|t| (t.table, t.owner))
 }
 
 /// The name of the column [`push_column`] adds.
@@ -42,7 +38,7 @@ pub fn push_column(sql: &mut Sql, kind: Kind) {
     };
     sql.push(", (SELECT ")
         .json_array_agg(
-            "c.id, c.position, c.title, c.body, c.translations",
+            &["c.id, c.position, c.title, c.body, c.translations"],
             Some("c.position"),
         )
         .push(" FROM ")

@@ -6,45 +6,15 @@
 //! name) and each row is read by position with the same sqlx decoding SeaORM
 //! uses, so the models are the same. A result set without one of the columns
 //! falls back to SeaORM's decoding.
-use super::Kind;
 use crate::error::AppResult;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{country, document, programme, region, Status};
+use entity::Status;
 use sea_orm::sqlx::{self, Column as _, Row as _};
 use sea_orm::{DbErr, FromQueryResult, QueryResult};
 use std::sync::Arc;
 
-/// A content row of any type.
-#[derive(Clone, Debug)]
-pub enum Row {
-    Region(Arc<region::Model>),
-    Country(Arc<country::Model>),
-    Programme(Arc<programme::Model>),
-    Document(Arc<document::Model>),
-}
-
-impl Row {
-    pub fn kind(&self) -> Kind {
-        match self {
-            Row::Region(_) => Kind::Region,
-            Row::Country(_) => Kind::Country,
-            Row::Programme(_) => Kind::Programme,
-            Row::Document(_) => Kind::Document,
-        }
-    }
-
-    pub fn id(&self) -> i32 {
-        match self {
-            Row::Region(m) => m.id,
-            Row::Country(m) => m.id,
-            Row::Programme(m) => m.id,
-            Row::Document(m) => m.id,
-        }
-    }
-}
-
 /// Typed reads of one result row by position.
-trait Cells {
+pub trait Cells {
     fn names(&self) -> Vec<&str>;
     fn text(&self, i: usize) -> Result<String, sqlx::Error>;
     fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error>;
@@ -129,7 +99,7 @@ cells!(Checked<'_>, |r| r.0, try_get_unchecked);
 /// How a field is read: the [`Cells`] method of the same name.
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug)]
-enum Get {
+pub enum Get {
     text,
     opt_text,
     int,
@@ -166,13 +136,23 @@ fn pg_types_match(row: &sqlx::postgres::PgRow, at: &[usize], gets: &[Get]) -> bo
         })
 }
 
-/// `fn $name(row, positions) -> $module::Model` reading the listed fields and
-/// the workflow columns every content type has (every field of the model: a
-/// struct literal, so a new column cannot be forgotten) at the positions given
-/// in the same order, and `$columns`, their names.
+/// A content type's model, read by position: each type's definition declares
+/// its fields with [`decoder!`].
+pub trait Decoded: FromQueryResult + Clone + Send + Sync + 'static {
+    /// The model's columns, in the decoder's order, and how each is read.
+    const FIELDS: (&'static [&'static str], &'static [Get]);
+    /// The model from the cells at `at` (the positions of [`FIELDS`](Self::FIELDS)).
+    fn decode<R: Cells>(r: &R, at: &[usize]) -> Result<Self, sqlx::Error>;
+    fn id(&self) -> i32;
+    fn slug(&self) -> &str;
+}
+
+/// `impl Decoded for $model`: reads the listed fields and the workflow columns
+/// every content type has (every field of the model: a struct literal, so a
+/// new column cannot be forgotten) at the positions given, in the same order.
 macro_rules! decoder {
-    ($name:ident, $columns:ident, $module:ident::Model { $($field:ident: $get:ident),* $(,)? }) => {
-        decoder!(@all $name, $columns, $module {
+    ($model:path { $($field:ident: $get:ident),* $(,)? }) => {
+        $crate::content::decode::decoder!(@all $model {
             $($field: $get,)*
             status: status,
             version: int,
@@ -191,94 +171,37 @@ macro_rules! decoder {
             review_comment: opt_text,
         });
     };
-    (@all $name:ident, $columns:ident, $module:ident { $($field:ident: $get:ident,)* }) => {
-        const $columns: (&[&str], &[Get]) = (&[$(stringify!($field)),*], &[$(Get::$get),*]);
+    (@all $model:path { $($field:ident: $get:ident,)* }) => {
+        impl $crate::content::decode::Decoded for $model {
+            const FIELDS: (&'static [&'static str], &'static [$crate::content::decode::Get]) = (
+                &[$(stringify!($field)),*],
+                &[$($crate::content::decode::Get::$get),*],
+            );
 
-        fn $name<R: Cells>(r: &R, at: &[usize]) -> Result<$module::Model, sqlx::Error> {
-            let mut at = at.iter().copied();
-            $(
-                let $field = r.$get(at.next().ok_or_else(|| {
-                    sqlx::Error::ColumnNotFound(stringify!($field).into())
-                })?)?;
-            )*
-            Ok($module::Model { $($field),* })
+            fn decode<R: $crate::content::decode::Cells>(
+                r: &R,
+                at: &[usize],
+            ) -> Result<Self, sea_orm::sqlx::Error> {
+                let mut at = at.iter().copied();
+                $(
+                    let $field = r.$get(at.next().ok_or_else(|| {
+                        sea_orm::sqlx::Error::ColumnNotFound(stringify!($field).into())
+                    })?)?;
+                )*
+                Ok(Self { $($field),* })
+            }
+
+            fn id(&self) -> i32 {
+                self.id
+            }
+
+            fn slug(&self) -> &str {
+                &self.slug
+            }
         }
     };
 }
-
-decoder!(
-    region_of,
-    REGION,
-    region::Model {
-        id: int,
-        slug: text,
-        name: text,
-        summary: text,
-        position: int,
-    }
-);
-
-decoder!(
-    country_of,
-    COUNTRY,
-    country::Model {
-        id: int,
-        slug: text,
-        iso2: text,
-        name: text,
-        region_id: int,
-        summary: text,
-        context: opt_text,
-        support_measures: opt_text,
-    }
-);
-
-decoder!(
-    programme_of,
-    PROGRAMME,
-    programme::Model {
-        id: int,
-        slug: text,
-        title: text,
-        kind: text,
-        period_start: int,
-        period_end: int,
-        budget_cents: big,
-        currency: text,
-        summary: text,
-    }
-);
-
-decoder!(
-    document_of,
-    DOCUMENT,
-    document::Model {
-        id: int,
-        slug: text,
-        title: text,
-        published_on: date,
-        language: text,
-        category: opt_text,
-        programme_id: opt_int,
-        size_bytes: big,
-        media_type: text,
-        format: text,
-        sha256: opt_text,
-        original_filename: opt_text,
-        source_url: opt_text,
-        summary: text,
-    }
-);
-
-/// The fields of a kind's model and how each is read, in the decoder's order.
-fn columns(kind: Kind) -> (&'static [&'static str], &'static [Get]) {
-    match kind {
-        Kind::Region => REGION,
-        Kind::Country => COUNTRY,
-        Kind::Programme => PROGRAMME,
-        Kind::Document => DOCUMENT,
-    }
-}
+pub(crate) use decoder;
 
 /// Where each of `wanted` is in `names` (the last of equal names), if all are.
 fn positions(names: &[&str], wanted: &[&str]) -> Option<Vec<usize>> {
@@ -288,30 +211,22 @@ fn positions(names: &[&str], wanted: &[&str]) -> Option<Vec<usize>> {
         .collect()
 }
 
-fn decode_one<R: Cells>(kind: Kind, r: &R, at: &[usize]) -> Result<Row, sqlx::Error> {
-    Ok(match kind {
-        Kind::Region => Row::Region(Arc::new(region_of(r, at)?)),
-        Kind::Country => Row::Country(Arc::new(country_of(r, at)?)),
-        Kind::Programme => Row::Programme(Arc::new(programme_of(r, at)?)),
-        Kind::Document => Row::Document(Arc::new(document_of(r, at)?)),
-    })
-}
-
-/// The rows of one result set of `kind` rows (any further columns are ignored),
-/// each read by `read(first row, row, positions)`.
-fn by_position<'q, R: Cells + 'q>(
-    kind: Kind,
+/// The models of one result set (any further columns are ignored), each read
+/// by `read(first row, row, positions)`.
+fn by_position<'q, M: Decoded, R: Cells + 'q>(
     raw: &'q [QueryResult],
     row: impl Fn(&'q QueryResult) -> Option<&'q R>,
-    read: impl Fn(&'q R, &'q R, &[usize]) -> Result<Row, sqlx::Error>,
-) -> Option<AppResult<Vec<Row>>> {
+    read: impl Fn(&'q R, &'q R, &[usize]) -> Result<M, sqlx::Error>,
+) -> Option<AppResult<Vec<Arc<M>>>> {
     let first = row(raw.first()?)?;
-    let at = positions(&first.names(), columns(kind).0)?;
+    let at = positions(&first.names(), M::FIELDS.0)?;
     Some(
         raw.iter()
             .map(|q| {
                 let r = row(q).ok_or_else(|| DbErr::Type("mixed result rows".into()))?;
-                read(first, r, &at).map_err(|e| DbErr::Type(e.to_string()).into())
+                read(first, r, &at)
+                    .map(Arc::new)
+                    .map_err(|e| DbErr::Type(e.to_string()).into())
             })
             .collect(),
     )
@@ -321,44 +236,34 @@ fn by_position<'q, R: Cells + 'q>(
 /// checked once, on the first row's statement metadata; a row of another
 /// statement (none today: every caller passes one result set) or a type that
 /// does not match is read with sqlx's checks.
-pub fn rows(kind: Kind, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
+pub fn rows<M: Decoded>(raw: &[QueryResult]) -> AppResult<Vec<Arc<M>>> {
     let fast = if raw.first().and_then(|q| q.try_as_pg_row()).is_some() {
         let trusted = std::cell::OnceCell::new();
         by_position(
-            kind,
             raw,
             |q| q.try_as_pg_row(),
             |first, r, at| {
                 let same_statement = std::ptr::eq(first.columns(), r.columns());
-                if same_statement
-                    && *trusted.get_or_init(|| pg_types_match(first, at, columns(kind).1))
+                if same_statement && *trusted.get_or_init(|| pg_types_match(first, at, M::FIELDS.1))
                 {
-                    decode_one(kind, &Checked(r), at)
+                    M::decode(&Checked(r), at)
                 } else {
-                    decode_one(kind, r, at)
+                    M::decode(r, at)
                 }
             },
         )
     } else {
-        by_position(
-            kind,
-            raw,
-            |q| q.try_as_sqlite_row(),
-            |_, r, at| decode_one(kind, r, at),
-        )
+        by_position(raw, |q| q.try_as_sqlite_row(), |_, r, at| M::decode(r, at))
     };
     match fast {
         Some(rows) => rows,
-        None => raw.iter().map(|q| by_name(kind, q)).collect(),
+        None => rows_by_name(raw),
     }
 }
 
-/// SeaORM's decoding of one row.
-pub fn by_name(kind: Kind, r: &QueryResult) -> AppResult<Row> {
-    Ok(match kind {
-        Kind::Region => Row::Region(Arc::new(region::Model::from_query_result(r, "")?)),
-        Kind::Country => Row::Country(Arc::new(country::Model::from_query_result(r, "")?)),
-        Kind::Programme => Row::Programme(Arc::new(programme::Model::from_query_result(r, "")?)),
-        Kind::Document => Row::Document(Arc::new(document::Model::from_query_result(r, "")?)),
-    })
+/// SeaORM's decoding of the rows, each column looked up by name.
+pub fn rows_by_name<M: Decoded>(raw: &[QueryResult]) -> AppResult<Vec<Arc<M>>> {
+    raw.iter()
+        .map(|q| Ok(Arc::new(M::from_query_result(q, "")?)))
+        .collect()
 }

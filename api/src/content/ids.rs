@@ -4,39 +4,8 @@ use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Region,
-    Country,
-    Programme,
-    Document,
-}
-
-impl Kind {
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Kind::Region => "Region",
-            Kind::Country => "Country",
-            Kind::Programme => "Programme",
-            Kind::Document => "Document",
-        }
-    }
-
-    pub fn table(self) -> &'static str {
-        match self {
-            Kind::Region => "regions",
-            Kind::Country => "countries",
-            Kind::Programme => "programmes",
-            Kind::Document => "documents",
-        }
-    }
-
-    pub fn from_type_name(name: &str) -> Option<Kind> {
-        [Kind::Region, Kind::Country, Kind::Programme, Kind::Document]
-            .into_iter()
-            .find(|k| k.type_name() == name)
-    }
-}
+/// The content types, as the registry ([`crate::catalog`]) declares them.
+pub use crate::catalog::Kind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GlobalId {

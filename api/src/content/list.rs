@@ -5,13 +5,14 @@
 //! parents).
 use super::blocks::{self, Block};
 use super::count_cache::{CountCache, CountKey};
-pub use super::decode::Row;
 pub use super::filter::{Cond, Filter};
 use super::ids::Kind;
-use super::listing::Dir;
-pub use super::listing::{Listing, Order, PlaceIndex, Scalar};
+use super::listing::{Dir, SortValue};
+pub use super::listing::{Listing, Order, Place, PlaceIndex, Scalar};
+use super::model::Searched;
 use super::tables::{ChildTable, Via};
 use super::visibility::{Alias, Visibility};
+pub use crate::catalog::Row;
 use crate::db::{Db, Sql};
 use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -29,13 +30,6 @@ use std::sync::Arc;
 pub enum CursorValue {
     Int(i64),
     Text(String),
-}
-
-/// A row's value in a cursor, borrowed from the row.
-enum CursorRef<'a> {
-    Int(i64),
-    Text(&'a str),
-    Date(NaiveDate),
 }
 
 /// Which page: `first`/`after` (forward) or `last`/`before` (backward).
@@ -186,33 +180,6 @@ pub struct ListSpec {
 }
 
 impl Row {
-    /// The row's value of an ordering column, borrowed.
-    fn cursor_value(&self, col: &str) -> CursorRef<'_> {
-        use CursorRef::{Date, Int, Text};
-        match (self, col) {
-            (_, "slug") => Text(self.slug()),
-            (Row::Region(m), "position") => Int(m.position.into()),
-            (Row::Region(m), "name") => Text(&m.name),
-            (Row::Country(m), "name") => Text(&m.name),
-            (Row::Country(m), "iso2") => Text(&m.iso2),
-            (Row::Programme(m), "period_start") => Int(m.period_start.into()),
-            (Row::Programme(m), "title") => Text(&m.title),
-            (Row::Programme(m), "budget_cents") => Int(m.budget_cents),
-            (Row::Document(m), "title") => Text(&m.title),
-            (Row::Document(m), "published_on") => Date(m.published_on),
-            _ => Text(""),
-        }
-    }
-
-    fn slug(&self) -> &str {
-        match self {
-            Row::Region(m) => &m.slug,
-            Row::Country(m) => &m.slug,
-            Row::Programme(m) => &m.slug,
-            Row::Document(m) => &m.slug,
-        }
-    }
-
     /// The opaque cursor of this row in `order`: the JSON array of the ordering's name and the row's values in it
     /// (what [`decode_cursor`] reads), written straight into one buffer: a
     /// page makes one of these per edge.
@@ -223,10 +190,13 @@ impl Row {
         let _ = serde_json::to_writer(&mut json, order.name());
         for (c, _, _) in order.columns() {
             json.push(b',');
-            let _ = match self.cursor_value(c) {
-                CursorRef::Int(i) => write!(json, "{i}"),
-                CursorRef::Text(t) => serde_json::to_writer(&mut json, t).map_err(Into::into),
-                CursorRef::Date(d) => {
+            let _ = match self.sort_value(c) {
+                Some(SortValue::Int(i)) => write!(json, "{i}"),
+                Some(SortValue::Text(t)) => serde_json::to_writer(&mut json, t).map_err(Into::into),
+                // A listing's order names a column its type has no value of:
+                // the cursor holds null, which decoding refuses.
+                None => write!(json, "null"),
+                Some(SortValue::Date(d)) => {
                     json.push(b'"');
                     json.extend_from_slice(super::dates::iso_date(d).as_bytes());
                     json.push(b'"');
@@ -272,7 +242,7 @@ fn check_spec(spec: &ListSpec) -> AppResult<()> {
             Cond::Programme(_) => l.programme.is_some(),
             Cond::Equals(c, _) => l.columns.contains(&(*c, Scalar::Text)),
             // Only the searched columns have PostgreSQL's folded copy.
-            Cond::Contains(c, _) => SEARCHED.contains(&(l.kind, *c)),
+            Cond::Contains(c, _) => l.kind.searched().is_some_and(|s| s.column == *c),
             Cond::From(c, _) | Cond::To(c, _) => l.columns.contains(&(*c, Scalar::Date)),
             Cond::Status(_) => true,
         };
@@ -308,7 +278,7 @@ fn push_from_where(
     } else {
         sql.push(spec.listing.kind.table()).push(" t");
     }
-    let by_country = walk.is_some_and(|i| i.place == Kind::Country);
+    let by_country = walk.is_some_and(|i| i.place == Place::Country);
     if let (Some((Via::Countries(link), _)), false) = (parent, by_country) {
         sql.push(" JOIN ")
             .push(link.table)
@@ -336,7 +306,7 @@ fn push_from_where(
 /// its rows by key. Previews see working copies and unpublished items, which
 /// the indexes do not hold: they keep the links.
 fn walked_index(vis: &Visibility, spec: &ListSpec) -> Walk {
-    let index = spec.listing.place_index(Kind::Region)?;
+    let index = spec.listing.place_index(Place::Region)?;
     let region = spec
         .filter
         .conds()
@@ -351,7 +321,7 @@ fn walked_index(vis: &Visibility, spec: &ListSpec) -> Walk {
 /// the index walks. A public nested list's countries are visible (it is only
 /// reached through them), as the index's are.
 fn walked_nested(vis: &Visibility, spec: &ListSpec, parent: Via) -> Walk {
-    let index = spec.listing.place_index(Kind::Country)?;
+    let index = spec.listing.place_index(Place::Country)?;
     let through = matches!(parent, Via::Countries(link) if link == index.links);
     (!vis.is_preview() && through && index.walks(spec.order)).then_some(index)
 }
@@ -367,7 +337,7 @@ fn key_alias(walk: Walk) -> &'static str {
 
 /// The column holding a nested list's parent id (after `push_from_where`'s join).
 fn push_parent_column(sql: &mut Sql, via: Via, walk: Walk) {
-    match (via, walk.filter(|i| i.place == Kind::Country)) {
+    match (via, walk.filter(|i| i.place == Place::Country)) {
         (Via::Column(c), _) => sql.push("t.").push(c),
         (Via::Countries(_), Some(index)) => sql.push("k.").push(index.place_column()),
         (Via::Countries(_), None) => sql.push("l.country_id"),
@@ -386,7 +356,7 @@ fn push_filters(
 ) {
     // The walked region index bounds the first region condition; any other
     // goes through the index as a subquery.
-    let mut walk = walked.is_some_and(|i| i.place == Kind::Region);
+    let mut walk = walked.is_some_and(|i| i.place == Place::Region);
     // Dates compare the walked index's copy, so they bound its scan.
     let date_column = |c: &str| match walked {
         Some(i) if i.columns.contains(&c) => "k.",
@@ -407,7 +377,7 @@ fn push_filters(
                         sql.push(" AND t.").push(c).push(" = ");
                         region(sql);
                     }
-                    Some(Via::Countries(link)) => match l.place_index(Kind::Region) {
+                    Some(Via::Countries(link)) => match l.place_index(Place::Region) {
                         Some(_) if walk => {
                             walk = false;
                             sql.push(" AND k.region_id = ");
@@ -493,20 +463,19 @@ fn push_filters(
     }
 }
 
-/// The searched columns, in the order of search's results: the only ones with
-/// a folded copy on PostgreSQL, so the only ones `Contains` applies to.
-pub const SEARCHED: [(Kind, &str); 3] = [
-    (Kind::Country, "name"),
-    (Kind::Programme, "title"),
-    (Kind::Document, "title"),
-];
+/// The searched types and columns, in the order of search's results (the
+/// registry's): the only columns with a folded copy on PostgreSQL, so the only
+/// ones `Contains` applies to.
+pub fn searched() -> impl Iterator<Item = (Kind, Searched)> {
+    Kind::ALL.iter().filter_map(|k| Some((*k, k.searched()?)))
+}
 
 /// `t.<column> LIKE <pattern>`, case-insensitive on both engines. SQLite's `LIKE`
 /// folds ASCII case itself (as its `LOWER` does). On PostgreSQL a searched
 /// column has a case-folded copy, `search_text = lower(column)` (migration 19):
 /// the pattern is folded like it (by the same `lower()` unless it is ASCII) and
 /// the rows' text was folded when written, which gives `ILIKE`'s answer without folding
-/// every row it tests. Only the [`SEARCHED`] columns have the copy.
+/// every row it tests. Only the [`searched`] columns have the copy.
 pub fn push_contains(sql: &mut Sql, column: &'static str, pattern: &str) {
     match sql.backend() {
         // ASCII folds the same everywhere (but in a Turkish collation), and a
@@ -983,7 +952,7 @@ pub async fn count_nested(
 
 /// Parses raw rows of one content type.
 pub fn parse_rows(kind: Kind, rows: Vec<QueryResult>) -> AppResult<Vec<Row>> {
-    super::decode::rows(kind, &rows)
+    kind.rows(&rows)
 }
 
 /// The unique columns single items are looked up by.

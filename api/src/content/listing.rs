@@ -4,6 +4,7 @@
 //! the place indexes' upkeep ([`super::place_index`]) read it.
 use super::ids::Kind;
 use super::tables::{ChildTable, Via};
+use chrono::NaiveDate;
 
 /// What a content type's lists can be filtered and ordered by, declared once in
 /// the type's definition (`ContentType::LISTING`); the list engine has no
@@ -32,7 +33,7 @@ pub struct Listing {
 
 impl Listing {
     /// Its index by `place` (a region or a country), if it has one.
-    pub fn place_index(&self, place: Kind) -> Option<&'static PlaceIndex> {
+    pub fn place_index(&self, place: Place) -> Option<&'static PlaceIndex> {
         self.places.iter().find(|i| i.place == place)
     }
 
@@ -123,8 +124,8 @@ pub struct PlaceIndex {
     /// The table: the place's id (`region_id` or `country_id`), `owner`, then
     /// `columns`.
     pub table: &'static str,
-    /// What it lists by: `Kind::Region` or `Kind::Country`.
-    pub place: Kind,
+    /// What it lists by.
+    pub place: Place,
     /// The column naming the listed row.
     pub owner: &'static str,
     /// The links through which a row reaches its countries (and their regions).
@@ -139,16 +140,16 @@ impl PlaceIndex {
     /// The table's column naming the place.
     pub fn place_column(&self) -> &'static str {
         match self.place {
-            Kind::Region => "region_id",
-            _ => "country_id",
+            Place::Region => "region_id",
+            Place::Country => "country_id",
         }
     }
 
     /// The place of a linked country `c`.
     pub fn place_of_country(&self) -> &'static str {
         match self.place {
-            Kind::Region => "c.region_id",
-            _ => "c.id",
+            Place::Region => "c.region_id",
+            Place::Country => "c.id",
         }
     }
 
@@ -156,4 +157,19 @@ impl PlaceIndex {
     pub fn walks(&self, order: Order) -> bool {
         self.orders.contains(&order) && order.column_names().all(|c| self.columns.contains(&c))
     }
+}
+
+/// What a place index lists by: a region or a country.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    Region,
+    Country,
+}
+
+/// A row's value of an ordering column, borrowed from the row (for its cursor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortValue<'a> {
+    Int(i64),
+    Text(&'a str),
+    Date(NaiveDate),
 }

@@ -10,7 +10,7 @@
 //! forgotten in one of them is a compile error, not a silent default.
 use super::format::TextBlockIn;
 use super::ids::Kind;
-use super::list::Listing;
+use super::listing::{Listing, SortValue};
 use super::locale::TranslationMap;
 use super::tables::ChildTable;
 use crate::error::{AppError, AppResult};
@@ -119,6 +119,24 @@ pub struct Reference {
     pub field: &'static str,
 }
 
+/// Where rows of a type name an item of another: `table.column` holds the
+/// id of a `kind` (the type's own table, or one of its child tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refers {
+    pub kind: Kind,
+    pub table: &'static str,
+    pub column: &'static str,
+}
+
+/// How site search finds items of a type: the column it matches (which has a
+/// case-folded copy, `search_text`, on PostgreSQL) and the date its hits are
+/// newest first by (by slug without one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Searched {
+    pub column: &'static str,
+    pub date: Option<&'static str>,
+}
+
 /// Turns the keys of a file into ids (import) and back (export).
 pub trait Keys {
     /// The id of the item of `kind` with this key (slug; for countries also the
@@ -156,10 +174,32 @@ pub trait ContentType:
     Sized + Clone + Default + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
 {
     const KIND: Kind;
-    /// The type's entity row.
-    type Model: Clone + Send + Sync + 'static;
-    /// Its item in the import/export file.
-    type File: Clone;
+    /// Its table.
+    const TABLE: &'static str;
+    /// Its plural (`Countries`): cache tags name its lists by it.
+    const PLURAL: &'static str;
+    /// The column of its title (`name` or `title`).
+    const TITLE: &'static str;
+    /// Only administrators create, edit or publish it: the site's structure
+    /// (regions), not its content.
+    const ADMIN_ONLY: bool = false;
+    /// The columns by which its rows and child rows name other items: they
+    /// keep those items from being deleted.
+    const REFERS: &'static [Refers] = &[];
+    /// How site search finds it (`None`: search does not list it). Search
+    /// lists the types in the registry's order.
+    const SEARCHED: Option<Searched> = None;
+    /// The type's entity row, read by position ([`decoder!`](super::decode::decoder)).
+    type Model: super::decode::Decoded;
+    /// Its item in the import/export file ([`file_item!`](crate::file_item)).
+    type File: FileItem
+        + std::fmt::Debug
+        + Default
+        + PartialEq
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + Sync;
     /// The row columns the snapshot sets, in the order of [`values`](Self::values).
     const COLUMNS: &'static [&'static str];
     /// Its ordered text blocks, if it has any.
@@ -168,8 +208,6 @@ pub trait ContentType:
     const COUNTRIES: Option<ChildTable> = None;
     /// The fields a translation may set.
     const TRANSLATABLE: &'static [&'static str];
-    /// The list of the import file that holds this type (`countries`).
-    const FILE_LIST: &'static str;
     /// The unique columns, each naming one item (`slug`; countries: `iso2` too).
     const KEYS: &'static [&'static str] = &["slug"];
     /// The columns holding a working copy's [`KEYS`](Self::KEYS), in the same
@@ -181,6 +219,14 @@ pub trait ContentType:
     /// its parents' nested lists.
     const LISTING: Listing;
 
+    /// The id a row names in one of the type's [`REFERS`](Self::REFERS)
+    /// columns on its own table (`region_id`), if it names one.
+    fn referred_id(_m: &Self::Model, _column: &str) -> Option<i32> {
+        None
+    }
+    /// A row's value of a column its listing orders by (`slug` aside, which
+    /// every type has): each of [`LISTING`](Self::LISTING)'s orders' columns.
+    fn sort_value<'m>(m: &'m Self::Model, column: &str) -> Option<SortValue<'m>>;
     /// The row values of [`COLUMNS`](Self::COLUMNS) (`translations` included).
     fn values(&self) -> AppResult<Vec<Value>>;
     /// The snapshot of a row and its children.

@@ -28,24 +28,13 @@ pub enum Tag {
     Search,
 }
 
-fn plural(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Region => "Regions",
-        Kind::Country => "Countries",
-        Kind::Programme => "Programmes",
-        Kind::Document => "Documents",
-    }
-}
-
-const KINDS: [Kind; 4] = [Kind::Region, Kind::Country, Kind::Programme, Kind::Document];
-
 impl Tag {
     /// A tag from its text (as [`Display`] writes it).
     pub fn parse(text: &str) -> Option<Tag> {
         if text == "Search" {
             return Some(Tag::Search);
         }
-        if let Some(kind) = KINDS.into_iter().find(|k| plural(*k) == text) {
+        if let Some(kind) = Kind::ALL.iter().copied().find(|k| k.plural() == text) {
             return Some(Tag::List(kind));
         }
         let (item, under) = match text.split_once('/') {
@@ -58,7 +47,7 @@ impl Tag {
         match under {
             None => Some(Tag::Item(kind, id)),
             Some(list) => {
-                let listed = KINDS.into_iter().find(|k| plural(*k) == list)?;
+                let listed = Kind::ALL.iter().copied().find(|k| k.plural() == list)?;
                 Some(Tag::Under(kind, id, listed))
             }
         }
@@ -69,9 +58,9 @@ impl Display for Tag {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Tag::Item(kind, id) => write!(f, "{}:{id}", kind.type_name()),
-            Tag::List(kind) => f.write_str(plural(*kind)),
+            Tag::List(kind) => f.write_str(kind.plural()),
             Tag::Under(parent, id, kind) => {
-                write!(f, "{}:{id}/{}", parent.type_name(), plural(*kind))
+                write!(f, "{}:{id}/{}", parent.type_name(), kind.plural())
             }
             Tag::Search => f.write_str("Search"),
         }

@@ -2,10 +2,11 @@
 //! overlay, GraphQL input and file item.
 use crate::content::format::TextBlockIn;
 use crate::content::list::{Listing, Order};
+use crate::content::listing::SortValue;
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve, row_translations, some_map, some_text, translations_json, At, Block, Children,
-    ContentType, CopyState, Keys, Reference,
+    ContentType, CopyState, Keys, Reference, Refers, Searched,
 };
 use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
@@ -30,8 +31,32 @@ pub struct CountryData {
     pub translations: TranslationMap,
 }
 
+// Its row, read by position (`content::decode`).
+crate::content::decode::decoder!(country::Model {
+    id: int,
+    slug: text,
+    iso2: text,
+    name: text,
+    region_id: int,
+    summary: text,
+    context: opt_text,
+    support_measures: opt_text,
+});
+
 impl ContentType for CountryData {
     const KIND: Kind = Kind::Country;
+    const TABLE: &'static str = "countries";
+    const PLURAL: &'static str = "Countries";
+    const TITLE: &'static str = "name";
+    const SEARCHED: Option<Searched> = Some(Searched {
+        column: "name",
+        date: None,
+    });
+    const REFERS: &'static [Refers] = &[Refers {
+        kind: Kind::Region,
+        table: "countries",
+        column: "region_id",
+    }];
     type Model = country::Model;
     type File = CountryIn;
     const COLUMNS: &'static [&'static str] = &[
@@ -51,7 +76,6 @@ impl ContentType for CountryData {
     const BLOCKS_FIELD: &'static str = "priorities";
     const TRANSLATABLE: &'static [&'static str] =
         &["name", "summary", "context", "supportMeasures"];
-    const FILE_LIST: &'static str = "countries";
     const KEYS: &'static [&'static str] = &["slug", "iso2"];
     const DRAFT_KEYS: &'static [&'static str] = &["draft_slug", "draft_iso2"];
     const LISTING: Listing = Listing {
@@ -63,6 +87,21 @@ impl ContentType for CountryData {
         orders: &[Order::Name, Order::Slug, Order::Iso2],
         places: &[],
     };
+
+    fn referred_id(m: &country::Model, column: &str) -> Option<i32> {
+        match column {
+            "region_id" => Some(m.region_id),
+            _ => None,
+        }
+    }
+
+    fn sort_value<'m>(m: &'m country::Model, column: &str) -> Option<SortValue<'m>> {
+        Some(match column {
+            "name" => SortValue::Text(&m.name),
+            "iso2" => SortValue::Text(&m.iso2),
+            _ => return None,
+        })
+    }
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let CountryData {

@@ -1,12 +1,13 @@
 //! The document content type, defined once: snapshot, row, countries, rules,
 //! overlay, GraphQL input and file item.
 use crate::content::list::{Listing, Order, Scalar};
+use crate::content::listing::SortValue;
+use crate::content::listing::{Place, PlaceIndex};
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve, resolve_countries, row_translations, some_map, some_text, translations_json, At,
-    Children, ContentType, CopyState, Keys, Reference,
+    Children, ContentType, CopyState, Keys, Reference, Refers, Searched,
 };
-use crate::content::place_index::PlaceIndex;
 use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
 use crate::error::{AppError, AppResult};
@@ -49,11 +50,11 @@ const COUNTRY_LINKS: ChildTable = ChildTable {
 /// The public documents by region (partner sites' document libraries) and by
 /// country (country pages), newest first.
 const PLACES: [PlaceIndex; 2] = [
-    by_place("document_region_index", Kind::Region),
-    by_place("document_country_index", Kind::Country),
+    by_place("document_region_index", Place::Region),
+    by_place("document_country_index", Place::Country),
 ];
 
-const fn by_place(table: &'static str, place: Kind) -> PlaceIndex {
+const fn by_place(table: &'static str, place: Place) -> PlaceIndex {
     PlaceIndex {
         table,
         place,
@@ -64,8 +65,45 @@ const fn by_place(table: &'static str, place: Kind) -> PlaceIndex {
     }
 }
 
+// Its row, read by position (`content::decode`).
+crate::content::decode::decoder!(document::Model {
+    id: int,
+    slug: text,
+    title: text,
+    published_on: date,
+    language: text,
+    category: opt_text,
+    programme_id: opt_int,
+    size_bytes: big,
+    media_type: text,
+    format: text,
+    sha256: opt_text,
+    original_filename: opt_text,
+    source_url: opt_text,
+    summary: text,
+});
+
 impl ContentType for DocumentData {
     const KIND: Kind = Kind::Document;
+    const TABLE: &'static str = "documents";
+    const PLURAL: &'static str = "Documents";
+    const TITLE: &'static str = "title";
+    const SEARCHED: Option<Searched> = Some(Searched {
+        column: "title",
+        date: Some("published_on"),
+    });
+    const REFERS: &'static [Refers] = &[
+        Refers {
+            kind: Kind::Country,
+            table: "document_countries",
+            column: "country_id",
+        },
+        Refers {
+            kind: Kind::Programme,
+            table: "documents",
+            column: "programme_id",
+        },
+    ];
     type Model = document::Model;
     type File = DocumentIn;
     const COLUMNS: &'static [&'static str] = &[
@@ -86,7 +124,6 @@ impl ContentType for DocumentData {
     ];
     const COUNTRIES: Option<ChildTable> = Some(COUNTRY_LINKS);
     const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
-    const FILE_LIST: &'static str = "documents";
     const LISTING: Listing = Listing {
         kind: Self::KIND,
         region: Some(Via::Countries(COUNTRY_LINKS)),
@@ -101,6 +138,21 @@ impl ContentType for DocumentData {
         ],
         places: &PLACES,
     };
+
+    fn referred_id(m: &document::Model, column: &str) -> Option<i32> {
+        match column {
+            "programme_id" => m.programme_id,
+            _ => None,
+        }
+    }
+
+    fn sort_value<'m>(m: &'m document::Model, column: &str) -> Option<SortValue<'m>> {
+        Some(match column {
+            "title" => SortValue::Text(&m.title),
+            "published_on" => SortValue::Date(m.published_on),
+            _ => return None,
+        })
+    }
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let DocumentData {

@@ -318,18 +318,9 @@ fn node_wants(ctx: &Context<'_>, field: &str) -> bool {
     la.field("edges").field("node").field(field).exists() || la.field("nodes").field(field).exists()
 }
 
-/// The field that shows a type's text blocks, if it has any.
-fn blocks_field(kind: crate::content::Kind) -> Option<&'static str> {
-    match kind {
-        crate::content::Kind::Country => Some("priorities"),
-        crate::content::Kind::Programme => Some("priorityAreas"),
-        crate::content::Kind::Region | crate::content::Kind::Document => None,
-    }
-}
-
 /// Whether a page of this type should read its rows' blocks with its rows.
 fn wants_blocks(ctx: &Context<'_>, kind: crate::content::Kind) -> bool {
-    blocks_field(kind).is_some_and(|f| node_wants(ctx, f))
+    kind.blocks_field().is_some_and(|f| node_wants(ctx, f))
 }
 
 /// Puts blocks read with their owners into the request cache.
@@ -354,7 +345,6 @@ async fn prime(
     page: &Page,
     now: bool,
 ) -> async_graphql::Result<()> {
-    use crate::content::Kind;
     let rows = &page.rows;
     let Some(first) = rows.first() else {
         return Ok(());
@@ -368,44 +358,32 @@ async fn prime(
     let wants = |f: &str| node_wants(ctx, f);
     let blocks_wanted = page.blocks.is_none() && wants_blocks(ctx, kind);
     let ids = || rows.iter().map(Row::id);
-    let blocks = || ids().map(|id| BlocksOf(kind, id));
-    let loaded = match first {
-        Row::Document(_) => {
-            let programmes = rows.iter().filter_map(|r| match r {
-                Row::Document(m) => m.programme_id.map(|p| ById(Kind::Programme, p)),
-                _ => None,
-            });
-            futures_util::try_join!(
-                load_into_cache(
-                    loaders,
-                    wants("countries"),
-                    ids().map(|id| CountriesOf(Kind::Document, id)),
-                    now
-                ),
-                load_into_cache(loaders, wants("programme"), programmes, now),
-            )
-        }
-        Row::Programme(_) => futures_util::try_join!(
-            load_into_cache(loaders, blocks_wanted, blocks(), now),
-            load_into_cache(
-                loaders,
-                wants("countries"),
-                ids().map(|id| CountriesOf(Kind::Programme, id)),
-                now
-            ),
+    // The items each row names in its own columns (a country's region, a
+    // document's programme), by the type's declared references.
+    let parents: Vec<ById> = kind
+        .refers()
+        .iter()
+        .filter(|r| r.table == kind.table() && wants(&r.kind.type_name().to_lowercase()))
+        .flat_map(|r| {
+            rows.iter()
+                .filter_map(move |row| row.referred_id(r.column).map(|id| ById(r.kind, id)))
+        })
+        .collect();
+    let loaded = futures_util::try_join!(
+        load_into_cache(
+            loaders,
+            blocks_wanted,
+            ids().map(|id| BlocksOf(kind, id)),
+            now
         ),
-        Row::Country(_) => {
-            let regions = rows.iter().filter_map(|r| match r {
-                Row::Country(m) => Some(ById(Kind::Region, m.region_id)),
-                _ => None,
-            });
-            futures_util::try_join!(
-                load_into_cache(loaders, blocks_wanted, blocks(), now),
-                load_into_cache(loaders, wants("region"), regions, now),
-            )
-        }
-        Row::Region(_) => Ok(((), ())),
-    };
+        load_into_cache(
+            loaders,
+            kind.countries().is_some() && wants("countries"),
+            ids().map(|id| CountriesOf(kind, id)),
+            now
+        ),
+        load_into_cache(loaders, !parents.is_empty(), parents.iter().copied(), now),
+    );
     loaded.gql()?;
     Ok(())
 }
@@ -424,7 +402,9 @@ pub async fn lookup<N: ConnectionNode>(
     let loaders = dl(ctx, vis)?;
     let locale = Locale::parse(locale).gql()?;
     if kind == crate::content::Kind::Country && ctx.look_ahead().field("region").exists() {
-        let with_blocks = blocks_field(kind).is_some_and(|f| ctx.look_ahead().field(f).exists());
+        let with_blocks = kind
+            .blocks_field()
+            .is_some_and(|f| ctx.look_ahead().field(f).exists());
         let found = list::fetch_country_with_region(&state.db, &vis, column, value, with_blocks)
             .await
             .gql()?;

@@ -134,7 +134,7 @@ impl Loader<BlocksOf> for Loaders {
 
     async fn load(&self, keys: &[BlocksOf]) -> AppResult<HashMap<BlocksOf, Self::Value>> {
         let mut out = HashMap::new();
-        for kind in [Kind::Country, Kind::Programme] {
+        for kind in Kind::ALL.iter().copied().filter(|k| k.blocks().is_some()) {
             let ids: Vec<i32> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
             if ids.is_empty() {
                 continue;
@@ -156,20 +156,7 @@ impl Loader<CountriesOf> for Loaders {
     /// so a row per link would decode the same wide rows again and again.
     async fn load(&self, keys: &[CountriesOf]) -> AppResult<HashMap<CountriesOf, Self::Value>> {
         let mut out = HashMap::new();
-        for (kind, link, fk, links) in [
-            (
-                Kind::Programme,
-                "programme_countries",
-                "programme_id",
-                "x.programme_id, x.position",
-            ),
-            (
-                Kind::Document,
-                "document_countries",
-                "document_id",
-                "x.document_id, x.position",
-            ),
-        ] {
+        for (kind, links) in Kind::ALL.iter().filter_map(|k| Some((*k, k.countries()?))) {
             let ids: Vec<i32> = keys.iter().filter(|k| k.0 == kind).map(|k| k.1).collect();
             if ids.is_empty() {
                 continue;
@@ -178,11 +165,11 @@ impl Loader<CountriesOf> for Loaders {
             sql.push(
                 "SELECT t.*, l.links AS links_json FROM countries t JOIN (SELECT x.country_id, ",
             )
-            .json_array_agg(links, None)
+            .json_array_agg(&["x.", links.owner, ", x.position"], None)
             .push(" AS links FROM ")
-            .push(link)
+            .push(links.table)
             .push(" x WHERE x.")
-            .push(fk)
+            .push(links.owner)
             .in_ids(&ids)
             .push(" GROUP BY x.country_id) l ON l.country_id = t.id WHERE ")
             .push(self.vis.visible_sql(Alias::T));
@@ -191,7 +178,7 @@ impl Loader<CountriesOf> for Loaders {
             self.tags.add(Tag::List(Kind::Country));
             let mut grouped: HashMap<i32, Vec<(i32, Arc<country::Model>)>> = HashMap::new();
             let raw = self.db.all(sql).await?;
-            let countries = crate::content::decode::rows(Kind::Country, &raw)?;
+            let countries = Kind::Country.rows(&raw)?;
             for (r, country) in raw.iter().zip(countries) {
                 let links: Vec<(i32, i32)> = json_rows(r, "links_json")?;
                 let Row::Country(country) = country else {

@@ -7,16 +7,12 @@
 pub mod demo;
 pub mod format;
 
-use crate::catalog::Data;
+use crate::catalog::{Data, ListSink, ListSource};
 use crate::content::model::{At, ContentType, FileItem, FileWorkflow, Keys};
 use crate::content::snapshot::{self, BLOCK_COLUMNS, LINK_COLUMNS};
 use crate::content::Kind;
-use crate::countries::content::CountryData;
 use crate::db::{query, Db, Sql};
-use crate::documents::content::DocumentData;
 use crate::error::{AppError, AppResult};
-use crate::programmes::content::ProgrammeData;
-use crate::regions::content::RegionData;
 use chrono::{DateTime, Utc};
 use entity::Status;
 use format::Dataset;
@@ -41,14 +37,8 @@ pub struct ExportOptions {
     pub published_only: bool,
 }
 
-/// What an import wrote.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    pub regions: usize,
-    pub countries: usize,
-    pub programmes: usize,
-    pub documents: usize,
-}
+/// What an import wrote: the items of each list.
+pub type ImportReport = crate::catalog::FileCounts;
 
 /// Parses the JSON, naming the path of a field of the wrong type.
 pub fn parse(bytes: &[u8]) -> AppResult<Dataset> {
@@ -119,20 +109,20 @@ impl Known {
             .insert((T::KIND, id), data.file_key().to_string());
     }
 
-    /// The keys of every item of `T` already in the database.
-    async fn load<T: ContentType>(&mut self, txn: &DatabaseTransaction) -> AppResult<()> {
+    /// The keys of every item of `kind` already in the database.
+    async fn load(&mut self, txn: &DatabaseTransaction, kind: Kind) -> AppResult<()> {
         let mut sql = Sql::new(txn.get_database_backend());
         sql.push("SELECT id");
-        for c in T::KEYS {
+        for c in kind.keys() {
             sql.push(", ").push(c);
         }
-        sql.push(" FROM ").push(T::KIND.table());
+        sql.push(" FROM ").push(kind.table());
         for r in query(txn, sql).await? {
             let id: i32 = r.try_get("", "id")?;
-            for c in T::KEYS {
+            for c in kind.keys() {
                 let value: String = r.try_get("", c)?;
-                self.ids.insert((T::KIND, value.clone()), id);
-                self.keys.insert((T::KIND, c, value));
+                self.ids.insert((kind, value.clone()), id);
+                self.keys.insert((kind, c, value));
             }
         }
         Ok(())
@@ -333,6 +323,20 @@ fn child_columns(owner: &'static str, rest: &[&'static str]) -> Vec<&'static str
 
 /// Checks, then writes, one list of the file: the rows in batches, then their
 /// text blocks and country links. Returns how many items it wrote.
+/// An import's writer of each list, in one transaction.
+struct Writer<'a> {
+    txn: &'a DatabaseTransaction,
+    known: &'a mut Known,
+    opts: ImportOptions,
+    now: DateTime<Utc>,
+}
+
+impl ListSink for Writer<'_> {
+    async fn list<T: ContentType + Into<Data>>(&mut self, items: &[T::File]) -> AppResult<usize> {
+        import_list::<T>(self.txn, items, self.known, self.opts, self.now).await
+    }
+}
+
 async fn import_list<T>(
     txn: &DatabaseTransaction,
     items: &[T::File],
@@ -342,14 +346,13 @@ async fn import_list<T>(
 ) -> AppResult<usize>
 where
     T: ContentType + Into<Data>,
-    T::File: FileItem,
 {
     let mut rows = Vec::with_capacity(items.len());
     let mut contents = Vec::with_capacity(items.len());
     let mut states = Vec::with_capacity(items.len());
     let mut seen: HashSet<(&'static str, String)> = HashSet::new();
     for (i, item) in items.iter().enumerate() {
-        let e = |err| at(T::FILE_LIST, i, item.slug(), err);
+        let e = |err| at(T::KIND.file_list(), i, item.slug(), err);
         let (data, workflow) = prepare::<T>(item, known, i, opts).map_err(e)?;
         for (col, value) in T::KEYS.iter().zip(data.key_values()) {
             let taken = known.keys.contains(&(T::KIND, col, value.to_string()));
@@ -511,19 +514,16 @@ impl History {
 pub async fn import(db: &Db, data: Dataset, opts: ImportOptions) -> AppResult<ImportReport> {
     let txn = db.begin_write().await?;
     let mut known = Known::default();
-    known.load::<RegionData>(&txn).await?;
-    known.load::<CountryData>(&txn).await?;
-    known.load::<ProgrammeData>(&txn).await?;
-    known.load::<DocumentData>(&txn).await?;
-    let now = Utc::now();
-    let report = ImportReport {
-        regions: import_list::<RegionData>(&txn, &data.regions, &mut known, opts, now).await?,
-        countries: import_list::<CountryData>(&txn, &data.countries, &mut known, opts, now).await?,
-        programmes: import_list::<ProgrammeData>(&txn, &data.programmes, &mut known, opts, now)
-            .await?,
-        documents: import_list::<DocumentData>(&txn, &data.documents, &mut known, opts, now)
-            .await?,
+    for kind in Kind::ALL {
+        known.load(&txn, *kind).await?;
+    }
+    let mut writer = Writer {
+        txn: &txn,
+        known: &mut known,
+        opts,
+        now: Utc::now(),
     };
+    let report = data.write_each(&mut writer).await?;
     commit_everything(txn).await?;
     tidy(db).await;
     Ok(report)
@@ -594,10 +594,7 @@ async fn export_list<T: ContentType>(
     db: &Db,
     known: &mut Known,
     opts: ExportOptions,
-) -> AppResult<Vec<T::File>>
-where
-    T::File: FileItem,
-{
+) -> AppResult<Vec<T::File>> {
     let mut sql = db.sql();
     sql.push("SELECT * FROM ").push(T::KIND.table());
     if opts.published_only {
@@ -655,22 +652,37 @@ pub async fn export(db: &Db) -> AppResult<Dataset> {
 
 /// An export with options (see [`ExportOptions`]).
 pub async fn export_with(db: &Db, opts: ExportOptions) -> AppResult<Dataset> {
-    let mut known = Known::default();
-    Ok(Dataset {
-        regions: export_list::<RegionData>(db, &mut known, opts).await?,
-        countries: export_list::<CountryData>(db, &mut known, opts).await?,
-        programmes: export_list::<ProgrammeData>(db, &mut known, opts).await?,
-        documents: export_list::<DocumentData>(db, &mut known, opts).await?,
-    })
+    let mut reader = Reader {
+        db,
+        known: Known::default(),
+        opts,
+    };
+    Dataset::read_each(&mut reader).await
+}
+
+/// An export's reader of each list.
+struct Reader<'a> {
+    db: &'a Db,
+    known: Known,
+    opts: ExportOptions,
+}
+
+impl ListSource for Reader<'_> {
+    async fn list<T: ContentType + Into<Data>>(&mut self) -> AppResult<Vec<T::File>> {
+        export_list::<T>(self.db, &mut self.known, self.opts).await
+    }
 }
 
 /// Whether the database holds no content at all (first start).
 pub async fn is_empty(db: &Db) -> AppResult<bool> {
     let mut sql = db.sql();
-    sql.push(
-        "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM countries) + \
-         (SELECT COUNT(*) FROM programmes) + (SELECT COUNT(*) FROM documents) AS n",
-    );
+    sql.push("SELECT 0");
+    for kind in Kind::ALL {
+        sql.push(" + (SELECT COUNT(*) FROM ")
+            .push(kind.table())
+            .push(")");
+    }
+    sql.push(" AS n");
     let rows = db.all(sql).await?;
     let n: i64 = match rows.first() {
         Some(r) => r.try_get("", "n")?,

@@ -2,10 +2,11 @@
 //! priority areas, rules, overlay, GraphQL input and file item.
 use crate::content::format::{MoneyIn, TextBlockIn};
 use crate::content::list::{Listing, Order, Scalar};
+use crate::content::listing::SortValue;
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, resolve_countries, row_translations, some_map, some_text, translations_json, At, Block,
-    Children, ContentType, CopyState, Keys, Reference,
+    Children, ContentType, CopyState, Keys, Reference, Refers, Searched,
 };
 use crate::content::tables::{ChildTable, Via};
 use crate::content::{validate, Kind};
@@ -76,8 +77,33 @@ const COUNTRY_LINKS: ChildTable = ChildTable {
     owner: "programme_id",
 };
 
+// Its row, read by position (`content::decode`).
+crate::content::decode::decoder!(programme::Model {
+    id: int,
+    slug: text,
+    title: text,
+    kind: text,
+    period_start: int,
+    period_end: int,
+    budget_cents: big,
+    currency: text,
+    summary: text,
+});
+
 impl ContentType for ProgrammeData {
     const KIND: Kind = Kind::Programme;
+    const TABLE: &'static str = "programmes";
+    const PLURAL: &'static str = "Programmes";
+    const TITLE: &'static str = "title";
+    const SEARCHED: Option<Searched> = Some(Searched {
+        column: "title",
+        date: None,
+    });
+    const REFERS: &'static [Refers] = &[Refers {
+        kind: Kind::Country,
+        table: "programme_countries",
+        column: "country_id",
+    }];
     type Model = programme::Model;
     type File = ProgrammeIn;
     const COLUMNS: &'static [&'static str] = &[
@@ -98,7 +124,6 @@ impl ContentType for ProgrammeData {
     const BLOCKS_FIELD: &'static str = "priorityAreas";
     const COUNTRIES: Option<ChildTable> = Some(COUNTRY_LINKS);
     const TRANSLATABLE: &'static [&'static str] = &["title", "summary"];
-    const FILE_LIST: &'static str = "programmes";
     const LISTING: Listing = Listing {
         kind: Self::KIND,
         region: Some(Via::Countries(COUNTRY_LINKS)),
@@ -114,6 +139,15 @@ impl ContentType for ProgrammeData {
         ],
         places: &[],
     };
+
+    fn sort_value<'m>(m: &'m programme::Model, column: &str) -> Option<SortValue<'m>> {
+        Some(match column {
+            "period_start" => SortValue::Int(m.period_start.into()),
+            "title" => SortValue::Text(&m.title),
+            "budget_cents" => SortValue::Int(m.budget_cents),
+            _ => return None,
+        })
+    }
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let ProgrammeData {

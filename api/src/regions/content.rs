@@ -1,6 +1,7 @@
 //! The region content type, defined once: snapshot, row, rules, overlay,
 //! GraphQL input and file item.
 use crate::content::list::{Listing, Order};
+use crate::content::listing::SortValue;
 use crate::content::locale::TranslationMap;
 use crate::content::model::{
     col, row_translations, some_map, some_text, translations_json, At, Children, ContentType,
@@ -24,14 +25,26 @@ pub struct RegionData {
     pub translations: TranslationMap,
 }
 
+// Its row, read by position (`content::decode`).
+crate::content::decode::decoder!(region::Model {
+    id: int,
+    slug: text,
+    name: text,
+    summary: text,
+    position: int,
+});
+
 impl ContentType for RegionData {
     const KIND: Kind = Kind::Region;
+    const TABLE: &'static str = "regions";
+    const PLURAL: &'static str = "Regions";
+    const TITLE: &'static str = "name";
+    const ADMIN_ONLY: bool = true;
     type Model = region::Model;
     type File = RegionIn;
     const COLUMNS: &'static [&'static str] =
         &["slug", "name", "summary", "position", "translations"];
     const TRANSLATABLE: &'static [&'static str] = &["name", "summary"];
-    const FILE_LIST: &'static str = "regions";
     const LISTING: Listing = Listing {
         kind: Self::KIND,
         region: None,
@@ -41,6 +54,14 @@ impl ContentType for RegionData {
         orders: &[Order::Position, Order::Name, Order::Slug],
         places: &[],
     };
+
+    fn sort_value<'m>(m: &'m region::Model, column: &str) -> Option<SortValue<'m>> {
+        Some(match column {
+            "position" => SortValue::Int(m.position.into()),
+            "name" => SortValue::Text(&m.name),
+            _ => return None,
+        })
+    }
 
     fn values(&self) -> AppResult<Vec<Value>> {
         let RegionData {

@@ -3,7 +3,8 @@
 //! language-aware full-text search replaces the matching (not the API) later.
 use crate::content::count_cache::{CountCache, CountKey};
 use crate::content::filter::{contains_pattern, Cond, Filter};
-use crate::content::list::{parse_rows, push_contains, Row, GENERATION, SEARCHED};
+use crate::content::list::{parse_rows, push_contains, searched, Row, GENERATION};
+use crate::content::model::Searched;
 use crate::content::tags::Tag;
 use crate::content::visibility::Alias;
 use crate::content::{Kind, Locale, Visibility};
@@ -90,42 +91,44 @@ impl SearchConnection {
     }
 }
 
-/// The searched tables, in the order of the results ([`SEARCHED`]): each one's
-/// kind, whether it sorts by a date, the searched column and the order within
-/// the table (which an index serves, so a branch stops after the rows it needs).
-const BRANCHES: [(Kind, bool, &str, &str); 3] = [
-    (SEARCHED[0].0, false, SEARCHED[0].1, " ORDER BY t.slug"),
-    (SEARCHED[1].0, false, SEARCHED[1].1, " ORDER BY t.slug"),
-    (
-        SEARCHED[2].0,
-        true,
-        SEARCHED[2].1,
-        " ORDER BY t.published_on DESC, t.slug",
-    ),
-];
+/// The searched tables, in the order of the results (the registry's, see
+/// [`searched`]): each one's kind and how it is searched. Its columns and
+/// order have an index, so a branch stops after the rows it needs.
+static BRANCHES: std::sync::LazyLock<Vec<(Kind, Searched)>> =
+    std::sync::LazyLock::new(|| searched().take(LABELS.len()).collect());
+
+/// The branches' ranks (`kind` in the union) and their count columns: as many
+/// as there may be searched types (a unit test holds the registry to it).
+const LABELS: [&str; 8] = ["0", "1", "2", "3", "4", "5", "6", "7"];
+const COUNT_COLUMNS: [&str; 8] = ["n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7"];
+
+/// ` ORDER BY ...`: a branch's own order, newest first when it has a date.
+fn push_order(sql: &mut Sql, s: Searched) {
+    match s.date {
+        Some(date) => sql.push(" ORDER BY t.").push(date).push(" DESC, t.slug"),
+        None => sql.push(" ORDER BY t.slug"),
+    };
+}
 
 /// A branch's select list up to `WHERE`: the kind's rank, the id, the sort date
 /// as text (the same type in every branch, so they can be one union; ISO text
 /// sorts as the date does; PostgreSQL's is spelled out, not left to the
 /// session's `DateStyle`, which sqlx happens to set to ISO) and the slug.
-fn push_select(sql: &mut Sql, i: usize) {
-    let (kind, dated, _, _) = BRANCHES[i];
-    let date = match (dated, sql.backend()) {
-        (false, _) => "''",
-        (true, sea_orm::DbBackend::Postgres) => "to_char(t.published_on, 'YYYY-MM-DD')",
-        (true, _) => "CAST(t.published_on AS TEXT)",
-    };
+fn push_select(sql: &mut Sql, i: usize, (kind, s): (Kind, Searched)) {
     sql.push("SELECT ")
-        .push(["0", "1", "2"][i])
-        .push(" AS kind, t.id AS id, ")
-        .push(date)
-        .push(" AS d, t.slug AS slug FROM ")
+        .push(LABELS.get(i).copied().unwrap_or("0"))
+        .push(" AS kind, t.id AS id, ");
+    match (s.date, sql.backend()) {
+        (None, _) => sql.push("''"),
+        (Some(d), sea_orm::DbBackend::Postgres) => {
+            sql.push("to_char(t.").push(d).push(", 'YYYY-MM-DD')")
+        }
+        (Some(d), _) => sql.push("CAST(t.").push(d).push(" AS TEXT)"),
+    };
+    sql.push(" AS d, t.slug AS slug FROM ")
         .push(kind.table())
         .push(" t WHERE ");
 }
-
-/// The columns of the tables' counts, in the order of [`BRANCHES`].
-const COUNT_COLUMNS: [&str; 3] = ["n0", "n1", "n2"];
 
 /// `<visible> AND t.<column> LIKE <pattern>`, after a branch's `WHERE`.
 fn push_matching(sql: &mut Sql, vis: &Visibility, column: &'static str, pattern: &str) {
@@ -142,25 +145,25 @@ fn count_key(vis: &Visibility, kind: Kind, column: &'static str, pattern: &str) 
 
 /// Each table's number of hits, if all three are cached at one generation (and
 /// that generation).
-fn cached_counts(counts: &CountCache, vis: &Visibility, pattern: &str) -> Option<(i64, [u64; 3])> {
+fn cached_counts(counts: &CountCache, vis: &Visibility, pattern: &str) -> Option<(i64, Vec<u64>)> {
     let mut at = None;
-    let mut per = [0; 3];
-    for (i, (kind, _, column, _)) in BRANCHES.into_iter().enumerate() {
-        let (g, n) = counts.get(&count_key(vis, kind, column, pattern))?;
+    let mut per = Vec::with_capacity(BRANCHES.len());
+    for (kind, s) in BRANCHES.iter().copied() {
+        let (g, n) = counts.get(&count_key(vis, kind, s.column, pattern))?;
         if at.is_some_and(|a| a != g) {
             return None;
         }
         at = Some(g);
-        per[i] = u64::try_from(n).unwrap_or_default();
+        per.push(u64::try_from(n).unwrap_or_default());
     }
     at.map(|g| (g, per))
 }
 
 /// The part of each table a page covers, given each table's number of hits:
 /// (branch, skip, take), only for the tables the page reaches.
-fn windows(per: [u64; 3], mut offset: u64, mut limit: u64) -> Vec<(usize, u64, u64)> {
+fn windows(per: &[u64], mut offset: u64, mut limit: u64) -> Vec<(usize, u64, u64)> {
     let mut out = Vec::new();
-    for (i, n) in per.into_iter().enumerate() {
+    for (i, n) in per.iter().copied().enumerate() {
         if limit == 0 {
             break;
         }
@@ -179,29 +182,32 @@ fn windows(per: [u64; 3], mut offset: u64, mut limit: u64) -> Vec<(usize, u64, u
 /// `SELECT * FROM (<branch> ORDER BY ... LIMIT take [OFFSET skip]) b<i> UNION ALL ...`.
 fn push_branches(sql: &mut Sql, vis: &Visibility, pattern: &str, parts: &[(usize, u64, u64)]) {
     for (n, (i, skip, take)) in parts.iter().copied().enumerate() {
-        let (_, _, column, order) = BRANCHES[i];
+        let Some(branch) = BRANCHES.get(i).copied() else {
+            continue;
+        };
         if n > 0 {
             sql.push(" UNION ALL ");
         }
         sql.push("SELECT * FROM (");
-        push_select(sql, i);
-        push_matching(sql, vis, column, pattern);
-        sql.push(order).push(" LIMIT ").push_int(take);
+        push_select(sql, i, branch);
+        push_matching(sql, vis, branch.1.column, pattern);
+        push_order(sql, branch.1);
+        sql.push(" LIMIT ").push_int(take);
         if skip > 0 {
             sql.push(" OFFSET ").push_int(skip);
         }
-        sql.push(") b").push(["0", "1", "2"][i]);
+        sql.push(") b").push(LABELS.get(i).copied().unwrap_or("0"));
     }
 }
 
 /// `(SELECT COUNT(*) ...) AS n<i>` for each table and the content generation
 /// the statement reads (so the counts can be cached at it).
 fn push_counts(sql: &mut Sql, vis: &Visibility, pattern: &str) {
-    for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
+    for ((kind, s), name) in BRANCHES.iter().copied().zip(COUNT_COLUMNS) {
         sql.push("(SELECT COUNT(*) FROM ")
             .push(kind.table())
             .push(" t WHERE ");
-        push_matching(sql, vis, column, pattern);
+        push_matching(sql, vis, s.column, pattern);
         sql.push(") AS ").push(name).push(", ");
     }
     sql.push(GENERATION).push(" AS content_generation");
@@ -216,9 +222,9 @@ fn cache_counts(
 ) -> AppResult<i64> {
     let now: i64 = row.try_get("", "content_generation")?;
     let mut total = 0;
-    for ((kind, _, column, _), name) in BRANCHES.into_iter().zip(COUNT_COLUMNS) {
+    for ((kind, s), name) in BRANCHES.iter().copied().zip(COUNT_COLUMNS) {
         let n: i64 = row.try_get("", name)?;
-        counts.put(count_key(vis, kind, column, pattern), now, n);
+        counts.put(count_key(vis, kind, s.column, pattern), now, n);
         total += n;
     }
     Ok(total)
@@ -251,11 +257,11 @@ fn hits_of(rows: &[QueryResult]) -> AppResult<Vec<(Kind, i32)>> {
             continue;
         };
         let id: i32 = r.try_get("", "id")?;
-        let kind = match kind {
-            0 => Kind::Country,
-            1 => Kind::Programme,
-            _ => Kind::Document,
-        };
+        let kind = usize::try_from(kind)
+            .ok()
+            .and_then(|i| BRANCHES.get(i))
+            .ok_or_else(|| AppError::internal(format!("a search hit of no searched type: {kind}")))?
+            .0;
         out.push((kind, id));
     }
     Ok(out)
@@ -303,7 +309,7 @@ async fn hits(
     limit: u64,
 ) -> AppResult<Found> {
     if let Some((at, per)) = cached_counts(counts, vis, pattern) {
-        let parts = windows(per, offset, limit);
+        let parts = windows(&per, offset, limit);
         let total = i64::try_from(per.iter().sum::<u64>()).unwrap_or(i64::MAX);
         if parts.is_empty() {
             // Past the end: only the generation to check.
@@ -318,7 +324,10 @@ async fn hits(
                 }
             }
         } else if let [(i, skip, take)] = parts[..] {
-            let (kind, _, column, order) = BRANCHES[i];
+            let (kind, searched) = BRANCHES
+                .get(i)
+                .copied()
+                .ok_or_else(|| AppError::internal("a search window past the searched types"))?;
             let mut sql = db.sql();
             sql.push("SELECT t.*, ")
                 .push(GENERATION)
@@ -327,12 +336,14 @@ async fn hits(
                 .push(" t WHERE t.id IN (SELECT t.id FROM ")
                 .push(kind.table())
                 .push(" t WHERE ");
-            push_matching(&mut sql, vis, column, pattern);
-            sql.push(order).push(" LIMIT ").push_int(take);
+            push_matching(&mut sql, vis, searched.column, pattern);
+            push_order(&mut sql, searched);
+            sql.push(" LIMIT ").push_int(take);
             if skip > 0 {
                 sql.push(" OFFSET ").push_int(skip);
             }
-            sql.push(")").push(order);
+            sql.push(")");
+            push_order(&mut sql, searched);
             let raw = db.all(sql).await?;
             if let Some(r) = raw.first() {
                 if r.try_get::<i64>("", "content_generation")? == at {
@@ -364,12 +375,8 @@ async fn hits(
     sql.push("SELECT c.*, s.kind, s.id FROM (SELECT ");
     push_counts(&mut sql, vis, pattern);
     sql.push(") c LEFT JOIN (SELECT * FROM (");
-    push_branches(
-        &mut sql,
-        vis,
-        pattern,
-        &[(0, 0, reach), (1, 0, reach), (2, 0, reach)],
-    );
+    let every: Vec<(usize, u64, u64)> = (0..BRANCHES.len()).map(|i| (i, 0, reach)).collect();
+    push_branches(&mut sql, vis, pattern, &every);
     sql.push(") u ORDER BY u.kind, u.d DESC, u.slug LIMIT ")
         .push_int(limit)
         .push(" OFFSET ")
@@ -495,18 +502,24 @@ impl SearchQuery {
 
 #[cfg(test)]
 mod tests {
-    use super::windows;
+    use super::{searched, windows, BRANCHES, LABELS};
 
     #[test]
     fn a_page_reads_only_the_tables_it_reaches() {
         // 2 countries, no programme, 30 documents.
         let per = [2, 0, 30];
-        assert_eq!(windows(per, 0, 21), vec![(0, 0, 2), (2, 0, 19)]);
-        assert_eq!(windows(per, 1, 1), vec![(0, 1, 1)]);
-        assert_eq!(windows(per, 2, 5), vec![(2, 0, 5)]);
-        assert_eq!(windows(per, 10, 100), vec![(2, 8, 22)]);
-        assert_eq!(windows(per, 32, 5), vec![]);
-        assert_eq!(windows(per, 0, 0), vec![]);
-        assert_eq!(windows([0, 0, 0], 0, 21), vec![]);
+        assert_eq!(windows(&per, 0, 21), vec![(0, 0, 2), (2, 0, 19)]);
+        assert_eq!(windows(&per, 1, 1), vec![(0, 1, 1)]);
+        assert_eq!(windows(&per, 2, 5), vec![(2, 0, 5)]);
+        assert_eq!(windows(&per, 10, 100), vec![(2, 8, 22)]);
+        assert_eq!(windows(&per, 32, 5), vec![]);
+        assert_eq!(windows(&per, 0, 0), vec![]);
+        assert_eq!(windows(&[0, 0, 0], 0, 21), vec![]);
+    }
+
+    #[test]
+    fn every_searched_type_has_a_branch() {
+        assert!(searched().count() <= LABELS.len());
+        assert_eq!(BRANCHES.len(), searched().count());
     }
 }

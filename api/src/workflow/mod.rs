@@ -98,9 +98,10 @@ impl Action {
     }
 
     /// The weakest role that may do this to an item of this kind. Regions are
-    /// the site's structure: only administrators change them (DESIGN.md).
+    /// the site's structure: only administrators change them (DESIGN.md; the
+    /// type's `ADMIN_ONLY`).
     pub fn required_role(self, kind: Kind) -> Role {
-        if kind == Kind::Region {
+        if kind.admin_only() {
             return Role::Admin;
         }
         match self {
@@ -252,7 +253,7 @@ async fn check_consistency<C: ConnectionTrait>(
     let b = conn.get_database_backend();
     // One statement per kind referred to, however many items of it.
     let references = data.references();
-    for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
+    for kind in Kind::ALL.iter().copied() {
         let wanted: Vec<i32> = references
             .iter()
             .filter(|r| r.kind == kind)
@@ -984,15 +985,7 @@ pub async fn delete(db: &Db, viewer: &Viewer, kind: Kind, id: i32) -> AppResult<
 /// How many items refer to an item, in rows and in working copies.
 async fn referrers<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResult<i64> {
     let b = conn.get_database_backend();
-    let row_refs: &[(&str, &str)] = match kind {
-        Kind::Region => &[("countries", "region_id")],
-        Kind::Country => &[
-            ("programme_countries", "country_id"),
-            ("document_countries", "country_id"),
-        ],
-        Kind::Programme => &[("documents", "programme_id")],
-        Kind::Document => &[],
-    };
+    let row_refs = kind.referred_from();
     let mut n = 0i64;
     for (table, col) in row_refs {
         let mut sql = Sql::new(b);
@@ -1007,7 +1000,7 @@ async fn referrers<C: ConnectionTrait>(conn: &C, kind: Kind, id: i32) -> AppResu
         }
     }
     // Working copies of published items refer by id inside their snapshot.
-    for other in [Kind::Country, Kind::Programme, Kind::Document] {
+    for other in Kind::ALL.iter().filter(|k| !k.refers().is_empty()) {
         let mut sql = Sql::new(b);
         sql.push("SELECT draft FROM ")
             .push(other.table())

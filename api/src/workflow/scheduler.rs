@@ -27,7 +27,7 @@ const JOBS: [(&str, Action); 2] = [
 pub async fn publish_due(db: &Db, now: DateTime<Utc>) -> AppResult<usize> {
     let actor = Actor::system("scheduler");
     let mut published = 0;
-    for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
+    for kind in Kind::ALL.iter().copied() {
         for (column, action) in JOBS {
             published += run_job(db, &actor, kind, column, action, now).await?;
         }

@@ -91,33 +91,9 @@ pub struct QueuePage {
     pub end_cursor: Option<String>,
 }
 
-const KINDS: [Kind; 4] = [Kind::Region, Kind::Country, Kind::Programme, Kind::Document];
-
-/// The column holding a type's title.
-fn title_column(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Region | Kind::Country => "name",
-        Kind::Programme | Kind::Document => "title",
-    }
-}
-
-/// A type's place in the queue's tie-break.
+/// A type's place in the queue's tie-break: its place in the registry.
 fn rank(kind: Kind) -> i32 {
-    match kind {
-        Kind::Region => 0,
-        Kind::Country => 1,
-        Kind::Programme => 2,
-        Kind::Document => 3,
-    }
-}
-
-fn rank_literal(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Region => "0",
-        Kind::Country => "1",
-        Kind::Programme => "2",
-        Kind::Document => "3",
-    }
+    kind as i32
 }
 
 /// Where a page starts: after this (time, type, id).
@@ -171,14 +147,14 @@ pub async fn page(
     let db = &state.db;
     let mut sql = db.sql();
     sql.push("SELECT * FROM (");
-    for (i, kind) in KINDS.into_iter().enumerate() {
+    for (i, kind) in Kind::ALL.iter().copied().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
         sql.push("SELECT ")
-            .push(rank_literal(kind))
+            .push_int(u64::from(kind as u8))
             .push(" AS k, id, ")
-            .push(title_column(kind))
+            .push(kind.title_column())
             .push(
                 " AS title, draft, status, draft_status, version, draft_version, \
                  COALESCE(changed_at, updated_at) AS changed_at, updated_by, scheduled_at, \
@@ -209,8 +185,9 @@ pub async fn page(
     let mut heads = Vec::new();
     for r in rows.iter().take(first as usize) {
         let k: i32 = r.try_get("", "k")?;
-        let kind = KINDS
-            .into_iter()
+        let kind = Kind::ALL
+            .iter()
+            .copied()
             .find(|kind| rank(*kind) == k)
             .ok_or_else(|| AppError::internal("queue row of no kind"))?;
         let draft: Option<String> = r.try_get("", "draft")?;
@@ -221,7 +198,7 @@ pub async fn page(
         let mut title: String = r.try_get("", "title")?;
         if let Some(copy) = draft.as_deref() {
             let json: serde_json::Value = serde_json::from_str(copy)?;
-            if let Some(t) = json.get(title_column(kind)).and_then(|t| t.as_str()) {
+            if let Some(t) = json.get(kind.title_column()).and_then(|t| t.as_str()) {
                 title = t.to_string();
             }
         }
@@ -250,7 +227,7 @@ pub async fn page(
     }
     // The page's items, one statement per type.
     let mut items: HashMap<(Kind, i32), Row> = HashMap::new();
-    for kind in KINDS {
+    for kind in Kind::ALL.iter().copied() {
         let ids: Vec<i32> = heads
             .iter()
             .filter(|(k, _, _)| *k == kind)
