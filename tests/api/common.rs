@@ -600,3 +600,58 @@ pub fn code(resp: &Value) -> &str {
 pub const COUNTRY_PAGE: &str = include_str!("../../queries/country-page.graphql");
 pub const DOCUMENT_LIST: &str = include_str!("../../queries/document-list.graphql");
 pub const SEARCH: &str = include_str!("../../queries/search.graphql");
+
+/// insta's settings for a snapshot of a whole answer: what differs from run to
+/// run or between SQLite and PostgreSQL is replaced by a placeholder, so the
+/// snapshot holds only what a change of the code can change. Redacted, at any
+/// depth: global ids, cursors, tokens, times of changes (`publishedAt`, `at`,
+/// `createdAt`, `updatedAt`, `scheduledAt`, `expiresAt`) and a wait in seconds
+/// (`retryAfterSeconds`, checked to be positive). Dates of content
+/// (`publishedOn`) and versions stay: the tests make them the same every run.
+/// In messages, a number of seconds is `[n]`.
+///
+/// `common::snapshots().bind(|| insta::assert_json_snapshot!("name", value))`
+pub fn snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for key in ["id", "targetId"] {
+        settings.add_redaction(&format!(".**.{key}"), "[id]");
+    }
+    for key in ["cursor", "endCursor", "startCursor"] {
+        settings.add_redaction(&format!(".**.{key}"), "[cursor]");
+    }
+    settings.add_redaction(".**.token", "[token]");
+    for key in [
+        "publishedAt",
+        "at",
+        "createdAt",
+        "updatedAt",
+        "scheduledAt",
+        "expiresAt",
+    ] {
+        settings.add_redaction(&format!(".**.{key}"), "[time]");
+    }
+    settings.add_dynamic_redaction(".**.retryAfterSeconds", |value, _| {
+        assert!(
+            value.as_i64().is_some_and(|s| s > 0),
+            "retryAfterSeconds must be a positive number: {value:?}"
+        );
+        "[seconds]"
+    });
+    settings.add_dynamic_redaction(".**.message", |value, _| match value.as_str() {
+        Some(message) => insta::internals::Content::from(seconds_redacted(message)),
+        None => value,
+    });
+    settings
+}
+
+/// A message with its waits (`try again in 899 seconds`) as `[n] seconds`.
+fn seconds_redacted(message: &str) -> String {
+    let words: Vec<&str> = message.split(' ').collect();
+    let mut out = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        let number = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit());
+        let unit = words.get(i + 1).is_some_and(|w| w.starts_with("second"));
+        out.push(if number && unit { "[n]" } else { word });
+    }
+    out.join(" ")
+}
