@@ -16,6 +16,8 @@ mod country_page;
 mod e2e;
 #[path = "api/editors_day.rs"]
 mod editors_day;
+#[path = "api/errors.rs"]
+mod errors;
 #[path = "api/filters.rs"]
 mod filters;
 #[path = "api/fixtures.rs"]

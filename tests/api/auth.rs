@@ -248,18 +248,17 @@ async fn failed_logins_are_limited_per_client_address() {
 
 #[tokio::test]
 async fn a_deactivated_user_cannot_log_in_and_their_token_stops_working() {
-    let app = TestApp::new().await;
-    let staff = app.staff().await;
-    let editor_id = sub_of(&app, &staff.editor).await;
+    let app = TestApp::builder().roles().await;
+    let editor_id = sub_of(&app, app.editor()).await;
     let d = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
             json!({ "id": editor_id }),
         )
         .await;
     assert_eq!(d["deactivateUser"]["active"], false);
-    assert_refused(&app, &staff.editor, "deactivated user's token").await;
+    assert_refused(&app, app.editor(), "deactivated user's token").await;
     let (_, r) = app
         .as_user(
             None,
@@ -349,14 +348,13 @@ async fn the_last_active_administrator_stays_one() {
 
 #[tokio::test]
 async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
-    let app = TestApp::new().await;
-    let staff = app.staff().await;
+    let app = TestApp::builder().roles().await;
     let set_role = "mutation($id: ID!, $r: Role!) { setUserRole(id: $id, role: $r) { role } }";
-    let editor_id = sub_of(&app, &staff.editor).await;
-    let admin_id = sub_of(&app, &staff.admin).await;
+    let editor_id = sub_of(&app, app.editor()).await;
+    let admin_id = sub_of(&app, app.admin()).await;
     let (_, own) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             set_role,
             json!({ "id": editor_id, "r": "ADMIN" }),
         )
@@ -364,7 +362,7 @@ async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
     assert_eq!(code(&own), "FORBIDDEN");
     let (_, admin_own) = app
         .as_user(
-            Some(&staff.admin),
+            Some(app.admin()),
             set_role,
             json!({ "id": admin_id, "r": "EDITOR" }),
         )
@@ -372,23 +370,23 @@ async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
     assert_eq!(code(&admin_own), "FORBIDDEN");
     let promoted = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             set_role,
             json!({ "id": editor_id, "r": "PUBLISHER" }),
         )
         .await;
     assert_eq!(promoted["setUserRole"]["role"], "PUBLISHER");
     // The same token now carries the new role: the database decides, not the claim.
-    let me = app.staff_data(&staff.editor, ME, json!({})).await;
+    let me = app.staff_data(app.editor(), ME, json!({})).await;
     assert_eq!(me["me"]["role"], "PUBLISHER");
     // Users are listed for admins only; emails are unique.
     let users = app
-        .staff_data(&staff.admin, "{ users { email role } }", json!({}))
+        .staff_data(app.admin(), "{ users { email role } }", json!({}))
         .await;
     assert_eq!(users["users"].as_array().map(Vec::len), Some(3));
     let (_, dup) = app
         .as_user(
-            Some(&staff.admin),
+            Some(app.admin()),
             "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
             json!({ "i": { "email": "EDITOR@example.org", "role": "EDITOR", "password": PASSWORD } }),
         )
@@ -396,7 +394,7 @@ async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
     assert_eq!(code(&dup), "CONFLICT");
     let (_, short) = app
         .as_user(
-            Some(&staff.admin),
+            Some(app.admin()),
             "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
             json!({ "i": { "email": "new@example.org", "role": "EDITOR", "password": "short" } }),
         )
@@ -407,9 +405,8 @@ async fn no_user_raises_their_own_role_and_role_changes_apply_at_once() {
 
 #[tokio::test]
 async fn bad_tokens_are_refused_with_401() {
-    let app = TestApp::new().await;
-    let staff = app.staff().await;
-    let sub = sub_of(&app, &staff.admin).await;
+    let app = TestApp::builder().roles().await;
+    let sub = sub_of(&app, app.admin()).await;
     let secret = TEST_SECRET.as_bytes();
 
     let alg_none = format!(
@@ -461,7 +458,7 @@ async fn bad_tokens_are_refused_with_401() {
     .await;
 
     // Tampered payload: an editor's token with the role claim raised.
-    let parts: Vec<&str> = staff.editor.split('.').collect();
+    let parts: Vec<&str> = app.editor().split('.').collect();
     let mut payload: Value = {
         use base64::Engine;
         serde_json::from_slice(
@@ -511,7 +508,7 @@ async fn bad_tokens_are_refused_with_401() {
 
     // The real token still works.
     assert_eq!(
-        app.staff_data(&staff.admin, ME, json!({})).await["me"]["role"],
+        app.staff_data(app.admin(), ME, json!({})).await["me"]["role"],
         "ADMIN"
     );
 }
@@ -760,15 +757,14 @@ async fn concurrent_guesses_cannot_slip_past_the_limit() {
 
 #[tokio::test]
 async fn an_admin_resets_a_forgotten_password() {
-    let app = TestApp::new().await;
-    let staff = app.staff().await;
-    let editor_id = sub_of(&app, &staff.editor).await;
-    let admin_id = sub_of(&app, &staff.admin).await;
+    let app = TestApp::builder().roles().await;
+    let editor_id = sub_of(&app, app.editor()).await;
+    let admin_id = sub_of(&app, app.admin()).await;
     let reset =
         "mutation($id: ID!, $p: String!) { resetUserPassword(id: $id, password: $p) { email } }";
     let (_, own) = app
         .as_user(
-            Some(&staff.admin),
+            Some(app.admin()),
             reset,
             json!({ "id": admin_id, "p": "a reset password 123" }),
         )
@@ -776,7 +772,7 @@ async fn an_admin_resets_a_forgotten_password() {
     assert_eq!(code(&own), "FORBIDDEN");
     let (_, missing) = app
         .as_user(
-            Some(&staff.admin),
+            Some(app.admin()),
             reset,
             json!({ "id": "no-such-user", "p": "a reset password 123" }),
         )
@@ -784,13 +780,13 @@ async fn an_admin_resets_a_forgotten_password() {
     assert_eq!(code(&missing), "NOT_FOUND");
     let d = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             reset,
             json!({ "id": editor_id, "p": "a reset password 123" }),
         )
         .await;
     assert_eq!(d["resetUserPassword"]["email"], "editor@example.org");
-    assert_refused(&app, &staff.editor, "token from before the reset").await;
+    assert_refused(&app, app.editor(), "token from before the reset").await;
     app.login("editor@example.org", "a reset password 123")
         .await;
 }

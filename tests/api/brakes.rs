@@ -61,7 +61,6 @@ async fn peru_name(app: &TestApp, token: &str) -> (String, i64) {
 /// What an update of Peru got while the test held Peru's lock, and the state
 /// from before it.
 struct Blocked {
-    staff: crate::common::Staff,
     peru: String,
     version: i64,
     before: String,
@@ -70,22 +69,20 @@ struct Blocked {
 }
 
 /// Sends an update of Peru while holding its lock, then lets go.
+/// The app has the demo content and a user of each role.
 async fn update_while_held(app: &TestApp, name: &str) -> Blocked {
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let (peru, version) = country_id_version(app, &staff.editor, "peru").await;
+    let (peru, version) = country_id_version(app, app.editor(), "peru").await;
     let before = crate::permissions::fingerprint(app).await;
     let blocker = hold_peru(app).await;
     let (status, body) = app
         .request(post(
-            &staff.editor,
+            app.editor(),
             UPDATE_COUNTRY,
             json!({ "id": peru, "v": version, "i": { "name": name } }),
         ))
         .await;
     blocker.rollback().await.expect("rollback");
     Blocked {
-        staff,
         peru,
         version,
         before,
@@ -96,21 +93,21 @@ async fn update_while_held(app: &TestApp, name: &str) -> Blocked {
 
 #[tokio::test]
 async fn a_request_past_the_timeout_is_stopped_and_rolled_back() {
-    let mut config = test_config();
-    config.request_timeout_ms = 300;
-    let app = TestApp::with_config(config).await;
+    let app = TestApp::with_roles()
+        .config(|c| c.request_timeout_ms = 300)
+        .await;
     let b = update_while_held(&app, "Timed out").await;
     assert_eq!(b.status, StatusCode::GATEWAY_TIMEOUT, "{}", b.body);
     assert_eq!(code(&b.body), "TIMEOUT", "{}", b.body);
     // Nothing of the stopped change is there, and the service works on.
     assert_eq!(crate::permissions::fingerprint(&app).await, b.before);
     assert_eq!(
-        peru_name(&app, &b.staff.editor).await,
+        peru_name(&app, app.editor()).await,
         ("Peru".into(), b.version)
     );
     let done = app
         .staff_data(
-            &b.staff.editor,
+            app.editor(),
             UPDATE_COUNTRY,
             json!({ "id": b.peru, "v": b.version, "i": { "name": "After the timeout" } }),
         )
@@ -125,7 +122,7 @@ async fn a_statement_past_the_database_timeout_is_a_timeout_error() {
         statement_timeout: Some(Duration::from_millis(200)),
         ..DbOptions::default()
     };
-    let app = TestApp::with_db_options(test_config(), options).await;
+    let app = TestApp::with_roles().db_options(options).await;
     let b = update_while_held(&app, "Waited too long").await;
     assert_eq!(code(&b.body), "TIMEOUT", "{}", b.body);
     assert_eq!(b.status, StatusCode::GATEWAY_TIMEOUT, "{}", b.body);
@@ -133,7 +130,7 @@ async fn a_statement_past_the_database_timeout_is_a_timeout_error() {
     assert!(!message.to_lowercase().contains("select"), "{message}");
     assert_eq!(crate::permissions::fingerprint(&app).await, b.before);
     assert_eq!(
-        peru_name(&app, &b.staff.editor).await,
+        peru_name(&app, app.editor()).await,
         ("Peru".into(), b.version)
     );
 }
@@ -152,12 +149,8 @@ use crate::slow_clients::metric;
 
 #[tokio::test]
 async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
-    let mut config = test_config();
-    config.max_in_flight = 1;
-    let app = TestApp::with_config(config).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let (peru, version) = country_id_version(&app, &staff.editor, "peru").await;
+    let app = TestApp::with_roles().config(|c| c.max_in_flight = 1).await;
+    let (peru, version) = country_id_version(&app, app.editor(), "peru").await;
     let base = crate::e2e::spawn(&app).await;
     let client = reqwest::Client::new();
     let blocker = hold_peru(&app).await;
@@ -165,7 +158,7 @@ async fn requests_beyond_the_in_flight_limit_are_shed_at_once() {
     let slow = {
         let client = client.clone();
         let url = format!("{base}/graphql");
-        let token = staff.editor.clone();
+        let token = app.editor().to_string();
         tokio::spawn(async move {
             client
                 .post(url)
@@ -342,10 +335,9 @@ async fn a_body_that_does_not_arrive_in_time_frees_its_slot() {
 
 #[tokio::test]
 async fn a_lost_database_is_service_unavailable_for_readers_and_staff() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     app.state.db.conn.close_by_ref().await.expect("close");
-    for token in [None, Some(staff.editor.as_str())] {
+    for token in [None, Some(app.editor())] {
         let mut req = Request::post("/graphql").header("content-type", "application/json");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));

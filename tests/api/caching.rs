@@ -133,8 +133,7 @@ async fn anonymous_gets_are_public_with_an_etag_and_the_tags_of_their_content() 
 
 #[tokio::test]
 async fn a_change_gives_a_new_etag() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let query = "{ documents(first: 10) { totalCount edges { node { id slug } } } }";
     let uri = get_uri(query, json!({}));
     let (_, headers, body) = get(&app, &uri, &[]).await;
@@ -144,7 +143,7 @@ async fn a_change_gives_a_new_etag() {
     assert!(tags(&headers).contains("Documents"));
     assert!(tags(&headers).contains(&item_tag(&first)));
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { unpublish(id: $id) { id } }",
         json!({ "id": first }),
     )
@@ -162,7 +161,7 @@ async fn a_change_gives_a_new_etag() {
 
 #[tokio::test]
 async fn a_repeated_get_is_answered_from_the_cache_as_it_was_first() {
-    let app = TestApp::demo().await;
+    let app = TestApp::with_roles().await;
     let uri = get_uri(COUNTRY_PAGE, json!({ "slug": "peru" }));
     let (status, first, body) = get(&app, &uri, &[]).await;
     assert_eq!(status, StatusCode::OK);
@@ -195,8 +194,7 @@ async fn a_repeated_get_is_answered_from_the_cache_as_it_was_first() {
     assert_eq!(same, body);
     assert_eq!(app.state.responses.stats().hits, hits + 5);
     // A token always gets its own, uncached answer.
-    let staff = app.staff().await;
-    let bearer = format!("Bearer {}", staff.editor);
+    let bearer = format!("Bearer {}", app.editor());
     let (status, private, _) = get(&app, &uri, &[("authorization", &bearer)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&private, "cache-control"), "private, no-store");
@@ -269,10 +267,9 @@ async fn a_search_page_is_tagged_with_exactly_its_hits() {
 
 #[tokio::test]
 async fn staff_posts_and_errors_are_never_stored() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let uri = get_uri("{ regions { slug } }", json!({}));
-    let bearer = format!("Bearer {}", staff.editor);
+    let bearer = format!("Bearer {}", app.editor());
     let (status, headers, _) = get(&app, &uri, &[("authorization", &bearer)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&headers, "cache-control"), "private, no-store");

@@ -175,21 +175,113 @@ pub struct TestApp {
     pub schema: CmsSchema,
     #[allow(dead_code)]
     pub url: String,
+    /// Tokens of one user per role, when built with [`Builder::roles`].
+    staff: Option<Staff>,
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A test app in one line: `TestApp::with_roles().await` (the demo content
+/// and a user of each role), or each part chosen from an empty database:
+/// `TestApp::builder().import(data).roles().await`. Each call adds one thing;
+/// awaiting the builder builds the app.
+#[must_use]
+pub struct Builder {
+    config: Config,
+    options: DbOptions,
+    datasets: Vec<Dataset>,
+    roles: bool,
+}
+
+#[allow(dead_code)]
+impl Builder {
+    /// Imports the built-in demo content (the Peru page).
+    pub fn demo(self) -> Builder {
+        self.import(import::demo::dataset())
+    }
+
+    /// Imports a dataset (after the ones named before it).
+    pub fn import(mut self, data: Dataset) -> Builder {
+        self.datasets.push(data);
+        self
+    }
+
+    /// Changes the configuration, e.g. `.config(|c| c.max_page_size = 4)`.
+    pub fn config(mut self, change: impl FnOnce(&mut Config)) -> Builder {
+        change(&mut self.config);
+        self
+    }
+
+    /// The request pool's options (timeouts, size).
+    pub fn db_options(mut self, options: DbOptions) -> Builder {
+        self.options = options;
+        self
+    }
+
+    /// One user per role (editor@, publisher@ and admin@example.org, with
+    /// [`PASSWORD`]), created after the imports and logged in through the
+    /// `login` mutation: their tokens are [`TestApp::editor`],
+    /// [`TestApp::publisher`] and [`TestApp::admin`].
+    pub fn roles(mut self) -> Builder {
+        self.roles = true;
+        self
+    }
+
+    async fn build(self) -> TestApp {
+        let mut app = TestApp::with_db_options(self.config, self.options).await;
+        for data in self.datasets {
+            app.import(data).await;
+        }
+        if self.roles {
+            app.staff = Some(Staff {
+                editor: app.user("editor@example.org", Role::Editor).await,
+                publisher: app.user("publisher@example.org", Role::Publisher).await,
+                admin: app.user("admin@example.org", Role::Admin).await,
+            });
+        }
+        app
+    }
+}
+
+impl std::future::IntoFuture for Builder {
+    type Output = TestApp;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = TestApp> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.build())
+    }
+}
+
 impl TestApp {
+    /// An empty database and [`test_config`], each part to choose: see
+    /// [`Builder`].
+    pub fn builder() -> Builder {
+        Builder {
+            config: test_config(),
+            options: DbOptions {
+                max_connections: Some(4),
+                ..DbOptions::default()
+            },
+            datasets: Vec::new(),
+            roles: false,
+        }
+    }
+
+    /// The demo content and a user of each role, the start of most tests of
+    /// staff work: `let app = TestApp::with_roles().await;`, then
+    /// `app.editor()`, `app.publisher()`, `app.admin()` are their tokens.
+    /// More can be chosen before the `.await` (see [`Builder`]).
+    #[allow(dead_code)]
+    pub fn with_roles() -> Builder {
+        TestApp::builder().demo().roles()
+    }
+
     /// An empty, migrated database.
     pub async fn new() -> TestApp {
-        TestApp::with_config(test_config()).await
+        TestApp::builder().await
     }
 
     pub async fn with_config(config: Config) -> TestApp {
-        let options = DbOptions {
-            max_connections: Some(4),
-            ..DbOptions::default()
-        };
-        TestApp::with_db_options(config, options).await
+        TestApp::builder().config(|c| *c = config).await
     }
 
     /// With the request pool's options chosen (timeouts, size); `/readyz` has a
@@ -214,6 +306,7 @@ impl TestApp {
             state,
             schema,
             url,
+            staff: None,
             _dir: dir,
         }
     }
@@ -237,15 +330,15 @@ impl TestApp {
             state,
             schema,
             url: first.url.clone(),
+            // The same users, the same secret: the first one's tokens hold here.
+            staff: first.staff.clone(),
             _dir: None,
         }
     }
 
     /// With the built-in demo content (the Peru page).
     pub async fn demo() -> TestApp {
-        let app = TestApp::new().await;
-        app.import(import::demo::dataset()).await;
-        app
+        TestApp::builder().demo().await
     }
 
     /// Imports, and flushes this process's response cache as a server's
@@ -341,11 +434,11 @@ pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Bearer tokens of one user per role.
-#[allow(dead_code)]
-pub struct Staff {
-    pub editor: String,
-    pub publisher: String,
-    pub admin: String,
+#[derive(Clone)]
+struct Staff {
+    editor: String,
+    publisher: String,
+    admin: String,
 }
 
 #[allow(dead_code)]
@@ -380,13 +473,33 @@ impl TestApp {
             .to_string()
     }
 
-    /// One user (and token) per role.
-    pub async fn staff(&self) -> Staff {
-        Staff {
-            editor: self.user("editor@example.org", Role::Editor).await,
-            publisher: self.user("publisher@example.org", Role::Publisher).await,
-            admin: self.user("admin@example.org", Role::Admin).await,
+    /// The token of the user of a role (see [`Builder::roles`]): for a test
+    /// that goes through the roles.
+    pub fn token(&self, role: Role) -> &str {
+        let staff = self
+            .staff
+            .as_ref()
+            .expect("built without users: add `.roles()` to the builder");
+        match role {
+            Role::Editor => &staff.editor,
+            Role::Publisher => &staff.publisher,
+            Role::Admin => &staff.admin,
         }
+    }
+
+    /// The editor's token (see [`Builder::roles`]).
+    pub fn editor(&self) -> &str {
+        self.token(Role::Editor)
+    }
+
+    /// The publisher's token (see [`Builder::roles`]).
+    pub fn publisher(&self) -> &str {
+        self.token(Role::Publisher)
+    }
+
+    /// The admin's token (see [`Builder::roles`]).
+    pub fn admin(&self) -> &str {
+        self.token(Role::Admin)
     }
 
     /// POST /graphql through the router with an optional bearer token; returns
@@ -487,3 +600,58 @@ pub fn code(resp: &Value) -> &str {
 pub const COUNTRY_PAGE: &str = include_str!("../../queries/country-page.graphql");
 pub const DOCUMENT_LIST: &str = include_str!("../../queries/document-list.graphql");
 pub const SEARCH: &str = include_str!("../../queries/search.graphql");
+
+/// insta's settings for a snapshot of a whole answer: what differs from run to
+/// run or between SQLite and PostgreSQL is replaced by a placeholder, so the
+/// snapshot holds only what a change of the code can change. Redacted, at any
+/// depth: global ids, cursors, tokens, times of changes (`publishedAt`, `at`,
+/// `createdAt`, `updatedAt`, `scheduledAt`, `expiresAt`) and a wait in seconds
+/// (`retryAfterSeconds`, checked to be positive). Dates of content
+/// (`publishedOn`) and versions stay: the tests make them the same every run.
+/// In messages, a number of seconds is `[n]`.
+///
+/// `common::snapshots().bind(|| insta::assert_json_snapshot!("name", value))`
+pub fn snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for key in ["id", "targetId"] {
+        settings.add_redaction(&format!(".**.{key}"), "[id]");
+    }
+    for key in ["cursor", "endCursor", "startCursor"] {
+        settings.add_redaction(&format!(".**.{key}"), "[cursor]");
+    }
+    settings.add_redaction(".**.token", "[token]");
+    for key in [
+        "publishedAt",
+        "at",
+        "createdAt",
+        "updatedAt",
+        "scheduledAt",
+        "expiresAt",
+    ] {
+        settings.add_redaction(&format!(".**.{key}"), "[time]");
+    }
+    settings.add_dynamic_redaction(".**.retryAfterSeconds", |value, _| {
+        assert!(
+            value.as_i64().is_some_and(|s| s > 0),
+            "retryAfterSeconds must be a positive number: {value:?}"
+        );
+        "[seconds]"
+    });
+    settings.add_dynamic_redaction(".**.message", |value, _| match value.as_str() {
+        Some(message) => insta::internals::Content::from(seconds_redacted(message)),
+        None => value,
+    });
+    settings
+}
+
+/// A message with its waits (`try again in 899 seconds`) as `[n] seconds`.
+fn seconds_redacted(message: &str) -> String {
+    let words: Vec<&str> = message.split(' ').collect();
+    let mut out = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        let number = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit());
+        let unit = words.get(i + 1).is_some_and(|w| w.starts_with("second"));
+        out.push(if number && unit { "[n]" } else { word });
+    }
+    out.join(" ")
+}

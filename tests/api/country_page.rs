@@ -1,5 +1,24 @@
 use crate::common::{code, TestApp, COUNTRY_PAGE, SEARCH};
-use serde_json::json;
+use serde_json::{json, Value};
+
+/// The whole Peru page, as a partner's site asks for it (the query and the
+/// variables of queries/) and in Finnish: any change to what the page shows is
+/// a diff of `snapshots/` to review. The tests below say what matters in it.
+#[tokio::test]
+async fn the_peru_page_whole() {
+    let app = TestApp::demo().await;
+    let partner: Value =
+        serde_json::from_str(include_str!("../../queries/country-page.variables.json"))
+            .expect("the variables are JSON");
+    let english = app.data(COUNTRY_PAGE, partner.clone()).await;
+    let mut finnish_vars = partner;
+    finnish_vars["locale"] = json!("fi");
+    let finnish = app.data(COUNTRY_PAGE, finnish_vars).await;
+    crate::common::snapshots().bind(|| {
+        insta::assert_json_snapshot!("peru", english);
+        insta::assert_json_snapshot!("peru_fi", finnish);
+    });
+}
 
 #[tokio::test]
 async fn country_page_serves_the_seed_facts() {

@@ -31,12 +31,11 @@ async fn peru(app: &TestApp, token: &str) -> (Value, i64, String) {
 
 #[tokio::test]
 async fn demo_content_has_a_first_revision_that_can_be_restored() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, v, name) = peru(&app, &staff.publisher).await;
+    let app = TestApp::with_roles().await;
+    let (id, v, name) = peru(&app, app.publisher()).await;
     assert_eq!(name, "Peru");
     let revs = app
-        .staff_data(&staff.publisher, REVISIONS, json!({ "id": id }))
+        .staff_data(app.publisher(), REVISIONS, json!({ "id": id }))
         .await;
     let first = revs["revisions"].as_array().cloned().unwrap_or_default();
     assert_eq!(first.len(), 1, "{revs:#}");
@@ -46,7 +45,7 @@ async fn demo_content_has_a_first_revision_that_can_be_restored() {
     // An IMPORT entry in the audit log, per item.
     let log = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             "query($id: ID!) { auditLog(filter: { itemId: $id }) { nodes { action actor { name } } } }",
             json!({ "id": id }),
         )
@@ -54,26 +53,26 @@ async fn demo_content_has_a_first_revision_that_can_be_restored() {
     assert_eq!(log["auditLog"]["nodes"][0]["action"], "IMPORT", "{log:#}");
     // Peru renamed and published, then the original restored and published.
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         RENAME,
         json!({ "id": id, "v": v, "n": "Perú (edited)" }),
     )
     .await;
-    app.submit_and_publish(&staff.publisher, id.as_str().unwrap_or_default())
+    app.submit_and_publish(app.publisher(), id.as_str().unwrap_or_default())
         .await;
     assert_eq!(
         app.data(PUBLIC_COUNTRY, json!({ "s": "peru" })).await["country"]["name"],
         "Perú (edited)"
     );
     let restored = app
-        .staff_data(&staff.publisher, RESTORE, json!({ "r": first[0]["id"] }))
+        .staff_data(app.publisher(), RESTORE, json!({ "r": first[0]["id"] }))
         .await;
     assert_eq!(restored["restoreRevision"]["name"], "Peru");
     assert_eq!(
         restored["restoreRevision"]["workflow"]["hasUnpublishedChanges"],
         true
     );
-    app.submit_and_publish(&staff.publisher, id.as_str().unwrap_or_default())
+    app.submit_and_publish(app.publisher(), id.as_str().unwrap_or_default())
         .await;
     assert_eq!(
         app.data(PUBLIC_COUNTRY, json!({ "s": "peru" })).await["country"]["name"],
@@ -83,12 +82,11 @@ async fn demo_content_has_a_first_revision_that_can_be_restored() {
 
 #[tokio::test]
 async fn restoring_what_the_public_sees_leaves_no_working_copy() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, v, _) = peru(&app, &staff.publisher).await;
+    let app = TestApp::with_roles().await;
+    let (id, v, _) = peru(&app, app.publisher()).await;
     let edited = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             RENAME,
             json!({ "id": id, "v": v, "n": "Draft name" }),
         )
@@ -98,7 +96,7 @@ async fn restoring_what_the_public_sees_leaves_no_working_copy() {
         true
     );
     let revs = app
-        .staff_data(&staff.publisher, REVISIONS, json!({ "id": id }))
+        .staff_data(app.publisher(), REVISIONS, json!({ "id": id }))
         .await;
     let import = revs["revisions"]
         .as_array()
@@ -106,7 +104,7 @@ async fn restoring_what_the_public_sees_leaves_no_working_copy() {
         .cloned()
         .expect("the import revision");
     let restored = app
-        .staff_data(&staff.publisher, RESTORE, json!({ "r": import["id"] }))
+        .staff_data(app.publisher(), RESTORE, json!({ "r": import["id"] }))
         .await;
     assert_eq!(restored["restoreRevision"]["name"], "Peru");
     assert_eq!(restored["restoreRevision"]["status"], "PUBLISHED");
@@ -117,10 +115,10 @@ async fn restoring_what_the_public_sees_leaves_no_working_copy() {
     // The version still moved on, past the working copy's.
     assert_eq!(restored["restoreRevision"]["version"], v + 2);
     // So does an edit back to the published text.
-    let (_, v, _) = peru(&app, &staff.publisher).await;
+    let (_, v, _) = peru(&app, app.publisher()).await;
     let edited = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             RENAME,
             json!({ "id": id, "v": v, "n": "Peru" }),
         )
@@ -133,23 +131,22 @@ async fn restoring_what_the_public_sees_leaves_no_working_copy() {
 
 #[tokio::test]
 async fn a_working_copy_can_be_discarded() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, v, _) = peru(&app, &staff.editor).await;
+    let app = TestApp::with_roles().await;
+    let (id, v, _) = peru(&app, app.editor()).await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         RENAME,
         json!({ "id": id, "v": v, "n": "Not this" }),
     )
     .await;
     // A stale version is a conflict, and nothing is dropped.
     let (_, stale) = app
-        .as_user(Some(&staff.editor), DISCARD, json!({ "id": id, "v": v }))
+        .as_user(Some(app.editor()), DISCARD, json!({ "id": id, "v": v }))
         .await;
     assert_eq!(code(&stale), "CONFLICT", "{stale:#}");
-    assert_eq!(peru(&app, &staff.editor).await.2, "Not this");
+    assert_eq!(peru(&app, app.editor()).await.2, "Not this");
     let d = app
-        .staff_data(&staff.editor, DISCARD, json!({ "id": id, "v": v + 1 }))
+        .staff_data(app.editor(), DISCARD, json!({ "id": id, "v": v + 1 }))
         .await;
     assert_eq!(d["discardChanges"]["name"], "Peru");
     assert_eq!(d["discardChanges"]["status"], "PUBLISHED");
@@ -160,7 +157,7 @@ async fn a_working_copy_can_be_discarded() {
     assert_eq!(d["discardChanges"]["version"], v + 2);
     // The discarded copy stays in the revisions; the action is recorded.
     let revs = app
-        .staff_data(&staff.editor, REVISIONS, json!({ "id": id }))
+        .staff_data(app.editor(), REVISIONS, json!({ "id": id }))
         .await;
     let actions: Vec<&str> = revs["revisions"]
         .as_array()
@@ -169,11 +166,7 @@ async fn a_working_copy_can_be_discarded() {
     assert_eq!(actions, ["DISCARD", "UPDATE", "IMPORT"]);
     // Nothing left to discard: the error says what is allowed.
     let (_, again) = app
-        .as_user(
-            Some(&staff.editor),
-            DISCARD,
-            json!({ "id": id, "v": v + 2 }),
-        )
+        .as_user(Some(app.editor()), DISCARD, json!({ "id": id, "v": v + 2 }))
         .await;
     assert_eq!(code(&again), "CONFLICT", "{again:#}");
     assert_eq!(
@@ -187,12 +180,11 @@ async fn a_working_copy_can_be_discarded() {
 
 #[tokio::test]
 async fn illegal_transitions_name_the_allowed_next_steps() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AQ").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "atlantis", "AQ").await;
     let (_, resp) = app
         .as_user(
-            Some(&staff.publisher),
+            Some(app.publisher()),
             "mutation($id: ID!) { publish(id: $id, expectedVersion: 1) { id } }",
             json!({ "id": id }),
         )
@@ -214,10 +206,10 @@ async fn illegal_transitions_name_the_allowed_next_steps() {
         "{resp:#}"
     );
     // In review: the publisher's steps and the editor's withdrawal.
-    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     let (_, resp) = app
-        .as_user(Some(&staff.editor), SUBMIT, json!({ "id": id }))
+        .as_user(Some(app.editor()), SUBMIT, json!({ "id": id }))
         .await;
     assert_eq!(
         resp["errors"][0]["extensions"]["allowed"],
@@ -237,14 +229,13 @@ const CANCEL_UNPUBLISH: &str = "mutation($id: ID!, $v: Int!) { cancelScheduledUn
 
 #[tokio::test]
 async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, v, _) = peru(&app, &staff.publisher).await;
+    let app = TestApp::with_roles().await;
+    let (id, v, _) = peru(&app, app.publisher()).await;
     let at = (Utc::now() + Duration::minutes(10)).to_rfc3339();
     // In the past: refused.
     let (_, past) = app
         .as_user(
-            Some(&staff.publisher),
+            Some(app.publisher()),
             SCHEDULE_UNPUBLISH,
             json!({ "id": id, "at": "2000-01-01T00:00:00Z", "v": v }),
         )
@@ -252,7 +243,7 @@ async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
     assert_eq!(code(&past), "BAD_USER_INPUT", "{past:#}");
     let s = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             SCHEDULE_UNPUBLISH,
             json!({ "id": id, "at": at, "v": v }),
         )
@@ -265,7 +256,7 @@ async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
     // Cancelled: nothing due.
     let c = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             CANCEL_UNPUBLISH,
             json!({ "id": id, "v": v + 1 }),
         )
@@ -275,7 +266,7 @@ async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
     let before = app.count("revisions").await;
     let (_, again) = app
         .as_user(
-            Some(&staff.publisher),
+            Some(app.publisher()),
             CANCEL_UNPUBLISH,
             json!({ "id": id, "v": v + 2 }),
         )
@@ -290,14 +281,14 @@ async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
     assert_eq!(publish_due(&app.state.db, due).await.expect("run"), 0);
     // Scheduled again, and the time comes with two job runners at once.
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         SCHEDULE_UNPUBLISH,
         json!({ "id": id, "at": at, "v": v + 2 }),
     )
     .await;
     let queue = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "{ editorialQueue(view: SCHEDULED) { nodes { type title unpublishAt } } }",
             json!({}),
         )
@@ -318,11 +309,11 @@ async fn an_unpublication_is_scheduled_cancelled_and_run_once_by_two_runners() {
         Value::Null
     );
     let after = app
-        .staff_data(&staff.publisher, PREVIEW_COUNTRY, json!({ "s": "peru" }))
+        .staff_data(app.publisher(), PREVIEW_COUNTRY, json!({ "s": "peru" }))
         .await;
     assert_eq!(after["country"]["status"], "DRAFT");
     let revs = app
-        .staff_data(&staff.publisher, REVISIONS, json!({ "id": id }))
+        .staff_data(app.publisher(), REVISIONS, json!({ "id": id }))
         .await;
     assert_eq!(revs["revisions"][0]["action"], "UNPUBLISH", "{revs:#}");
 }
@@ -331,25 +322,24 @@ const QUEUE: &str = "query($v: QueueView!, $first: Int, $after: String) { editor
 
 #[tokio::test]
 async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let other = app.user("other@example.org", api::auth::Role::Editor).await;
-    let (a, _) = new_country(&app, &staff.editor, "atlantis", "AQ").await;
+    let (a, _) = new_country(&app, app.editor(), "atlantis", "AQ").await;
     let (b, _) = new_country(&app, &other, "lemuria", "LM").await;
-    let peru_id = app.country_id(&staff.editor, "peru").await;
+    let peru_id = app.country_id(app.editor(), "peru").await;
     let doc = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "mutation($c: ID!) { createDocument(input: { slug: \"queued-note\", title: \"Queued note\", publishedOn: \"2024-05-01\", language: \"en\", format: \"PDF\", countryIds: [$c] }) { id } }",
             json!({ "c": peru_id }),
         )
         .await["createDocument"]["id"]
         .clone();
-    app.staff_data(&staff.editor, SUBMIT, json!({ "id": b }))
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": b }))
         .await;
-    let (pid, pv, _) = peru(&app, &staff.editor).await;
+    let (pid, pv, _) = peru(&app, app.editor()).await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         RENAME,
         json!({ "id": pid, "v": pv, "n": "Peru, edited" }),
     )
@@ -366,7 +356,7 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
     };
     // Drafts, newest change first: Peru's working copy, the document, Atlantis.
     let drafts = app
-        .staff_data(&staff.editor, QUEUE, json!({ "v": "DRAFTS" }))
+        .staff_data(app.editor(), QUEUE, json!({ "v": "DRAFTS" }))
         .await;
     assert_eq!(
         titles(&drafts),
@@ -382,11 +372,11 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
         .await;
     assert_eq!(titles(&mine), Vec::<String>::new());
     let mine = app
-        .staff_data(&staff.editor, QUEUE, json!({ "v": "MY_DRAFTS" }))
+        .staff_data(app.editor(), QUEUE, json!({ "v": "MY_DRAFTS" }))
         .await;
     assert_eq!(titles(&mine), titles(&drafts));
     let review = app
-        .staff_data(&staff.publisher, QUEUE, json!({ "v": "IN_REVIEW" }))
+        .staff_data(app.publisher(), QUEUE, json!({ "v": "IN_REVIEW" }))
         .await;
     // (new_country names every country Atlantis: told apart by id.)
     assert_eq!(titles(&review), ["Atlantis"]);
@@ -404,7 +394,7 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
     loop {
         let page = app
             .staff_data(
-                &staff.editor,
+                app.editor(),
                 QUEUE,
                 json!({ "v": "DRAFTS", "first": 1, "after": after }),
             )
@@ -421,7 +411,7 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
     assert_eq!(code(&anon), "UNAUTHENTICATED", "{anon:#}");
     let (_, bad) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             QUEUE,
             json!({ "v": "DRAFTS", "after": "nonsense" }),
         )
@@ -431,7 +421,6 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
 
 #[tokio::test]
 async fn a_working_copys_keys_are_taken_until_it_goes() {
-    let app = TestApp::new().await;
     // An imported working copy holds its slug and code as well.
     let mut data = api::import::demo::dataset();
     let mut copy = data.countries[0].clone();
@@ -440,23 +429,22 @@ async fn a_working_copys_keys_are_taken_until_it_goes() {
     copy.status = Some(entity::Status::Draft);
     let slug = data.countries[0].slug.clone();
     data.countries[0].working_copy = Some(Box::new(copy));
-    app.import(data).await;
-    let staff = app.staff().await;
+    let app = TestApp::builder().import(data).roles().await;
     let region = crate::workflow::region_id(&app).await;
     let create = |slug: &str, iso2: &str| json!({ "i": { "slug": slug, "iso2": iso2, "name": "Copycat", "regionId": region } });
     const CREATE: &str = "mutation($i: CountryInput!) { createCountry(input: $i) { id } }";
     for vars in [create("copy-slug", "ZZ"), create("copycat", "QQ")] {
-        let (_, resp) = app.as_user(Some(&staff.editor), CREATE, vars).await;
+        let (_, resp) = app.as_user(Some(app.editor()), CREATE, vars).await;
         assert_eq!(code(&resp), "CONFLICT", "{resp:#}");
     }
     // Discarded, the copy's keys are free again.
     let d = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": slug }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": slug }))
         .await;
     let id = d["country"]["id"].clone();
     let v = d["country"]["version"].clone();
-    app.staff_data(&staff.editor, DISCARD, json!({ "id": id, "v": v }))
+    app.staff_data(app.editor(), DISCARD, json!({ "id": id, "v": v }))
         .await;
-    app.staff_data(&staff.editor, CREATE, create("copy-slug", "QQ"))
+    app.staff_data(app.editor(), CREATE, create("copy-slug", "QQ"))
         .await;
 }

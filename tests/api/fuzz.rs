@@ -509,8 +509,7 @@ async fn generated_documents_never_panic_leak_or_fail_internally() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20261201);
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let schema = model(&app).await;
     let mut gen = Gen {
         rng: Rng(seed.max(1)),
@@ -526,8 +525,8 @@ async fn generated_documents_never_panic_leak_or_fail_internally() {
             doc = gen.corrupt(&doc);
         }
         let token = match gen.rng.below(4) {
-            0 => Some(staff.editor.as_str()),
-            1 => Some(staff.admin.as_str()),
+            0 => Some(app.editor()),
+            1 => Some(app.admin()),
             _ => None,
         };
         let uri = format!(

@@ -381,8 +381,7 @@ async fn node_id(app: &TestApp, token: &str, field: &str, slug: &str) -> String 
 /// working copy in review with a schedule, a draft working copy, a rejected
 /// item, a draft, an archived item, an item in review.
 async fn every_workflow_state(app: &TestApp) {
-    let staff = app.staff().await;
-    let (ed, pb) = (staff.editor.as_str(), staff.publisher.as_str());
+    let (ed, pb) = (app.editor(), app.publisher());
     let peru = node_id(app, ed, "country", "peru").await;
     let v = app.version(ed, &peru).await;
     app.staff_data(
@@ -466,7 +465,7 @@ async fn every_workflow_state(app: &TestApp) {
 
 #[tokio::test]
 async fn an_export_restores_drafts_reviews_archives_working_copies_and_schedules() {
-    let source = TestApp::demo().await;
+    let source = TestApp::with_roles().await;
     every_workflow_state(&source).await;
     let exported = import::export(&source.state.db).await.expect("export");
     let peru = exported
@@ -526,7 +525,7 @@ async fn an_export_restores_drafts_reviews_archives_working_copies_and_schedules
 
 #[tokio::test]
 async fn a_published_only_export_is_the_public_content() {
-    let source = TestApp::demo().await;
+    let source = TestApp::with_roles().await;
     every_workflow_state(&source).await;
     let public = import::export_with(
         &source.state.db,
@@ -654,12 +653,11 @@ async fn every_snapshot_field_is_editable_and_exported() {
 
 #[tokio::test]
 async fn a_document_summary_is_edited_translated_published_and_exported() {
-    let source = TestApp::demo().await;
-    let staff = source.staff().await;
-    let peru = node_id(&source, &staff.editor, "country", "peru").await;
+    let source = TestApp::with_roles().await;
+    let peru = node_id(&source, source.editor(), "country", "peru").await;
     let created = source
         .staff_data(
-            &staff.editor,
+            source.editor(),
             r#"mutation($c: ID!) { createDocument(input: { slug: "summary-note", title: "Note", summary: "What the note says.", publishedOn: "2024-03-01", language: "en", format: "PDF", countryIds: [$c], translations: { fi: { summary: "Mitä muistio sanoo." } } }) { id summary } }"#,
             json!({ "c": peru }),
         )
@@ -670,9 +668,13 @@ async fn a_document_summary_is_edited_translated_published_and_exported() {
         .expect("id")
         .to_string();
     source
-        .staff_data(&staff.editor, crate::workflow::SUBMIT, json!({ "id": id }))
+        .staff_data(
+            source.editor(),
+            crate::workflow::SUBMIT,
+            json!({ "id": id }),
+        )
         .await;
-    source.publish(&staff.publisher, &id).await;
+    source.publish(source.publisher(), &id).await;
     const Q: &str =
         r#"query($l: String) { document(slug: "summary-note", locale: $l) { summary } }"#;
     let en = source.data(Q, json!({})).await;
@@ -680,10 +682,10 @@ async fn a_document_summary_is_edited_translated_published_and_exported() {
     let fi = source.data(Q, json!({ "l": "fi" })).await;
     assert_eq!(fi["document"]["summary"], "Mitä muistio sanoo.");
     // An edit goes into the working copy; the public keeps the published text.
-    let v = source.version(&staff.editor, &id).await;
+    let v = source.version(source.editor(), &id).await;
     source
         .staff_data(
-            &staff.editor,
+            source.editor(),
             "mutation($id: ID!, $v: Int!) { updateDocument(id: $id, expectedVersion: $v, input: { summary: \"Revised.\" }) { summary } }",
             json!({ "id": id, "v": v }),
         )

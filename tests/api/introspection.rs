@@ -2,7 +2,7 @@
 //! with every option (what GraphiQL sends), and Apollo Rover / graphql-codegen's
 //! query, under the default limits; crafted introspection abuse refused; and
 //! introspection for staff only when configured.
-use crate::common::{code, test_config, TestApp};
+use crate::common::{code, TestApp};
 use serde_json::json;
 
 /// graphql-js 16/17 `getIntrospectionQuery({ descriptions, specifiedByUrl,
@@ -101,11 +101,9 @@ async fn crafted_introspection_is_still_refused() {
 
 #[tokio::test]
 async fn introspection_can_be_kept_for_staff_only() {
-    let mut config = test_config();
-    config.introspection = api::config::Introspection::Staff;
-    let app = TestApp::with_config(config).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles()
+        .config(|c| c.introspection = api::config::Introspection::Staff)
+        .await;
     let (_, anonymous) = app.as_user(None, GRAPHQL_JS, json!({})).await;
     assert_eq!(code(&anonymous), "FORBIDDEN", "{anonymous}");
     assert!(anonymous["data"].is_null(), "{anonymous}");
@@ -124,7 +122,7 @@ async fn introspection_can_be_kept_for_staff_only() {
     assert_eq!(d["__typename"], "Query");
     assert_eq!(
         app.staff_data(
-            &staff.editor,
+            app.editor(),
             "{ __schema { queryType { name } } }",
             json!({})
         )

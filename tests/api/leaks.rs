@@ -12,13 +12,10 @@ struct Setup {
 }
 
 async fn build() -> Setup {
-    let app = TestApp::new().await;
-    let staff = app.staff().await;
-    let admin = staff.admin.clone();
+    let app = TestApp::builder().roles().await;
     let run = |q: &'static str, vars: Value| {
         let app = &app;
-        let admin = admin.clone();
-        async move { app.staff_data(&admin, q, vars).await }
+        async move { app.staff_data(app.admin(), q, vars).await }
     };
     let first = |d: Value| -> (String, Value) {
         let item = d
@@ -32,9 +29,9 @@ async fn build() -> Setup {
         )
     };
     let publish = |id: String| {
-        let (app, admin) = (&app, admin.clone());
+        let app = &app;
         async move {
-            app.submit_and_publish(&admin, &id).await;
+            app.submit_and_publish(app.admin(), &id).await;
         }
     };
     let q_region = "mutation($i: RegionInput!) { createRegion(input: $i) { id version } }";
@@ -123,7 +120,7 @@ async fn build() -> Setup {
 
     // Working copies over published items.
     let _ = mip_v;
-    let (_, pv) = country_id_version(&app, &admin, "peru").await;
+    let (_, pv) = country_id_version(&app, app.admin(), "peru").await;
     run(
         "mutation($id: ID!, $v: Int!) { updateCountry(id: $id, expectedVersion: $v, input: { name: \"SECRET name\", priorities: [{ title: \"SECRET priority\" }] }) { id } }",
         json!({ "id": peru, "v": pv }),
@@ -131,7 +128,7 @@ async fn build() -> Setup {
     .await;
     let d = app
         .staff_data(
-            &admin,
+            app.admin(),
             "query($id: ID!) { node(id: $id, preview: true) { ... on Document { version } } }",
             json!({ "id": report }),
         )
@@ -144,7 +141,7 @@ async fn build() -> Setup {
     .await;
     let m = app
         .staff_data(
-            &admin,
+            app.admin(),
             "query($id: ID!) { node(id: $id, preview: true) { ... on Programme { version } } }",
             json!({ "id": mip }),
         )
@@ -326,13 +323,11 @@ async fn staff_previews_see_drafts_and_working_copies() {
 
 #[tokio::test]
 async fn a_region_filter_does_not_reach_documents_through_a_hidden_country() {
-    let app = TestApp::new().await;
-    let staff = app.staff().await;
-    let admin = staff.admin.clone();
+    let app = TestApp::builder().roles().await;
     let create = |q: &'static str, i: Value| {
-        let (app, admin) = (&app, admin.clone());
+        let app = &app;
         async move {
-            let d = app.staff_data(&admin, q, json!({ "i": i })).await;
+            let d = app.staff_data(app.admin(), q, json!({ "i": i })).await;
             let id = d
                 .as_object()
                 .and_then(|o| o.values().next())
@@ -344,9 +339,9 @@ async fn a_region_filter_does_not_reach_documents_through_a_hidden_country() {
         }
     };
     let publish = |id: String| {
-        let (app, admin) = (&app, admin.clone());
+        let app = &app;
         async move {
-            app.submit_and_publish(&admin, &id).await;
+            app.submit_and_publish(app.admin(), &id).await;
         }
     };
     let region = create(

@@ -209,14 +209,12 @@ async fn list_arguments_have_a_maximum_length_and_statuses_fold() {
 
 #[tokio::test]
 async fn list_input_fields_have_a_maximum_length() {
-    let mut config = crate::common::test_config();
-    config.max_list_length = 3;
-    let app = TestApp::with_config(config).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let peru = app.country_id(&staff.editor, "peru").await;
+    let app = TestApp::with_roles()
+        .config(|c| c.max_list_length = 3)
+        .await;
+    let peru = app.country_id(app.editor(), "peru").await;
     let region = app
-        .staff_data(&staff.editor, "{ regions { id } }", json!({}))
+        .staff_data(app.editor(), "{ regions { id } }", json!({}))
         .await["regions"][0]["id"]
         .clone();
     let before = crate::permissions::fingerprint(&app).await;
@@ -241,7 +239,7 @@ async fn list_input_fields_have_a_maximum_length() {
         ),
     ] {
         let (_, resp) = app
-            .as_user(Some(&staff.editor), q, json!({ "i": input }))
+            .as_user(Some(app.editor()), q, json!({ "i": input }))
             .await;
         assert_eq!(code(&resp), "BAD_USER_INPUT", "{q}: {resp}");
         assert_eq!(resp["errors"][0]["extensions"]["field"], field);

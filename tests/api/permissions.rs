@@ -287,11 +287,10 @@ pub async fn fingerprint(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn every_mutation_times_every_role() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (peru, _) = country_id_version(&app, &staff.admin, "peru").await;
+    let app = TestApp::with_roles().await;
+    let (peru, _) = country_id_version(&app, app.admin(), "peru").await;
     let c = Ctx {
-        admin: staff.admin.clone(),
+        admin: app.admin().to_string(),
         region: region_id(&app).await,
         peru,
     };
@@ -331,9 +330,9 @@ async fn every_mutation_times_every_role() {
         for who in [Who::Anonymous, Who::Editor, Who::Publisher, Who::Admin] {
             let mut token = match who {
                 Who::Anonymous => None,
-                Who::Editor => Some(staff.editor.clone()),
-                Who::Publisher => Some(staff.publisher.clone()),
-                Who::Admin => Some(staff.admin.clone()),
+                Who::Editor => Some(app.editor().to_string()),
+                Who::Publisher => Some(app.publisher().to_string()),
+                Who::Admin => Some(app.admin().to_string()),
             };
             // `logout` revokes the token it runs with: a session of its own.
             if mutation == "logout" {

@@ -1,7 +1,7 @@
 //! Persisted queries: Apollo's automatic persisted queries over POST and GET,
 //! and trusted documents (registered with `cms trusted-documents register`,
 //! the only ones anonymous clients may run in trusted mode).
-use crate::common::{code, test_config, TestApp};
+use crate::common::{code, TestApp};
 use api::config::Switch;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -110,11 +110,9 @@ async fn bad_persisted_query_extensions_are_bad_user_input() {
 
 #[tokio::test]
 async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
-    let mut config = test_config();
-    config.trusted_documents = Switch::On;
-    let app = TestApp::with_config(config).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles()
+        .config(|c| c.trusted_documents = Switch::On)
+        .await;
     // Registered through the command line, as an operator does.
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("regions.graphql");
@@ -189,7 +187,7 @@ async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
     }
     assert_eq!(app.state.documents.size().0, kept);
     // Staff are unrestricted.
-    let resp = post(&app, Some(&staff.editor), json!({ "query": other })).await;
+    let resp = post(&app, Some(app.editor()), json!({ "query": other })).await;
     assert_eq!(
         resp["data"]["regions"][0]["name"],
         "Latin America and the Caribbean"

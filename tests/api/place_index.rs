@@ -261,8 +261,8 @@ impl World {
     /// An empty service with an admin and two published regions, "andes" and
     /// "baltic" (their ids).
     async fn two_regions() -> (World, String, String) {
-        let app = TestApp::new().await;
-        let admin = app.staff().await.admin;
+        let app = TestApp::builder().roles().await;
+        let admin = app.admin().to_string();
         let w = World { app, admin };
         let andes = w.region("andes").await;
         let baltic = w.region("baltic").await;

@@ -32,8 +32,7 @@ const DOCS: &str = "{ documents(first: 10) { totalCount edges { node { id title 
 
 #[tokio::test]
 async fn a_repeated_query_costs_no_sql_until_its_content_changes() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let page = anonymous(&app.state, COUNTRY_PAGE, json!({ "slug": "peru" })).await;
     assert_eq!(page["country"]["iso2"], "PE");
     let before = app.statements();
@@ -51,10 +50,10 @@ async fn a_repeated_query_costs_no_sql_until_its_content_changes() {
     assert_eq!(app.state.responses.stats().entries, 2);
 
     // A working copy changes nothing public: nothing is evicted.
-    let id = app.country_id(&staff.editor, "peru").await;
-    let v = app.version(&staff.editor, id.as_str().expect("id")).await;
+    let id = app.country_id(app.editor(), "peru").await;
+    let v = app.version(app.editor(), id.as_str().expect("id")).await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         "mutation($id: ID!, $v: Int!) { updateCountry(id: $id, expectedVersion: $v, input: { name: \"Peru (draft)\" }) { id } }",
         json!({ "id": id, "v": v }),
     )
@@ -80,7 +79,7 @@ async fn a_repeated_query_costs_no_sql_until_its_content_changes() {
         .map(|e| e["node"]["id"].clone())
         .expect("the annex");
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { unpublish(id: $id) { id } }",
         json!({ "id": annex }),
     )
@@ -103,9 +102,8 @@ async fn a_repeated_query_costs_no_sql_until_its_content_changes() {
 
 #[tokio::test]
 async fn staff_answers_and_mutations_are_never_cached() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    app.staff_data(&staff.editor, "{ regions { slug } }", json!({}))
+    let app = TestApp::with_roles().await;
+    app.staff_data(app.editor(), "{ regions { slug } }", json!({}))
         .await;
     let (status, _) = app
         .as_user(
@@ -146,8 +144,7 @@ async fn the_cache_is_bounded_and_can_be_off() {
 
 #[tokio::test]
 async fn a_publication_through_one_process_is_fresh_in_another() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     // A second process on the same database, with its own response cache and,
     // on PostgreSQL, its own listener.
     let db = api::db::Db::connect(&app.url, Some(4))
@@ -169,7 +166,7 @@ async fn a_publication_through_one_process_is_fresh_in_another() {
 
     let first = docs["documents"]["edges"][0]["node"]["id"].clone();
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { unpublish(id: $id) { id } }",
         json!({ "id": first }),
     )
@@ -194,8 +191,7 @@ async fn a_publication_through_one_process_is_fresh_in_another() {
 
 #[tokio::test]
 async fn a_document_moved_to_another_country_leaves_both_lists_fresh() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     // Peru's newest document only: the oldest one is not shown, but counted.
     let peru = "{ country(slug: \"peru\") { documents(first: 1) { totalCount edges { node { slug } } } } }";
     let first = anonymous(&app.state, peru, json!({})).await;
@@ -203,7 +199,7 @@ async fn a_document_moved_to_another_country_leaves_both_lists_fresh() {
     let oldest = "multiannual-indicative-programme-mip-2014-2017-peru";
     let ids = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($s: String!) { document(slug: $s, preview: true) { id } bolivia: country(slug: \"bolivia\", preview: true) { id } }",
             json!({ "s": oldest }),
         )
@@ -212,15 +208,15 @@ async fn a_document_moved_to_another_country_leaves_both_lists_fresh() {
     let id_text = id.as_str().expect("id").to_string();
     // A working copy that moves it to Bolivia: nothing public changes yet, and
     // sending it to review changes nothing public either.
-    let v = app.version(&staff.editor, &id_text).await;
+    let v = app.version(app.editor(), &id_text).await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         "mutation($id: ID!, $v: Int!, $c: [ID!]) { updateDocument(id: $id, expectedVersion: $v, input: { countryIds: $c }) { id } }",
         json!({ "id": id, "v": v, "c": [ids["bolivia"]["id"]] }),
     )
     .await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         "mutation($id: ID!) { submitForReview(id: $id) { id } }",
         json!({ "id": id }),
     )
@@ -228,7 +224,7 @@ async fn a_document_moved_to_another_country_leaves_both_lists_fresh() {
     assert_eq!(app.state.responses.stats().entries, 1, "nothing evicted");
     assert_eq!(anonymous(&app.state, peru, json!({})).await, first);
     // Published: Peru's list loses it although its page never showed it.
-    app.publish(&staff.publisher, &id_text).await;
+    app.publish(app.publisher(), &id_text).await;
     let after = anonymous(&app.state, peru, json!({})).await;
     assert_eq!(after["country"]["documents"]["totalCount"], 3);
 }

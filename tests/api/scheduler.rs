@@ -13,8 +13,7 @@ const SCHEDULE: &str = "mutation($id: ID!, $at: DateTime!) { schedulePublish(id:
 
 #[tokio::test]
 async fn two_job_runners_publish_each_due_item_exactly_once() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let at = (Utc::now() + Duration::minutes(10)).to_rfc3339();
     let mut ids = Vec::new();
     for i in 0..24 {
@@ -23,11 +22,11 @@ async fn two_job_runners_publish_each_due_item_exactly_once() {
             (b'K' + (i / 26) as u8) as char,
             (b'A' + (i % 26) as u8) as char
         );
-        let (id, _) = new_country(&app, &staff.editor, &format!("scheduled-{i}"), &iso).await;
-        app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        let (id, _) = new_country(&app, app.editor(), &format!("scheduled-{i}"), &iso).await;
+        app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
             .await;
         let s = app
-            .staff_data(&staff.publisher, SCHEDULE, json!({ "id": id, "at": at }))
+            .staff_data(app.publisher(), SCHEDULE, json!({ "id": id, "at": at }))
             .await;
         assert_eq!(s["schedulePublish"]["status"], "IN_REVIEW");
         assert!(s["schedulePublish"]["workflow"]["scheduledAt"].is_string());
@@ -60,7 +59,7 @@ async fn two_job_runners_publish_each_due_item_exactly_once() {
     for id in &ids {
         let revs = app
             .staff_data(
-                &staff.admin,
+                app.admin(),
                 "query($id: ID!) { revisions(id: $id) { action changedBy { id } } }",
                 json!({ "id": id }),
             )
@@ -73,7 +72,7 @@ async fn two_job_runners_publish_each_due_item_exactly_once() {
         assert_eq!(publishes[0]["changedBy"]["id"], "system:scheduler");
         let log = app
             .staff_data(
-                &staff.admin,
+                app.admin(),
                 "query($id: ID!) { auditLog(filter: { itemId: $id }) { nodes { action } } }",
                 json!({ "id": id }),
             )
@@ -88,14 +87,13 @@ async fn two_job_runners_publish_each_due_item_exactly_once() {
 
 #[tokio::test]
 async fn a_schedule_is_hidden_until_due_and_an_edit_cancels_it() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = new_country(&app, &staff.editor, "later", "LA").await;
-    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "later", "LA").await;
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     let (_, past) = app
         .as_user(
-            Some(&staff.publisher),
+            Some(app.publisher()),
             SCHEDULE,
             json!({ "id": id, "at": "2001-01-01T00:00:00Z" }),
         )
@@ -103,7 +101,7 @@ async fn a_schedule_is_hidden_until_due_and_an_edit_cancels_it() {
     assert_eq!(crate::common::code(&past), "BAD_USER_INPUT");
     let (_, editor) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             SCHEDULE,
             json!({ "id": id, "at": "2999-01-01T00:00:00Z" }),
         )
@@ -111,11 +109,11 @@ async fn a_schedule_is_hidden_until_due_and_an_edit_cancels_it() {
     assert_eq!(crate::common::code(&editor), "FORBIDDEN");
     let at = (Utc::now() + Duration::minutes(5)).to_rfc3339();
     let s = app
-        .staff_data(&staff.publisher, SCHEDULE, json!({ "id": id, "at": at }))
+        .staff_data(app.publisher(), SCHEDULE, json!({ "id": id, "at": at }))
         .await;
     let version = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($id: ID!) { node(id: $id, preview: true) { ... on Country { version } } }",
             json!({ "id": id }),
         )
@@ -130,7 +128,7 @@ async fn a_schedule_is_hidden_until_due_and_an_edit_cancels_it() {
     // An edit changes what was approved: the schedule is dropped.
     let e = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "mutation($id: ID!, $v: Int!) { updateCountry(id: $id, expectedVersion: $v, input: { name: \"Changed\" }) { workflow { scheduledAt } } }",
             json!({ "id": id, "v": version }),
         )
@@ -149,15 +147,14 @@ async fn a_schedule_is_hidden_until_due_and_an_edit_cancels_it() {
 
 #[tokio::test]
 async fn an_item_that_cannot_be_published_does_not_hold_back_the_others() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let at = (Utc::now() + Duration::minutes(10)).to_rfc3339();
     let mut ids = Vec::new();
     for (slug, iso) in [("first", "FA"), ("second", "FB")] {
-        let (id, _) = new_country(&app, &staff.editor, slug, iso).await;
-        app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        let (id, _) = new_country(&app, app.editor(), slug, iso).await;
+        app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
             .await;
-        app.staff_data(&staff.publisher, SCHEDULE, json!({ "id": id, "at": at }))
+        app.staff_data(app.publisher(), SCHEDULE, json!({ "id": id, "at": at }))
             .await;
         ids.push(id);
     }
@@ -176,7 +173,7 @@ async fn an_item_that_cannot_be_published_does_not_hold_back_the_others() {
     );
     let log = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             "query($id: ID!) { auditLog(filter: { itemId: $id }, first: 1) { nodes { action after } } }",
             json!({ "id": ids[0] }),
         )

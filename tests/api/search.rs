@@ -102,9 +102,8 @@ async fn pages_of_hits_follow_one_order_across_the_searched_types() {
 
 #[tokio::test]
 async fn a_cached_total_follows_publication() {
-    let app = TestApp::new().await;
-    app.import(fixtures::dataset(20)).await;
-    let staff = app.staff().await;
+    let data = fixtures::dataset(20);
+    let app = TestApp::builder().import(data).roles().await;
     let q = json!({ "q": "governance", "first": 2 });
     let before = app.data(PAGE, q.clone()).await;
     // Documents 0, 5, 10 and 15 say "Governance".
@@ -114,14 +113,14 @@ async fn a_cached_total_follows_publication() {
     let newest = &hits(&before)[0];
     let id = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             "query($s: String!) { document(slug: $s) { id } }",
             json!({ "s": newest.1 }),
         )
         .await["document"]["id"]
         .clone();
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { unpublish(id: $id) { id } }",
         json!({ "id": id }),
     )
@@ -140,7 +139,7 @@ async fn a_cached_total_follows_publication() {
     // Staff previewing still find the unpublished one.
     let preview = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             r#"query { search(query: "governance", preview: true) { totalCount } }"#,
             json!({}),
         )

@@ -45,8 +45,7 @@ async fn the_first_country_page_read_needs_no_more_statements() {
 
 #[tokio::test]
 async fn a_cached_nested_total_follows_a_publication() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let q = r#"{ country(slug: "peru") { documents(first: 1) { totalCount } programmes(first: 1) { totalCount edges { node { priorityAreas { title } } } } } }"#;
     let before = app.data(q, json!({})).await;
     let total = before["country"]["documents"]["totalCount"]
@@ -56,13 +55,13 @@ async fn a_cached_nested_total_follows_a_publication() {
     assert_eq!(app.data(q, json!({})).await, before, "the cached total");
     let doc = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             r#"{ document(slug: "multiannual-indicative-programme-mip-2014-2017-peru") { id } }"#,
             json!({}),
         )
         .await;
     app.staff_data(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { unpublish(id: $id) { id } }",
         json!({ "id": doc["document"]["id"] }),
     )
@@ -118,13 +117,12 @@ async fn statements_of_mutation(
 
 #[tokio::test]
 async fn a_save_sends_the_same_statements_for_one_child_row_or_many() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = crate::workflow::new_country(&app, &staff.editor, "atlantis", "AQ").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = crate::workflow::new_country(&app, app.editor(), "atlantis", "AQ").await;
     let countries: Vec<serde_json::Value> = {
         let d = app
             .staff_data(
-                &staff.editor,
+                app.editor(),
                 "{ countries(first: 5) { nodes { id } } }",
                 json!({}),
             )
@@ -143,14 +141,14 @@ async fn a_save_sends_the_same_statements_for_one_child_row_or_many() {
     };
     let one = statements_of_mutation(
         &app,
-        &staff.editor,
+        app.editor(),
         update,
         json!({ "id": id, "v": 1, "i": { "priorities": priorities(1) } }),
     )
     .await;
     let twenty = statements_of_mutation(
         &app,
-        &staff.editor,
+        app.editor(),
         update,
         json!({ "id": id, "v": 2, "i": { "priorities": priorities(20) } }),
     )
@@ -159,20 +157,20 @@ async fn a_save_sends_the_same_statements_for_one_child_row_or_many() {
     // A document's countries: read in one statement, linked in one.
     let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
     let doc = app
-        .staff_data(&staff.editor, create, json!({ "i": { "slug": "counted", "title": "Counted", "publishedOn": "2024-01-01", "language": "en", "format": "PDF", "countryIds": [countries[0]] } }))
+        .staff_data(app.editor(), create, json!({ "i": { "slug": "counted", "title": "Counted", "publishedOn": "2024-01-01", "language": "en", "format": "PDF", "countryIds": [countries[0]] } }))
         .await["createDocument"]["id"]
         .clone();
     let update = "mutation($id: ID!, $v: Int!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: $v, input: $i) { version } }";
     let single = statements_of_mutation(
         &app,
-        &staff.editor,
+        app.editor(),
         update,
         json!({ "id": doc, "v": 1, "i": { "countryIds": [countries[1]] } }),
     )
     .await;
     let five = statements_of_mutation(
         &app,
-        &staff.editor,
+        app.editor(),
         update,
         json!({ "id": doc, "v": 2, "i": { "countryIds": countries } }),
     )

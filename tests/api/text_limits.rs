@@ -1,7 +1,7 @@
 //! Text rules, the same on SQLite and PostgreSQL and for mutations and imports:
 //! lengths by field kind, no control characters but tab and newline, CRLF to LF,
 //! NFC; ISO 639-1 languages, a date range, media types as tokens.
-use crate::common::{code, test_config, TestApp};
+use crate::common::{code, TestApp};
 use api::import::{self, ImportOptions};
 use serde_json::{json, Value};
 
@@ -41,10 +41,9 @@ async fn refused(app: &TestApp, token: &str, input: Value, field: &str) {
 
 #[tokio::test]
 async fn long_texts_control_characters_and_bad_codes_are_refused_alike_on_every_backend() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let peru = app.country_id(&staff.editor, "peru").await;
-    let t = &staff.editor;
+    let app = TestApp::with_roles().await;
+    let peru = app.country_id(app.editor(), "peru").await;
+    let t = app.editor();
     refused(
         &app,
         t,
@@ -147,12 +146,11 @@ async fn long_texts_control_characters_and_bad_codes_are_refused_alike_on_every_
 
 #[tokio::test]
 async fn text_is_stored_with_lf_newlines_and_in_nfc() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let peru = app.country_id(&staff.editor, "peru").await;
+    let app = TestApp::with_roles().await;
+    let peru = app.country_id(app.editor(), "peru").await;
     let data = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             CREATE_DOCUMENT,
             json!({ "i": document(&peru, json!({
                 // "Perú" with a combining acute accent, and Windows newlines.
@@ -170,7 +168,7 @@ async fn text_is_stored_with_lf_newlines_and_in_nfc() {
     let id = data["createDocument"]["id"].clone();
     let (_, resp) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             "mutation($id: ID!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: 1, input: $i) { id } }",
             json!({ "id": id, "i": { "title": "t".repeat(301) } }),
         )
@@ -181,15 +179,13 @@ async fn text_is_stored_with_lf_newlines_and_in_nfc() {
 
 #[tokio::test]
 async fn the_limits_are_configurable() {
-    let mut config = test_config();
-    config.max_short_text = 10;
-    let app = TestApp::with_config(config).await;
-    app.import(import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let peru = app.country_id(&staff.editor, "peru").await;
+    let app = TestApp::with_roles()
+        .config(|c| c.max_short_text = 10)
+        .await;
+    let peru = app.country_id(app.editor(), "peru").await;
     refused(
         &app,
-        &staff.editor,
+        app.editor(),
         document(&peru, json!({ "title": "eleven char" })),
         "input.title",
     )
@@ -258,12 +254,11 @@ async fn imports_are_held_to_the_same_rules_and_write_nothing_when_refused() {
 
 #[tokio::test]
 async fn a_revision_from_before_the_rules_is_checked_when_restored() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let peru = app.country_id(&staff.publisher, "peru").await;
+    let app = TestApp::with_roles().await;
+    let peru = app.country_id(app.publisher(), "peru").await;
     let revs = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             "query($id: ID!) { revisions(id: $id) { id } }",
             json!({ "id": peru }),
         )
@@ -291,7 +286,7 @@ async fn a_revision_from_before_the_rules_is_checked_when_restored() {
     let before = app.count("revisions").await;
     let (_, resp) = app
         .as_user(
-            Some(&staff.publisher),
+            Some(app.publisher()),
             "mutation($r: ID!) { restoreRevision(revisionId: $r) { id } }",
             json!({ "r": revs["revisions"][0]["id"] }),
         )

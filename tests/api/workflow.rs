@@ -65,22 +65,21 @@ pub async fn published_country(
 
 #[tokio::test]
 async fn a_country_goes_from_draft_through_review_to_the_public() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, version) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, version) = new_country(&app, app.editor(), "atlantis", "AT").await;
     assert_eq!(version, 1);
 
     // A draft is invisible to the public, visible to staff in preview.
     let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
     assert_eq!(public["country"], Value::Null);
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(preview["country"]["status"], "DRAFT");
     assert_eq!(preview["country"]["priorities"][1]["title"], "Governance");
 
     let submitted = app
-        .staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     assert_eq!(submitted["submitForReview"]["status"], "IN_REVIEW");
     assert_eq!(submitted["submitForReview"]["version"], 2);
@@ -91,11 +90,11 @@ async fn a_country_goes_from_draft_through_review_to_the_public() {
 
     // An editor may not publish.
     let (_, refused) = app
-        .as_user(Some(&staff.editor), PUBLISH, json!({ "id": id, "v": 2 }))
+        .as_user(Some(app.editor()), PUBLISH, json!({ "id": id, "v": 2 }))
         .await;
     assert_eq!(code(&refused), "FORBIDDEN");
 
-    let published = app.publish(&staff.publisher, &id).await;
+    let published = app.publish(app.publisher(), &id).await;
     assert_eq!(published["publish"]["status"], "PUBLISHED");
     assert!(published["publish"]["publishedAt"].is_string());
     let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
@@ -106,14 +105,13 @@ async fn a_country_goes_from_draft_through_review_to_the_public() {
 
 #[tokio::test]
 async fn editing_a_published_item_keeps_the_public_version_until_published() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let (id, version) =
-        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+        published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
 
     let edited = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             UPDATE_COUNTRY,
             json!({ "id": id, "v": version, "i": {
                 "name": "New Atlantis",
@@ -139,20 +137,20 @@ async fn editing_a_published_item_keeps_the_public_version_until_published() {
     // Staff without `preview` read what the public reads.
     let (_, plain) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             PUBLIC_COUNTRY,
             json!({ "s": "atlantis" }),
         )
         .await;
     assert_eq!(plain["data"]["country"]["name"], "Atlantis");
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(preview["country"]["name"], "New Atlantis");
 
-    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
-    app.publish(&staff.publisher, &id).await;
+    app.publish(app.publisher(), &id).await;
     let public = app.data(PUBLIC_COUNTRY, json!({ "s": "atlantis" })).await;
     assert_eq!(public["country"]["name"], "New Atlantis");
     let titles: Vec<&str> = public["country"]["priorities"]
@@ -161,7 +159,7 @@ async fn editing_a_published_item_keeps_the_public_version_until_published() {
         .unwrap_or_default();
     assert_eq!(titles, ["Governance", "Digital", "Green deal"]);
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(
         preview["country"]["workflow"]["hasUnpublishedChanges"],
@@ -171,11 +169,10 @@ async fn editing_a_published_item_keeps_the_public_version_until_published() {
 
 #[tokio::test]
 async fn a_stale_version_is_a_conflict_and_writes_nothing() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, version) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, version) = new_country(&app, app.editor(), "atlantis", "AT").await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         UPDATE_COUNTRY,
         json!({ "id": id, "v": version, "i": { "name": "First" } }),
     )
@@ -184,7 +181,7 @@ async fn a_stale_version_is_a_conflict_and_writes_nothing() {
     let audit = app.count("audit_log").await;
     let (_, resp) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             UPDATE_COUNTRY,
             json!({ "id": id, "v": version, "i": { "name": "Second" } }),
         )
@@ -197,20 +194,19 @@ async fn a_stale_version_is_a_conflict_and_writes_nothing() {
     assert_eq!(app.count("revisions").await, revisions);
     assert_eq!(app.count("audit_log").await, audit);
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(preview["country"]["name"], "First");
 }
 
 #[tokio::test]
 async fn of_two_concurrent_updates_exactly_one_wins() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let (id, version) =
-        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+        published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
     let update = |name: &'static str| {
         app.as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             UPDATE_COUNTRY,
             json!({ "id": id, "v": version, "i": { "name": name } }),
         )
@@ -236,7 +232,7 @@ async fn of_two_concurrent_updates_exactly_one_wins() {
         .as_str()
         .unwrap_or_default();
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(preview["country"]["name"], winner);
     assert_eq!(preview["country"]["version"], version + 1);
@@ -244,22 +240,21 @@ async fn of_two_concurrent_updates_exactly_one_wins() {
 
 #[tokio::test]
 async fn an_illegal_transition_is_a_conflict_with_a_reason() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "atlantis", "AT").await;
     for (query, who) in [
-        (PUBLISH, &staff.publisher),
+        (PUBLISH, app.publisher()),
         (
             "mutation($id: ID!) { withdraw(id: $id) { id } }",
-            &staff.editor,
+            app.editor(),
         ),
         (
             "mutation($id: ID!) { archive(id: $id) { id } }",
-            &staff.publisher,
+            app.publisher(),
         ),
         (
             "mutation($id: ID!) { unpublish(id: $id) { id } }",
-            &staff.publisher,
+            app.publisher(),
         ),
     ] {
         let (_, resp) = app
@@ -276,35 +271,34 @@ async fn an_illegal_transition_is_a_conflict_with_a_reason() {
 
 #[tokio::test]
 async fn reject_withdraw_unpublish_and_archive_move_the_status() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "atlantis", "AT").await;
     let run = |token: &str, q: &'static str, vars: Value| {
         let token = token.to_string();
         let app = &app;
         async move { app.staff_data(&token, q, vars).await }
     };
-    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
+    run(app.editor(), SUBMIT, json!({ "id": id })).await;
     let r = run(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { reject(id: $id, comment: \"Sources missing\") { status ... on Country { workflow { reviewComment } } } }",
         json!({ "id": id }),
     )
     .await;
     assert_eq!(r["reject"]["status"], "DRAFT");
     assert_eq!(r["reject"]["workflow"]["reviewComment"], "Sources missing");
-    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
+    run(app.editor(), SUBMIT, json!({ "id": id })).await;
     let w = run(
-        &staff.editor,
+        app.editor(),
         "mutation($id: ID!) { withdraw(id: $id) { status } }",
         json!({ "id": id }),
     )
     .await;
     assert_eq!(w["withdraw"]["status"], "DRAFT");
-    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
-    app.publish(&staff.publisher, &id).await;
+    run(app.editor(), SUBMIT, json!({ "id": id })).await;
+    app.publish(app.publisher(), &id).await;
     let a = run(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { archive(id: $id) { status } }",
         json!({ "id": id }),
     )
@@ -315,19 +309,19 @@ async fn reject_withdraw_unpublish_and_archive_move_the_status() {
         Value::Null
     );
     // Editing an archived item makes it a draft again.
-    let preview = run(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" })).await;
+    let preview = run(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" })).await;
     let v = preview["country"]["version"].clone();
     let e = run(
-        &staff.editor,
+        app.editor(),
         UPDATE_COUNTRY,
         json!({ "id": id, "v": v, "i": { "name": "Back" } }),
     )
     .await;
     assert_eq!(e["updateCountry"]["status"], "DRAFT");
-    run(&staff.editor, SUBMIT, json!({ "id": id })).await;
-    app.publish(&staff.publisher, &id).await;
+    run(app.editor(), SUBMIT, json!({ "id": id })).await;
+    app.publish(app.publisher(), &id).await;
     let u = run(
-        &staff.publisher,
+        app.publisher(),
         "mutation($id: ID!) { unpublish(id: $id) { status } }",
         json!({ "id": id }),
     )
@@ -341,8 +335,7 @@ async fn reject_withdraw_unpublish_and_archive_move_the_status() {
 
 #[tokio::test]
 async fn validation_errors_name_the_field_and_write_nothing() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let region = region_id(&app).await;
     let countries = app.count("countries").await;
     let audit = app.count("audit_log").await;
@@ -378,7 +371,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
     ];
     for (input, field) in cases {
         let (_, resp) = app
-            .as_user(Some(&staff.editor), CREATE_COUNTRY, json!({ "i": input }))
+            .as_user(Some(app.editor()), CREATE_COUNTRY, json!({ "i": input }))
             .await;
         assert_eq!(code(&resp), "BAD_USER_INPUT", "{input}: {resp:#}");
         assert_eq!(resp["errors"][0]["extensions"]["field"], field, "{resp:#}");
@@ -387,7 +380,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
     let ghost = base64_id("Region:99999");
     let (_, resp) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             CREATE_COUNTRY,
             json!({ "i": { "slug": "x", "iso2": "AT", "name": "X", "regionId": ghost } }),
         )
@@ -397,7 +390,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
     // A slug already taken.
     let (_, resp) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             CREATE_COUNTRY,
             json!({ "i": { "slug": "peru", "iso2": "AT", "name": "X", "regionId": region } }),
         )
@@ -407,7 +400,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
     assert_eq!(app.count("audit_log").await, audit);
 
     // Programmes: period and budget.
-    let (peru, _) = country_id_version(&app, &staff.editor, "peru").await;
+    let (peru, _) = country_id_version(&app, app.editor(), "peru").await;
     let programme = |extra: Value| {
         let mut input = json!({
             "slug": "p", "title": "P", "kind": "MIP", "countryIds": [peru],
@@ -433,7 +426,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
     ] {
         let (_, resp) = app
             .as_user(
-                Some(&staff.editor),
+                Some(app.editor()),
                 "mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id } }",
                 json!({ "i": programme(extra) }),
             )
@@ -444,7 +437,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
     // Documents: language.
     let (_, resp) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }",
             json!({ "i": { "slug": "d", "title": "D", "publishedOn": "2024-01-02", "language": "english", "format": "PDF", "countryIds": [peru] } }),
         )
@@ -471,13 +464,12 @@ pub async fn country_id_version(app: &TestApp, token: &str, slug: &str) -> (Stri
 
 #[tokio::test]
 async fn relations_are_editable_and_reordered() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (peru, _) = country_id_version(&app, &staff.editor, "peru").await;
-    let (atl, _) = published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (peru, _) = country_id_version(&app, app.editor(), "peru").await;
+    let (atl, _) = published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
     let created = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id version budget { amount currency } countries { slug } priorityAreas { position title } } }",
             json!({ "i": {
                 "slug": "regional-facility", "title": "Regional facility", "kind": "SUPPORT_MEASURE",
@@ -494,7 +486,7 @@ async fn relations_are_editable_and_reordered() {
     let pid = p["id"].as_str().expect("id").to_string();
     let updated = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "mutation($id: ID!, $v: Int!, $i: ProgrammeInput!) { updateProgramme(id: $id, expectedVersion: $v, input: $i) { countries { slug } priorityAreas { position title } } }",
             json!({ "id": pid, "v": p["version"], "i": {
                 "countryIds": [atl],
@@ -516,7 +508,7 @@ async fn relations_are_editable_and_reordered() {
     // A document's programme and countries.
     let doc = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "mutation($i: DocumentInput!) { createDocument(input: $i) { id version programme { slug } countries { slug } mediaType } }",
             json!({ "i": {
                 "slug": "facility-report", "title": "Facility report", "publishedOn": "2024-05-06",
@@ -529,7 +521,7 @@ async fn relations_are_editable_and_reordered() {
     assert_eq!(d["mediaType"], "application/pdf");
     let changed = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "mutation($id: ID!, $v: Int!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: $v, input: $i) { programme { slug } countries { slug } } }",
             json!({ "id": d["id"], "v": d["version"], "i": { "programmeId": null, "countryIds": [atl, peru] } }),
         )
@@ -545,17 +537,14 @@ async fn relations_are_editable_and_reordered() {
 async fn revisions_come_a_page_at_a_time() {
     // Each revision is a whole snapshot: an item saved a thousand times must not
     // answer with all of them at once.
-    let mut config = crate::common::test_config();
-    config.default_page_size = 3;
-    config.max_page_size = 4;
-    let app = TestApp::with_config(config).await;
-    app.import(api::import::demo::dataset()).await;
-    let staff = app.staff().await;
-    let (id, mut v) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles()
+        .config(|c| (c.default_page_size, c.max_page_size) = (3, 4))
+        .await;
+    let (id, mut v) = new_country(&app, app.editor(), "atlantis", "AT").await;
     for i in 0..6 {
         let d = app
             .staff_data(
-                &staff.editor,
+                app.editor(),
                 "mutation($id: ID!, $v: Int!, $i: CountryInput!) { updateCountry(id: $id, expectedVersion: $v, input: $i) { version } }",
                 json!({ "id": id, "v": v, "i": { "name": format!("Name {i}") } }),
             )
@@ -564,7 +553,7 @@ async fn revisions_come_a_page_at_a_time() {
     }
     assert_eq!(v, 7);
     let page = |first: Option<i64>, before: Option<i64>| {
-        let (app, token, id) = (&app, &staff.editor, id.clone());
+        let (app, token, id) = (&app, app.editor(), id.clone());
         async move {
             app.as_user(
                 Some(token),
@@ -595,18 +584,17 @@ async fn revisions_come_a_page_at_a_time() {
 
 #[tokio::test]
 async fn revisions_are_listed_compared_and_restored() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, v1) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, v1) = new_country(&app, app.editor(), "atlantis", "AT").await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         UPDATE_COUNTRY,
         json!({ "id": id, "v": v1, "i": { "name": "Renamed", "priorities": [{ "title": "Only one" }] } }),
     )
     .await;
     let revs = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($id: ID!) { revisions(id: $id) { id version status action changedBy { id name } createdAt snapshot } }",
             json!({ "id": id }),
         )
@@ -619,7 +607,7 @@ async fn revisions_are_listed_compared_and_restored() {
     assert_eq!(list[1]["snapshot"]["name"], "Atlantis");
     let diff = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($a: ID!, $b: ID!) { compareRevisions(from: $a, to: $b) { field before after } }",
             json!({ "a": list[1]["id"], "b": list[0]["id"] }),
         )
@@ -643,17 +631,17 @@ async fn revisions_are_listed_compared_and_restored() {
     // An editor may not restore; a publisher may, and gets a new draft.
     let restore = "mutation($r: ID!) { restoreRevision(revisionId: $r) { status version ... on Country { name } } }";
     let (_, refused) = app
-        .as_user(Some(&staff.editor), restore, json!({ "r": list[1]["id"] }))
+        .as_user(Some(app.editor()), restore, json!({ "r": list[1]["id"] }))
         .await;
     assert_eq!(code(&refused), "FORBIDDEN");
     let restored = app
-        .staff_data(&staff.publisher, restore, json!({ "r": list[1]["id"] }))
+        .staff_data(app.publisher(), restore, json!({ "r": list[1]["id"] }))
         .await;
     assert_eq!(restored["restoreRevision"]["name"], "Atlantis");
     assert_eq!(restored["restoreRevision"]["status"], "DRAFT");
     assert_eq!(restored["restoreRevision"]["version"], 3);
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(
         preview["country"]["priorities"].as_array().map(Vec::len),
@@ -663,22 +651,21 @@ async fn revisions_are_listed_compared_and_restored() {
 
 #[tokio::test]
 async fn delete_is_admin_only_and_refused_while_referenced() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let delete = "mutation($id: ID!) { deleteContent(id: $id) }";
-    let (peru, _) = country_id_version(&app, &staff.admin, "peru").await;
+    let (peru, _) = country_id_version(&app, app.admin(), "peru").await;
     let (_, refused) = app
-        .as_user(Some(&staff.publisher), delete, json!({ "id": peru }))
+        .as_user(Some(app.publisher()), delete, json!({ "id": peru }))
         .await;
     assert_eq!(code(&refused), "FORBIDDEN");
     let (_, referenced) = app
-        .as_user(Some(&staff.admin), delete, json!({ "id": peru }))
+        .as_user(Some(app.admin()), delete, json!({ "id": peru }))
         .await;
     assert_eq!(code(&referenced), "CONFLICT", "{referenced:#}");
 
-    let (id, _) = published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let (id, _) = published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
     let gone = app
-        .staff_data(&staff.admin, delete, json!({ "id": id }))
+        .staff_data(app.admin(), delete, json!({ "id": id }))
         .await;
     assert_eq!(gone["deleteContent"], id.as_str());
     assert_eq!(
@@ -686,12 +673,12 @@ async fn delete_is_admin_only_and_refused_while_referenced() {
         Value::Null
     );
     let (_, again) = app
-        .as_user(Some(&staff.admin), delete, json!({ "id": id }))
+        .as_user(Some(app.admin()), delete, json!({ "id": id }))
         .await;
     assert_eq!(code(&again), "NOT_FOUND");
     let revs = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             "query($id: ID!) { revisions(id: $id) { id } }",
             json!({ "id": id }),
         )
@@ -699,7 +686,7 @@ async fn delete_is_admin_only_and_refused_while_referenced() {
     assert_eq!(revs["revisions"], json!([]));
     let log = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             "query($id: ID!) { auditLog(filter: { itemId: $id }) { nodes { action before after } } }",
             json!({ "id": id }),
         )
@@ -712,17 +699,16 @@ async fn delete_is_admin_only_and_refused_while_referenced() {
 
 #[tokio::test]
 async fn the_audit_log_records_every_change_and_pages_with_filters() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
     let q = "query($f: AuditLogFilter, $first: Int, $after: String) { auditLog(filter: $f, first: $first, after: $after) { nodes { id action actor { id name } actorRole targetType targetId before after at } hasNextPage endCursor } }";
-    let (_, refused) = app.as_user(Some(&staff.publisher), q, json!({})).await;
+    let (_, refused) = app.as_user(Some(app.publisher()), q, json!({})).await;
     assert_eq!(code(&refused), "FORBIDDEN");
     let (_, anon) = app.as_user(None, q, json!({})).await;
     assert_eq!(code(&anon), "UNAUTHENTICATED");
 
     let all = app
-        .staff_data(&staff.admin, q, json!({ "f": { "itemId": id } }))
+        .staff_data(app.admin(), q, json!({ "f": { "itemId": id } }))
         .await;
     let actions: Vec<&str> = all["auditLog"]["nodes"]
         .as_array()
@@ -741,7 +727,7 @@ async fn the_audit_log_records_every_change_and_pages_with_filters() {
     let editor_id = all["auditLog"]["nodes"][2]["actor"]["id"].clone();
     let page1 = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             q,
             json!({ "f": { "userId": editor_id }, "first": 1 }),
         )
@@ -750,7 +736,7 @@ async fn the_audit_log_records_every_change_and_pages_with_filters() {
     assert_eq!(page1["auditLog"]["nodes"][0]["action"], "SUBMIT_FOR_REVIEW");
     let page2 = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             q,
             json!({ "f": { "userId": editor_id }, "first": 1, "after": page1["auditLog"]["endCursor"] }),
         )
@@ -760,7 +746,7 @@ async fn the_audit_log_records_every_change_and_pages_with_filters() {
     // A time range in the future finds nothing.
     let none = app
         .staff_data(
-            &staff.admin,
+            app.admin(),
             q,
             json!({ "f": { "since": "2999-01-01T00:00:00Z" } }),
         )
@@ -770,12 +756,11 @@ async fn the_audit_log_records_every_change_and_pages_with_filters() {
 
 #[tokio::test]
 async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let region = region_id(&app).await;
     let create = |i: usize| {
         let input = country_input(&region, &format!("busy-{i}"), &format!("Q{i}"), "Busy");
-        app.as_user(Some(&staff.editor), CREATE_COUNTRY, json!({ "i": input }))
+        app.as_user(Some(app.editor()), CREATE_COUNTRY, json!({ "i": input }))
     };
     let results = futures_util::future::join_all((0..8).map(create)).await;
     for (_, resp) in &results {
@@ -783,7 +768,7 @@ async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
     }
     let d = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "{ countries(preview: true, filter: { status: [DRAFT] }) { totalCount } }",
             json!({}),
         )
@@ -793,22 +778,21 @@ async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
 
 #[tokio::test]
 async fn working_copies_keep_the_public_version_number_and_their_keys() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let (id, version) =
-        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+        published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
     let public_version = "{ country(slug: \"atlantis\") { version } }";
     assert_eq!(
         app.data(public_version, json!({})).await["country"]["version"],
         version
     );
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         UPDATE_COUNTRY,
         json!({ "id": id, "v": version, "i": { "slug": "new-atlantis", "iso2": "NA" } }),
     )
     .await;
-    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     // The public sees neither the edit nor the review in the version number.
     assert_eq!(
@@ -822,7 +806,7 @@ async fn working_copies_keep_the_public_version_number_and_their_keys() {
         country_input(&region, "copycat", "NA", "Copycat"),
     ] {
         let (_, resp) = app
-            .as_user(Some(&staff.editor), CREATE_COUNTRY, json!({ "i": input }))
+            .as_user(Some(app.editor()), CREATE_COUNTRY, json!({ "i": input }))
             .await;
         assert_eq!(code(&resp), "CONFLICT", "{resp:#}");
     }
@@ -830,16 +814,15 @@ async fn working_copies_keep_the_public_version_number_and_their_keys() {
 
 #[tokio::test]
 async fn an_edit_during_review_sends_the_item_back_to_draft() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "atlantis", "AT").await;
     let submitted = app
-        .staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     let v = submitted["submitForReview"]["version"].clone();
     let edited = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             UPDATE_COUNTRY,
             json!({ "id": id, "v": v, "i": { "name": "Unreviewed" } }),
         )
@@ -847,7 +830,7 @@ async fn an_edit_during_review_sends_the_item_back_to_draft() {
     assert_eq!(edited["updateCountry"]["status"], "DRAFT");
     // What the publisher reviewed is not what is there now: no publishing it.
     let (_, resp) = app
-        .as_user(Some(&staff.publisher), PUBLISH, json!({ "id": id, "v": v }))
+        .as_user(Some(app.publisher()), PUBLISH, json!({ "id": id, "v": v }))
         .await;
     assert_eq!(code(&resp), "CONFLICT");
     assert_eq!(
@@ -858,19 +841,18 @@ async fn an_edit_during_review_sends_the_item_back_to_draft() {
 
 #[tokio::test]
 async fn archiving_keeps_the_published_content_not_the_unreviewed_copy() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     let (id, version) =
-        published_country(&app, &staff.editor, &staff.publisher, "atlantis", "AT").await;
+        published_country(&app, app.editor(), app.publisher(), "atlantis", "AT").await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         UPDATE_COUNTRY,
         json!({ "id": id, "v": version, "i": { "name": "Half-written" } }),
     )
     .await;
     let a = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             "mutation($id: ID!) { archive(id: $id) { status ... on Country { name workflow { hasUnpublishedChanges } } } }",
             json!({ "id": id }),
         )
@@ -881,7 +863,7 @@ async fn archiving_keeps_the_published_content_not_the_unreviewed_copy() {
     // The working copy is still in the revisions.
     let revs = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($id: ID!) { revisions(id: $id) { action snapshot } }",
             json!({ "id": id }),
         )
@@ -894,15 +876,14 @@ async fn archiving_keeps_the_published_content_not_the_unreviewed_copy() {
 
 #[tokio::test]
 async fn cached_totals_follow_changes_made_by_another_process() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
+    let app = TestApp::with_roles().await;
     // A second process on the same database, with its own caches.
     let db = api::db::Db::connect(&app.url, Some(2))
         .await
         .expect("second pool");
     let other = api::state::AppState::new(db, crate::common::test_config()).expect("state");
     let other_schema = api::graphql::build_schema(other.clone());
-    let admin = api::users::viewer_of(&other, &staff.admin)
+    let admin = api::users::viewer_of(&other, app.admin())
         .await
         .expect("viewer");
     let run_other = |query: String, variables: Value| {
@@ -934,7 +915,7 @@ async fn cached_totals_follow_changes_made_by_another_process() {
         "served from the cache"
     );
 
-    let (peru, _) = country_id_version(&app, &staff.admin, "peru").await;
+    let (peru, _) = country_id_version(&app, app.admin(), "peru").await;
     let created = run_other(
         "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }".into(),
         json!({ "i": { "slug": "late-report", "title": "Late report", "publishedOn": "2025-02-03",
@@ -971,7 +952,7 @@ async fn cached_totals_follow_changes_made_by_another_process() {
     // Staff previews count drafts, with their own cache entries.
     let preview = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "{ documents(preview: true) { totalCount } }",
             json!({}),
         )
@@ -981,20 +962,19 @@ async fn cached_totals_follow_changes_made_by_another_process() {
 
 #[tokio::test]
 async fn editorial_error_paths_are_coded_and_write_nothing() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (atl, v) = new_country(&app, &staff.editor, "atlantis", "AT").await;
-    let (other, _) = new_country(&app, &staff.editor, "lemuria", "LM").await;
+    let app = TestApp::with_roles().await;
+    let (atl, v) = new_country(&app, app.editor(), "atlantis", "AT").await;
+    let (other, _) = new_country(&app, app.editor(), "lemuria", "LM").await;
     let revs = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($id: ID!) { revisions(id: $id) { id } }",
             json!({ "id": other }),
         )
         .await;
     let own = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             "query($id: ID!) { revisions(id: $id) { id } }",
             json!({ "id": atl }),
         )
@@ -1016,84 +996,84 @@ async fn editorial_error_paths_are_coded_and_write_nothing() {
     let before = written().await;
     let cases: Vec<(&str, &str, Value, &str, Option<&str>)> = vec![
         (
-            &staff.publisher,
+            app.publisher(),
             "mutation($r: ID!) { restoreRevision(revisionId: $r) { id } }",
             json!({ "r": base64_id("Revision:999999") }),
             "NOT_FOUND",
             None,
         ),
         (
-            &staff.publisher,
+            app.publisher(),
             "mutation($r: ID!) { restoreRevision(revisionId: $r) { id } }",
             json!({ "r": "not-a-revision" }),
             "BAD_USER_INPUT",
             Some("revisionId"),
         ),
         (
-            &staff.editor,
+            app.editor(),
             "query($a: ID!, $b: ID!) { compareRevisions(from: $a, to: $b) { field } }",
             json!({ "a": own["revisions"][0]["id"], "b": revs["revisions"][0]["id"].clone() }),
             "BAD_USER_INPUT",
             Some("to"),
         ),
         (
-            &staff.editor,
+            app.editor(),
             UPDATE_COUNTRY,
             json!({ "id": programme, "v": 1, "i": { "name": "X" } }),
             "BAD_USER_INPUT",
             Some("id"),
         ),
         (
-            &staff.editor,
+            app.editor(),
             UPDATE_COUNTRY,
             json!({ "id": base64_id("Country:999999"), "v": 1, "i": { "name": "X" } }),
             "NOT_FOUND",
             None,
         ),
         (
-            &staff.publisher,
+            app.publisher(),
             "mutation($id: ID!) { reject(id: $id, comment: \"  \") { id } }",
             json!({ "id": atl }),
             "BAD_USER_INPUT",
             Some("comment"),
         ),
         (
-            &staff.editor,
+            app.editor(),
             "mutation($id: ID!, $v: Int!) { updateProgramme(id: $id, expectedVersion: $v, input: { budget: { amount: \"79228162514264337593543950335\", currency: \"EUR\" } }) { id } }",
             json!({ "id": programme, "v": 1 }),
             "BAD_USER_INPUT",
             Some("input.budget.amount"),
         ),
         (
-            &staff.admin,
+            app.admin(),
             "{ auditLog(first: 0) { hasNextPage } }",
             json!({}),
             "BAD_USER_INPUT",
             Some("first"),
         ),
         (
-            &staff.admin,
+            app.admin(),
             "{ auditLog(after: \"x\") { hasNextPage } }",
             json!({}),
             "BAD_USER_INPUT",
             Some("after"),
         ),
         (
-            &staff.admin,
+            app.admin(),
             "mutation { setUserRole(id: \"no-such-user\", role: ADMIN) { id } }",
             json!({}),
             "NOT_FOUND",
             None,
         ),
         (
-            &staff.admin,
+            app.admin(),
             "mutation { createUser(input: { email: \"not-an-email\", role: EDITOR, password: \"long enough password\" }) { id } }",
             json!({}),
             "BAD_USER_INPUT",
             Some("input.email"),
         ),
         (
-            &staff.editor,
+            app.editor(),
             "{ search(query: \"peru\", after: \"c2VhcmNoOjk5OTk5OTk5OTk5\") { totalCount } }",
             json!({}),
             "BAD_USER_INPUT",
@@ -1113,7 +1093,7 @@ async fn editorial_error_paths_are_coded_and_write_nothing() {
     assert_eq!(written().await, before, "a refused call wrote something");
     // The item is as it was.
     let preview = app
-        .staff_data(&staff.editor, PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
+        .staff_data(app.editor(), PREVIEW_COUNTRY, json!({ "s": "atlantis" }))
         .await;
     assert_eq!(preview["country"]["version"], v);
     assert_eq!(preview["country"]["status"], "DRAFT");
@@ -1121,28 +1101,27 @@ async fn editorial_error_paths_are_coded_and_write_nothing() {
 
 #[tokio::test]
 async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let (id, _) = new_country(&app, &staff.editor, "atlantis", "AT").await;
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "atlantis", "AT").await;
     let submitted = app
-        .staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+        .staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     // The publisher opens version N ...
     let reviewed = submitted["submitForReview"]["version"].as_i64().expect("v");
     // ... meanwhile the editor withdraws, edits and resubmits (N + 3).
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         "mutation($id: ID!) { withdraw(id: $id) { id } }",
         json!({ "id": id }),
     )
     .await;
     app.staff_data(
-        &staff.editor,
+        app.editor(),
         UPDATE_COUNTRY,
         json!({ "id": id, "v": reviewed + 1, "i": { "name": "Not reviewed" } }),
     )
     .await;
-    app.staff_data(&staff.editor, SUBMIT, json!({ "id": id }))
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
         .await;
     let current = reviewed + 3;
     let before = crate::permissions::fingerprint(&app).await;
@@ -1158,7 +1137,7 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
             json!({ "id": id, "v": reviewed }),
         ),
     ] {
-        let (_, resp) = app.as_user(Some(&staff.publisher), query, vars).await;
+        let (_, resp) = app.as_user(Some(app.publisher()), query, vars).await;
         assert_eq!(code(&resp), "CONFLICT", "{query}: {resp:#}");
         assert_eq!(resp["errors"][0]["extensions"]["currentVersion"], current);
     }
@@ -1166,7 +1145,7 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
     // A publish without the version is not even valid GraphQL any more.
     let (_, resp) = app
         .as_user(
-            Some(&staff.publisher),
+            Some(app.publisher()),
             "mutation($id: ID!) { publish(id: $id) { id } }",
             json!({ "id": id }),
         )
@@ -1179,7 +1158,7 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
     );
     // Published at the version now in review, after reviewing it.
     let published = app
-        .staff_data(&staff.publisher, PUBLISH, json!({ "id": id, "v": current }))
+        .staff_data(app.publisher(), PUBLISH, json!({ "id": id, "v": current }))
         .await;
     assert_eq!(published["publish"]["status"], "PUBLISHED");
 
@@ -1189,7 +1168,7 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
     for action in ["unpublish", "archive"] {
         let (_, resp) = app
             .as_user(
-                Some(&staff.publisher),
+                Some(app.publisher()),
                 &format!("mutation($id: ID!, $v: Int) {{ {action}(id: $id, expectedVersion: $v) {{ id }} }}"),
                 json!({ "id": id, "v": now - 1 }),
             )
@@ -1200,7 +1179,7 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
     assert_eq!(crate::permissions::fingerprint(&app).await, before);
     let archived = app
         .staff_data(
-            &staff.publisher,
+            app.publisher(),
             "mutation($id: ID!, $v: Int) { archive(id: $id, expectedVersion: $v) { status } }",
             json!({ "id": id, "v": now }),
         )
@@ -1210,9 +1189,8 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
 
 #[tokio::test]
 async fn document_urls_must_be_http_or_https() {
-    let app = TestApp::demo().await;
-    let staff = app.staff().await;
-    let peru = app.country_id(&staff.editor, "peru").await;
+    let app = TestApp::with_roles().await;
+    let peru = app.country_id(app.editor(), "peru").await;
     let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id version sourceUrl: downloadUrl } }";
     let input = |url: &str| {
         json!({ "i": { "slug": "linked", "title": "Linked", "publishedOn": "2024-01-01", "language": "en",
@@ -1226,14 +1204,14 @@ async fn document_urls_must_be_http_or_https() {
         "file:///etc/passwd",
         "//evil.example/x.pdf",
     ] {
-        let (_, resp) = app.as_user(Some(&staff.editor), create, input(bad)).await;
+        let (_, resp) = app.as_user(Some(app.editor()), create, input(bad)).await;
         assert_eq!(code(&resp), "BAD_USER_INPUT", "{bad}: {resp:#}");
         assert_eq!(resp["errors"][0]["extensions"]["field"], "input.sourceUrl");
     }
     assert_eq!(crate::permissions::fingerprint(&app).await, before);
     let made = app
         .staff_data(
-            &staff.editor,
+            app.editor(),
             create,
             input("https://example.org/report.pdf"),
         )
@@ -1245,7 +1223,7 @@ async fn document_urls_must_be_http_or_https() {
     // An update is held to the same rule.
     let (_, resp) = app
         .as_user(
-            Some(&staff.editor),
+            Some(app.editor()),
             "mutation($id: ID!, $v: Int!) { updateDocument(id: $id, expectedVersion: $v, input: { sourceUrl: \"javascript:void(0)\" }) { id } }",
             json!({ "id": made["createDocument"]["id"], "v": made["createDocument"]["version"] }),
         )
