@@ -18,6 +18,8 @@ mod e2e;
 mod editors_day;
 #[path = "api/errors.rs"]
 mod errors;
+#[path = "api/every_type.rs"]
+mod every_type;
 #[path = "api/filters.rs"]
 mod filters;
 #[path = "api/fixtures.rs"]
