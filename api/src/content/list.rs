@@ -344,6 +344,82 @@ fn push_parent_column(sql: &mut Sql, via: Via, walk: Walk) {
     };
 }
 
+/// A region condition, through the path the type's listing declares: its
+/// own column, the walked region index (`walk`, which it then uses up), the
+/// index as a subquery, or its country links.
+fn push_region(
+    sql: &mut Sql,
+    vis: &Visibility,
+    l: &Listing,
+    slug: &str,
+    ordered: bool,
+    walk: &mut bool,
+) {
+    let region = |sql: &mut Sql| {
+        sql.push("(SELECT r.id FROM regions r WHERE r.slug = ")
+            .bind(slug.to_string())
+            .push(" AND ")
+            .push(vis.visible_sql(Alias::R))
+            .push(")");
+    };
+    match l.region {
+        Some(Via::Column(c)) => {
+            sql.push(" AND t.").push(c).push(" = ");
+            region(sql);
+        }
+        Some(Via::Countries(link)) => match l.place_index(Place::Region) {
+            Some(_) if *walk => {
+                *walk = false;
+                sql.push(" AND k.region_id = ");
+                region(sql);
+            }
+            Some(index) if !vis.is_preview() => {
+                sql.push(" AND t.id IN (SELECT g.")
+                    .push(index.owner)
+                    .push(" FROM ")
+                    .push(index.table)
+                    .push(" g WHERE g.region_id = ");
+                region(sql);
+                sql.push(")");
+            }
+            _ => push_linked(sql, vis, link, ordered, &mut |sql| {
+                sql.push("c.region_id = ");
+                region(sql);
+            }),
+        },
+        None => {}
+    }
+}
+
+/// A country condition (by ISO code or slug), through the type's column or
+/// its country links.
+fn push_country(sql: &mut Sql, vis: &Visibility, l: &Listing, key: &str) {
+    let country = |sql: &mut Sql| {
+        sql.push("(c.iso2 = ")
+            .bind(key.to_ascii_uppercase())
+            .push(" OR c.slug = ")
+            .bind(key.to_string())
+            .push(")");
+    };
+    match l.country {
+        Some(Via::Column(c)) => {
+            // `IN`: a key may be one country's ISO code and
+            // another's slug.
+            sql.push(" AND t.")
+                .push(c)
+                .push(" IN (SELECT c.id FROM countries c WHERE ")
+                .push(vis.visible_sql(Alias::C))
+                .push(" AND ");
+            country(sql);
+            sql.push(")");
+        }
+        Some(Via::Countries(link)) => push_linked(sql, vis, link, false, &mut |sql| {
+            country(sql);
+        }),
+        None => {}
+    }
+}
+
 /// The filter's conditions, each through the path the type's listing declares
 /// (`check_spec` has made sure there is one).
 fn push_filters(
@@ -364,68 +440,8 @@ fn push_filters(
     };
     for cond in f.conds() {
         match cond {
-            Cond::Region(slug) => {
-                let region = |sql: &mut Sql| {
-                    sql.push("(SELECT r.id FROM regions r WHERE r.slug = ")
-                        .bind(slug.clone())
-                        .push(" AND ")
-                        .push(vis.visible_sql(Alias::R))
-                        .push(")");
-                };
-                match l.region {
-                    Some(Via::Column(c)) => {
-                        sql.push(" AND t.").push(c).push(" = ");
-                        region(sql);
-                    }
-                    Some(Via::Countries(link)) => match l.place_index(Place::Region) {
-                        Some(_) if walk => {
-                            walk = false;
-                            sql.push(" AND k.region_id = ");
-                            region(sql);
-                        }
-                        Some(index) if !vis.is_preview() => {
-                            sql.push(" AND t.id IN (SELECT g.")
-                                .push(index.owner)
-                                .push(" FROM ")
-                                .push(index.table)
-                                .push(" g WHERE g.region_id = ");
-                            region(sql);
-                            sql.push(")");
-                        }
-                        _ => push_linked(sql, vis, link, ordered, &mut |sql| {
-                            sql.push("c.region_id = ");
-                            region(sql);
-                        }),
-                    },
-                    None => {}
-                }
-            }
-            Cond::Country(key) => {
-                let country = |sql: &mut Sql| {
-                    sql.push("(c.iso2 = ")
-                        .bind(key.to_ascii_uppercase())
-                        .push(" OR c.slug = ")
-                        .bind(key.clone())
-                        .push(")");
-                };
-                match l.country {
-                    Some(Via::Column(c)) => {
-                        // `IN`: a key may be one country's ISO code and
-                        // another's slug.
-                        sql.push(" AND t.")
-                            .push(c)
-                            .push(" IN (SELECT c.id FROM countries c WHERE ")
-                            .push(vis.visible_sql(Alias::C))
-                            .push(" AND ");
-                        country(sql);
-                        sql.push(")");
-                    }
-                    Some(Via::Countries(link)) => push_linked(sql, vis, link, false, &mut |sql| {
-                        country(sql);
-                    }),
-                    None => {}
-                }
-            }
+            Cond::Region(slug) => push_region(sql, vis, l, slug, ordered, &mut walk),
+            Cond::Country(key) => push_country(sql, vis, l, key),
             Cond::Programme(slug) => {
                 if let Some(c) = l.programme {
                     sql.push(" AND t.")

@@ -763,15 +763,6 @@ fn decide(
     } = step;
     let (action, at) = (*action, *at);
     let head = meta.head_status();
-    let illegal = || {
-        let (next, allowed) = next_steps(action, kind, meta);
-        AppError::IllegalTransition {
-            action: action.verb(),
-            status: head.as_str(),
-            next,
-            allowed,
-        }
-    };
     let no_schedule = || ("scheduled_at", Option::<DateTime<Utc>>::None.into());
     let no_unpublish = || ("unpublish_at", Option::<DateTime<Utc>>::None.into());
     let decided = match action {
@@ -791,25 +782,11 @@ fn decide(
             (Status::Published, Copy::Merge)
         }
         Action::SchedulePublish if head == Status::InReview => {
-            let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
-            if at <= now {
-                return Err(AppError::bad_field(
-                    "at",
-                    "the time must be in the future (publish now with `publish`)",
-                ));
-            }
-            cols.push(("scheduled_at", Some(at).into()));
+            cols.push(("scheduled_at", Some(future(at, now, "publish")?).into()));
             (head, Copy::Keep)
         }
         Action::ScheduleUnpublish if meta.status == Status::Published => {
-            let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
-            if at <= now {
-                return Err(AppError::bad_field(
-                    "at",
-                    "the time must be in the future (unpublish now with `unpublish`)",
-                ));
-            }
-            cols.push(("unpublish_at", Some(at).into()));
+            cols.push(("unpublish_at", Some(future(at, now, "unpublish")?).into()));
             (head, Copy::Keep)
         }
         Action::CancelScheduledPublish if meta.scheduled_at.is_some() => {
@@ -853,9 +830,33 @@ fn decide(
         | Action::Archive
         | Action::Restore
         | Action::Import
-        | Action::Delete => return Err(illegal()),
+        | Action::Delete => return Err(illegal(action, kind, meta)),
     };
     Ok(decided)
+}
+
+/// A schedule's time, which must be given and in the future (`now` is the
+/// mutation named `verb`).
+fn future(at: Option<DateTime<Utc>>, now: DateTime<Utc>, verb: &str) -> AppResult<DateTime<Utc>> {
+    let at = at.ok_or_else(|| AppError::bad_field("at", "a time is required"))?;
+    if at <= now {
+        return Err(AppError::bad_field(
+            "at",
+            format!("the time must be in the future ({verb} now with `{verb}`)"),
+        ));
+    }
+    Ok(at)
+}
+
+/// The error of a step the item's state does not allow, naming those it does.
+fn illegal(action: Action, kind: Kind, meta: &Meta) -> AppError {
+    let (next, allowed) = next_steps(action, kind, meta);
+    AppError::IllegalTransition {
+        action: action.verb(),
+        status: meta.head_status().as_str(),
+        next,
+        allowed,
+    }
 }
 
 /// What an editor may do next with an item in this state (for the message of

@@ -5,7 +5,7 @@
 use crate::auth::Viewer;
 use crate::content::list::{self, Row};
 use crate::content::{Kind, Locale, Visibility};
-use crate::db::{query, Sql};
+use crate::db::{query, Db, Sql};
 use crate::error::{AppError, AppResult};
 use crate::gql::status::ContentStatus;
 use crate::gql::ResultExt;
@@ -16,6 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use entity::Status;
+use sea_orm::QueryResult;
 use std::collections::HashMap;
 
 /// Which part of the queue.
@@ -146,105 +147,17 @@ pub async fn page(
     let cursor = after.map(Cursor::decode).transpose()?;
     let db = &state.db;
     let mut sql = db.sql();
-    sql.push("SELECT * FROM (");
-    for (i, kind) in Kind::ALL.iter().copied().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.push("SELECT ")
-            .push_int(u64::from(kind as u8))
-            .push(" AS k, id, ")
-            .push(kind.title_column())
-            .push(
-                " AS title, draft, status, draft_status, version, draft_version, \
-                 COALESCE(changed_at, updated_at) AS changed_at, updated_by, scheduled_at, \
-                 unpublish_at FROM ",
-            )
-            .push(kind.table())
-            .push(" WHERE ");
-        where_view(&mut sql, view, &actor.id);
-    }
-    sql.push(") q");
-    if let Some(c) = &cursor {
-        sql.push(" WHERE changed_at < ")
-            .bind(c.changed_at)
-            .push(" OR (changed_at = ")
-            .bind(c.changed_at)
-            .push(" AND (k > ")
-            .bind(c.rank)
-            .push(" OR (k = ")
-            .bind(c.rank)
-            .push(" AND id < ")
-            .bind(c.id)
-            .push(")))");
-    }
+    push_queue(&mut sql, view, &actor.id, cursor.as_ref());
     sql.push(" ORDER BY changed_at DESC, k, id DESC LIMIT ")
         .push_int(first + 1);
     let rows = query(&db.conn, sql).await?;
     let has_next_page = rows.len() as u64 > first;
-    let mut heads = Vec::new();
-    for r in rows.iter().take(first as usize) {
-        let k: i32 = r.try_get("", "k")?;
-        let kind = Kind::ALL
-            .iter()
-            .copied()
-            .find(|kind| rank(*kind) == k)
-            .ok_or_else(|| AppError::internal("queue row of no kind"))?;
-        let draft: Option<String> = r.try_get("", "draft")?;
-        let status: Status = r.try_get("", "status")?;
-        let draft_status: Option<Status> = r.try_get("", "draft_status")?;
-        let version: i32 = r.try_get("", "version")?;
-        let draft_version: Option<i32> = r.try_get("", "draft_version")?;
-        let mut title: String = r.try_get("", "title")?;
-        if let Some(copy) = draft.as_deref() {
-            let json: serde_json::Value = serde_json::from_str(copy)?;
-            if let Some(t) = json.get(kind.title_column()).and_then(|t| t.as_str()) {
-                title = t.to_string();
-            }
-        }
-        let copy = draft.is_some();
-        heads.push((
-            kind,
-            r.try_get::<i32>("", "id")?,
-            QueueHead {
-                title,
-                status: if copy {
-                    draft_status.unwrap_or(status)
-                } else {
-                    status
-                },
-                version: if copy {
-                    draft_version.unwrap_or(version)
-                } else {
-                    version
-                },
-                changed_at: r.try_get("", "changed_at")?,
-                changed_by: r.try_get("", "updated_by")?,
-                scheduled_at: r.try_get("", "scheduled_at")?,
-                unpublish_at: r.try_get("", "unpublish_at")?,
-            },
-        ));
-    }
-    // The page's items, one statement per type.
-    let mut items: HashMap<(Kind, i32), Row> = HashMap::new();
-    for kind in Kind::ALL.iter().copied() {
-        let ids: Vec<i32> = heads
-            .iter()
-            .filter(|(k, _, _)| *k == kind)
-            .map(|(_, id, _)| *id)
-            .collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let mut sql = db.sql();
-        sql.push("SELECT * FROM ")
-            .push(kind.table())
-            .push(" WHERE id")
-            .in_ids(&ids);
-        for row in list::parse_rows(kind, db.all(sql).await?)? {
-            items.insert((kind, row_id(&row)), row);
-        }
-    }
+    let heads = rows
+        .iter()
+        .take(first as usize)
+        .map(head_of)
+        .collect::<AppResult<Vec<_>>>()?;
+    let mut items = items_of(db, &heads).await?;
     let end_cursor = heads.last().map(|(kind, id, h)| {
         Cursor {
             changed_at: h.changed_at,
@@ -272,6 +185,111 @@ pub async fn page(
     })
 }
 
+/// The queue's statement up to its order: one branch per type, after the
+/// cursor.
+fn push_queue(sql: &mut Sql, view: QueueView, actor: &str, cursor: Option<&Cursor>) {
+    sql.push("SELECT * FROM (");
+    for (i, kind) in Kind::ALL.iter().copied().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT ")
+            .push_int(u64::from(kind as u8))
+            .push(" AS k, id, ")
+            .push(kind.title_column())
+            .push(
+                " AS title, draft, status, draft_status, version, draft_version, \
+                 COALESCE(changed_at, updated_at) AS changed_at, updated_by, scheduled_at, \
+                 unpublish_at FROM ",
+            )
+            .push(kind.table())
+            .push(" WHERE ");
+        where_view(sql, view, actor);
+    }
+    sql.push(") q");
+    if let Some(c) = cursor {
+        sql.push(" WHERE changed_at < ")
+            .bind(c.changed_at)
+            .push(" OR (changed_at = ")
+            .bind(c.changed_at)
+            .push(" AND (k > ")
+            .bind(c.rank)
+            .push(" OR (k = ")
+            .bind(c.rank)
+            .push(" AND id < ")
+            .bind(c.id)
+            .push(")))");
+    }
+}
+
+/// What one row of the queue's statement says: the item's type and id, and
+/// its head (a working copy's title, status and version where it has one).
+fn head_of(r: &QueryResult) -> AppResult<(Kind, i32, QueueHead)> {
+    let k: i32 = r.try_get("", "k")?;
+    let kind = Kind::ALL
+        .iter()
+        .copied()
+        .find(|kind| rank(*kind) == k)
+        .ok_or_else(|| AppError::internal("queue row of no kind"))?;
+    let draft: Option<String> = r.try_get("", "draft")?;
+    let status: Status = r.try_get("", "status")?;
+    let version: i32 = r.try_get("", "version")?;
+    let mut title: String = r.try_get("", "title")?;
+    if let Some(copy) = draft.as_deref() {
+        let json: serde_json::Value = serde_json::from_str(copy)?;
+        if let Some(t) = json.get(kind.title_column()).and_then(|t| t.as_str()) {
+            title = t.to_string();
+        }
+    }
+    let (status, version) = if draft.is_some() {
+        let draft_status: Option<Status> = r.try_get("", "draft_status")?;
+        let draft_version: Option<i32> = r.try_get("", "draft_version")?;
+        (
+            draft_status.unwrap_or(status),
+            draft_version.unwrap_or(version),
+        )
+    } else {
+        (status, version)
+    };
+    let head = QueueHead {
+        title,
+        status,
+        version,
+        changed_at: r.try_get("", "changed_at")?,
+        changed_by: r.try_get("", "updated_by")?,
+        scheduled_at: r.try_get("", "scheduled_at")?,
+        unpublish_at: r.try_get("", "unpublish_at")?,
+    };
+    Ok((kind, r.try_get::<i32>("", "id")?, head))
+}
+
+/// The page's items, one statement per type.
+async fn items_of(
+    db: &Db,
+    heads: &[(Kind, i32, QueueHead)],
+) -> AppResult<HashMap<(Kind, i32), Row>> {
+    let mut items = HashMap::new();
+    for kind in Kind::ALL.iter().copied() {
+        let ids: Vec<i32> = heads
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .map(|(_, id, _)| *id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let mut sql = db.sql();
+        sql.push("SELECT * FROM ")
+            .push(kind.table())
+            .push(" WHERE id")
+            .in_ids(&ids);
+        for row in list::parse_rows(kind, db.all(sql).await?)? {
+            items.insert((kind, row.id()), row);
+        }
+    }
+    Ok(items)
+}
+
 /// What the queue's statement says of an item.
 struct QueueHead {
     title: String,
@@ -282,16 +300,6 @@ struct QueueHead {
     scheduled_at: Option<DateTime<Utc>>,
     unpublish_at: Option<DateTime<Utc>>,
 }
-
-fn row_id(row: &Row) -> i32 {
-    match row {
-        Row::Region(m) => m.id,
-        Row::Country(m) => m.id,
-        Row::Programme(m) => m.id,
-        Row::Document(m) => m.id,
-    }
-}
-
 /// The condition of a view on one table.
 fn where_view(sql: &mut Sql, view: QueueView, me: &str) {
     let head_is = |sql: &mut Sql, status: Status| {
