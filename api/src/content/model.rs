@@ -65,6 +65,34 @@ pub fn some_text(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// The model a staff preview shows through a working copy: the given
+/// content fields (the copy's), its status and version, and every other
+/// workflow column from the row, each named, so a model field the overlay
+/// leaves out is a compile error rather than a silent copy of the row's.
+macro_rules! overlaid {
+    ($($model:ident)::+ { $($field:ident $(: $value:expr)?),* $(,)? }, $row:expr, $copy:expr) => {
+        $($model)::+ {
+            $($field $(: $value)?,)*
+            id: $row.id,
+            status: $copy.status,
+            version: $copy.version,
+            created_at: $row.created_at,
+            updated_at: $row.updated_at,
+            published_at: $row.published_at,
+            draft: $row.draft.clone(),
+            draft_status: $row.draft_status,
+            draft_version: $row.draft_version,
+            scheduled_at: $row.scheduled_at,
+            unpublish_at: $row.unpublish_at,
+            created_by: $row.created_by.clone(),
+            updated_by: $row.updated_by.clone(),
+            published_by: $row.published_by.clone(),
+            review_comment: $row.review_comment.clone(),
+        }
+    };
+}
+pub(crate) use overlaid;
+
 /// The status and version of a working copy, for an overlay.
 #[derive(Debug, Clone, Copy)]
 pub struct CopyState {

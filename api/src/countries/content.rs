@@ -153,19 +153,20 @@ impl ContentType for CountryData {
             priorities: _, // the node reads them from the working copy
             translations,
         } = self;
-        Ok(country::Model {
-            slug,
-            iso2,
-            name,
-            region_id,
-            summary,
-            context,
-            support_measures,
-            translations: translations_json(&translations)?,
-            status: copy.status,
-            version: copy.version,
-            ..row.clone()
-        })
+        Ok(crate::content::model::overlaid!(
+            country::Model {
+                slug,
+                iso2,
+                name,
+                region_id,
+                summary,
+                context,
+                support_measures,
+                translations: translations_json(&translations)?,
+            },
+            row,
+            copy
+        ))
     }
 
     fn slug(&self) -> &str {
@@ -245,7 +246,11 @@ impl ContentType for CountryData {
                 .then(|| priorities.iter().map(Block::to_file).collect()),
             support_measures: support_measures.clone(),
             translations: some_map(translations),
-            ..CountryIn::default()
+            status: None,
+            scheduled_at: None,
+            unpublish_at: None,
+            review_comment: None,
+            working_copy: None,
         })
     }
 }

@@ -228,25 +228,26 @@ impl ContentType for DocumentData {
             summary,
             translations,
         } = self;
-        Ok(document::Model {
-            slug,
-            title,
-            published_on: published_on.unwrap_or(row.published_on),
-            language,
-            category,
-            programme_id,
-            size_bytes,
-            media_type,
-            format,
-            sha256,
-            original_filename,
-            source_url,
-            summary,
-            translations: translations_json(&translations)?,
-            status: copy.status,
-            version: copy.version,
-            ..row.clone()
-        })
+        Ok(crate::content::model::overlaid!(
+            document::Model {
+                slug,
+                title,
+                published_on: published_on.unwrap_or(row.published_on),
+                language,
+                category,
+                programme_id,
+                size_bytes,
+                media_type,
+                format,
+                sha256,
+                original_filename,
+                source_url,
+                summary,
+                translations: translations_json(&translations)?,
+            },
+            row,
+            copy
+        ))
     }
 
     fn slug(&self) -> &str {
@@ -368,7 +369,11 @@ impl ContentType for DocumentData {
             source_url: source_url.clone(),
             summary: some_text(summary),
             translations: some_map(translations),
-            ..DocumentIn::default()
+            status: None,
+            scheduled_at: None,
+            unpublish_at: None,
+            review_comment: None,
+            working_copy: None,
         })
     }
 }

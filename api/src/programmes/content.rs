@@ -206,20 +206,21 @@ impl ContentType for ProgrammeData {
             summary,
             translations,
         } = self;
-        Ok(programme::Model {
-            slug,
-            title,
-            kind: programme_kind,
-            period_start,
-            period_end,
-            budget_cents,
-            currency,
-            summary,
-            translations: translations_json(&translations)?,
-            status: copy.status,
-            version: copy.version,
-            ..row.clone()
-        })
+        Ok(crate::content::model::overlaid!(
+            programme::Model {
+                slug,
+                title,
+                kind: programme_kind,
+                period_start,
+                period_end,
+                budget_cents,
+                currency,
+                summary,
+                translations: translations_json(&translations)?,
+            },
+            row,
+            copy
+        ))
     }
 
     fn empty() -> Self {
@@ -356,7 +357,11 @@ impl ContentType for ProgrammeData {
             summary: some_text(summary),
             priority_areas: priority_areas.iter().map(Block::to_file).collect(),
             translations: some_map(translations),
-            ..ProgrammeIn::default()
+            status: None,
+            scheduled_at: None,
+            unpublish_at: None,
+            review_comment: None,
+            working_copy: None,
         })
     }
 }

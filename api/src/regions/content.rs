@@ -98,16 +98,17 @@ impl ContentType for RegionData {
             position,
             translations,
         } = self;
-        Ok(region::Model {
-            slug,
-            name,
-            summary,
-            position,
-            translations: translations_json(&translations)?,
-            status: copy.status,
-            version: copy.version,
-            ..row.clone()
-        })
+        Ok(crate::content::model::overlaid!(
+            region::Model {
+                slug,
+                name,
+                summary,
+                position,
+                translations: translations_json(&translations)?,
+            },
+            row,
+            copy
+        ))
     }
 
     fn slug(&self) -> &str {
@@ -148,7 +149,11 @@ impl ContentType for RegionData {
             summary: some_text(summary),
             position: Some(*position),
             translations: some_map(translations),
-            ..RegionIn::default()
+            status: None,
+            scheduled_at: None,
+            unpublish_at: None,
+            review_comment: None,
+            working_copy: None,
         })
     }
 }
