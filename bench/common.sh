@@ -1,9 +1,14 @@
 # Shared by bench/run.sh and bench/editorial.sh (sourced, not run): the release
 # build, a work directory, a throwaway PostgreSQL cluster per backend, a free port,
 # and cleanup of whatever was started. Expects ROOT to be the repository.
+# CMS_BIN=/path/to/cms measures that binary instead (an older build, say).
 
-cargo build --release -p api -q
-CMS=$ROOT/target/release/cms
+if [ -n "${CMS_BIN:-}" ]; then
+  CMS=$CMS_BIN
+else
+  cargo build --release -p api -q
+  CMS=$ROOT/target/release/cms
+fi
 WORK=$(mktemp -d /tmp/cms-bench.XXXXXX)
 SERVER_PID=""
 PGDIR=""

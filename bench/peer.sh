@@ -10,6 +10,8 @@
 # the "uncached" targets ask; on measures answers served from the cache. Other
 # options go to the harness (--scale N, --duration S, --warmup S, --keep). The
 # harness is ../shared/bench/peer/run_peer.sh unless PEER_HARNESS says otherwise.
+# CMS_BIN=/path/to/cms measures that binary instead of this checkout's release
+# build (an older build, for a before/after pair in one sitting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HARNESS=${PEER_HARNESS:-../shared/bench/peer/run_peer.sh}
@@ -35,10 +37,13 @@ case "$CACHE" in
   *) echo "--response-cache on|off" >&2; exit 2 ;;
 esac
 # Built first: a build inside the contender command counts against its start-up limit.
-cargo build --release --bin cms
+if [ -z "${CMS_BIN:-}" ]; then
+  cargo build --release --bin cms
+  CMS_BIN=target/release/cms
+fi
 CONTENDER="export DATABASE_URL=\"$DB\" CMS_BIND=127.0.0.1:\$CONTENDER_PORT RUST_LOG=warn \
 CMS_RESPONSE_CACHE_BYTES=$CACHE_BYTES CMS_SCHEDULER_INTERVAL=0
-target/release/cms import \"\$DATASET\" && exec target/release/cms serve --no-demo"
+$CMS_BIN import \"\$DATASET\" && exec $CMS_BIN serve --no-demo"
 echo "contender ($BACKEND, response cache $CACHE): $CONTENDER"
 # The partner queries are the project's own copy (queries/), not the kit's.
 exec "$HARNESS" --contender "$CONTENDER" --contender-queries queries "${ARGS[@]}"
