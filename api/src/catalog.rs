@@ -74,21 +74,25 @@ macro_rules! catalog {
         impl Kind {
             /// Decodes rows of this type (see [`decode::rows`]).
             pub fn rows(self, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
-                Ok(match self {
-                    $(Kind::$variant => decode::rows::<<$ty as ContentType>::Model>(raw)?
-                        .into_iter()
-                        .map(Row::$variant)
-                        .collect(),)*
-                })
+                self.decode(raw, true)
             }
 
             /// Decodes rows of this type by name ([`decode::rows_by_name`]).
             pub fn rows_by_name(self, raw: &[QueryResult]) -> AppResult<Vec<Row>> {
+                self.decode(raw, false)
+            }
+
+            fn decode(self, raw: &[QueryResult], by_position: bool) -> AppResult<Vec<Row>> {
                 Ok(match self {
-                    $(Kind::$variant => decode::rows_by_name::<<$ty as ContentType>::Model>(raw)?
-                        .into_iter()
-                        .map(Row::$variant)
-                        .collect(),)*
+                    $(Kind::$variant => {
+                        type M = <$ty as ContentType>::Model;
+                        let models = if by_position {
+                            decode::rows::<M>(raw)?
+                        } else {
+                            decode::rows_by_name::<M>(raw)?
+                        };
+                        models.into_iter().map(Row::$variant).collect()
+                    })*
                 })
             }
         }
