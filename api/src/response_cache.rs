@@ -131,7 +131,7 @@ fn normalised(q: &[u8]) -> Vec<u8> {
 }
 
 /// A cached answer: the body as sent, its two entity tags (one per media type,
-/// as `http::graphql` computes them) and its cache tags, with the header values
+/// as `http::answer` computes them, by `http::response::Media::index`) and its cache tags, with the header values
 /// a hit sends built once.
 #[derive(Debug)]
 pub struct Cached {

@@ -1,9 +1,12 @@
-//! The HTTP surface: GraphQL over HTTP (POST and GET), GraphiQL, health, metrics.
+//! The HTTP surface: GraphQL over HTTP (POST and GET) as a pipeline of steps
+//! (`pipeline.rs`), GraphiQL, health, metrics.
+pub mod answer;
 pub mod brakes;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod persisted_queries;
+pub mod pipeline;
 pub mod response;
 
 use crate::graphql::CmsSchema;
@@ -96,7 +99,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .vary(tower_http::cors::Vary::list(std::iter::empty()));
     // The request timeout holds the GraphQL route only: health and metrics must
     // answer however loaded the public path is. The in-flight limit is taken
-    // inside the handler, once the body has arrived (`graphql::execute`).
+    // inside the pipeline, once the body has arrived (`pipeline::admit`).
     let graphql = brakes::limit_time(
         Router::new().route(
             "/graphql",
