@@ -5,6 +5,7 @@ pub mod brakes;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod metrics;
 pub mod persisted_queries;
 pub mod pipeline;
 pub mod response;
@@ -114,7 +115,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     if metrics_here {
-        router = router.route("/metrics", get(health::metrics));
+        router = router.route("/metrics", get(metrics::metrics));
     }
     finish(router, app)
 }
@@ -123,7 +124,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
 /// public address's router receives (the state's traffic is shared).
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(health::metrics_of))
+        .route("/metrics", get(metrics::metrics_of))
         .with_state(state)
 }
 
