@@ -143,6 +143,12 @@ impl Collector for Scrape {
                 bytes,
             )?;
         }
+        counter(
+            e,
+            "document_parses",
+            "GraphQL documents parsed (not found among those parsed before).",
+            state.documents.parses(),
+        )?;
         Ok(())
     }
 }

@@ -135,7 +135,7 @@ async fn require_trusted(
     let text = &request.query;
     let parsed = match state.documents.get(text) {
         Some(parsed) => Ok(parsed),
-        None => crate::query::parse(text),
+        None => state.documents.parse(text),
     };
     match parsed {
         Ok(parsed) if crate::query::logs_in_only(&parsed.doc) => {

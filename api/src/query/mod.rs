@@ -11,6 +11,7 @@ use async_graphql::ServerError;
 use limits::{coded, framework_limit, measure, text_nesting, QueryLimits, Shape, MAX_TEXT_NESTING};
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A document as parsed, with its expanded size.
@@ -49,7 +50,13 @@ pub type Document = Result<Arc<Parsed>, ServerError>;
 /// Documents parsed before, by their exact text, within a byte budget: partner
 /// sites send the same few queries again and again. The hasher of validation
 /// keys is seeded per process, so no client can aim at another's key.
-pub struct Documents(Fifo<Arc<str>, Parsed>, RandomState);
+pub struct Documents {
+    kept: Fifo<Arc<str>, Parsed>,
+    seed: RandomState,
+    /// Texts parsed (not found among those parsed before), for `/metrics`
+    /// and the tests that hold a request to one parse.
+    parses: AtomicU64,
+}
 
 /// Bytes charged per selection of the document: a field's node (name, alias,
 /// positions, argument, directive and selection vectors) with its name's
@@ -64,32 +71,47 @@ const ENTRY_OVERHEAD: usize = 512 + VALIDATED_PER_DOCUMENT * 8;
 impl Documents {
     /// At most `budget` bytes (0: every request parses its document).
     pub fn new(budget: usize) -> Documents {
-        Documents(Fifo::new(budget), RandomState::new())
+        Documents {
+            kept: Fifo::new(budget),
+            seed: RandomState::new(),
+            parses: AtomicU64::new(0),
+        }
     }
 
     /// Entries and bytes held (for `/metrics`).
     pub fn size(&self) -> (usize, usize) {
-        self.0.size()
+        self.kept.size()
+    }
+
+    /// Texts parsed since the start.
+    pub fn parses(&self) -> u64 {
+        self.parses.load(Ordering::Relaxed)
     }
 
     /// The key a validation pass is remembered by: the operation and the
     /// variables' JSON, hashed with this process's seed.
     pub fn pass_key(&self, operation: Option<&str>, variables: &[u8]) -> u64 {
-        self.1.hash_one((operation, variables))
+        self.seed.hash_one((operation, variables))
     }
-}
 
-impl Documents {
     /// A document parsed before, by its exact text.
     pub fn get(&self, query: &str) -> Option<Arc<Parsed>> {
-        self.0.get(query)
+        self.kept.get(query)
+    }
+
+    /// Parses a document's text, once its brackets are known to nest within
+    /// [`MAX_TEXT_NESTING`], and measures it (not kept: see
+    /// [`keep`](Self::keep)).
+    pub fn parse(&self, query: &str) -> Document {
+        self.parses.fetch_add(1, Ordering::Relaxed);
+        parse(query)
     }
 
     /// Keeps a document parsed now for the next requests, when it is within
     /// the limits: refused ones would push out the partner queries for
     /// nothing.
     pub fn keep(&self, query: &str, parsed: &Arc<Parsed>, limits: &QueryLimits) {
-        let cache = &self.0;
+        let cache = &self.kept;
         if !cache.enabled() || limits.check_shape(parsed.shape).is_err() {
             return;
         }
@@ -107,15 +129,13 @@ impl Documents {
         if let Some(parsed) = self.get(query) {
             return Ok(parsed);
         }
-        let parsed = parse(query)?;
+        let parsed = self.parse(query)?;
         self.keep(query, &parsed, limits);
         Ok(parsed)
     }
 }
 
-/// Parses a document's text, once its brackets are known to nest within
-/// [`MAX_TEXT_NESTING`], and measures it.
-pub fn parse(query: &str) -> Document {
+fn parse(query: &str) -> Document {
     if text_nesting(query, MAX_TEXT_NESTING) > MAX_TEXT_NESTING {
         return Err(coded(
             ServerError::new(
