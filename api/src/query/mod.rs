@@ -4,7 +4,7 @@
 //! schema and the state: it knows the text of a document, not its types.
 pub mod limits;
 
-use crate::bounded::Fifo;
+use crate::bounded::Bounded;
 use crate::error::code;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::ServerError;
@@ -51,7 +51,7 @@ pub type Document = Result<Arc<Parsed>, ServerError>;
 /// sites send the same few queries again and again. The hasher of validation
 /// keys is seeded per process, so no client can aim at another's key.
 pub struct Documents {
-    kept: Fifo<Arc<str>, Parsed>,
+    kept: Bounded<Arc<str>, Arc<Parsed>>,
     seed: RandomState,
     /// Texts parsed (not found among those parsed before), for `/metrics`
     /// and the tests that hold a request to one parse.
@@ -67,12 +67,14 @@ const TREE_BYTES_PER_NODE: usize = 256;
 /// text itself (the key).
 const TREE_BYTES_PER_TEXT_BYTE: usize = 4;
 const ENTRY_OVERHEAD: usize = 512 + VALIDATED_PER_DOCUMENT * 8;
+/// What an entry typically costs: a partner query of fifty selections.
+const TYPICAL_ENTRY_BYTES: usize = 16 << 10;
 
 impl Documents {
     /// At most `budget` bytes (0: every request parses its document).
     pub fn new(budget: usize) -> Documents {
         Documents {
-            kept: Fifo::new(budget),
+            kept: Bounded::new(budget, TYPICAL_ENTRY_BYTES),
             seed: RandomState::new(),
             parses: AtomicU64::new(0),
         }
