@@ -5,8 +5,8 @@
 //! Apollo's automatic persisted queries (APQ): a client sends
 //! `extensions.persistedQuery = {version: 1, sha256Hash}` without the query; an
 //! unknown hash is `PERSISTED_QUERY_NOT_FOUND`, and the client sends the query
-//! with its hash again, which this process then remembers (in a byte budget,
-//! oldest first out). Over GET as over POST.
+//! with its hash again, which this process then remembers (in a byte budget;
+//! hashes not sent again go first). Over GET as over POST.
 //!
 //! Trusted documents: with `CMS_TRUSTED_DOCUMENTS=on`, anonymous clients may run
 //! only documents an operator registered (`cms trusted-documents register`), by
