@@ -2,7 +2,7 @@
 //! operator registered (`cms trusted-documents register`, in the database, so
 //! every process shares them), and the automatic persisted queries (APQ) one
 //! process remembers. The protocol is in `http::persisted_queries`.
-use crate::bounded::Fifo;
+use crate::bounded::Bounded;
 use crate::db::{exec, Db};
 use crate::error::{AppError, AppResult};
 use std::sync::Arc;
@@ -106,17 +106,21 @@ pub async fn remove(db: &Db, hash: &str) -> AppResult<bool> {
     Ok(exec(&db.conn, sql).await? > 0)
 }
 
-/// The APQ documents a process remembers, within a byte budget (the oldest
-/// forgotten first).
-pub struct ApqStore(Fifo<String, str>);
+/// The APQ documents a process remembers, within a byte budget (hashes sent
+/// once and never again go first).
+pub struct ApqStore(Bounded<String, Arc<str>>);
 
-/// Bytes an entry costs beyond its hash and text: the text's Arc header and the
-/// map's slot (key, value and cost), counted twice for the table's spare room.
-const APQ_ENTRY_OVERHEAD: usize = 16 + 2 * (24 + 16 + 8);
+/// Bytes an entry costs beyond its hash and text: the text's Arc header, and
+/// the cache's entry (key, value, cost, queue links) with its index slot,
+/// counted twice for the table's spare room.
+const APQ_ENTRY_OVERHEAD: usize = 16 + 2 * (24 + 24 + 24 + 8);
+
+/// What an entry typically costs (a partner query of a kilobyte or two).
+const APQ_TYPICAL_BYTES: usize = 2048;
 
 impl ApqStore {
     pub fn new(budget: usize) -> ApqStore {
-        ApqStore(Fifo::new(budget))
+        ApqStore(Bounded::new(budget, APQ_TYPICAL_BYTES))
     }
 
     pub fn get(&self, hash: &str) -> Option<Arc<str>> {
@@ -124,10 +128,8 @@ impl ApqStore {
     }
 
     pub fn put(&self, hash: String, doc: &str) {
-        // The hash is held twice (map and queue), each copy with its String;
-        // the text with its Arc; the map's slot and spare capacity.
-        let cost =
-            2 * (hash.len() + std::mem::size_of::<String>()) + doc.len() + APQ_ENTRY_OVERHEAD;
+        // The hash with its String, the text with its Arc, the entry.
+        let cost = hash.len() + std::mem::size_of::<String>() + doc.len() + APQ_ENTRY_OVERHEAD;
         self.0.put(hash, Arc::from(doc), cost);
     }
 

@@ -7,9 +7,10 @@
 //! processes arrive through `invalidation` (PostgreSQL's LISTEN/NOTIFY, or
 //! SQLite's public generation), which flushes everything when it may have missed
 //! one.
+use crate::bounded::{Bounded, Charged};
 use crate::content::tags::Tag;
 use axum::http::HeaderValue;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -131,7 +132,7 @@ fn normalised(q: &[u8]) -> Vec<u8> {
 }
 
 /// A cached answer: the body as sent, its two entity tags (one per media type,
-/// as `http::graphql` computes them) and its cache tags, with the header values
+/// as `http::answer` computes them, by `http::response::Media::index`) and its cache tags, with the header values
 /// a hit sends built once.
 #[derive(Debug)]
 pub struct Cached {
@@ -142,32 +143,36 @@ pub struct Cached {
     pub tag_headers: Option<[HeaderValue; 2]>,
 }
 
-struct Entry {
-    answer: Arc<Cached>,
-    cost: usize,
-    /// The insertion this entry came from (eviction is oldest first).
-    serial: u64,
+/// What the entries' cache reports of an insertion: the answers it evicted
+/// for room, to be dropped from the tag index.
+#[derive(Clone, Copy, Default)]
+struct Evictions;
+
+impl quick_cache::Lifecycle<Key, Charged<Arc<Cached>>> for Evictions {
+    type RequestState = Vec<(Key, Arc<Cached>)>;
+
+    fn on_evict(&self, evicted: &mut Self::RequestState, key: Key, entry: Charged<Arc<Cached>>) {
+        evicted.push((key, entry.value));
+    }
 }
 
+/// Which entries hold each tag.
 #[derive(Default)]
-struct Inner {
-    map: HashMap<Key, Entry>,
-    by_tag: HashMap<Tag, HashSet<Key>>,
-    order: VecDeque<(u64, Key)>,
-    bytes: usize,
-    serial: u64,
-}
+struct Index(HashMap<Tag, HashSet<Key>>);
 
-impl Inner {
-    fn remove(&mut self, key: &Key) {
-        if let Some(entry) = self.map.remove(key) {
-            self.bytes -= entry.cost;
-            for tag in &entry.answer.tags {
-                if let Some(keys) = self.by_tag.get_mut(tag) {
-                    keys.remove(key);
-                    if keys.is_empty() {
-                        self.by_tag.remove(tag);
-                    }
+impl Index {
+    fn add(&mut self, key: Key, tags: &[Tag]) {
+        for tag in tags {
+            self.0.entry(*tag).or_default().insert(key);
+        }
+    }
+
+    fn drop_key(&mut self, key: &Key, tags: &[Tag]) {
+        for tag in tags {
+            if let Some(keys) = self.0.get_mut(tag) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.0.remove(tag);
                 }
             }
         }
@@ -201,12 +206,16 @@ impl Alias {
 
 /// The cache (budget 0: off).
 pub struct ResponseCache {
-    inner: Mutex<Inner>,
+    /// The answers, bounded in bytes (what is never read again goes first).
+    entries: Bounded<Key, Arc<Cached>, Evictions>,
+    /// The tag index, whose lock also orders insertions, evictions and
+    /// flushes (lookups go to `entries` alone).
+    index: Mutex<Index>,
     /// The keys of GET query strings seen before (a sixteenth of the
     /// budget): the same URL again finds its answer without decoding and
     /// normalising the request. A query string always means the same request,
     /// so these outlive evictions and flushes.
-    aliases: crate::bounded::Fifo<Alias, Key>,
+    aliases: Bounded<Alias, Key>,
     /// Raised by every eviction and flush: an answer computed while one
     /// happened may hold what it evicted, so it is not kept.
     epoch: AtomicU64,
@@ -222,15 +231,19 @@ pub struct ResponseCache {
 /// slots and its place in the eviction queue, rounded up.
 const ENTRY_OVERHEAD: usize = 256;
 
-/// Bytes an alias costs: its two hashes, the shared key's allocation, the map
-/// slot and the queue slot.
+/// What an entry typically costs (a country page's answer).
+const TYPICAL_ENTRY_BYTES: usize = 8 << 10;
+
+/// Bytes an alias costs: its two hashes, its entry and index slot, with the
+/// table's spare room.
 const ALIAS_COST: usize = 160;
 
 impl ResponseCache {
     pub fn new(budget: usize) -> ResponseCache {
         ResponseCache {
-            inner: Mutex::default(),
-            aliases: crate::bounded::Fifo::new(budget / 16),
+            entries: Bounded::new(budget - budget / 16, TYPICAL_ENTRY_BYTES),
+            index: Mutex::default(),
+            aliases: Bounded::new(budget / 16, ALIAS_COST),
             epoch: AtomicU64::new(0),
             budget,
             hits: AtomicU64::new(0),
@@ -247,20 +260,16 @@ impl ResponseCache {
 
     /// The key a GET query string was found to have before.
     pub fn aliased(&self, alias: &Alias) -> Option<Key> {
-        self.aliases.get(alias).map(|k| *k)
+        self.aliases.get(alias)
     }
 
     /// Remembers the key of a GET query string.
     pub fn alias(&self, alias: Alias, key: Key) {
-        self.aliases.put(alias, Arc::new(key), ALIAS_COST);
+        self.aliases.put(alias, key, ALIAS_COST);
     }
 
     pub fn get(&self, key: &Key) -> Option<Arc<Cached>> {
-        let found = self
-            .inner
-            .lock()
-            .ok()
-            .and_then(|inner| inner.map.get(key).map(|e| e.answer.clone()));
+        let found = self.entries.get(key);
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -276,7 +285,8 @@ impl ResponseCache {
     }
 
     /// Keeps an answer computed since `epoch`, unless an eviction or a flush
-    /// came in between; evicts the oldest entries when the budget is full.
+    /// came in between; answers not read lately make room when the budget is
+    /// full.
     pub fn put(&self, key: Key, answer: Arc<Cached>, epoch: u64) {
         let headers = answer
             .etags
@@ -286,84 +296,67 @@ impl ResponseCache {
             + answer.body.len()
             + headers.map(HeaderValue::len).sum::<usize>()
             + answer.tags.len() * (2 * std::mem::size_of::<Tag>() + 16);
-        let budget = self.budget - self.budget / 16;
-        if cost > budget {
-            return;
-        }
-        let Ok(mut inner) = self.inner.lock() else {
+        let Ok(mut index) = self.index.lock() else {
             return;
         };
         // Under the lock: evictions raise the epoch under it too.
         if self.epoch.load(Ordering::Acquire) != epoch {
             return;
         }
-        inner.remove(&key);
-        while inner.bytes + cost > budget {
-            let Some((serial, old)) = inner.order.pop_front() else {
-                break;
-            };
-            // Entries replaced or evicted since leave stale queue slots.
-            if inner.map.get(&old).is_some_and(|e| e.serial == serial) {
-                inner.remove(&old);
-                self.evictions.fetch_add(1, Ordering::Relaxed);
+        if let Some(old) = self.entries.remove(&key) {
+            index.drop_key(&key, &old.tags);
+        }
+        let mut evicted = Vec::new();
+        let mut kept = self
+            .entries
+            .put_with(key, answer.clone(), cost, &mut evicted);
+        for (old, gone) in &evicted {
+            if *old == key {
+                // Refused: larger than the cache takes.
+                kept = false;
+                continue;
             }
+            index.drop_key(old, &gone.tags);
+            self.evictions.fetch_add(1, Ordering::Relaxed);
         }
-        inner.serial += 1;
-        let serial = inner.serial;
-        for tag in &answer.tags {
-            inner.by_tag.entry(*tag).or_default().insert(key);
-        }
-        inner.order.push_back((serial, key));
-        inner.bytes += cost;
-        inner.map.insert(
-            key,
-            Entry {
-                answer,
-                cost,
-                serial,
-            },
-        );
-        // Stale queue slots are bounded by the live entries.
-        if inner.order.len() > 2 * inner.map.len() + 64 {
-            let Inner { order, map, .. } = &mut *inner;
-            order.retain(|(s, k)| map.get(k).is_some_and(|e| e.serial == *s));
+        if kept {
+            index.add(key, &answer.tags);
         }
     }
 
     /// Evicts every entry that holds one of these tags; how many it evicted.
     pub fn evict(&self, tags: &[Tag]) -> usize {
-        let Ok(mut inner) = self.inner.lock() else {
+        let Ok(mut index) = self.index.lock() else {
             return 0;
         };
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.invalidations.fetch_add(1, Ordering::Relaxed);
         let keys: HashSet<Key> = tags
             .iter()
-            .filter_map(|t| inner.by_tag.get(t))
+            .filter_map(|t| index.0.get(t))
             .flatten()
             .copied()
             .collect();
         for key in &keys {
-            inner.remove(key);
+            if let Some(gone) = self.entries.remove(key) {
+                index.drop_key(key, &gone.tags);
+            }
         }
         keys.len()
     }
 
     /// Drops everything (a change may have been missed).
     pub fn flush(&self) {
-        if let Ok(mut inner) = self.inner.lock() {
+        if let Ok(mut index) = self.index.lock() {
             self.epoch.fetch_add(1, Ordering::AcqRel);
-            *inner = Inner::default();
+            self.entries.clear();
+            *index = Index::default();
         }
         self.flushes.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn stats(&self) -> Stats {
-        let (entries, bytes) = self
-            .inner
-            .lock()
-            .map(|i| (i.map.len(), i.bytes))
-            .unwrap_or_default();
+        let (entries, bytes) = self.entries.size();
         Stats {
             entries,
             bytes: bytes + self.aliases.size().1,

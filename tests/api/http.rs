@@ -36,6 +36,31 @@ async fn get_runs_queries_but_never_mutations() {
     assert_eq!(code(&body), "BAD_USER_INPUT");
 }
 
+#[tokio::test]
+async fn a_request_parses_its_document_at_most_once() {
+    let app = TestApp::demo().await;
+    let parses = || app.state.documents.parses();
+    let before = parses();
+    // A query's first request parses it; the next ones find it parsed.
+    for _ in 0..3 {
+        let (status, body) = app.post(json!({ "query": "{ regions { slug } }" })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(parses(), before + 1);
+    // A mutation over GET is known as one from that one parse (then 405).
+    let uri =
+        "/graphql?query=mutation%20%7B%20__typename%20__schema%20%7B%20description%20%7D%20%7D";
+    let (status, _, _) = app
+        .raw(Request::get(uri).body(Body::empty()).expect("req"))
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(parses(), before + 2);
+    assert_eq!(
+        crate::limits::metric(&app, "cms_document_parses_total").await,
+        (before + 2) as f64
+    );
+}
+
 async fn get_page(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, String) {
     let req = Request::get(path)
         .header(header::ACCEPT, "text/html,application/xhtml+xml")

@@ -162,8 +162,11 @@ async fn trusted_mode_runs_registered_documents_only_for_anonymous_clients() {
     // A document that only logs in runs unregistered (so staff can get a
     // token); any other mutation is refused like a query, fragments and all.
     let login = "mutation { login(email: \"nobody@example.org\", password: \"wrong password 1\") { token } }";
+    let parses = app.state.documents.parses();
     let resp = post(&app, None, json!({ "query": login })).await;
     assert_eq!(code(&resp), "UNAUTHENTICATED", "{resp}");
+    // Looked at to be let through, and run: parsed once.
+    assert_eq!(app.state.documents.parses(), parses + 1);
     // As GraphiQL sends it: named, with variables and __typename.
     let named = "mutation Login($e: String!, $p: String!) { __typename login(email: $e, password: $p) { token } }";
     let resp = post(

@@ -5,50 +5,36 @@
 //!
 //! Bounded in bytes, not only in entries: keys hold client-chosen filter text,
 //! so an entry count alone would let a client fill memory with long keys. Each
-//! entry is charged its key's heap bytes plus a fixed overhead; when an insert
-//! would pass the budget, entries of older generations go first (they can never
-//! be used again), then those not read since the last sweep (a second chance:
-//! a flood of one-off keys, such as distinct search words, does not push out
-//! the counts partner pages keep reading), then any until half the budget is
-//! free. Keys are normalised before they get here (statuses sorted and
+//! entry is charged its key's heap bytes plus a fixed overhead, in a cache that
+//! drops first what is not read again (`bounded.rs`: a flood of one-off keys,
+//! such as distinct search words, does not push out the counts partner pages
+//! keep reading; a key's older generation is replaced when it is counted
+//! again). Keys are normalised before they get here (statuses sorted and
 //! folded), so equivalent filters share one entry.
 #[cfg(test)]
 use super::filter::Cond;
 use super::filter::Filter;
 use super::tables::Via;
 use super::{Kind, Visibility};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use crate::bounded::Bounded;
 
 /// What a count depends on (not the order or the window): the visibility, the
 /// listed type, the filter, and for a nested list its parent (the relation and
 /// the parent's id).
 pub type CountKey = (Visibility, Kind, Filter, Option<(Via, i32)>);
 
-/// Bytes an entry costs beyond its key's text: the key and value structs twice
-/// (a hash table keeps up to as many spare slots as used ones) and the control
-/// bytes, rounded up.
+/// A count and the generation it was counted at.
+type Entry = (i64, i64);
+
+/// Bytes an entry costs beyond its key's text: the key and value structs (with
+/// the charge and the queue links) twice (a table keeps up to as many spare
+/// slots as used ones) and the index slot, rounded up.
 const ENTRY_OVERHEAD: usize =
-    2 * (std::mem::size_of::<CountKey>() + std::mem::size_of::<Entry>()) + 16;
+    2 * (std::mem::size_of::<CountKey>() + std::mem::size_of::<Entry>() + 24) + 16;
 
-#[derive(Debug)]
 pub struct CountCache {
-    inner: Mutex<Inner>,
+    entries: Bounded<CountKey, Entry>,
     budget: usize,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    map: HashMap<CountKey, Entry>,
-    bytes: usize,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    generation: i64,
-    count: i64,
-    /// Read since the last sweep.
-    used: bool,
 }
 
 /// What the cache holds now (for `/metrics`).
@@ -68,74 +54,25 @@ impl CountCache {
     /// A cache holding at most `budget` bytes (0 turns it off).
     pub fn new(budget: usize) -> CountCache {
         CountCache {
-            inner: Mutex::new(Inner::default()),
+            entries: Bounded::new(budget, ENTRY_OVERHEAD + 64),
             budget,
         }
     }
 
     /// The cached (generation, count) of `key`.
     pub fn get(&self, key: &CountKey) -> Option<(i64, i64)> {
-        let mut inner = self.inner.lock().ok()?;
-        let e = inner.map.get_mut(key)?;
-        e.used = true;
-        Some((e.generation, e.count))
+        self.entries.get(key)
     }
 
     pub fn put(&self, mut key: CountKey, generation: i64, count: i64) {
         // Charged by capacity: drop any spare capacity the key was built with.
         key.2.shrink_to_fit();
         let cost = entry_bytes(&key);
-        if cost > self.budget {
-            return;
-        }
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if let Some((old, _)) = inner.map.remove_entry(&key) {
-            inner.bytes = inner.bytes.saturating_sub(entry_bytes(&old));
-        }
-        if inner.bytes + cost > self.budget {
-            // Older generations first: they are never used again. Then what
-            // was not read since the last sweep.
-            inner
-                .map
-                .retain(|_, e| e.generation >= generation && std::mem::take(&mut e.used));
-            inner.map.shrink_to_fit();
-            inner.bytes = inner.map.keys().map(entry_bytes).sum();
-        }
-        if inner.bytes + cost > self.budget {
-            // All of it read lately: keep what fits in half the budget, so
-            // the next sweeps are as far apart.
-            let room = (self.budget / 2).saturating_sub(cost);
-            let mut kept = 0;
-            inner.map.retain(|k, _| {
-                let b = entry_bytes(k);
-                let keep = kept + b <= room;
-                if keep {
-                    kept += b;
-                }
-                keep
-            });
-            inner.map.shrink_to_fit();
-            inner.bytes = kept;
-        }
-        inner.map.insert(
-            key,
-            Entry {
-                generation,
-                count,
-                used: false,
-            },
-        );
-        inner.bytes += cost;
+        self.entries.put(key, (generation, count), cost);
     }
 
     pub fn size(&self) -> CacheSize {
-        let (entries, bytes) = self
-            .inner
-            .lock()
-            .map(|m| (m.map.len(), m.bytes))
-            .unwrap_or_default();
+        let (entries, bytes) = self.entries.size();
         CacheSize {
             entries,
             bytes,

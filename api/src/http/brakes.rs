@@ -4,13 +4,13 @@
 //!   stops the work and rolls back its open transaction, and the client gets
 //!   TIMEOUT (HTTP 504);
 //! - the limit on GraphQL requests in flight is not here but in the handler
-//!   (`graphql::execute`): a slot is taken only once the body has arrived, so
+//!   (`pipeline::admit`): a slot is taken only once the body has arrived, so
 //!   slow senders hold none; beyond it a request is refused at once with
 //!   SERVICE_UNAVAILABLE (HTTP 503, `Retry-After`), so overload never builds a
 //!   queue of requests that will time out anyway;
 //! - `CatchPanic` (tower-http) around everything: a panic in any handler is logged
 //!   and answered with INTERNAL (HTTP 500), and the process serves on.
-use super::response::fault;
+use super::response::{fault, Media};
 use crate::error::AppError;
 use axum::error_handling::HandleErrorLayer;
 use axum::response::Response;
@@ -48,7 +48,7 @@ async fn on_brake(err: BoxError) -> Response {
         tracing::error!(error = %err, "request failed in the server's middleware");
         AppError::internal("middleware")
     };
-    fault(&fault_of, false)
+    fault(&fault_of, Media::Json)
 }
 
 fn on_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
@@ -58,5 +58,5 @@ fn on_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = detail, "a handler panicked; the process serves on");
-    fault(&AppError::internal("panic"), false)
+    fault(&AppError::internal("panic"), Media::Json)
 }

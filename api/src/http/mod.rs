@@ -1,9 +1,13 @@
-//! The HTTP surface: GraphQL over HTTP (POST and GET), GraphiQL, health, metrics.
+//! The HTTP surface: GraphQL over HTTP (POST and GET) as a pipeline of steps
+//! (`pipeline.rs`), GraphiQL, health, metrics.
+pub mod answer;
 pub mod brakes;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod metrics;
 pub mod persisted_queries;
+pub mod pipeline;
 pub mod response;
 
 use crate::graphql::CmsSchema;
@@ -96,7 +100,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .vary(tower_http::cors::Vary::list(std::iter::empty()));
     // The request timeout holds the GraphQL route only: health and metrics must
     // answer however loaded the public path is. The in-flight limit is taken
-    // inside the handler, once the body has arrived (`graphql::execute`).
+    // inside the pipeline, once the body has arrived (`pipeline::admit`).
     let graphql = brakes::limit_time(
         Router::new().route(
             "/graphql",
@@ -111,7 +115,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     if metrics_here {
-        router = router.route("/metrics", get(health::metrics));
+        router = router.route("/metrics", get(metrics::metrics));
     }
     finish(router, app)
 }
@@ -120,7 +124,7 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
 /// public address's router receives (the state's traffic is shared).
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(health::metrics_of))
+        .route("/metrics", get(metrics::metrics_of))
         .with_state(state)
 }
 

@@ -1,16 +1,22 @@
-//! Persisted queries. Apollo's automatic persisted queries (APQ): a client sends
+//! The persisted-documents step of the pipeline (`pipeline::persisted`), the
+//! one place the protocol lives; the registry and the APQ store are
+//! `crate::persisted`.
+//!
+//! Apollo's automatic persisted queries (APQ): a client sends
 //! `extensions.persistedQuery = {version: 1, sha256Hash}` without the query; an
 //! unknown hash is `PERSISTED_QUERY_NOT_FOUND`, and the client sends the query
-//! with its hash again, which this process then remembers (in a byte budget,
-//! oldest first out). Over GET as over POST.
+//! with its hash again, which this process then remembers (in a byte budget;
+//! hashes not sent again go first). Over GET as over POST.
 //!
 //! Trusted documents: with `CMS_TRUSTED_DOCUMENTS=on`, anonymous clients may run
 //! only documents an operator registered (`cms trusted-documents register`), by
 //! hash or by their exact text; they cannot register new ones through APQ. Staff
 //! tokens are unrestricted.
+use super::pipeline::Audience;
 use crate::config::Switch;
 use crate::error::{code, AppError};
 use crate::persisted as trusted;
+use crate::query::Parsed;
 use crate::state::AppState;
 use std::sync::Arc;
 
@@ -35,6 +41,17 @@ impl From<AppError> for Refusal {
     fn from(err: AppError) -> Refusal {
         Refusal::Fault(err)
     }
+}
+
+/// Why a document may run.
+pub enum Trust {
+    /// Trusted mode is off, the client is staff, or the document is
+    /// registered: the next steps parse it (or find it parsed).
+    Granted,
+    /// An anonymous client's unregistered document in trusted mode that only
+    /// logs in (so staff can still get a token): parsed here to be looked at,
+    /// and handed on so that no later step parses it again.
+    LoginOnly(Arc<Parsed>),
 }
 
 /// The `persistedQuery` extension of a request, if it has one.
@@ -64,34 +81,24 @@ fn persisted_hash(request: &async_graphql::Request) -> Result<Option<String>, Re
 pub async fn resolve(
     state: &AppState,
     request: &mut async_graphql::Request,
-    anonymous: bool,
-) -> Result<(), Refusal> {
-    let restricted = anonymous && state.config.trusted_documents == Switch::On;
-    let hash = persisted_hash(request)?;
-    match hash {
+    audience: Audience,
+) -> Result<Trust, Refusal> {
+    let restricted = audience == Audience::Anyone && state.config.trusted_documents == Switch::On;
+    match persisted_hash(request)? {
         Some(hash) if request.query.is_empty() => {
             // A document this process remembers is the one of that hash,
             // trusted or not, so only a miss asks the database (in trusted
             // mode the registry alone counts: a removal applies at once).
-            let remembered = if restricted {
-                None
-            } else {
-                state.apq.get(&hash)
-            };
+            let remembered = (!restricted).then(|| state.apq.get(&hash)).flatten();
             let found = match remembered {
                 Some(doc) => Some(doc),
                 None => trusted::find(&state.db, &hash).await?.map(Arc::from),
             };
-            match found {
-                Some(doc) => {
-                    request.query = doc.to_string();
-                    Ok(())
-                }
-                None => Err(Refusal::new(
-                    code::PERSISTED_QUERY_NOT_FOUND,
-                    "PersistedQueryNotFound",
-                )),
-            }
+            let doc = found.ok_or_else(|| {
+                Refusal::new(code::PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
+            })?;
+            request.query = doc.to_string();
+            Ok(Trust::Granted)
         }
         Some(hash) => {
             if trusted::hash_of(&request.query) != hash {
@@ -104,12 +111,12 @@ pub async fn resolve(
                 return require_trusted(state, request, &hash).await;
             }
             state.apq.put(hash, &request.query);
-            Ok(())
+            Ok(Trust::Granted)
         }
         None if restricted => {
             require_trusted(state, request, &trusted::hash_of(&request.query)).await
         }
-        None => Ok(()),
+        None => Ok(Trust::Granted),
     }
 }
 
@@ -119,18 +126,27 @@ async fn require_trusted(
     state: &AppState,
     request: &async_graphql::Request,
     hash: &str,
-) -> Result<(), Refusal> {
+) -> Result<Trust, Refusal> {
     if trusted::find(&state.db, hash).await?.is_some() {
-        return Ok(());
+        return Ok(Trust::Granted);
     }
-    // Parsed to be looked at, not kept: refused documents must not push the
-    // registered ones out of the document cache.
-    if crate::query::logs_in_only(&crate::graphql::run::peek(state, &request.query)) {
-        return Ok(());
+    // Parsed here, once, and kept in the document cache only if it passes:
+    // refused documents must not push the registered ones out.
+    let text = &request.query;
+    let parsed = match state.documents.get(text) {
+        Some(parsed) => Ok(parsed),
+        None => state.documents.parse(text),
+    };
+    match parsed {
+        Ok(parsed) if crate::query::logs_in_only(&parsed.doc) => {
+            let limits = crate::query::limits::QueryLimits::of(&state.config);
+            state.documents.keep(text, &parsed, &limits);
+            Ok(Trust::LoginOnly(parsed))
+        }
+        _ => Err(Refusal::new(
+            code::FORBIDDEN,
+            "this service runs registered documents only: send a trusted document's \
+             `extensions.persistedQuery.sha256Hash` (or its exact text)",
+        )),
     }
-    Err(Refusal::new(
-        code::FORBIDDEN,
-        "this service runs registered documents only: send a trusted document's \
-         `extensions.persistedQuery.sha256Hash` (or its exact text)",
-    ))
 }
