@@ -134,27 +134,27 @@ pub enum AuditTarget {
 }
 
 impl AuditTarget {
-    const ALL: [AuditTarget; 5] = [
-        Self::Region,
-        Self::Country,
-        Self::Programme,
-        Self::Document,
-        Self::User,
-    ];
-
-    /// The stored name: the GraphQL type name of the target.
-    pub fn as_str(self) -> &'static str {
+    /// The content type it names (`None`: a staff account).
+    pub fn kind(self) -> Option<Kind> {
         match self {
-            Self::Region => "Region",
-            Self::Country => "Country",
-            Self::Programme => "Programme",
-            Self::Document => "Document",
-            Self::User => "User",
+            Self::Region => Some(Kind::Region),
+            Self::Country => Some(Kind::Country),
+            Self::Programme => Some(Kind::Programme),
+            Self::Document => Some(Kind::Document),
+            Self::User => None,
         }
     }
 
+    /// The stored name: the GraphQL type name of the target.
+    pub fn as_str(self) -> &'static str {
+        self.kind().map_or("User", Kind::type_name)
+    }
+
     pub fn parse(stored: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == stored)
+        match stored {
+            "User" => Some(Self::User),
+            other => Kind::from_type_name(other).map(Self::from),
+        }
     }
 }
 

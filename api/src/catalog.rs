@@ -114,7 +114,24 @@ macro_rules! catalog {
             $(pub $list: usize,)*
         }
 
+        impl std::fmt::Display for FileCounts {
+            /// `4 regions, 12 countries, ...`, in the registry's order.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let parts: Vec<String> = vec![
+                    $(format!("{} {}", self.$list, stringify!($list)),)*
+                ];
+                f.write_str(&parts.join(", "))
+            }
+        }
+
         impl Dataset {
+            /// How many items each list holds.
+            pub fn counts(&self) -> FileCounts {
+                FileCounts {
+                    $($list: self.$list.len(),)*
+                }
+            }
+
             /// Hands each list to `sink`, in the registry's order (an import:
             /// referred types come first); returns what it counted of each.
             pub async fn write_each<S: ListSink>(&self, sink: &mut S) -> AppResult<FileCounts> {

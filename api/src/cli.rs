@@ -147,11 +147,7 @@ async fn import_file(config: &Config, args: &ImportArgs) -> AppResult<()> {
     };
     let report = import::import(&db, data, options).await?;
     eprintln!(
-        "imported {} regions, {} countries, {} programmes, {} documents in {:.2} s",
-        report.regions,
-        report.countries,
-        report.programmes,
-        report.documents,
+        "imported {report} in {:.2} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -214,14 +210,7 @@ async fn export_file(config: &Config, args: &ExportArgs) -> AppResult<()> {
     let data = import::export_with(&db, opts).await?;
     let json = serde_json::to_vec_pretty(&data)?;
     write_out(&args.file, &json)?;
-    eprintln!(
-        "exported {} regions, {} countries, {} programmes, {} documents to {}",
-        data.regions.len(),
-        data.countries.len(),
-        data.programmes.len(),
-        data.documents.len(),
-        args.file.display()
-    );
+    eprintln!("exported {} to {}", data.counts(), args.file.display());
     Ok(())
 }
 

@@ -57,8 +57,7 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
         )
         .await?;
         tracing::info!(
-            countries = report.countries,
-            documents = report.documents,
+            items = %report,
             "empty database: loaded the demo content (start with --no-demo to skip)"
         );
     }

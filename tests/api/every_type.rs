@@ -1,5 +1,6 @@
 //! Every registered content type (`Kind::ALL`, the registry's lines) walks
-//! the whole life of an item: create, schedule, publish (by the scheduler),
+//! the whole life of an item: create and update (as an editor unless the type
+//! is admin-only), schedule, publish (by the scheduler),
 //! list, nested load, cache tags, revisions, export and import. A type added
 //! to the registry fails to compile here until it has a [`sample`], and then
 //! runs the same walk.
@@ -86,8 +87,14 @@ async fn every_registered_type_walks_the_whole_life_of_an_item() {
         let s = sample(kind);
         let name = kind.type_name();
         let slug = format!("walk-{}", name.to_lowercase());
-        // Create (as an admin: some types are the site's structure).
-        let created = app.staff_data(app.admin(), s.create, vars.clone()).await;
+        // Create and update, as an editor (as an admin for the site's
+        // structure, which only administrators change).
+        let author = if kind.admin_only() {
+            app.admin()
+        } else {
+            app.editor()
+        };
+        let created = app.staff_data(author, s.create, vars.clone()).await;
         let item = created
             .as_object()
             .and_then(|o| o.values().next())
@@ -95,6 +102,17 @@ async fn every_registered_type_walks_the_whole_life_of_an_item() {
             .unwrap_or_default();
         let id = item["id"].as_str().unwrap_or_default().to_string();
         assert!(!id.is_empty(), "{name}: {created:#}");
+        let update = format!(
+            "mutation($id: ID!, $v: Int!) {{ update{name}(id: $id, expectedVersion: $v, input: {{}}) {{ id version }} }}"
+        );
+        let updated = app
+            .staff_data(author, &update, json!({ "id": id, "v": item["version"] }))
+            .await;
+        assert_eq!(
+            updated[format!("update{name}")]["id"],
+            item["id"],
+            "{name}: {updated:#}"
+        );
         // Schedule, and the scheduler publishes it when the time comes.
         let submitted = app
             .staff_data(

@@ -10,7 +10,7 @@ async fn rows_decoded_by_position_equal_seaorms_models() {
     let app = TestApp::new().await;
     app.import(fixtures::dataset(12)).await;
     // Every optional column filled on some rows, left NULL on the others.
-    for table in ["regions", "countries", "programmes", "documents"] {
+    for table in Kind::ALL.iter().map(|k| k.table()) {
         let fill = format!(
             "UPDATE {table} SET draft = '{{\"x\":1}}', draft_status = 'IN_REVIEW', \
              draft_version = version + 1, scheduled_at = updated_at, published_at = created_at, \
@@ -32,22 +32,16 @@ async fn rows_decoded_by_position_equal_seaorms_models() {
         )
         .await
         .expect("fill countries");
-    for (kind, sql) in [
-        (Kind::Region, "SELECT t.* FROM regions t ORDER BY t.id"),
-        (Kind::Country, "SELECT t.* FROM countries t ORDER BY t.id"),
-        (
-            Kind::Programme,
-            "SELECT t.* FROM programmes t ORDER BY t.id",
-        ),
-        (Kind::Document, "SELECT t.* FROM documents t ORDER BY t.id"),
-        // Extra columns, as list pages bring, are ignored.
-        (
-            Kind::Document,
-            "SELECT t.*, 7 AS total_count, 'x' AS links_json FROM documents t ORDER BY t.id",
-        ),
-    ] {
+    let every = Kind::ALL.iter().map(|k| (*k, false));
+    // Extra columns, as list pages bring, are ignored.
+    for (kind, extra) in every.chain([(Kind::Document, true)]) {
+        let sql = kind.table();
         let mut q = app.state.db.sql();
-        q.push(sql);
+        q.push("SELECT t.*");
+        if extra {
+            q.push(", 7 AS total_count, 'x' AS links_json");
+        }
+        q.push(" FROM ").push(kind.table()).push(" t ORDER BY t.id");
         let raw = app.state.db.all(q).await.expect("rows");
         assert!(raw.len() >= 2, "{sql}");
         let fast = kind.rows(&raw).expect("decoded by position");

@@ -170,11 +170,10 @@ mod tests {
         let _listed = |t: Tag| match t {
             Tag::Item(..) | Tag::List(_) | Tag::Under(..) | Tag::Search => (),
         };
-        let kinds = [Kind::Region, Kind::Country, Kind::Programme, Kind::Document];
-        for k in kinds {
+        for k in Kind::ALL.iter().copied() {
             for t in [Tag::Item(k, -7), Tag::List(k), Tag::Search]
                 .into_iter()
-                .chain(kinds.map(|p| Tag::Under(p, 123, k)))
+                .chain(Kind::ALL.iter().map(|p| Tag::Under(*p, 123, k)))
             {
                 let text = t.to_string();
                 assert!(!text.contains([',', ' ']), "{text}");

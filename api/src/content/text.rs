@@ -284,7 +284,7 @@ mod tests {
             }
         }
         const NOT_TEXT: &[&str] = &["type", "programmeId"];
-        for kind in [Kind::Region, Kind::Country, Kind::Programme, Kind::Document] {
+        for kind in Kind::ALL.iter().copied() {
             let mut json = serde_json::to_value(Data::empty(kind)).expect("json");
             // One block, so its fields are walked too.
             for list in ["priorities", "priorityAreas"] {

@@ -22,6 +22,8 @@ macro_rules! content_node {
         #[derive(Clone)]
         pub struct $ty {
             m: std::sync::Arc<$model>,
+            /// For its relations' nodes (a type without relations reads none).
+            #[allow(dead_code)]
             locale: $crate::content::Locale,
             tr: $crate::content::locale::Resolved,
             vis: $crate::content::Visibility,
