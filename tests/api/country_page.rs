@@ -268,3 +268,38 @@ async fn a_hidden_region_is_not_served_with_its_published_country() {
     );
     assert_eq!(page["regions"], json!([{ "slug": "south-region" }]));
 }
+
+/// Each document's size as the seed page prints it ("411.13 KB - PDF").
+#[tokio::test]
+async fn documents_read_their_size_as_the_page_prints_it() {
+    let app = TestApp::demo().await;
+    let data = app
+        .data(
+            r#"{ country(slug: "peru") { documents(first: 10) { nodes { sizeBytes sizeLabel format } } } }"#,
+            json!({}),
+        )
+        .await;
+    let labels: Vec<String> = data["country"]["documents"]["nodes"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|n| {
+            format!(
+                "{} - {}",
+                n["sizeLabel"].as_str().unwrap_or_default(),
+                n["format"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    // The fourth is 292,000 bytes in the team's data: 285.16 KB, where the
+    // seed page (whose exact size is unknown) prints 285.15 KB.
+    assert_eq!(
+        labels,
+        [
+            "1.47 MB - ZIP",
+            "563.21 KB - ZIP",
+            "411.13 KB - PDF",
+            "285.16 KB - PDF"
+        ]
+    );
+}

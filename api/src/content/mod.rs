@@ -20,6 +20,7 @@ pub mod snapshot;
 pub mod tables;
 pub mod tags;
 pub mod text;
+pub mod units;
 pub mod validate;
 pub mod visibility;
 

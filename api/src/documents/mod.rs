@@ -153,6 +153,11 @@ impl Document {
     async fn size_bytes(&self) -> i64 {
         self.m.size_bytes
     }
+    /// Size of the file as a page prints it: `411.13 KB`, `1.47 MB` (units of
+    /// 1,024, two decimals, rounded half up; below 1 KB in bytes, `512 B`).
+    async fn size_label(&self) -> String {
+        crate::content::units::size_label(self.m.size_bytes)
+    }
     /// SHA-256 of the file (hex), when the service knows the bytes.
     async fn sha256(&self) -> Option<&str> {
         self.m.sha256.as_deref()
