@@ -11,6 +11,7 @@ pub mod countries;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod files;
 pub mod generate;
 pub mod gql;
 pub mod graphql;

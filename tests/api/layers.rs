@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "response_cache.rs",
             "invalidation.rs",
             "query/",
+            "files/",
         ],
     ),
     ("state", &["state.rs"]),

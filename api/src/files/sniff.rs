@@ -1,0 +1,199 @@
+//! What a file is, from its bytes, never from the client: the formats a
+//! document may have, recognised by their signatures (and, for the ZIP-based
+//! office formats, by the entries inside the ZIP container).
+use crate::error::{AppError, AppResult};
+use file_format::FileFormat;
+use std::path::Path;
+
+/// A format a document's file may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// Its short name, upper case, as pages print it (`PDF`).
+    pub format: &'static str,
+    pub media_type: &'static str,
+    /// The filename extensions that agree with it (lower case).
+    pub extensions: &'static [&'static str],
+}
+
+/// Every format the CMS knows; which of them a deployment accepts is
+/// configured by name ([`accepted`]).
+pub const KNOWN: &[Accepted] = &[
+    Accepted {
+        format: "PDF",
+        media_type: "application/pdf",
+        extensions: &["pdf"],
+    },
+    Accepted {
+        format: "ZIP",
+        media_type: "application/zip",
+        extensions: &["zip"],
+    },
+    Accepted {
+        format: "DOCX",
+        media_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        extensions: &["docx"],
+    },
+    Accepted {
+        format: "XLSX",
+        media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        extensions: &["xlsx"],
+    },
+    Accepted {
+        format: "PPTX",
+        media_type: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        extensions: &["pptx"],
+    },
+    Accepted {
+        format: "ODT",
+        media_type: "application/vnd.oasis.opendocument.text",
+        extensions: &["odt"],
+    },
+    Accepted {
+        format: "ODS",
+        media_type: "application/vnd.oasis.opendocument.spreadsheet",
+        extensions: &["ods"],
+    },
+    Accepted {
+        format: "PNG",
+        media_type: "image/png",
+        extensions: &["png"],
+    },
+    Accepted {
+        format: "JPEG",
+        media_type: "image/jpeg",
+        extensions: &["jpg", "jpeg"],
+    },
+    Accepted {
+        format: "CSV",
+        media_type: "text/csv",
+        extensions: &["csv"],
+    },
+    Accepted {
+        format: "TXT",
+        media_type: "text/plain",
+        extensions: &["txt"],
+    },
+];
+
+/// The known format of that name (`pdf` or `PDF`).
+pub fn named(name: &str) -> Option<&'static Accepted> {
+    KNOWN
+        .iter()
+        .find(|a| a.format.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The format of the file at `path`, as its bytes say, checked against the
+/// `accepted` formats and against the extension of the client's `filename`:
+/// a format outside the list, or an extension that names another format, is
+/// BAD_USER_INPUT (`field`).
+pub fn sniff(
+    path: &Path,
+    filename: &str,
+    accepted: &[&'static Accepted],
+    field: &str,
+) -> AppResult<&'static Accepted> {
+    let found = FileFormat::from_file(path)
+        .map_err(|e| AppError::internal(format!("reading a spooled upload: {e}")))?;
+    let extension = filename
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .filter(|ext| !ext.is_empty() && ext.len() <= 8);
+    let by_bytes = match found {
+        FileFormat::PortableDocumentFormat => named("PDF"),
+        FileFormat::Zip => named("ZIP"),
+        FileFormat::OfficeOpenXmlDocument => named("DOCX"),
+        FileFormat::OfficeOpenXmlSpreadsheet => named("XLSX"),
+        FileFormat::OfficeOpenXmlPresentation => named("PPTX"),
+        FileFormat::OpendocumentText => named("ODT"),
+        FileFormat::OpendocumentSpreadsheet => named("ODS"),
+        FileFormat::PortableNetworkGraphics => named("PNG"),
+        FileFormat::JointPhotographicExpertsGroup => named("JPEG"),
+        // Text says nothing more of itself: a `.csv` name makes it CSV.
+        FileFormat::PlainText if extension.as_deref() == Some("csv") => named("CSV"),
+        FileFormat::PlainText => named("TXT"),
+        _ => None,
+    };
+    let allowed: Vec<&str> = accepted.iter().map(|a| a.format).collect();
+    let Some(format) = by_bytes.filter(|f| accepted.contains(f)) else {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "the file is {} ({}), which is not accepted here; accepted: {}",
+                found.name(),
+                found.media_type(),
+                allowed.join(", ")
+            ),
+        ));
+    };
+    if let Some(ext) = extension.filter(|e| !format.extensions.contains(&e.as_str())) {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "the file name says .{ext}, but the file is {} ({})",
+                format.format, format.media_type
+            ),
+        ));
+    }
+    Ok(format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        f.write_all(bytes).expect("write");
+        f
+    }
+
+    fn all() -> Vec<&'static Accepted> {
+        KNOWN.iter().collect()
+    }
+
+    #[test]
+    fn formats_come_from_the_bytes_and_names_must_agree() {
+        let pdf = file(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
+        let found = sniff(pdf.path(), "plan.pdf", &all(), "file").expect("a PDF");
+        assert_eq!(found.media_type, "application/pdf");
+        assert!(
+            sniff(pdf.path(), "plan", &all(), "file").is_ok(),
+            "no extension"
+        );
+        let err = sniff(pdf.path(), "plan.docx", &all(), "file").expect_err("contradicts");
+        assert_eq!(err.code(), "BAD_USER_INPUT");
+        let csv = file(b"country,amount\nPeru,57000000\n");
+        assert_eq!(
+            sniff(csv.path(), "a.csv", &all(), "file")
+                .expect("csv")
+                .format,
+            "CSV"
+        );
+        assert_eq!(
+            sniff(csv.path(), "a.txt", &all(), "file")
+                .expect("txt")
+                .format,
+            "TXT"
+        );
+        let png = file(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0");
+        assert_eq!(
+            sniff(png.path(), "a.png", &all(), "file")
+                .expect("png")
+                .format,
+            "PNG"
+        );
+    }
+
+    #[test]
+    fn a_format_outside_the_list_is_refused() {
+        let exe = file(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0");
+        let err = sniff(exe.path(), "a.pdf", &all(), "file").expect_err("an executable");
+        assert_eq!(err.code(), "BAD_USER_INPUT");
+        let pdf = file(b"%PDF-1.4\n%%EOF\n");
+        let only_png = [named("png").expect("png")];
+        assert!(sniff(pdf.path(), "a.pdf", &only_png, "file").is_err());
+        assert_eq!(named(" Pdf").map(|a| a.format), Some("PDF"));
+        assert_eq!(named("exe"), None);
+    }
+}
