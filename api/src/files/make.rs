@@ -78,13 +78,14 @@ pub fn zip(title: &str, entries: &[(&str, &[u8])], size: usize) -> Option<Vec<u8
         let mut all: Vec<(&str, &[u8])> = vec![("README.txt", readme.as_bytes())];
         all.extend_from_slice(entries);
         all.push(("filler.txt", &filler));
-        zip_of(&all)
+        zip_of(&all).unwrap_or_default()
     };
     fit(size, build)
 }
 
-/// The bytes of a ZIP archive of stored entries.
-pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+/// The bytes of a ZIP archive of stored entries; `None` beyond what a ZIP
+/// without its 64-bit extension holds (4 GiB, 65,535 entries).
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     // 1 January 2022, 00:00, in MS-DOS form: the same bytes every time.
@@ -93,9 +94,9 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut crc = flate2::Crc::new();
         crc.update(data);
         let crc = crc.sum();
-        let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
-        let offset = u32::try_from(out.len()).unwrap_or(u32::MAX);
+        let len = u32::try_from(data.len()).ok()?;
+        let name_len = u16::try_from(name.len()).ok()?;
+        let offset = u32::try_from(out.len()).ok()?;
         let common = |v: &mut Vec<u8>| {
             v.extend_from_slice(&20u16.to_le_bytes()); // version needed
             v.extend_from_slice(&0u16.to_le_bytes()); // flags
@@ -122,9 +123,9 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
         central.extend_from_slice(&offset.to_le_bytes());
         central.extend_from_slice(name.as_bytes());
     }
-    let start = u32::try_from(out.len()).unwrap_or(u32::MAX);
-    let count = u16::try_from(entries.len()).unwrap_or(u16::MAX);
-    let central_len = u32::try_from(central.len()).unwrap_or(u32::MAX);
+    let start = u32::try_from(out.len()).ok()?;
+    let count = u16::try_from(entries.len()).ok()?;
+    let central_len = u32::try_from(central.len()).ok()?;
     out.extend_from_slice(&central);
     out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
@@ -134,7 +135,7 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     out.extend_from_slice(&central_len.to_le_bytes());
     out.extend_from_slice(&start.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
-    out
+    Some(out)
 }
 
 /// The output of `build(pad)` that is exactly `size` bytes: the pad is the
@@ -201,7 +202,8 @@ mod tests {
         let docx = zip_of(&[
             ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#),
             ("word/document.xml", b"<w:document/>"),
-        ]);
+        ])
+        .expect("a small zip");
         assert_eq!(format_of(&docx, "a.docx"), "DOCX");
         assert_eq!(
             format_of(&docx, "a.zip"),

@@ -82,10 +82,25 @@ pub fn named(name: &str) -> Option<&'static Accepted> {
         .find(|a| a.format.eq_ignore_ascii_case(name.trim()))
 }
 
+/// [`sniff`] off the async runtime: it reads the file (its first bytes, and a
+/// ZIP's directory) with blocking I/O.
+pub async fn sniff_file(
+    path: std::path::PathBuf,
+    filename: String,
+    accepted: Vec<&'static Accepted>,
+    field: String,
+) -> AppResult<&'static Accepted> {
+    tokio::task::spawn_blocking(move || sniff(&path, &filename, &accepted, &field))
+        .await
+        .map_err(|e| AppError::internal(format!("sniffing a file: {e}")))?
+}
+
 /// The format of the file at `path`, as its bytes say, checked against the
 /// `accepted` formats and against the extension of the client's `filename`:
 /// a format outside the list, or an extension that names another format, is
-/// BAD_USER_INPUT (`field`).
+/// BAD_USER_INPUT (`field`). An extension is what follows the name's last dot
+/// when it is 1 to 8 ASCII letters or digits (`report.final version` has
+/// none).
 pub fn sniff(
     path: &Path,
     filename: &str,
@@ -97,7 +112,9 @@ pub fn sniff(
     let extension = filename
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
-        .filter(|ext| !ext.is_empty() && ext.len() <= 8);
+        .filter(|ext| {
+            (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
     let by_bytes = match found {
         FileFormat::PortableDocumentFormat => named("PDF"),
         FileFormat::Zip => named("ZIP"),
@@ -183,6 +200,22 @@ mod tests {
                 .format,
             "PNG"
         );
+    }
+
+    #[tokio::test]
+    async fn sniffing_runs_off_the_runtime_with_the_same_answer() {
+        let pdf = file(b"%PDF-1.4\n%%EOF\n");
+        let found = sniff_file(
+            pdf.path().to_path_buf(),
+            "a.pdf".into(),
+            all(),
+            "file".into(),
+        )
+        .await
+        .expect("a PDF");
+        assert_eq!(found.format, "PDF");
+        let odd = sniff(pdf.path(), "a.final version", &all(), "file").expect("no extension");
+        assert_eq!(odd.format, "PDF");
     }
 
     #[test]

@@ -15,16 +15,36 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Bytes read from the spool per part of an upload to the store.
-const PART: usize = 8 * 1024 * 1024;
+/// Bytes per part of an upload to the store (S3's smallest part), one part
+/// in flight: a `keep` holds about two parts in memory.
+const PART: usize = 5 * 1024 * 1024;
 
-/// An upload on local disk, counted: its digest and size.
+/// A spool file, removed when dropped: on every error path, and when the
+/// future writing it is dropped (a client gone, a timeout).
+#[derive(Debug)]
+struct SpoolFile(PathBuf);
+
+impl Drop for SpoolFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// An upload on local disk, counted: its digest and size. The spool file goes
+/// with it (when kept, or dropped).
 #[derive(Debug)]
 pub struct Spooled {
-    pub path: PathBuf,
+    file: SpoolFile,
     /// Hex SHA-256 of the bytes.
     pub sha256: String,
     pub size: u64,
+}
+
+impl Spooled {
+    /// Where the bytes are (to sniff them).
+    pub fn path(&self) -> &Path {
+        &self.file.0
+    }
 }
 
 /// The file store.
@@ -48,7 +68,11 @@ impl FileStore {
     pub fn local(root: &Path) -> AppResult<FileStore> {
         let spool = root.join("spool");
         std::fs::create_dir_all(&spool).map_err(io_error)?;
-        let store = LocalFileSystem::new_with_prefix(root).map_err(store_error)?;
+        // fsync before a file is renamed into place: a crash leaves no
+        // truncated blob under a digest.
+        let store = LocalFileSystem::new_with_prefix(root)
+            .map_err(store_error)?
+            .with_fsync(true);
         Ok(FileStore {
             store: Arc::new(store),
             spool,
@@ -68,66 +92,84 @@ impl FileStore {
         S: Stream<Item = Result<Bytes, E>>,
         E: std::fmt::Display,
     {
-        let path = self.spool.join(uuid::Uuid::new_v4().to_string());
-        let result = write_counted(&path, body, max).await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&path).await;
-        }
-        let (sha256, size) = result?;
-        Ok(Spooled { path, sha256, size })
+        let file = SpoolFile(self.spool.join(uuid::Uuid::new_v4().to_string()));
+        let (sha256, size) = write_counted(&file.0, body, max).await?;
+        Ok(Spooled { file, sha256, size })
     }
 
     /// Keeps a spooled file under its digest (once: an object already there
-    /// is the same bytes) and removes the spool file. Returns the key.
-    pub async fn keep(&self, spooled: &Spooled) -> AppResult<StorePath> {
+    /// with the same size is the same bytes) and removes the spool file.
+    /// Returns the key.
+    pub async fn keep(&self, spooled: Spooled) -> AppResult<StorePath> {
         let key = FileStore::key(&spooled.sha256);
-        let kept = self.upload(spooled, &key).await;
-        let _ = tokio::fs::remove_file(&spooled.path).await;
-        kept.map(|()| key)
-    }
-
-    async fn upload(&self, spooled: &Spooled, key: &StorePath) -> AppResult<()> {
-        if self.store.head(key).await.is_ok() {
-            return Ok(());
+        let existing = match self.store.head(&key).await {
+            Ok(meta) => Some(meta.size),
+            Err(object_store::Error::NotFound { .. }) => None,
+            Err(e) => return Err(store_error(e)),
+        };
+        if existing == Some(spooled.size) {
+            return Ok(key);
         }
         // Written under a name of its own, then copied into place only if no
-        // other upload got there first: nothing ever sees half a file.
+        // other upload got there first: nothing ever sees half a file. A
+        // stored object of another size (a write cut short before this
+        // store synced its files) is replaced.
         let staging = StorePath::from(format!("staging/{}", uuid::Uuid::new_v4()));
-        let upload = self
-            .store
-            .put_multipart(&staging)
-            .await
-            .map_err(store_error)?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
-        let mut file = tokio::fs::File::open(&spooled.path)
-            .await
-            .map_err(io_error)?;
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = match file.read(&mut buf).await {
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = writer.abort().await;
-                    return Err(io_error(e));
-                }
-            };
-            if n == 0 {
-                break;
-            }
-            writer.wait_for_capacity(2).await.map_err(store_error)?;
-            writer.write(&buf[..n]);
-        }
-        writer.finish().await.map_err(store_error)?;
-        let copied = match self.store.copy_if_not_exists(&staging, key).await {
-            Ok(()) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
-            Err(e) => Err(store_error(e)),
+        let uploaded = self.upload(spooled.path(), &staging).await;
+        let placed = match uploaded {
+            Ok(()) if existing.is_some() => self.store.copy(&staging, &key).await,
+            Ok(()) => match self.store.copy_if_not_exists(&staging, &key).await {
+                Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
+                other => other,
+            },
+            Err(e) => Err(e),
         };
         let _ = self.store.delete(&staging).await;
-        copied
+        placed.map_err(store_error).map(|()| key)
     }
 
-    /// Whether the bytes of this digest are stored.
+    /// Writes the file at `path` to `staging`, part by part; an unfinished
+    /// upload is aborted.
+    async fn upload(&self, path: &Path, staging: &StorePath) -> object_store::Result<()> {
+        let mut file =
+            tokio::fs::File::open(path)
+                .await
+                .map_err(|e| object_store::Error::Generic {
+                    store: "spool",
+                    source: Box::new(e),
+                })?;
+        let upload = self.store.put_multipart(staging).await?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let step = match file.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => writer.wait_for_capacity(1).await.map(|()| n),
+                Err(e) => Err(object_store::Error::Generic {
+                    store: "spool",
+                    source: Box::new(e),
+                }),
+            };
+            match step {
+                Ok(n) => writer.write(&buf[..n]),
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    return Err(e);
+                }
+            }
+        }
+        writer.finish().await.map(|_| ())
+    }
+
+    /// Whether the bytes of this digest (64 lower-case hex digits) are stored.
     pub async fn has(&self, sha256: &str) -> AppResult<bool> {
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Ok(false);
+        }
         match self.store.head(&FileStore::key(sha256)).await {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
@@ -190,20 +232,51 @@ mod tests {
             a.sha256,
             "bef57ec7f53a6d40beb640a780a639c83bc29ac8a9816f1fc6c5c6dcd93c4721"
         );
-        let key = store.keep(&a).await.expect("kept");
-        assert!(!a.path.exists(), "the spool file goes");
+        let (spooled_at, digest) = (a.path().to_path_buf(), a.sha256.clone());
+        let key = store.keep(a).await.expect("kept");
+        assert!(!spooled_at.exists(), "the spool file goes");
         let again = store
             .spool(chunks(&[b"abcdef"]), 100)
             .await
             .expect("spooled");
-        assert_eq!(store.keep(&again).await.expect("kept again"), key);
-        assert!(store.has(&a.sha256).await.expect("head"));
-        let kept = std::fs::read(dir.path().join("blobs").join(&a.sha256)).expect("on disk");
+        assert_eq!(store.keep(again).await.expect("kept again"), key);
+        assert!(store.has(&digest).await.expect("head"));
+        assert!(!store.has("../../etc/passwd").await.expect("not a digest"));
+        let kept = std::fs::read(dir.path().join("blobs").join(&digest)).expect("on disk");
         assert_eq!(kept, b"abcdef");
         let staged = std::fs::read_dir(dir.path().join("staging"))
             .map(|d| d.count())
             .unwrap_or(0);
         assert_eq!(staged, 0, "no staging object stays");
+        // A blob cut short (a crash before sync) is replaced by the next keep.
+        std::fs::write(dir.path().join("blobs").join(&digest), b"abc").expect("cut short");
+        let again = store
+            .spool(chunks(&[b"abcdef"]), 100)
+            .await
+            .expect("spooled");
+        store.keep(again).await.expect("kept over");
+        let kept = std::fs::read(dir.path().join("blobs").join(&digest)).expect("on disk");
+        assert_eq!(kept, b"abcdef");
+    }
+
+    #[tokio::test]
+    async fn an_upload_dropped_half_way_leaves_no_spool_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = FileStore::local(dir.path()).expect("store");
+        // A body that never ends: the spool is dropped while it waits.
+        let endless =
+            futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))])
+                .chain(futures_util::stream::pending());
+        let spooling = store.spool(endless, 100);
+        let timed = tokio::time::timeout(std::time::Duration::from_millis(50), spooling).await;
+        assert!(timed.is_err(), "still waiting for the body");
+        let left = std::fs::read_dir(dir.path().join("spool")).map_or(0, |d| d.count());
+        assert_eq!(left, 0, "the dropped upload's spool file is gone");
+        // And one refused after spooling (by its type, say) goes when dropped.
+        let spooled = store.spool(chunks(&[b"abc"]), 100).await.expect("spooled");
+        let at = spooled.path().to_path_buf();
+        drop(spooled);
+        assert!(!at.exists());
     }
 
     #[tokio::test]
