@@ -12,7 +12,12 @@ use crate::content::tags::Tag;
 use axum::http::HeaderValue;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What one tag of an answer costs in the tag index: its entry in the tag's
+/// set (a 32-byte key and the set's spare room) and its share of the tag's
+/// own entry.
+const TAG_INDEX_BYTES: usize = 80;
 
 /// What a cached answer is looked up by: the SHA-256 of the request's parts, so
 /// a key costs 32 bytes however long the document and variables are.
@@ -295,10 +300,10 @@ impl ResponseCache {
         let cost = ENTRY_OVERHEAD
             + answer.body.len()
             + headers.map(HeaderValue::len).sum::<usize>()
-            + answer.tags.len() * (2 * std::mem::size_of::<Tag>() + 16);
-        let Ok(mut index) = self.index.lock() else {
-            return;
-        };
+            + answer.tags.len() * TAG_INDEX_BYTES;
+        // A poisoned lock (a panic under it; none is known) still guards the
+        // index: lookups go on without it, so the index must stay kept.
+        let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
         // Under the lock: evictions raise the epoch under it too.
         if self.epoch.load(Ordering::Acquire) != epoch {
             return;
@@ -326,9 +331,7 @@ impl ResponseCache {
 
     /// Evicts every entry that holds one of these tags; how many it evicted.
     pub fn evict(&self, tags: &[Tag]) -> usize {
-        let Ok(mut index) = self.index.lock() else {
-            return 0;
-        };
+        let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.invalidations.fetch_add(1, Ordering::Relaxed);
         let keys: HashSet<Key> = tags
@@ -347,11 +350,10 @@ impl ResponseCache {
 
     /// Drops everything (a change may have been missed).
     pub fn flush(&self) {
-        if let Ok(mut index) = self.index.lock() {
-            self.epoch.fetch_add(1, Ordering::AcqRel);
-            self.entries.clear();
-            *index = Index::default();
-        }
+        let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.entries.clear();
+        *index = Index::default();
         self.flushes.fetch_add(1, Ordering::Relaxed);
     }
 
