@@ -1,10 +1,9 @@
 //! HTTP caching of anonymous GET answers: `Cache-Control`, `ETag` and 304, `Vary`,
 //! and the cache tags (`Cache-Tag`, `Surrogate-Key`) that name the content in an
 //! answer; staff answers are never stored.
-use crate::common::{code, test_config, TestApp, COUNTRY_PAGE};
+use crate::common::{code, item_tag, test_config, TestApp, COUNTRY_PAGE};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
-use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -41,14 +40,6 @@ fn tags(headers: &HeaderMap) -> BTreeSet<String> {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// `Country:12` for a global id.
-fn item_tag(id: &Value) -> String {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(id.as_str().expect("id"))
-        .expect("base64");
-    String::from_utf8(bytes).expect("utf-8")
 }
 
 const PAGE_IDS: &str = "query($slug: String!) { country(slug: $slug) { id region { id }

@@ -655,3 +655,25 @@ fn seconds_redacted(message: &str) -> String {
     }
     out.join(" ")
 }
+
+/// `Country:12` for a global id: the cache tag naming the item.
+pub fn item_tag(id: &Value) -> String {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.as_str().expect("id"))
+        .expect("base64");
+    String::from_utf8(bytes).expect("utf-8")
+}
+
+/// Percent-encodes every byte but the unreserved ones, for a URL's query.
+pub fn percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

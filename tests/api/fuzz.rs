@@ -11,7 +11,7 @@
 //! environment variable away:
 //!
 //!     FUZZ_CASES=20000 FUZZ_SEED=7 cargo test --test api fuzz
-use crate::common::TestApp;
+use crate::common::{percent, TestApp};
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{json, Map, Value};
@@ -449,18 +449,6 @@ impl Gen<'_> {
             ),
         }
     }
-}
-
-fn percent(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// What no response may ever show.
