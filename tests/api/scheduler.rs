@@ -185,3 +185,52 @@ async fn an_item_that_cannot_be_published_does_not_hold_back_the_others() {
         .expect("run");
     assert_eq!(again, 0);
 }
+
+/// A schedule's time must be given in the future: a past one is
+/// BAD_USER_INPUT naming `at`, and nothing is written (no schedule, no
+/// revision, no audit entry).
+#[tokio::test]
+async fn a_schedule_in_the_past_is_refused_and_writes_nothing() {
+    let app = TestApp::with_roles().await;
+    let (id, _) = new_country(&app, app.editor(), "past-schedule", "KZ").await;
+    app.staff_data(app.editor(), SUBMIT, json!({ "id": id }))
+        .await;
+    let peru = app.country_id(app.publisher(), "peru").await;
+    let peru_v = app
+        .version(app.publisher(), peru.as_str().unwrap_or_default())
+        .await;
+    let past = (Utc::now() - Duration::minutes(1)).to_rfc3339();
+    let before = (app.count("revisions").await, app.count("audit_log").await);
+    let (_, publish) = app
+        .as_user(
+            Some(app.publisher()),
+            SCHEDULE,
+            json!({ "id": id, "at": past }),
+        )
+        .await;
+    let (_, unpublish) = app
+        .as_user(
+            Some(app.publisher()),
+            "mutation($id: ID!, $at: DateTime!, $v: Int!) { scheduleUnpublish(id: $id, at: $at, expectedVersion: $v) { status } }",
+            json!({ "id": peru, "at": past, "v": peru_v }),
+        )
+        .await;
+    for resp in [&publish, &unpublish] {
+        assert_eq!(crate::common::code(resp), "BAD_USER_INPUT", "{resp:#}");
+        assert_eq!(resp["errors"][0]["extensions"]["field"], "at", "{resp:#}");
+        let message = resp["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("in the future"), "{message}");
+    }
+    assert_eq!(
+        (app.count("revisions").await, app.count("audit_log").await),
+        before
+    );
+    let queue = app
+        .staff_data(
+            app.editor(),
+            "{ editorialQueue(view: SCHEDULED) { nodes { title } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(queue["editorialQueue"]["nodes"], json!([]), "{queue:#}");
+}
