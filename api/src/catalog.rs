@@ -115,10 +115,10 @@ macro_rules! catalog {
         }
 
         impl std::fmt::Display for FileCounts {
-            /// `4 regions, 12 countries, ...`, in the registry's order.
+            /// `regions: 4, countries: 12, ...`, in the registry's order.
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 let parts: Vec<String> = vec![
-                    $(format!("{} {}", self.$list, stringify!($list)),)*
+                    $(format!("{}: {}", stringify!($list), self.$list),)*
                 ];
                 f.write_str(&parts.join(", "))
             }
@@ -447,4 +447,23 @@ fn named_keys<T: ContentType>(d: &T, draft: bool) -> Vec<(&'static str, String)>
         .zip(d.key_values())
         .map(|(c, v)| (*c, v.to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod counts {
+    use super::FileCounts;
+
+    #[test]
+    fn counts_print_every_list_in_the_registrys_order() {
+        let counts = FileCounts {
+            regions: 1,
+            countries: 5,
+            programmes: 1,
+            documents: 4,
+        };
+        assert_eq!(
+            counts.to_string(),
+            "regions: 1, countries: 5, programmes: 1, documents: 4"
+        );
+    }
 }
