@@ -20,6 +20,8 @@ mod editors_day;
 mod errors;
 #[path = "api/every_type.rs"]
 mod every_type;
+#[path = "api/files.rs"]
+mod files;
 #[path = "api/filters.rs"]
 mod filters;
 #[path = "api/fixtures.rs"]

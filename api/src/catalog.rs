@@ -385,6 +385,11 @@ impl Data {
             .map_err(|e| AppError::internal(format!("unreadable item snapshot: {e}")))
     }
 
+    /// The stored file this version names (a document's), if any.
+    pub fn stored_file(&self) -> Option<&str> {
+        each!(self, d => d.stored_file())
+    }
+
     /// The items this one refers to: they must exist.
     pub fn references(&self) -> Vec<Reference> {
         each!(self, d => d.references())

@@ -138,9 +138,22 @@ async fn import_file(config: &Config, args: &ImportArgs) -> AppResult<()> {
     let started = Instant::now();
     let bytes = std::fs::read(&args.file)
         .map_err(|e| AppError::bad_input(format!("cannot read {}: {e}", args.file.display())))?;
-    let data = import::parse(&bytes)?;
+    let mut data = import::parse(&bytes)?;
     let db = Db::from_config(config).await?;
     db.migrate().await?;
+    // The documents' bytes, from `files/` beside the JSON, stored first.
+    let files = crate::files::Files::from_config(config)?;
+    let folder = import::files::folder_beside(&args.file);
+    let attached = import::files::attach(
+        &files,
+        &db,
+        &mut data,
+        import::files::Source::Folder(&folder),
+    )
+    .await?;
+    if attached > 0 {
+        eprintln!("stored {attached} files from {}", folder.display());
+    }
     let options = import::ImportOptions {
         as_draft: args.as_draft,
         text: crate::content::text::TextLimits::of(config),
@@ -211,6 +224,15 @@ async fn export_file(config: &Config, args: &ExportArgs) -> AppResult<()> {
     let json = serde_json::to_vec_pretty(&data)?;
     write_out(&args.file, &json)?;
     eprintln!("exported {} to {}", data.counts(), args.file.display());
+    // The documents' bytes go to `files/` beside the JSON (not with `-`).
+    if args.file.as_os_str() != "-" {
+        let files = crate::files::Files::from_config(config)?;
+        let folder = import::files::folder_beside(&args.file);
+        let written = import::files::write_out(&files, &data, &folder).await?;
+        if written > 0 {
+            eprintln!("wrote {written} files to {}", folder.display());
+        }
+    }
     Ok(())
 }
 

@@ -680,6 +680,132 @@ pub struct Config {
     #[arg(long, env = "CMS_TRUST_FORWARDED_FOR", global = true)]
     pub trust_forwarded_for: bool,
 
+    /// Where documents' files are kept: `local` (the filesystem, under
+    /// `CMS_FILES_DIR`) or `s3` (any S3-compatible store, `CMS_S3_*`), which
+    /// several `cms` processes on one PostgreSQL database can share.
+    #[arg(long, env = "CMS_FILE_STORE", default_value = "local", global = true)]
+    pub file_store: FileStoreKind,
+
+    /// The local file store's directory (default: `files` in the data directory).
+    #[arg(long, env = "CMS_FILES_DIR", global = true)]
+    pub files_dir: Option<PathBuf>,
+
+    /// The S3 store's endpoint URL, e.g. `http://127.0.0.1:9000` (default:
+    /// AWS's for the region).
+    #[arg(long, env = "CMS_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// The S3 store's bucket.
+    #[arg(long, env = "CMS_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+
+    /// The S3 store's region.
+    #[arg(
+        long,
+        env = "CMS_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
+    /// The S3 store's access key id (default: `AWS_ACCESS_KEY_ID` and the other
+    /// standard AWS variables).
+    #[arg(long, env = "CMS_S3_ACCESS_KEY_ID", global = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// The S3 store's secret access key (default: `AWS_SECRET_ACCESS_KEY`).
+    #[arg(
+        long,
+        env = "CMS_S3_SECRET_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
+
+    /// A key prefix inside the bucket (several deployments in one bucket).
+    #[arg(long, env = "CMS_S3_PREFIX", global = true)]
+    pub s3_prefix: Option<String>,
+
+    /// Allow a plain-`http` S3 endpoint (a store on the same host or network).
+    #[arg(long, env = "CMS_S3_ALLOW_HTTP", global = true)]
+    pub s3_allow_http: bool,
+
+    /// Largest file of an upload, in bytes; refused (PAYLOAD_TOO_LARGE) while
+    /// it streams in, before it is stored.
+    #[arg(
+        long,
+        env = "CMS_MAX_FILE_BYTES",
+        default_value_t = 104_857_600,
+        global = true
+    )]
+    pub max_file_bytes: u64,
+
+    /// Most files in one upload request.
+    #[arg(
+        long,
+        env = "CMS_MAX_FILES_PER_REQUEST",
+        default_value_t = 4,
+        global = true
+    )]
+    pub max_files_per_request: usize,
+
+    /// Most upload requests streaming at once in this process; one more is
+    /// refused at once with 503 (`Retry-After`).
+    #[arg(long, env = "CMS_MAX_UPLOADS", default_value_t = 8, global = true)]
+    pub max_uploads: usize,
+
+    /// How long an upload request's body may take, in milliseconds (the
+    /// ordinary request body has `CMS_BODY_TIMEOUT_MS`).
+    #[arg(
+        long,
+        env = "CMS_UPLOAD_TIMEOUT_MS",
+        default_value_t = 600_000,
+        global = true
+    )]
+    pub upload_timeout_ms: u64,
+
+    /// How long an upload may send nothing, in milliseconds, before it is cut
+    /// off (408).
+    #[arg(
+        long,
+        env = "CMS_UPLOAD_IDLE_MS",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub upload_idle_ms: u64,
+
+    /// The file formats uploads may have, by name (comma-separated), out of
+    /// PDF, ZIP, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, CSV, TXT.
+    #[arg(
+        long,
+        env = "CMS_FILE_FORMATS",
+        value_delimiter = ',',
+        default_value = "PDF,ZIP,DOCX,XLSX,PPTX,ODT,ODS,PNG,JPEG,CSV,TXT",
+        global = true
+    )]
+    pub file_formats: Vec<String>,
+
+    /// The service's public address, which `downloadUrl`s start with (e.g.
+    /// `https://cms.example.org`; default: `http://` and the bind address).
+    #[arg(long, env = "CMS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Seconds a stored file that no document version names is kept before
+    /// the background job removes it (an upload in progress names it only
+    /// when its save commits).
+    #[arg(long, env = "CMS_FILE_GRACE", default_value_t = 86_400, global = true)]
+    pub file_grace: u64,
+
+    /// Seconds between runs of the file collector in this process (it also
+    /// runs at start); 0: never in this process.
+    #[arg(
+        long,
+        env = "CMS_FILE_COLLECT_INTERVAL",
+        default_value_t = 600,
+        global = true
+    )]
+    pub file_collect_interval: u64,
+
     /// Seconds between runs of the scheduled-publishing job (0: do not run it in
     /// this process).
     #[arg(
@@ -717,6 +843,12 @@ pub enum Introspection {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileStoreKind {
+    Local,
+    S3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
@@ -726,6 +858,21 @@ impl Config {
     /// The configuration with every default, as the tests and `cms schema` use it.
     pub fn defaults() -> Self {
         Cli::parse_from(["cms"]).config
+    }
+
+    /// The local file store's directory.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
+    /// The start of every public URL, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) if !url.is_empty() => url.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.bind),
+        }
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

@@ -50,12 +50,10 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
     let setup = Db::from_config(&config).await?;
     setup.migrate().await?;
     if !args.no_demo && import::is_empty(&setup).await? {
-        let report = import::import(
-            &setup,
-            import::demo::dataset(),
-            import::ImportOptions::default(),
-        )
-        .await?;
+        let files = crate::files::Files::from_config(&config)?;
+        let mut demo = import::demo::dataset();
+        import::files::attach(&files, &setup, &mut demo, import::files::Source::Made).await?;
+        let report = import::import(&setup, demo, import::ImportOptions::default()).await?;
         tracing::info!(
             items = %report,
             "empty database: loaded the demo content (start with --no-demo to skip)"
@@ -78,7 +76,7 @@ pub async fn prepare_state(config: Config, args: &ServeArgs) -> AppResult<AppSta
     setup.conn.close_by_ref().await.ok();
     let db = Db::serving(&config).await?;
     let health = Db::connect_with(&config.database_url(), &crate::db::DbOptions::health()).await?;
-    Ok(AppState::with_keys(db, config, keys).with_health(health))
+    Ok(AppState::with_keys(db, config, keys)?.with_health(health))
 }
 
 /// The full application router for a state.
@@ -105,6 +103,19 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
         tokio::spawn(crate::workflow::scheduler::run(
             db.clone(),
             std::time::Duration::from_secs(interval),
+        ));
+    }
+    // Download addresses start with the address really bound, unless
+    // CMS_PUBLIC_URL says otherwise.
+    if state.config.public_url.as_deref().is_none_or(str::is_empty) {
+        state.files.set_public_url(&format!("http://{addr}"));
+    }
+    let every = state.config.file_collect_interval;
+    if every > 0 {
+        tokio::spawn(crate::files::run_collector(
+            state.files.clone(),
+            db.clone(),
+            std::time::Duration::from_secs(every),
         ));
     }
     // Other processes' changes reach this one's response cache.

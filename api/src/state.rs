@@ -6,6 +6,7 @@ use crate::content::count_cache::CountCache;
 use crate::content::list::PageLimits;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::files::Files;
 use crate::invalidation::Freshness;
 use crate::persisted::ApqStore;
 use crate::query::Documents;
@@ -37,19 +38,26 @@ pub struct AppState {
     pub health: Db,
     /// Connections and requests as they arrive (for `/metrics`).
     pub traffic: Arc<Traffic>,
+    /// Documents' files: the store and the rules of uploads.
+    pub files: Arc<Files>,
+    /// Upload requests streaming now (`CMS_MAX_UPLOADS`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     /// The state for a database and a configuration; fails when the token keys
-    /// cannot be loaded (a production start without a secret, say).
+    /// cannot be loaded (a production start without a secret, say) or the file
+    /// store cannot be opened.
     pub fn new(db: Db, config: Config) -> AppResult<Self> {
         let keys = Keys::from_config(&config)?;
-        Ok(AppState::with_keys(db, config, keys))
+        AppState::with_keys(db, config, keys)
     }
 
     /// The state with keys already loaded.
-    pub fn with_keys(db: Db, config: Config, keys: Keys) -> Self {
-        AppState {
+    pub fn with_keys(db: Db, config: Config, keys: Keys) -> AppResult<Self> {
+        Ok(AppState {
+            files: Arc::new(Files::from_config(&config)?),
+            uploads: Arc::new(tokio::sync::Semaphore::new(config.max_uploads.max(1))),
             health: db.clone(),
             db,
             hashing: Hashing::from_config(&config),
@@ -61,7 +69,7 @@ impl AppState {
             traffic: Arc::default(),
             config: Arc::new(config),
             keys: Arc::new(keys),
-        }
+        })
     }
 
     /// With a pool of its own for `/readyz`.

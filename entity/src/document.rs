@@ -20,6 +20,8 @@ pub struct Model {
     pub format: String,
     pub sha256: Option<String>,
     pub original_filename: Option<String>,
+    /// The service holds the file's bytes (under `sha256`): it has a download.
+    pub file_stored: bool,
     /// Where the file can be downloaded when the service holds no bytes of it.
     pub source_url: Option<String>,
     /// A sentence or two for document lists (default locale; `''` when none).

@@ -26,6 +26,7 @@ mod m20261204_000020_create_place_indexes;
 mod m20261206_000021_create_revoked_tokens;
 mod m20261206_000022_add_unpublish_at;
 mod m20261206_000023_add_draft_keys;
+mod m20261207_000024_create_file_refs;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_create_revoked_tokens::Migration),
             Box::new(m20261206_000022_add_unpublish_at::Migration),
             Box::new(m20261206_000023_add_draft_keys::Migration),
+            Box::new(m20261207_000024_create_file_refs::Migration),
         ]
     }
 }

@@ -178,6 +178,8 @@ pub struct TestApp {
     /// Tokens of one user per role, when built with [`Builder::roles`].
     staff: Option<Staff>,
     _dir: Option<tempfile::TempDir>,
+    /// The local file store's directory, when this app made one.
+    _files: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 /// A test app in one line: `TestApp::with_roles().await` (the demo content
@@ -188,20 +190,23 @@ pub struct TestApp {
 pub struct Builder {
     config: Config,
     options: DbOptions,
-    datasets: Vec<Dataset>,
+    /// Each dataset, and whether its documents get files made to measure
+    /// (the demo's do, as in a server's first start).
+    datasets: Vec<(Dataset, bool)>,
     roles: bool,
 }
 
 #[allow(dead_code)]
 impl Builder {
     /// Imports the built-in demo content (the Peru page).
-    pub fn demo(self) -> Builder {
-        self.import(import::demo::dataset())
+    pub fn demo(mut self) -> Builder {
+        self.datasets.push((import::demo::dataset(), true));
+        self
     }
 
     /// Imports a dataset (after the ones named before it).
     pub fn import(mut self, data: Dataset) -> Builder {
-        self.datasets.push(data);
+        self.datasets.push((data, false));
         self
     }
 
@@ -228,8 +233,12 @@ impl Builder {
 
     async fn build(self) -> TestApp {
         let mut app = TestApp::with_db_options(self.config, self.options).await;
-        for data in self.datasets {
-            app.import(data).await;
+        for (data, made) in self.datasets {
+            if made {
+                app.import_with_files(data).await;
+            } else {
+                app.import(data).await;
+            }
         }
         if self.roles {
             app.staff = Some(Staff {
@@ -288,6 +297,7 @@ impl TestApp {
     /// pool of its own, as in a server.
     pub async fn with_db_options(mut config: Config, options: DbOptions) -> TestApp {
         let (url, dir) = fresh_database().await;
+        let files = file_store(&mut config);
         config.database_url = Some(url.clone());
         let db = Db::connect_with(&url, &options).await.expect("connect");
         let health = Db::connect_with(&url, &DbOptions::health())
@@ -308,6 +318,7 @@ impl TestApp {
             url,
             staff: None,
             _dir: dir,
+            _files: files,
         }
     }
 
@@ -333,6 +344,7 @@ impl TestApp {
             // The same users, the same secret: the first one's tokens hold here.
             staff: first.staff.clone(),
             _dir: None,
+            _files: first._files.clone(),
         }
     }
 
@@ -343,6 +355,20 @@ impl TestApp {
 
     /// Imports, and flushes this process's response cache as a server's
     /// listener would on the import's notice.
+    /// Imports a dataset whose PDF and ZIP documents get files made to
+    /// measure first (as the demo does).
+    pub async fn import_with_files(&self, mut data: Dataset) {
+        import::files::attach(
+            &self.state.files,
+            &self.state.db,
+            &mut data,
+            import::files::Source::Made,
+        )
+        .await
+        .expect("files made");
+        self.import(data).await;
+    }
+
     pub async fn import(&self, data: Dataset) {
         import::import(&self.state.db, data, ImportOptions::default())
             .await
@@ -424,6 +450,79 @@ impl TestApp {
 }
 
 /// The configuration of tests: defaults plus a fixed token secret.
+/// Gives a configuration a file store of its own, unless it names one: an S3
+/// prefix of its own when `TEST_S3_ENDPOINT` is set (CI runs the suite
+/// against moto's S3 server too), else a temporary directory, returned to be
+/// kept as long as the app.
+pub fn file_store(config: &mut Config) -> Option<std::sync::Arc<tempfile::TempDir>> {
+    if config.files_dir.is_some() || config.s3_prefix.is_some() {
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("files dir");
+    if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
+        config.file_store = api::config::FileStoreKind::S3;
+        config.s3_endpoint = Some(endpoint);
+        config.s3_bucket =
+            Some(std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "cms-test".into()));
+        config.s3_access_key_id = Some("test".into());
+        config.s3_secret_access_key = Some("test".into());
+        config.s3_allow_http = true;
+        config.s3_prefix = Some(format!(
+            "t-{}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            rand_suffix()
+        ));
+        // Uploads are spooled in the data directory.
+        config.data_dir = dir.path().to_path_buf();
+    } else {
+        config.files_dir = Some(dir.path().to_path_buf());
+    }
+    Some(std::sync::Arc::new(dir))
+}
+
+/// A GraphQL multipart request's Content-Type and body
+/// (graphql-multipart-request-spec): `operations`, `map`, then the files,
+/// each (variable, file name, bytes), its variable set to null.
+pub fn multipart(
+    query: &str,
+    mut variables: Value,
+    files: &[(&str, &str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = format!("cms-test-{}", rand_suffix());
+    let mut map = serde_json::Map::new();
+    for (i, (var, _, _)) in files.iter().enumerate() {
+        variables[*var] = Value::Null;
+        map.insert(i.to_string(), json!([format!("variables.{var}")]));
+    }
+    let operations = json!({ "query": query, "variables": variables }).to_string();
+    let mut body = Vec::new();
+    let mut part = |head: String, bytes: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    };
+    part(
+        "Content-Disposition: form-data; name=\"operations\"".into(),
+        operations.as_bytes(),
+    );
+    part(
+        "Content-Disposition: form-data; name=\"map\"".into(),
+        Value::Object(map).to_string().as_bytes(),
+    );
+    for (i, (_, name, bytes)) in files.iter().enumerate() {
+        part(
+            format!(
+                "Content-Disposition: form-data; name=\"{i}\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream"
+            ),
+            bytes,
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 pub fn test_config() -> Config {
     let mut config = Config::defaults();
     config.jwt_secret = Some(TEST_SECRET.to_string());
@@ -523,6 +622,28 @@ impl TestApp {
             .expect("request"),
         )
         .await
+    }
+
+    /// A GraphQL multipart request (an upload) through the router, with the
+    /// preflight header: each file is (variable, file name, bytes), the
+    /// variable set to null in `variables`.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        files: &[(&str, &str, &[u8])],
+    ) -> (StatusCode, Value) {
+        let (content_type, body) = multipart(query, variables, files);
+        let mut req = Request::post("/graphql")
+            .header("content-type", content_type)
+            .header("graphql-require-preflight", "1")
+            .header("accept", "application/graphql-response+json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.request(req.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// As [`as_user`], asserting no errors; returns `data`.

@@ -193,7 +193,7 @@ async fn editorial_flow_over_real_http() {
         Some(editor.clone()),
         "mutation($i: DocumentInput!) { createDocument(input: $i) { id status } }",
         json!({ "i": { "slug": "annual-report-2025", "title": "Annual report 2025", "publishedOn": "2025-06-30",
-            "language": "en", "format": "PDF", "sizeBytes": 2048, "countryIds": [peru["data"]["country"]["id"]] } }),
+            "language": "en", "countryIds": [peru["data"]["country"]["id"]] } }),
     )
     .await;
     let id = created["data"]["createDocument"]["id"].clone();

@@ -330,7 +330,7 @@ async fn the_editorial_queue_shows_what_waits_across_types_newest_first() {
     let doc = app
         .staff_data(
             app.editor(),
-            "mutation($c: ID!) { createDocument(input: { slug: \"queued-note\", title: \"Queued note\", publishedOn: \"2024-05-01\", language: \"en\", format: \"PDF\", countryIds: [$c] }) { id } }",
+            "mutation($c: ID!) { createDocument(input: { slug: \"queued-note\", title: \"Queued note\", publishedOn: \"2024-05-01\", language: \"en\", countryIds: [$c] }) { id } }",
             json!({ "c": peru_id }),
         )
         .await["createDocument"]["id"]

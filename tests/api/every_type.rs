@@ -48,7 +48,7 @@ fn sample(kind: Kind) -> Sample {
             related: "/countries/0/id",
         },
         Kind::Document => Sample {
-            create: r#"mutation($country: ID!) { createDocument(input: { slug: "walk-document", title: "Walk document", publishedOn: "2024-05-01", language: "en", format: "PDF", countryIds: [$country] }) { id version } }"#,
+            create: r#"mutation($country: ID!) { createDocument(input: { slug: "walk-document", title: "Walk document", publishedOn: "2024-05-01", language: "en", countryIds: [$country] }) { id version } }"#,
             list: "{ documents(first: 100) { nodes { id slug } } }",
             items: "/documents/nodes",
             nested: "... on Document { countries { id } }",

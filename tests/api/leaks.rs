@@ -99,7 +99,7 @@ async fn build() -> Setup {
 
     let document = |slug: &str, countries: Vec<&String>, programme: Option<&String>| {
         json!({ "i": { "slug": slug, "title": slug, "publishedOn": "2024-03-01", "language": "en",
-            "format": "PDF", "countryIds": countries, "programmeId": programme } })
+            "countryIds": countries, "programmeId": programme } })
     };
     // Published, but its programme is a draft and one of its countries is hidden.
     let (report, report_v) = first(
@@ -369,7 +369,7 @@ async fn a_region_filter_does_not_reach_documents_through_a_hidden_country() {
         let id = create(
             q_document,
             json!({ "slug": slug, "title": slug, "publishedOn": date, "language": "en",
-                "format": "PDF", "countryIds": [c] }),
+                "countryIds": [c] }),
         )
         .await;
         publish(id).await;

@@ -222,7 +222,7 @@ async fn list_input_fields_have_a_maximum_length() {
     for (q, input, field) in [
         (
             "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }",
-            json!({ "slug": "d", "title": "D", "publishedOn": "2024-01-01", "language": "en", "format": "PDF",
+            json!({ "slug": "d", "title": "D", "publishedOn": "2024-01-01", "language": "en", 
                     "countryIds": [peru, peru, peru, peru] }),
             "input.countryIds",
         ),

@@ -74,7 +74,7 @@ fn programme_input(c: &Ctx, n: u32) -> Value {
 }
 fn document_input(c: &Ctx, n: u32) -> Value {
     json!({ "slug": format!("document-{n}"), "title": "D", "publishedOn": "2024-01-01",
-            "language": "en", "format": "PDF", "countryIds": [c.peru] })
+            "language": "en", "countryIds": [c.peru] })
 }
 
 /// Creates an item as ADMIN; returns (id, version).
@@ -129,6 +129,13 @@ async fn setup(app: &TestApp, c: &Ctx, mutation: &str) -> (String, Value) {
         "createCountry" => (CREATE_COUNTRY.into(), json!({ "i": country_input(c, n) })),
         "createProgramme" => (CREATE_PROGRAMME.into(), json!({ "i": programme_input(c, n) })),
         "createDocument" => (CREATE_DOCUMENT.into(), json!({ "i": document_input(c, n) })),
+        "replaceDocumentFile" => {
+            let (id, version) = make(app, c, CREATE_DOCUMENT, document_input(c, n)).await;
+            (
+                "mutation($id: ID!, $v: Int!, $file: Upload!) { replaceDocumentFile(id: $id, expectedVersion: $v, file: $file) { id sha256 } }".into(),
+                json!({ "id": id, "v": version }),
+            )
+        }
         "updateRegion" | "updateCountry" | "updateProgramme" | "updateDocument" => {
             let (create, input, ty, change) = match mutation {
                 "updateRegion" => (CREATE_REGION, region_input(n), "Region", json!({ "name": "Changed" })),
@@ -296,7 +303,7 @@ async fn every_mutation_times_every_role() {
     };
     // `login` needs no role; `changePassword` comes last, because it signs the
     // caller's earlier tokens out.
-    let table: [(&str, Needs); 27] = [
+    let table: [(&str, Needs); 28] = [
         ("createRegion", Needs::Admin),
         ("createCountry", Needs::Editor),
         ("createProgramme", Needs::Editor),
@@ -305,6 +312,7 @@ async fn every_mutation_times_every_role() {
         ("updateCountry", Needs::Editor),
         ("updateProgramme", Needs::Editor),
         ("updateDocument", Needs::Editor),
+        ("replaceDocumentFile", Needs::Editor),
         ("deleteContent", Needs::Admin),
         ("submitForReview", Needs::Editor),
         ("withdraw", Needs::Editor),
@@ -367,7 +375,13 @@ async fn every_mutation_times_every_role() {
             let token = token.as_deref();
             let (query, vars) = setup(&app, &c, mutation).await;
             let before = fingerprint(&app).await;
-            let (_, resp) = app.as_user(token, &query, vars).await;
+            let (_, resp) = if mutation == "replaceDocumentFile" {
+                let pdf = api::files::make::pdf("Permission matrix", 2048).expect("pdf");
+                app.upload(token, &query, vars, &[("file", "matrix.pdf", &pdf)])
+                    .await
+            } else {
+                app.as_user(token, &query, vars).await
+            };
             let after = fingerprint(&app).await;
             if needs.allows(who) {
                 assert!(
@@ -393,5 +407,5 @@ async fn every_mutation_times_every_role() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 108);
+    assert_eq!(checked, 112);
 }

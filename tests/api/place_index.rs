@@ -304,7 +304,7 @@ impl World {
         self.create(
             CREATE_DOCUMENT,
             json!({ "slug": slug, "title": slug, "publishedOn": day, "language": "en",
-                "format": "PDF", "countryIds": countries }),
+                "countryIds": countries }),
         )
         .await
     }

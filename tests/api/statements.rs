@@ -157,7 +157,7 @@ async fn a_save_sends_the_same_statements_for_one_child_row_or_many() {
     // A document's countries: read in one statement, linked in one.
     let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
     let doc = app
-        .staff_data(app.editor(), create, json!({ "i": { "slug": "counted", "title": "Counted", "publishedOn": "2024-01-01", "language": "en", "format": "PDF", "countryIds": [countries[0]] } }))
+        .staff_data(app.editor(), create, json!({ "i": { "slug": "counted", "title": "Counted", "publishedOn": "2024-01-01", "language": "en", "countryIds": [countries[0]] } }))
         .await["createDocument"]["id"]
         .clone();
     let update = "mutation($id: ID!, $v: Int!, $i: DocumentInput!) { updateDocument(id: $id, expectedVersion: $v, input: $i) { version } }";

@@ -439,7 +439,7 @@ async fn validation_errors_name_the_field_and_write_nothing() {
         .as_user(
             Some(app.editor()),
             "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }",
-            json!({ "i": { "slug": "d", "title": "D", "publishedOn": "2024-01-02", "language": "english", "format": "PDF", "countryIds": [peru] } }),
+            json!({ "i": { "slug": "d", "title": "D", "publishedOn": "2024-01-02", "language": "english", "countryIds": [peru] } }),
         )
         .await;
     assert_eq!(code(&resp), "BAD_USER_INPUT");
@@ -512,13 +512,14 @@ async fn relations_are_editable_and_reordered() {
             "mutation($i: DocumentInput!) { createDocument(input: $i) { id version programme { slug } countries { slug } mediaType } }",
             json!({ "i": {
                 "slug": "facility-report", "title": "Facility report", "publishedOn": "2024-05-06",
-                "language": "en", "format": "pdf", "sizeBytes": 1024, "countryIds": [peru, atl], "programmeId": pid
+                "language": "en", "countryIds": [peru, atl], "programmeId": pid
             } }),
         )
         .await;
     let d = &doc["createDocument"];
     assert_eq!(d["programme"]["slug"], "regional-facility");
-    assert_eq!(d["mediaType"], "application/pdf");
+    // No file yet: no file facts.
+    assert_eq!(d["mediaType"], serde_json::Value::Null);
     let changed = app
         .staff_data(
             app.editor(),
@@ -919,7 +920,7 @@ async fn cached_totals_follow_changes_made_by_another_process() {
     let created = run_other(
         "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }".into(),
         json!({ "i": { "slug": "late-report", "title": "Late report", "publishedOn": "2025-02-03",
-            "language": "en", "format": "PDF", "countryIds": [peru] } }),
+            "language": "en", "countryIds": [peru] } }),
     )
     .await;
     let id = created["createDocument"]["id"].clone();
@@ -1191,10 +1192,10 @@ async fn a_publisher_cannot_publish_a_version_they_did_not_review() {
 async fn document_urls_must_be_http_or_https() {
     let app = TestApp::with_roles().await;
     let peru = app.country_id(app.editor(), "peru").await;
-    let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id version sourceUrl: downloadUrl } }";
+    let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id version sourceUrl downloadUrl } }";
     let input = |url: &str| {
         json!({ "i": { "slug": "linked", "title": "Linked", "publishedOn": "2024-01-01", "language": "en",
-            "format": "PDF", "countryIds": [peru], "sourceUrl": url } })
+            "countryIds": [peru], "sourceUrl": url } })
     };
     let before = crate::permissions::fingerprint(&app).await;
     for bad in [
@@ -1220,6 +1221,8 @@ async fn document_urls_must_be_http_or_https() {
         made["createDocument"]["sourceUrl"],
         "https://example.org/report.pdf"
     );
+    // A link elsewhere is not a file here: no download.
+    assert_eq!(made["createDocument"]["downloadUrl"], json!(null));
     // An update is held to the same rule.
     let (_, resp) = app
         .as_user(

@@ -24,6 +24,7 @@ pub trait Cells {
     fn date(&self, i: usize) -> Result<NaiveDate, sqlx::Error>;
     fn time(&self, i: usize) -> Result<DateTime<Utc>, sqlx::Error>;
     fn opt_time(&self, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error>;
+    fn flag(&self, i: usize) -> Result<bool, sqlx::Error>;
 
     fn status(&self, i: usize) -> Result<Status, sqlx::Error> {
         status_of(&self.text(i)?)
@@ -80,6 +81,10 @@ macro_rules! cells {
                 let $s = self;
                 $this.$get(i)
             }
+            fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
+                let $s = self;
+                $this.$get(i)
+            }
         }
     };
 }
@@ -108,6 +113,7 @@ pub enum Get {
     date,
     time,
     opt_time,
+    flag,
     status,
     opt_status,
 }
@@ -132,6 +138,7 @@ fn pg_types_match(row: &sqlx::postgres::PgRow, at: &[usize], gets: &[Get]) -> bo
                 Get::big => <i64 as Type<Postgres>>::compatible(ty),
                 Get::date => <NaiveDate as Type<Postgres>>::compatible(ty),
                 Get::time | Get::opt_time => <DateTime<Utc> as Type<Postgres>>::compatible(ty),
+                Get::flag => <bool as Type<Postgres>>::compatible(ty),
             }
         })
 }

@@ -1086,6 +1086,7 @@ mod tests {
             format: "PDF".into(),
             sha256: None,
             original_filename: None,
+            file_stored: false,
             source_url: None,
             summary: String::new(),
             status: entity::Status::Published,

@@ -285,6 +285,11 @@ pub trait ContentType:
     }
     /// The items this one refers to.
     fn references(&self) -> Vec<Reference>;
+    /// The SHA-256 of the stored file this version names, if any: what keeps
+    /// the file from the collector (see `files::collect`).
+    fn stored_file(&self) -> Option<&str> {
+        None
+    }
     /// The type's own rules; [`validate`](Self::validate) adds the shared ones.
     fn rules(&self, at: At) -> AppResult<()>;
 

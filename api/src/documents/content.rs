@@ -33,6 +33,10 @@ pub struct DocumentData {
     pub format: String,
     pub sha256: Option<String>,
     pub original_filename: Option<String>,
+    /// The service holds the file's bytes under `sha256` (set only from the
+    /// bytes of an upload or an import, never by a client).
+    #[serde(default)]
+    pub file_stored: bool,
     pub source_url: Option<String>,
     /// Optional: `''` when there is none.
     #[serde(default)]
@@ -79,9 +83,41 @@ crate::content::decode::decoder!(document::Model {
     format: text,
     sha256: opt_text,
     original_filename: opt_text,
+    file_stored: flag,
     source_url: opt_text,
     summary: text,
 });
+
+/// A file the service holds, as its bytes describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size_bytes: i64,
+    /// Upper case, e.g. `PDF`.
+    pub format: String,
+    pub media_type: String,
+    /// The name it came with, made safe to serve (`files::safe_name`).
+    pub filename: String,
+}
+
+impl DocumentData {
+    /// Makes `file` this document's file: every fact of it comes from the bytes.
+    pub fn attach(&mut self, file: StoredFile) {
+        let StoredFile {
+            sha256,
+            size_bytes,
+            format,
+            media_type,
+            filename,
+        } = file;
+        self.sha256 = Some(sha256);
+        self.size_bytes = size_bytes;
+        self.format = format;
+        self.media_type = media_type;
+        self.original_filename = Some(filename);
+        self.file_stored = true;
+    }
+}
 
 impl ContentType for DocumentData {
     const KIND: Kind = Kind::Document;
@@ -118,6 +154,7 @@ impl ContentType for DocumentData {
         "format",
         "sha256",
         "original_filename",
+        "file_stored",
         "source_url",
         "summary",
         "translations",
@@ -168,6 +205,7 @@ impl ContentType for DocumentData {
             format,
             sha256,
             original_filename,
+            file_stored,
             source_url,
             summary,
             translations,
@@ -184,6 +222,7 @@ impl ContentType for DocumentData {
             format.clone().into(),
             sha256.clone().into(),
             original_filename.clone().into(),
+            (*file_stored).into(),
             source_url.clone().into(),
             summary.clone().into(),
             translations_json(translations)?.into(),
@@ -204,6 +243,7 @@ impl ContentType for DocumentData {
             format: col(row, "format")?,
             sha256: col(row, "sha256")?,
             original_filename: col(row, "original_filename")?,
+            file_stored: col(row, "file_stored")?,
             source_url: col(row, "source_url")?,
             summary: col(row, "summary")?,
             translations: row_translations(row)?,
@@ -224,6 +264,7 @@ impl ContentType for DocumentData {
             format,
             sha256,
             original_filename,
+            file_stored,
             source_url,
             summary,
             translations,
@@ -241,6 +282,7 @@ impl ContentType for DocumentData {
                 format,
                 sha256,
                 original_filename,
+                file_stored,
                 source_url,
                 summary,
                 translations: translations_json(&translations)?,
@@ -272,6 +314,9 @@ impl ContentType for DocumentData {
         });
         countries.chain(programme).collect()
     }
+    fn stored_file(&self) -> Option<&str> {
+        self.sha256.as_deref().filter(|_| self.file_stored)
+    }
 
     fn rules(&self, at: At) -> AppResult<()> {
         validate::required_text(&at.field("title"), &self.title)?;
@@ -282,10 +327,16 @@ impl ContentType for DocumentData {
             ));
         };
         validate::date_in_range(&at.field("publishedOn"), published_on)?;
-        validate::media_type(&at.field("mediaType"), &self.media_type)?;
+        // A document may have no file yet (empty facts), or the facts of a
+        // file another system holds (rows imported without their bytes).
+        if !self.media_type.is_empty() {
+            validate::media_type(&at.field("mediaType"), &self.media_type)?;
+        }
         validate::language(&at.field("language"), &self.language)?;
         validate::countries(&at.field("countryIds"), &self.country_ids)?;
-        validate::format(&at.field("format"), &self.format)?;
+        if !self.format.is_empty() {
+            validate::format(&at.field("format"), &self.format)?;
+        }
         if self.size_bytes < 0 {
             return Err(AppError::bad_field(
                 at.field("sizeBytes"),
@@ -322,6 +373,8 @@ impl ContentType for DocumentData {
             format: d.format.clone(),
             sha256: d.sha256.clone(),
             original_filename: d.original_filename.clone(),
+            // Set by the import when it found the bytes (`import::files`).
+            file_stored: d.file_stored,
             source_url: d.source_url.clone(),
             summary: d.summary.clone().unwrap_or_default(),
             translations: d.translations.clone().unwrap_or_default(),
@@ -342,6 +395,7 @@ impl ContentType for DocumentData {
             format,
             sha256,
             original_filename,
+            file_stored,
             source_url,
             summary,
             translations,
@@ -369,6 +423,7 @@ impl ContentType for DocumentData {
             source_url: source_url.clone(),
             summary: some_text(summary),
             translations: some_map(translations),
+            file_stored: *file_stored,
             status: None,
             scheduled_at: None,
             unpublish_at: None,
@@ -412,5 +467,9 @@ pub struct DocumentIn {
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<TranslationMap>,
+    /// The bytes are stored (not in the JSON: an import sets it when it finds
+    /// the file beside the JSON, an export writes the file when it is set).
+    #[serde(skip)]
+    pub file_stored: bool,
 }
 }

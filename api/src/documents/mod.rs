@@ -141,33 +141,61 @@ impl Document {
     async fn category(&self) -> Option<&str> {
         self.m.category.as_deref()
     }
-    /// File format, upper case (e.g. `PDF`, `ZIP`).
-    async fn format(&self) -> &str {
-        &self.m.format
+    /// File format, upper case (e.g. `PDF`, `ZIP`), from the file's bytes;
+    /// `null` when the document has no file.
+    async fn format(&self) -> Option<&str> {
+        (!self.m.format.is_empty()).then_some(self.m.format.as_str())
     }
-    /// Media type of the file (e.g. `application/pdf`).
-    async fn media_type(&self) -> &str {
-        &self.m.media_type
+    /// Media type of the file (e.g. `application/pdf`), from its bytes.
+    async fn media_type(&self) -> Option<&str> {
+        (!self.m.media_type.is_empty()).then_some(self.m.media_type.as_str())
     }
     /// Size of the file in bytes.
-    async fn size_bytes(&self) -> i64 {
-        self.m.size_bytes
+    async fn size_bytes(&self) -> Option<i64> {
+        self.has_facts().then_some(self.m.size_bytes)
     }
     /// Size of the file as a page prints it: `411.13 KB`, `1.47 MB` (units of
     /// 1,024, two decimals, rounded half up; below 1 KB in bytes, `512 B`).
-    async fn size_label(&self) -> String {
-        crate::content::units::size_label(self.m.size_bytes)
+    async fn size_label(&self) -> Option<String> {
+        self.has_facts()
+            .then(|| crate::content::units::size_label(self.m.size_bytes))
     }
     /// SHA-256 of the file (hex), when the service knows the bytes.
     async fn sha256(&self) -> Option<&str> {
         self.m.sha256.as_deref()
     }
-    /// File name the file was uploaded with.
+    /// The file's name, as downloads give it (from the upload's name, made
+    /// safe: no path, no control characters).
+    async fn filename(&self) -> Option<&str> {
+        self.m.original_filename.as_deref()
+    }
+    /// The file's name.
+    #[graphql(deprecation = "Use `filename`.")]
     async fn original_filename(&self) -> Option<&str> {
         self.m.original_filename.as_deref()
     }
-    /// Where to download the file; `null` when no download is available.
-    async fn download_url(&self) -> Option<&str> {
+    /// Where to download the file: an absolute URL on this service (see
+    /// docs/files.md), `null` when the service holds no file for the
+    /// document. The public address changes with the bytes; a staff
+    /// preview's names the version it shows.
+    async fn download_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let (Some(sha256), Some(name)) = (&self.m.sha256, &self.m.original_filename) else {
+            return Ok(None);
+        };
+        if !self.m.file_stored {
+            return Ok(None);
+        }
+        let files = &ctx.data::<crate::state::AppState>()?.files;
+        let id = GlobalId::new(Kind::Document, self.m.id).encode();
+        Ok(Some(if self.vis.is_preview() {
+            files.preview_url(&id, name, self.m.version)
+        } else {
+            files.url(&id, name, sha256)
+        }))
+    }
+    /// Where the document was first published, elsewhere (an `http` or
+    /// `https` URL), when known.
+    async fn source_url(&self) -> Option<&str> {
         // Only http(s) is ever stored now; a row written before that rule is
         // not handed to partner sites as a link either.
         self.m.source_url.as_deref().filter(|u| {
@@ -225,6 +253,14 @@ impl Document {
     /// previews only, `null` for the public.
     pub async fn workflow(&self) -> Option<crate::gql::status::WorkflowInfo> {
         self.vis.is_preview().then(|| self.workflow_info())
+    }
+}
+
+impl Document {
+    /// Whether the row has a file's facts (stored here, or imported without
+    /// the bytes).
+    fn has_facts(&self) -> bool {
+        self.m.file_stored || !self.m.format.is_empty()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Where files' bytes live: an object store (the local filesystem under the
-//! data directory today, `object_store`'s S3 client next), content-addressed.
+//! data directory, or any S3-compatible store through `object_store`'s S3
+//! client), content-addressed.
 //! An upload is spooled to a local file while its SHA-256 and size are
 //! counted (memory stays bounded whatever its size; past the limit it is
 //! refused and removed), then kept under `blobs/<sha256>` with create-only
@@ -7,9 +8,11 @@
 use crate::error::{AppError, AppResult};
 use axum::body::Bytes;
 use futures_util::{Stream, StreamExt};
+use object_store::aws::{AmazonS3Builder, S3CopyIfNotExists};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::prefix::PrefixStore;
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -62,12 +65,62 @@ fn io_error(e: std::io::Error) -> AppError {
     AppError::internal(format!("file spool: {e}"))
 }
 
+/// A stored file's bytes, or part of them, as a stream.
+pub type ByteStream = futures_util::stream::BoxStream<'static, object_store::Result<Bytes>>;
+
 impl FileStore {
+    /// The store the configuration names. Uploads are spooled under the
+    /// local files directory (or the data directory's `spool` for S3).
+    pub fn from_config(config: &crate::config::Config) -> AppResult<FileStore> {
+        match config.file_store {
+            crate::config::FileStoreKind::Local => FileStore::local(&config.files_dir()),
+            crate::config::FileStoreKind::S3 => FileStore::s3(config),
+        }
+    }
+
+    /// Files in an S3 bucket, under `CMS_S3_PREFIX` if set. A file is put in
+    /// place with S3's multipart copy, the create-only copy that works on
+    /// every S3-compatible store (header-based ones are ignored by some).
+    pub fn s3(config: &crate::config::Config) -> AppResult<FileStore> {
+        // reqwest is built without a TLS provider of its own: rustls's ring,
+        // which sqlx uses too. Installing it twice is harmless (an `Err`).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let bucket = config
+            .s3_bucket
+            .as_deref()
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| AppError::internal("CMS_FILE_STORE=s3 needs CMS_S3_BUCKET"))?;
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_region(&config.s3_region)
+            .with_allow_http(config.s3_allow_http)
+            .with_copy_if_not_exists(S3CopyIfNotExists::Multipart);
+        if let Some(endpoint) = config.s3_endpoint.as_deref().filter(|e| !e.is_empty()) {
+            builder = builder.with_endpoint(endpoint);
+        }
+        if let Some(key) = &config.s3_access_key_id {
+            builder = builder.with_access_key_id(key);
+        }
+        if let Some(secret) = &config.s3_secret_access_key {
+            builder = builder.with_secret_access_key(secret);
+        }
+        let store = builder.build().map_err(store_error)?;
+        let store: Arc<dyn ObjectStore> = match config.s3_prefix.as_deref() {
+            Some(prefix) if !prefix.is_empty() => {
+                Arc::new(PrefixStore::new(store, StorePath::from(prefix)))
+            }
+            _ => Arc::new(store),
+        };
+        let spool = config.data_dir.join("spool");
+        crate::config::create_private_dir(&spool).map_err(io_error)?;
+        Ok(FileStore { store, spool })
+    }
+
     /// Files under `root` on the local filesystem (`root/blobs/<sha256>`),
     /// spooled in `root/spool`.
     pub fn local(root: &Path) -> AppResult<FileStore> {
         let spool = root.join("spool");
-        std::fs::create_dir_all(&spool).map_err(io_error)?;
+        crate::config::create_private_dir(&spool).map_err(io_error)?;
         // fsync before a file is renamed into place: a crash leaves no
         // truncated blob under a digest.
         let store = LocalFileSystem::new_with_prefix(root)
@@ -161,6 +214,62 @@ impl FileStore {
         writer.finish().await.map(|_| ())
     }
 
+    /// The bytes of a stored file, all of them or one range; NOT_FOUND when
+    /// the store has none under the digest.
+    pub async fn get(
+        &self,
+        sha256: &str,
+        range: Option<std::ops::Range<u64>>,
+    ) -> AppResult<ByteStream> {
+        let options = GetOptions {
+            range: range.map(GetRange::Bounded),
+            ..GetOptions::default()
+        };
+        match self.store.get_opts(&FileStore::key(sha256), options).await {
+            Ok(found) => Ok(found.into_stream()),
+            Err(object_store::Error::NotFound { .. }) => {
+                Err(AppError::NotFound(format!("file {sha256}")))
+            }
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    /// Removes a stored file (a file already gone is not an error).
+    pub async fn delete(&self, sha256: &str) -> AppResult<()> {
+        match self.store.delete(&FileStore::key(sha256)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    /// Removes what uploads cut short left behind: staging objects and spool
+    /// files older than `age`. Returns how many went.
+    pub async fn sweep(&self, age: std::time::Duration) -> AppResult<usize> {
+        let cutoff =
+            chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+        let mut gone = 0;
+        let mut staged = self.store.list(Some(&StorePath::from("staging")));
+        while let Some(meta) = staged.next().await {
+            let meta = meta.map_err(store_error)?;
+            if meta.last_modified < cutoff {
+                match self.store.delete(&meta.location).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => gone += 1,
+                    Err(e) => return Err(store_error(e)),
+                }
+            }
+        }
+        let spool = self.spool.clone();
+        let old = tokio::task::spawn_blocking(move || old_files(&spool, age))
+            .await
+            .map_err(|e| AppError::internal(format!("sweeping the spool: {e}")))?;
+        for path in old {
+            if std::fs::remove_file(&path).is_ok() {
+                gone += 1;
+            }
+        }
+        Ok(gone)
+    }
+
     /// Whether the bytes of this digest (64 lower-case hex digits) are stored.
     pub async fn has(&self, sha256: &str) -> AppResult<bool> {
         if sha256.len() != 64
@@ -176,6 +285,24 @@ impl FileStore {
             Err(e) => Err(store_error(e)),
         }
     }
+}
+
+/// The files of `dir` last changed longer than `age` ago.
+fn old_files(dir: &Path, age: std::time::Duration) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|elapsed| elapsed >= age)
+        })
+        .map(|e| e.path())
+        .collect()
 }
 
 /// Writes the body to `path`, returning its hex SHA-256 and size.

@@ -10,6 +10,7 @@ pub mod input;
 pub mod loaders;
 pub mod scalars;
 pub mod status;
+pub mod upload;
 
 pub use error::ResultExt;
 

@@ -40,6 +40,12 @@ where
     router.layer(CatchPanicLayer::custom(on_panic))
 }
 
+/// The answer of a request stopped by the request timeout.
+pub fn timed_out() -> Response {
+    tracing::warn!("request stopped by the request timeout");
+    fault(&AppError::Timeout(String::new()), Media::Json)
+}
+
 async fn on_brake(err: BoxError) -> Response {
     let fault_of = if err.is::<tower::timeout::error::Elapsed>() {
         tracing::warn!("request stopped by the request timeout");

@@ -83,6 +83,8 @@ pub enum Payload {
     Query(String),
     /// A POST's body.
     Body(Bytes),
+    /// A multipart request (`uploads.rs`), decoded with its files.
+    Decoded(Box<async_graphql::Request>),
 }
 
 /// The request context of a GraphQL request that has arrived.
@@ -101,7 +103,8 @@ fn arrive(
     }
 }
 
-/// POST /graphql with `{"query", "variables", "operationName"}`.
+/// POST /graphql with `{"query", "variables", "operationName"}`, or a GraphQL
+/// multipart request (an upload, `uploads.rs`), which has deadlines of its own.
 pub async fn post_handler(
     State(app): State<App>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -109,6 +112,19 @@ pub async fn post_handler(
     body: Body,
 ) -> Response {
     let ex = arrive(&app, Transport::Post, connect, headers);
+    if super::uploads::is_multipart(&ex.headers) {
+        return super::uploads::serve(&app, ex, body).await;
+    }
+    let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));
+    match tokio::time::timeout(timeout, post_json(&app, ex, body)).await {
+        Ok(resp) => resp,
+        Err(_) => super::brakes::timed_out(),
+    }
+}
+
+/// A POST with a JSON body, within the request timeout.
+async fn post_json(app: &App, ex: Exchange, body: Body) -> Response {
+    let app = app.clone();
     match read_body(&app, &ex, body).await {
         Continue(bytes) => pipeline::serve(&app, ex, Payload::Body(bytes)).await,
         Break(resp) => resp,
@@ -186,7 +202,7 @@ fn too_large(limit: usize, media: Media) -> Response {
 }
 
 /// The connection ends with this response.
-fn closing(mut resp: Response) -> Response {
+pub fn closing(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     resp
@@ -195,9 +211,8 @@ fn closing(mut resp: Response) -> Response {
 /// Step 3: the GraphQL request a payload carries; 400 when it is none.
 pub fn decode(ex: &Exchange, payload: Payload) -> ControlFlow<Response, async_graphql::Request> {
     let decoded = match payload {
-        Payload::Body(bytes) => serde_json::from_slice::<PostBody>(&bytes)
-            .map_err(|e| format!("the body is not a GraphQL request in JSON: {e}"))
-            .and_then(PostBody::into_request),
+        Payload::Body(bytes) => request_of_json(&bytes),
+        Payload::Decoded(request) => Ok(*request),
         Payload::Query(raw) => PostBody::from_query_string(&raw)
             .and_then(PostBody::into_request)
             .map_err(|e| format!("invalid GraphQL GET request: {e}")),
@@ -213,10 +228,18 @@ pub fn decode(ex: &Exchange, payload: Payload) -> ControlFlow<Response, async_gr
     }
 }
 
+/// The GraphQL request of a JSON body (a POST's, or a multipart request's
+/// `operations`).
+pub fn request_of_json(bytes: &[u8]) -> Result<async_graphql::Request, String> {
+    serde_json::from_slice::<PostBody>(bytes)
+        .map_err(|e| format!("the body is not a GraphQL request in JSON: {e}"))
+        .and_then(PostBody::into_request)
+}
+
 /// How long a request body may take: `CMS_BODY_TIMEOUT_MS`, but always less
 /// than the request timeout (a tenth less at most), so a slow sender gets its
 /// 408 and loses its connection rather than the request timeout's 504.
-fn body_deadline(config: &crate::config::Config) -> std::time::Duration {
+pub fn body_deadline(config: &crate::config::Config) -> std::time::Duration {
     let request = config.request_timeout_ms.max(1);
     let below = request.saturating_sub((request / 10).max(1)).max(1);
     std::time::Duration::from_millis(config.body_timeout_ms.clamp(1, below))

@@ -2,6 +2,7 @@
 //! (`pipeline.rs`), GraphiQL, health, metrics.
 pub mod answer;
 pub mod brakes;
+pub mod downloads;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
@@ -9,6 +10,7 @@ pub mod metrics;
 pub mod persisted_queries;
 pub mod pipeline;
 pub mod response;
+pub mod uploads;
 
 use crate::graphql::CmsSchema;
 use crate::state::AppState;
@@ -101,15 +103,29 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
     // The request timeout holds the GraphQL route only: health and metrics must
     // answer however loaded the public path is. The in-flight limit is taken
     // inside the pipeline, once the body has arrived (`pipeline::admit`).
+    // A POST keeps its own time (`graphql::post_handler`): an upload's body
+    // has deadlines of its own, longer than a JSON request's.
     let graphql = brakes::limit_time(
+        Router::new().route("/graphql", get(graphql::get_handler)),
+        timeout,
+    )
+    .route("/graphql", axum::routing::post(graphql::post_handler))
+    .layer(cors.clone());
+    let files = brakes::limit_time(
         Router::new().route(
-            "/graphql",
-            get(graphql::get_handler).post(graphql::post_handler),
+            "/files/{id}/{name}",
+            get(downloads::download).head(downloads::download),
         ),
         timeout,
     )
-    .layer(cors);
+    .layer(
+        CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
+            .vary(tower_http::cors::Vary::list(std::iter::empty())),
+    );
     let mut router = graphql
+        .merge(files)
         .route("/graphiql", get(graphiql::page_handler))
         .route(graphiql::ASSET_PATH, get(graphiql::asset))
         .route("/healthz", get(health::healthz))
@@ -131,8 +147,19 @@ pub fn metrics_router(state: AppState) -> Router {
 /// The layers every route has: compression, the request log, the arrival
 /// count, panics caught.
 fn finish(router: Router<App>, app: App) -> Router {
+    // Files are sent as stored: compressing them would break ranges, lengths
+    // and their ETag (the digest of the bytes).
+    use tower_http::compression::predicate::Predicate as _;
+    let compress = tower_http::compression::predicate::DefaultPredicate::new().and(
+        |_: axum::http::StatusCode,
+         _: axum::http::Version,
+         headers: &axum::http::HeaderMap,
+         _: &axum::http::Extensions| {
+            !headers.contains_key(axum::http::header::CONTENT_DISPOSITION)
+        },
+    );
     let router = router
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(compress))
         // One span and one "finished processing request" event (status, latency) per
         // request at INFO; RUST_LOG=warn turns them off for benchmarks. The span
         // names the path, never the query string: a GET's variables (or a password

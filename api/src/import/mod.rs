@@ -5,6 +5,7 @@
 //! An export writes every item with its workflow state (status, working copy,
 //! schedule), so importing it into an empty database gives the same content.
 pub mod demo;
+pub mod files;
 pub mod format;
 
 use crate::catalog::{Data, ListSink, ListSource};

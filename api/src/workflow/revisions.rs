@@ -58,7 +58,7 @@ pub async fn insert<C: ConnectionTrait>(
     let mut sql = Sql::new(conn.get_database_backend());
     sql.push(
         "INSERT INTO revisions (item_kind, item_id, version, status, action, data, comment, \
-         actor_id, actor_name, created_at) VALUES (",
+         actor_id, actor_name, created_at, file_sha256) VALUES (",
     )
     .bind(kind.type_name())
     .push(", ")
@@ -79,6 +79,8 @@ pub async fn insert<C: ConnectionTrait>(
     .bind(actor.name.clone())
     .push(", ")
     .bind(at)
+    .push(", ")
+    .bind(data.stored_file().map(str::to_string))
     .push(")");
     exec(conn, sql).await?;
     Ok(())

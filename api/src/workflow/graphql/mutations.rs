@@ -5,9 +5,11 @@ use crate::auth::{Role, Viewer};
 use crate::catalog::Data;
 use crate::content::model::ContentType;
 use crate::content::text::TextLimits;
+use crate::content::Kind;
 use crate::content::{Locale, Visibility};
 use crate::countries::input::CountryInput;
 use crate::countries::Country;
+use crate::documents::content::DocumentData;
 use crate::documents::input::DocumentInput;
 use crate::documents::Document;
 use crate::error::{AppError, AppResult};
@@ -22,7 +24,7 @@ use crate::regions::input::RegionInput;
 use crate::regions::Region;
 use crate::state::AppState;
 use crate::workflow::{Action, Step};
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, Result, Upload, ID};
 use chrono::{DateTime, Utc};
 
 #[derive(Default)]
@@ -59,13 +61,68 @@ impl WorkflowMutation {
     ) -> Result<Programme> {
         create(ctx, input).await
     }
-    /// Creates a document (EDITOR or above), as DRAFT.
+    /// Creates a document (EDITOR or above), as DRAFT, with its file when one
+    /// is uploaded (a GraphQL multipart request: see docs/files.md). The
+    /// file's size, format, media type, SHA-256 and name come from its bytes.
     async fn create_document(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The document's fields.")] input: DocumentInput,
+        #[graphql(desc = "The document's file (multipart upload).")] file: Option<Upload>,
     ) -> Result<Document> {
-        create(ctx, input).await
+        let viewer = ctx.data::<Viewer>()?;
+        viewer
+            .require(Action::Create.required_role(Kind::Document))
+            .gql()?;
+        input.check_lists(max_list(ctx)?).gql()?;
+        let file = match file {
+            Some(upload) => Some(crate::gql::upload::ingest(ctx, &upload, "file").await?),
+            None => None,
+        };
+        create_with(ctx, input, move |d: &mut DocumentData| {
+            if let Some(file) = file {
+                d.attach(file);
+            }
+        })
+        .await
+    }
+
+    /// Replaces a document's file (EDITOR or above) with an uploaded one, as a
+    /// new version: like any edit, a published document gets a working copy
+    /// (the public keeps the published file until it is published) and the
+    /// item goes back to DRAFT. Older versions keep their files for staff.
+    async fn replace_document_file(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document's id.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The new file (multipart upload).")] file: Upload,
+    ) -> Result<Document> {
+        let state = ctx.data::<AppState>()?;
+        let viewer = ctx.data::<Viewer>()?;
+        viewer
+            .require(Action::Update.required_role(Kind::Document))
+            .gql()?;
+        let id = id_of(&id, Kind::Document, "id").gql()?;
+        let file = crate::gql::upload::ingest(ctx, &file, "file").await?;
+        let text = TextLimits::of(&state.config);
+        let change = crate::workflow::update(
+            &state.db,
+            viewer,
+            Kind::Document,
+            id,
+            expected_version,
+            &text,
+            |data| {
+                let mut d = DocumentData::try_from(data)?;
+                d.attach(file);
+                Ok(d.into())
+            },
+        )
+        .await
+        .gql()?;
+        change.apply(&state.responses, &state.freshness);
+        node(ctx, Kind::Document, id).await
     }
 
     /// Edits a region (ADMIN). See `updateCountry`.
@@ -360,12 +417,27 @@ async fn create<I: ContentInput>(ctx: &Context<'_>, input: I) -> Result<I::Node>
 where
     I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
 {
+    create_with(ctx, input, |_| {}).await
+}
+
+/// A create whose snapshot `then` finishes (a document's file).
+async fn create_with<I: ContentInput>(
+    ctx: &Context<'_>,
+    input: I,
+    then: impl FnOnce(&mut I::Content),
+) -> Result<I::Node>
+where
+    I::Content: TryFrom<Data, Error = AppError> + Into<Data>,
+{
     let kind = I::Content::KIND;
     let state = ctx.data::<AppState>()?;
     let viewer = ctx.data::<Viewer>()?;
     viewer.require(Action::Create.required_role(kind)).gql()?;
     input.check_lists(max_list(ctx)?).gql()?;
-    let data = apply(input, Data::empty(kind)).gql()?;
+    let mut content = I::Content::try_from(Data::empty(kind)).gql()?;
+    input.apply(&mut content).gql()?;
+    then(&mut content);
+    let data: Data = content.into();
     let text = TextLimits::of(&state.config);
     let id = crate::workflow::create(&state.db, viewer, data, &text)
         .await
