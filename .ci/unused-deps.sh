@@ -5,10 +5,11 @@
 # alternative, cargo-udeps, needs a nightly compiler; cargo-machete works the same
 # way as this script but is one more tool to install in CI.
 #
-# Kept on purpose, not yet used: async-graphql-axum (multipart uploads, issue 25).
+# Kept on purpose though no code names it: reqwest-s3 (reqwest 0.13, named only to
+# build object_store's S3 client with rustls's ring provider instead of aws-lc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KEEP=" async-graphql-axum "
+KEEP=" reqwest-s3 "
 status=0
 # crate manifest, section, source folders
 check() {
