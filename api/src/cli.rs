@@ -252,7 +252,17 @@ fn write_out(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
 /// `cms generate`: the synthetic dataset, written where `--out` says.
 fn generate(args: &crate::config::GenerateArgs) -> AppResult<()> {
     let started = Instant::now();
-    let data = crate::generate::generate(args.scale as usize, args.seed);
+    let mut data = crate::generate::generate(args.scale as usize, args.seed);
+    if let Some(count) = args.files {
+        if args.out.as_os_str() == "-" {
+            return Err(AppError::bad_input(
+                "--files writes files beside the JSON: give --out a file",
+            ));
+        }
+        let folder = import::files::folder_beside(&args.out);
+        let written = import::files::make_for(&mut data, &folder, count)?;
+        eprintln!("wrote {written} files to {}", folder.display());
+    }
     let mut json = serde_json::to_vec(&data)?;
     json.push(b'\n');
     write_out(&args.out, &json)?;

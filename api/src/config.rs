@@ -145,6 +145,12 @@ pub struct GenerateArgs {
     /// Where to write the JSON (`-` for standard output).
     #[arg(long, short, default_value = "dataset.json")]
     pub out: PathBuf,
+    /// Also write real files (valid PDFs and ZIPs of the documents' sizes)
+    /// for up to this many PDF and ZIP documents, into `files/` beside the
+    /// JSON, where `cms import` takes them from (the documents get their
+    /// `sha256`). Mind the disk: scale 1 averages about 1 MB per document.
+    #[arg(long, value_name = "COUNT")]
+    pub files: Option<usize>,
 }
 
 /// Settings shared by every command.

@@ -43,8 +43,27 @@ fn cms(url: &str, args: &[&str]) -> std::process::Output {
         .arg(url)
         .args(args)
         .env("RUST_LOG", "warn")
+        .env("CMS_DATA_DIR", data_dir(url))
         .output()
         .expect("cms runs")
+}
+
+/// The data directory (files, spool) of a test's database: beside a SQLite
+/// file, in the system's temp directory for PostgreSQL.
+fn data_dir(url: &str) -> std::path::PathBuf {
+    match url
+        .strip_prefix("sqlite://")
+        .and_then(|rest| rest.split('?').next())
+    {
+        Some(file) => std::path::Path::new(file)
+            .parent()
+            .map(|p| p.join("data"))
+            .unwrap_or_default(),
+        None => std::env::temp_dir().join(format!(
+            "cms-cli-{}",
+            url.rsplit('/').next().unwrap_or("db")
+        )),
+    }
 }
 
 fn http_get(addr: &str, path: &str) -> String {
@@ -283,6 +302,119 @@ fn import_refuses_a_bad_file_by_name_and_export_round_trips() {
     );
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn import_takes_files_beside_the_json_and_export_writes_them_back() {
+    let (url, dir) = database("files");
+    let pdf = api::files::make::pdf("Annex", 421_002).expect("pdf");
+    let sha = sha256_hex(&pdf);
+    let source = dir.path().join("source");
+    std::fs::create_dir_all(source.join("files")).expect("mkdir");
+    std::fs::write(source.join("files").join(&sha), &pdf).expect("write");
+    // The file says ZIP and 1 byte: the bytes say otherwise, and win. The
+    // second document has no file beside the JSON: metadata only.
+    let json = source.join("data.json");
+    std::fs::write(&json, format!(r#"{{"regions":[{{"slug":"r","name":"R"}}],"countries":[{{"slug":"peru","name":"Peru","iso2":"PE","region":"r"}}],
+      "documents":[{{"slug":"annex","title":"Annex","publishedOn":"2022-03-08","language":"en","format":"ZIP","sizeBytes":1,"countries":["PE"],"sha256":"{sha}","originalFilename":"annex.pdf"}},
+                   {{"slug":"elsewhere","title":"Elsewhere","publishedOn":"2022-03-08","language":"en","format":"PDF","sizeBytes":5000,"countries":["PE"]}}]}}"#)).expect("write");
+    let out = cms(&url, &["import", json.to_str().unwrap_or_default()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stored 1 files"));
+
+    let first = dir.path().join("first");
+    std::fs::create_dir_all(&first).expect("mkdir");
+    let out = cms(
+        &url,
+        &[
+            "export",
+            first.join("data.json").to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(first.join("data.json")).expect("read"))
+            .expect("json");
+    let annex = &exported["documents"][0];
+    assert_eq!(annex["sha256"], sha.as_str());
+    assert_eq!(annex["sizeBytes"], 421_002);
+    assert_eq!(annex["format"], "PDF");
+    assert_eq!(
+        std::fs::read(first.join("files").join(&sha))
+            .ok()
+            .as_deref(),
+        Some(pdf.as_slice()),
+        "the export wrote the bytes"
+    );
+    assert_eq!(
+        std::fs::read_dir(first.join("files"))
+            .map(|d| d.count())
+            .unwrap_or(0),
+        1
+    );
+
+    // Into another database: the same rows and the same bytes.
+    let (url2, _dir2) = database("files2");
+    let out = cms(
+        &url2,
+        &[
+            "import",
+            first.join("data.json").to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let second = dir.path().join("second");
+    std::fs::create_dir_all(&second).expect("mkdir");
+    assert!(cms(
+        &url2,
+        &[
+            "export",
+            second.join("data.json").to_str().unwrap_or_default()
+        ]
+    )
+    .status
+    .success());
+    assert_eq!(
+        std::fs::read_to_string(first.join("data.json")).ok(),
+        std::fs::read_to_string(second.join("data.json")).ok()
+    );
+    assert_eq!(
+        std::fs::read(second.join("files").join(&sha))
+            .ok()
+            .as_deref(),
+        Some(pdf.as_slice())
+    );
+
+    // Bytes that do not hash to their name are refused, naming the field.
+    std::fs::write(source.join("files").join(&sha), b"%PDF-1.4 not the same").expect("write");
+    let (url3, _dir3) = database("files3");
+    let out = cms(&url3, &["import", json.to_str().unwrap_or_default()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("documents[0].sha256") && err.contains("do not hash"),
+        "{err}"
+    );
+}
+
 #[test]
 fn migrate_rolls_back_and_forward() {
     let (url, _dir) = database("migrate");
@@ -400,4 +532,54 @@ fn user_create_asks_twice_without_echo_at_a_terminal() {
     );
     stop(child);
     assert!(login.contains(r#""role":"ADMIN""#), "{login}");
+}
+
+#[test]
+fn generate_writes_files_for_benchmark_data_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("data.json");
+    let run = Command::new(CMS)
+        .args(["generate", "--files", "3", "--out"])
+        .arg(&out)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("cms runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    let with_files: Vec<&serde_json::Value> = data["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .filter(|d| d.get("sha256").is_some())
+        .collect();
+    assert_eq!(with_files.len(), 3);
+    for d in with_files {
+        let sha = d["sha256"].as_str().expect("sha");
+        let bytes = std::fs::read(dir.path().join("files").join(sha)).expect("the file");
+        assert_eq!(sha256_hex(&bytes), sha);
+        assert_eq!(Some(bytes.len() as i64), d["sizeBytes"].as_i64());
+        let magic: &[u8] = if d["format"] == "PDF" {
+            b"%PDF-"
+        } else {
+            b"PK\x03\x04"
+        };
+        assert!(bytes.starts_with(magic), "{d}");
+    }
+    // Without --files, the same JSON as always: no digests.
+    let plain = dir.path().join("plain.json");
+    let run = Command::new(CMS)
+        .args(["generate", "--out"])
+        .arg(&plain)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("cms runs");
+    assert!(run.status.success());
+    assert!(!std::fs::read_to_string(&plain)
+        .expect("read")
+        .contains("sha256"));
 }

@@ -75,7 +75,7 @@ async fn attach_one(
                 return Err(AppError::bad_field(
                     field,
                     format!(
-                        "the bytes of {} do not hash to its name (they are {})",
+                        "{field}: the bytes of {} do not hash to its name (they are {})",
                         path.display(),
                         spooled.sha256
                     ),
@@ -84,13 +84,7 @@ async fn attach_one(
             spooled
         }
         Source::Made => {
-            let size = usize::try_from(doc.size_bytes).unwrap_or_default();
-            let bytes = match doc.format.as_str() {
-                "PDF" => make::pdf(&doc.title, size),
-                "ZIP" => make::zip(&doc.title, &[], size),
-                _ => None,
-            };
-            let Some(bytes) = bytes else {
+            let Some(bytes) = made(doc) else {
                 return Ok(0);
             };
             files
@@ -134,6 +128,41 @@ async fn spool_file(files: &Files, path: &Path) -> AppResult<Spooled> {
         }
     });
     files.store.spool(chunks.boxed(), u64::MAX).await
+}
+
+/// The bytes made to measure for a document (PDF and ZIP), if any.
+fn made(doc: &DocumentIn) -> Option<Vec<u8>> {
+    let size = usize::try_from(doc.size_bytes).ok()?;
+    match doc.format.as_str() {
+        "PDF" => make::pdf(&doc.title, size),
+        "ZIP" => make::zip(&doc.title, &[], size),
+        _ => None,
+    }
+}
+
+/// Writes files made to measure for up to `count` documents of `data` into
+/// `folder` (`<sha256>` each), giving those documents their digest: what
+/// `cms generate --files` does for benchmark data. Returns how many.
+pub fn make_for(data: &mut Dataset, folder: &Path, count: usize) -> AppResult<usize> {
+    let cannot =
+        |e: std::io::Error| AppError::bad_input(format!("cannot write {}: {e}", folder.display()));
+    std::fs::create_dir_all(folder).map_err(cannot)?;
+    let mut written = 0;
+    for doc in data.documents.iter_mut() {
+        if written == count {
+            break;
+        }
+        let Some(bytes) = made(doc) else {
+            continue;
+        };
+        let sha256 = crate::files::store::digest_hex(&bytes);
+        std::fs::write(folder.join(&sha256), &bytes).map_err(cannot)?;
+        doc.original_filename
+            .get_or_insert_with(|| format!("{}.{}", doc.slug, doc.format.to_ascii_lowercase()));
+        doc.sha256 = Some(sha256);
+        written += 1;
+    }
+    Ok(written)
 }
 
 fn is_digest(h: &str) -> bool {
