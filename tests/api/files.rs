@@ -627,3 +627,132 @@ async fn the_demo_documents_are_real_files_of_the_sizes_the_page_prints() {
         assert_eq!(n["format"], format.format);
     }
 }
+
+/// The spool directory of an app's file store.
+fn spool_dir(app: &TestApp) -> std::path::PathBuf {
+    let config = &app.state.config;
+    match config.file_store {
+        api::config::FileStoreKind::S3 => config.data_dir.join("spool"),
+        api::config::FileStoreKind::Local => config.files_dir().join("spool"),
+    }
+}
+
+/// Opens a multipart upload on a raw socket and sends its head and the first
+/// `sent` bytes of its body, then nothing more.
+async fn stalled_upload(
+    base: &str,
+    token: &str,
+    peru: &Value,
+    sent: usize,
+) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let pdf = api::files::make::pdf("Stalled", 200_000).expect("pdf");
+    let (content_type, body) = multipart(
+        CREATE,
+        json!({ "i": input(peru, "stalled") }),
+        &[("file", "stalled.pdf", &pdf)],
+    );
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nGraphQL-Require-Preflight: 1\r\nAuthorization: Bearer {token}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&body[..sent]).await.expect("body");
+    stream
+}
+
+async fn status_line(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 4096];
+    let n = stream.read(&mut buf).await.unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_stalled_upload_is_cut_off_and_holds_no_slot_or_file() {
+    let app = TestApp::builder()
+        .demo()
+        .roles()
+        .config(|c| {
+            c.upload_idle_ms = 400;
+            c.max_uploads = 1;
+        })
+        .await;
+    let (base, client) = serve(&app).await;
+    let peru = app.country_id(app.editor(), "peru").await;
+    let mut stalled = stalled_upload(&base, app.editor(), &peru, 100_000).await;
+    // Once its file is spooling, it holds the one slot.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_dir(spool_dir(&app)).map_or(0, |d| d.count()) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the upload never began");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let pdf = api::files::make::pdf("Second", 2000).expect("pdf");
+    let (status, resp) = upload(
+        &client,
+        &base,
+        Some(app.editor()),
+        CREATE,
+        json!({ "i": input(&peru, "second") }),
+        &[("file", "second.pdf", &pdf)],
+    )
+    .await;
+    assert_eq!(status, 503, "{resp:#}");
+    assert_eq!(code(&resp), "SERVICE_UNAVAILABLE");
+    // The stalled one is cut off with 408 once it idles.
+    let line = status_line(&mut stalled).await;
+    assert!(line.contains("408"), "{line}");
+    // Its spool file went with it, and its slot is free again.
+    let left: Vec<_> = std::fs::read_dir(spool_dir(&app))
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let (status, resp) = upload(
+        &client,
+        &base,
+        Some(app.editor()),
+        CREATE,
+        json!({ "i": input(&peru, "second") }),
+        &[("file", "second.pdf", &pdf)],
+    )
+    .await;
+    assert_eq!(status, 200, "{resp:#}");
+    assert_eq!(resp["data"]["createDocument"]["sha256"], hex(&pdf));
+}
+
+#[tokio::test]
+async fn partner_pages_may_fetch_ranges_of_files_across_origins() {
+    let app = TestApp::demo().await;
+    let (_, client) = serve(&app).await;
+    let d = app
+        .data(DOC, json!({ "s": "annual-action-plan-2022-for-peru" }))
+        .await;
+    let url = d["document"]["downloadUrl"].as_str().expect("url");
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, url)
+        .header("origin", "https://partner.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "range")
+        .send()
+        .await
+        .expect("send");
+    assert!(preflight.status().is_success());
+    assert_eq!(header(&preflight, "access-control-allow-origin"), "*");
+    let resp = client
+        .get(url)
+        .header("origin", "https://partner.example")
+        .header("range", "bytes=0-3")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 206);
+    assert!(header(&resp, "access-control-expose-headers").contains("content-range"));
+    assert_eq!(resp.bytes().await.expect("bytes").as_ref(), b"PK\x03\x04");
+}

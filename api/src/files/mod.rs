@@ -33,6 +33,11 @@ pub struct Files {
     pub max_file_bytes: u64,
     /// How long a file no version names is kept (`CMS_FILE_GRACE`).
     pub grace: Duration,
+    /// How old what an upload leaves behind (spool files, staging objects)
+    /// must be before it is swept: the grace period, but never less than an
+    /// upload may take (`CMS_UPLOAD_TIMEOUT_MS` and `CMS_REQUEST_TIMEOUT_MS`),
+    /// so an upload in progress keeps its files.
+    sweep_after: Duration,
     /// `CMS_PUBLIC_URL` (or the address a server bound), without a trailing
     /// slash.
     public_url: std::sync::Arc<std::sync::RwLock<String>>,
@@ -92,6 +97,11 @@ impl Files {
             accepted,
             max_file_bytes: config.max_file_bytes,
             grace: Duration::from_secs(config.file_grace),
+            sweep_after: Duration::from_secs(config.file_grace).max(Duration::from_millis(
+                config
+                    .upload_timeout_ms
+                    .saturating_add(config.request_timeout_ms),
+            )),
             public_url: std::sync::Arc::new(std::sync::RwLock::new(config.public_url())),
         })
     }
@@ -194,7 +204,7 @@ impl Files {
                 break;
             }
         }
-        Ok(gone + self.store.sweep(self.grace).await?)
+        Ok(gone + self.store.sweep(self.sweep_after).await?)
     }
 
     /// Removes one file if it is still unreferenced and unused.
@@ -204,8 +214,7 @@ impl Files {
         sha256: &str,
         cutoff: chrono::DateTime<Utc>,
     ) -> AppResult<bool> {
-        use sea_orm::TransactionTrait as _;
-        let txn = db.conn.begin().await?;
+        let txn = db.begin_write().await?;
         let mut sql = Sql::new(txn.get_database_backend());
         sql.push("DELETE FROM blobs WHERE sha256 = ")
             .bind(sha256.to_string())

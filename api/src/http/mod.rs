@@ -119,9 +119,18 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         timeout,
     )
     .layer(
+        // Partner pages fetch files too (a PDF viewer asks for ranges).
         CorsLayer::new()
             .allow_origin(Any)
             .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
+            .allow_headers(Any)
+            .expose_headers([
+                axum::http::header::CONTENT_RANGE,
+                axum::http::header::ACCEPT_RANGES,
+                axum::http::header::CONTENT_LENGTH,
+                axum::http::header::CONTENT_DISPOSITION,
+                axum::http::header::ETAG,
+            ])
             .vary(tower_http::cors::Vary::list(std::iter::empty())),
     );
     let mut router = graphql
