@@ -691,7 +691,10 @@ async fn a_stalled_upload_is_cut_off_and_holds_no_slot_or_file() {
     // Once its file is spooling, it holds the one slot.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while std::fs::read_dir(spool_dir(&app)).map_or(0, |d| d.count()) == 0 {
-        assert!(std::time::Instant::now() < deadline, "the upload never began");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upload never began"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let pdf = api::files::make::pdf("Second", 2000).expect("pdf");
@@ -755,4 +758,64 @@ async fn partner_pages_may_fetch_ranges_of_files_across_origins() {
     assert_eq!(resp.status(), 206);
     assert!(header(&resp, "access-control-expose-headers").contains("content-range"));
     assert_eq!(resp.bytes().await.expect("bytes").as_ref(), b"PK\x03\x04");
+}
+
+#[tokio::test]
+async fn an_imported_working_copy_keeps_its_own_file() {
+    let app = TestApp::builder()
+        .demo()
+        .roles()
+        .config(|c| c.file_grace = 0)
+        .await;
+    let published = api::files::make::pdf("Published", 3000).expect("pdf");
+    let copy = api::files::make::pdf("Copy", 3100).expect("pdf");
+    let folder = tempfile::tempdir().expect("dir");
+    for bytes in [&published, &copy] {
+        std::fs::write(folder.path().join(hex(bytes)), bytes).expect("write");
+    }
+    let json = json!({ "documents": [{
+        "slug": "two-files", "title": "Two files", "publishedOn": "2024-01-01", "language": "en",
+        "format": "PDF", "sizeBytes": 1, "countries": ["PE"], "sha256": hex(&published),
+        "originalFilename": "two.pdf", "status": "PUBLISHED",
+        "workingCopy": { "slug": "two-files", "title": "Two files (new)", "publishedOn": "2024-01-01",
+            "language": "en", "format": "PDF", "sizeBytes": 1, "countries": ["PE"],
+            "sha256": hex(&copy), "originalFilename": "two.pdf", "status": "DRAFT" } }] });
+    let mut data = api::import::parse(json.to_string().as_bytes()).expect("parse");
+    let attached = api::import::files::attach(
+        &app.state.files,
+        &app.state.db,
+        &mut data,
+        api::import::files::Source::Folder(folder.path()),
+    )
+    .await
+    .expect("attach");
+    assert_eq!(attached, 2);
+    app.import(data).await;
+    app.state
+        .files
+        .collect(&app.state.db)
+        .await
+        .expect("collect");
+    let store = &app.state.files.store;
+    assert!(store.has(&hex(&published)).await.expect("has"));
+    assert!(
+        store.has(&hex(&copy)).await.expect("has"),
+        "the working copy's file stays"
+    );
+    // Staff download the copy's file, the public the published one.
+    let (_, client) = serve(&app).await;
+    let staff = app
+        .staff_data(app.editor(), DOC, json!({ "s": "two-files", "p": true }))
+        .await;
+    let url = staff["document"]["downloadUrl"].as_str().expect("url");
+    let bytes = get(&client, url, Some(app.editor()))
+        .await
+        .bytes()
+        .await
+        .expect("b");
+    assert_eq!(bytes.as_ref(), copy.as_slice());
+    let public = app.data(DOC, json!({ "s": "two-files" })).await;
+    let url = public["document"]["downloadUrl"].as_str().expect("url");
+    let bytes = get(&client, url, None).await.bytes().await.expect("b");
+    assert_eq!(bytes.as_ref(), published.as_slice());
 }

@@ -442,6 +442,7 @@ const REVISION_COLUMNS: &[&str] = &[
     "actor_id",
     "actor_name",
     "created_at",
+    "file_sha256",
 ];
 
 const AUDIT_COLUMNS: &[&str] = &[
@@ -468,24 +469,30 @@ impl History {
     ) -> AppResult<()> {
         let actor = crate::auth::Actor::system("import");
         let action = crate::workflow::Action::Import.as_str();
-        let revision = |version: i32, status: Status, json: String| -> Vec<Value> {
-            vec![
-                kind.type_name().into(),
-                id.into(),
-                version.into(),
-                status.as_str().into(),
-                action.into(),
-                json.into(),
-                Option::<String>::None.into(),
-                actor.id.clone().into(),
-                actor.name.clone().into(),
-                now.into(),
-            ]
-        };
-        self.revisions.push(revision(1, status, data.to_json()?));
+        // The stored file a version names keeps it from the collector.
+        let revision =
+            |version: i32, status: Status, json: String, file: Option<String>| -> Vec<Value> {
+                vec![
+                    kind.type_name().into(),
+                    id.into(),
+                    version.into(),
+                    status.as_str().into(),
+                    action.into(),
+                    json.into(),
+                    Option::<String>::None.into(),
+                    actor.id.clone().into(),
+                    actor.name.clone().into(),
+                    now.into(),
+                    file.into(),
+                ]
+            };
+        let file = data.stored_file().map(str::to_string);
+        self.revisions
+            .push(revision(1, status, data.to_json()?, file));
         let mut after = serde_json::json!({ "status": status.as_str(), "version": 1 });
         if let Some((json, copy_status)) = copy {
-            self.revisions.push(revision(2, copy_status, json));
+            let file = Data::from_json(&json)?.stored_file().map(str::to_string);
+            self.revisions.push(revision(2, copy_status, json, file));
             after["workingCopy"] =
                 serde_json::json!({ "status": copy_status.as_str(), "version": 2 });
         }
