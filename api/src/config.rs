@@ -705,14 +705,9 @@ pub struct Config {
     #[arg(long, env = "CMS_S3_BUCKET", global = true)]
     pub s3_bucket: Option<String>,
 
-    /// The S3 store's region.
-    #[arg(
-        long,
-        env = "CMS_S3_REGION",
-        default_value = "us-east-1",
-        global = true
-    )]
-    pub s3_region: String,
+    /// The S3 store's region (default: `AWS_REGION`, else `us-east-1`).
+    #[arg(long, env = "CMS_S3_REGION", global = true)]
+    pub s3_region: Option<String>,
 
     /// The S3 store's access key id (default: `AWS_ACCESS_KEY_ID` and the other
     /// standard AWS variables).
@@ -795,6 +790,18 @@ pub struct Config {
     /// `https://cms.example.org`; default: `http://` and the bind address).
     #[arg(long, env = "CMS_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// `max-age` of a published file at its versioned address (`?v=`, what
+    /// `downloadUrl` gives), sent with `immutable`: the bytes at that address
+    /// never change. A year by default; lower it where a takedown must reach
+    /// browsers (CDNs are purged by the `Document:<id>` cache tag).
+    #[arg(
+        long,
+        env = "CMS_FILE_MAX_AGE",
+        default_value_t = 31_536_000,
+        global = true
+    )]
+    pub file_max_age: u64,
 
     /// Seconds a stored file that no document version names is kept before
     /// the background job removes it (an upload in progress names it only

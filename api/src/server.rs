@@ -105,6 +105,14 @@ pub async fn serve(config: Config, args: ServeArgs) -> AppResult<()> {
             std::time::Duration::from_secs(interval),
         ));
     }
+    if state.config.file_store == crate::config::FileStoreKind::Local
+        && db.backend() == sea_orm::DatabaseBackend::Postgres
+    {
+        tracing::warn!(
+            "documents' files are on this machine's disk (CMS_FILE_STORE=local): if several \
+             processes share this database, give them one store with CMS_FILE_STORE=s3"
+        );
+    }
     // Download addresses start with the address really bound, unless
     // CMS_PUBLIC_URL says otherwise.
     if state.config.public_url.as_deref().is_none_or(str::is_empty) {

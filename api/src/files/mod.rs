@@ -38,6 +38,8 @@ pub struct Files {
     /// upload may take (`CMS_UPLOAD_TIMEOUT_MS` and `CMS_REQUEST_TIMEOUT_MS`),
     /// so an upload in progress keeps its files.
     sweep_after: Duration,
+    /// The request timeout: an upload's save commits within it.
+    request: Duration,
     /// `CMS_PUBLIC_URL` (or the address a server bound), without a trailing
     /// slash.
     public_url: std::sync::Arc<std::sync::RwLock<String>>,
@@ -97,6 +99,7 @@ impl Files {
             accepted,
             max_file_bytes: config.max_file_bytes,
             grace: Duration::from_secs(config.file_grace),
+            request: Duration::from_millis(config.request_timeout_ms),
             sweep_after: Duration::from_secs(config.file_grace).max(Duration::from_millis(
                 config
                     .upload_timeout_ms
@@ -139,6 +142,13 @@ impl Files {
             field.to_string(),
         )
         .await?;
+        // Text is told by its first lines only: a NUL anywhere makes it none.
+        if spooled.has_nul && matches!(format.format, "TXT" | "CSV") {
+            return Err(AppError::bad_field(
+                field,
+                "the file is not text: it has NUL bytes after its first lines",
+            ));
+        }
         let size_bytes = i64::try_from(spooled.size)
             .map_err(|_| AppError::PayloadTooLarge("the file is too large".into()))?;
         let file = StoredFile {
@@ -149,7 +159,13 @@ impl Files {
             filename: safe_name(filename, format),
         };
         stamp(db, &file.sha256, size_bytes).await?;
-        self.store.keep(spooled).await?;
+        // Stored by a task of its own: a request cancelled meanwhile (its
+        // client gone, its timeout) does not cut the store's upload short
+        // (an S3 multipart upload is then finished or aborted, never left).
+        let store = self.store.clone();
+        tokio::spawn(async move { store.keep(spooled).await })
+            .await
+            .map_err(|e| AppError::internal(format!("storing a file: {e}")))??;
         Ok(file)
     }
 
@@ -180,13 +196,22 @@ impl Files {
     /// locked (deleted, uncommitted) while the bytes go: an upload of the same
     /// bytes meanwhile waits, then stores them again.
     pub async fn collect(&self, db: &Db) -> AppResult<usize> {
-        let cutoff =
-            Utc::now() - chrono::Duration::from_std(self.grace).unwrap_or(chrono::Duration::MAX);
+        self.collect_as_of(db, Utc::now()).await
+    }
+
+    /// [`collect`](Self::collect) as it would run at `now` (tests pass a
+    /// later time rather than wait out the grace period). A file is unused
+    /// when its last upload was longer ago than the grace period, and never
+    /// less than a request may take (an upload's stamp comes before its save
+    /// commits).
+    pub async fn collect_as_of(&self, db: &Db, now: chrono::DateTime<Utc>) -> AppResult<usize> {
+        let cutoff = now
+            - chrono::Duration::from_std(self.grace.max(self.request))
+                .unwrap_or(chrono::Duration::MAX);
         let mut gone = 0;
         loop {
-            let b = db.conn.get_database_backend();
-            let mut sql = Sql::new(b);
-            sql.push("SELECT sha256 FROM blobs b WHERE ");
+            let mut sql = Sql::new(db.conn.get_database_backend());
+            sql.push("SELECT sha256 FROM blobs WHERE ");
             unreferenced(&mut sql, cutoff);
             sql.push(" LIMIT ").push_int(COLLECT_BATCH);
             let found: Vec<String> = query(&db.conn, sql)
@@ -207,7 +232,10 @@ impl Files {
         Ok(gone + self.store.sweep(self.sweep_after).await?)
     }
 
-    /// Removes one file if it is still unreferenced and unused.
+    /// Removes one file if it is still unreferenced and unused. The row's own
+    /// `used_at` is tested (not a subquery's): on PostgreSQL an upload that
+    /// stamped the row meanwhile makes the delete re-check the new row and
+    /// find nothing to delete.
     async fn remove(
         &self,
         db: &Db,
@@ -216,11 +244,10 @@ impl Files {
     ) -> AppResult<bool> {
         let txn = db.begin_write().await?;
         let mut sql = Sql::new(txn.get_database_backend());
-        sql.push("DELETE FROM blobs WHERE sha256 = ")
+        sql.push("DELETE FROM blobs WHERE blobs.sha256 = ")
             .bind(sha256.to_string())
-            .push(" AND sha256 IN (SELECT sha256 FROM blobs b WHERE ");
+            .push(" AND ");
         unreferenced(&mut sql, cutoff);
-        sql.push(")");
         if exec(&txn, sql).await? == 0 {
             return Ok(false);
         }
@@ -249,16 +276,16 @@ pub async fn run_collector(files: std::sync::Arc<Files>, db: Db, every: Duration
     }
 }
 
-/// `blobs b` rows unused since `cutoff` that no document row or revision names.
+/// `blobs` rows unused since `cutoff` that no document row or revision names.
 fn unreferenced(sql: &mut Sql, cutoff: chrono::DateTime<Utc>) {
-    sql.push("b.used_at < ")
+    sql.push("blobs.used_at < ")
         .bind(cutoff)
         .push(
-            " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = b.sha256 \
+            " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = blobs.sha256 \
              AND d.file_stored = ",
         )
         .bind(true)
-        .push(") AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.file_sha256 = b.sha256)");
+        .push(") AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.file_sha256 = blobs.sha256)");
 }
 
 /// Stamps a file's `blobs` row as used now (creating it), committed before
@@ -279,9 +306,10 @@ async fn stamp(db: &Db, sha256: &str, size_bytes: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// The `v` of a download address: the first 16 hex digits of the digest.
+/// The `v` of a download address: the first 32 hex digits (128 bits) of the
+/// digest, too many for an editor to make two files share one.
 pub fn version_tag(sha256: &str) -> &str {
-    sha256.get(..16).unwrap_or(sha256)
+    sha256.get(..32).unwrap_or(sha256)
 }
 
 /// `/files/<id>/<name, percent-encoded>[?v=<tag>]`.
@@ -293,6 +321,13 @@ pub fn path_of(id: &str, filename: &str, tag: Option<&str>) -> String {
         Some(tag) => format!("/files/{id}/{name}?v={tag}"),
         None => format!("/files/{id}/{name}"),
     }
+}
+
+/// Characters that change how a name reads without being seen (zero-width
+/// spaces and joiners, direction marks and overrides, the byte order mark):
+/// `report\u{202E}fdp.zip` would show as `reportpiz.pdf`.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Longest file name kept, in bytes.
@@ -308,7 +343,7 @@ pub fn safe_name(filename: &str, format: &Accepted) -> String {
         .next()
         .unwrap_or_default()
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\'))
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\') && !invisible(*c))
         .collect::<String>();
     let trimmed = last.trim().trim_start_matches('.').trim();
     let ext = format.extensions.first().copied().unwrap_or("bin");
@@ -367,6 +402,7 @@ mod tests {
         assert_eq!(safe_name("a\"b\r\nc.pdf", pdf()), "abc.pdf");
         assert_eq!(safe_name("", pdf()), "file.pdf");
         assert_eq!(safe_name("..", pdf()), "file.pdf");
+        assert_eq!(safe_name("report\u{202E}fdp.pdf", pdf()), "reportfdp.pdf");
         assert_eq!(
             safe_name("Informe año 2024.pdf", pdf()),
             "Informe año 2024.pdf"

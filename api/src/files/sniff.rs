@@ -107,8 +107,12 @@ pub fn sniff(
     accepted: &[&'static Accepted],
     field: &str,
 ) -> AppResult<&'static Accepted> {
-    let found = FileFormat::from_file(path)
-        .map_err(|e| AppError::internal(format!("reading a spooled upload: {e}")))?;
+    let read = |e: std::io::Error| AppError::internal(format!("reading a spooled upload: {e}"));
+    // The ZIP reader below trusts the sizes a ZIP's directory claims (it
+    // allocates an entry's size before reading it): a directory is checked
+    // first, so a 150-byte ZIP cannot claim 4 GiB.
+    check_zip_directory(path, field).map_err(|e| e.unwrap_or_else(read))?;
+    let found = FileFormat::from_file(path).map_err(read)?;
     let extension = filename
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
@@ -154,6 +158,86 @@ pub fn sniff(
     Ok(format)
 }
 
+/// Most directory entries [`check_zip_directory`] reads.
+const MAX_ENTRIES: usize = 1024;
+
+/// Refuses a ZIP whose directory claims an entry larger than the file itself
+/// (a stored entry is no larger than its place in the file; a compressed
+/// one's compressed size is), or a `mimetype` entry over 1 KiB (OpenDocument's
+/// is a few dozen bytes). Files that are no ZIP pass. An I/O error is `Err(Err)`,
+/// a refusal `Err(Ok)`.
+fn check_zip_directory(path: &Path, field: &str) -> Result<(), Result<AppError, std::io::Error>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(Err)?;
+    let size = file.metadata().map_err(Err)?.len();
+    let mut magic = [0u8; 4];
+    if file.read(&mut magic).map_err(Err)? < 4 || magic != *b"PK\x03\x04" {
+        return Ok(());
+    }
+    let refuse = |why: &str| {
+        Err(Ok(AppError::bad_field(
+            field,
+            format!("the ZIP file is malformed: {why}"),
+        )))
+    };
+    // The end-of-directory record is in the last 22 + 65,535 bytes.
+    let tail_len = size.min(22 + 65_535);
+    file.seek(SeekFrom::Start(size - tail_len)).map_err(Err)?;
+    let mut tail = vec![0u8; tail_len as usize];
+    file.read_exact(&mut tail).map_err(Err)?;
+    let Some(end) = tail.windows(4).rposition(|w| w == b"PK\x05\x06") else {
+        return refuse("it has no directory");
+    };
+    let field16 = |b: &[u8], at: usize| b.get(at..at + 2).map(|x| u16::from_le_bytes([x[0], x[1]]));
+    let field32 = |b: &[u8], at: usize| {
+        b.get(at..at + 4)
+            .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+    };
+    let record = &tail[end..];
+    let (Some(entries), Some(dir_size), Some(dir_at)) = (
+        field16(record, 10),
+        field32(record, 12),
+        field32(record, 16),
+    ) else {
+        return refuse("its directory record is cut short");
+    };
+    let (dir_size, dir_at) = (u64::from(dir_size), u64::from(dir_at));
+    if dir_at.saturating_add(dir_size) > size || dir_size > 64 * 1024 * 1024 {
+        return refuse("its directory lies outside the file");
+    }
+    file.seek(SeekFrom::Start(dir_at)).map_err(Err)?;
+    let mut dir = vec![0u8; dir_size as usize];
+    file.read_exact(&mut dir).map_err(Err)?;
+    let mut at = 0usize;
+    for _ in 0..usize::from(entries).min(MAX_ENTRIES) {
+        if dir.get(at..at + 4) != Some(b"PK\x01\x02".as_slice()) {
+            return refuse("its directory is broken");
+        }
+        let (Some(packed), Some(unpacked), Some(name_len), Some(extra), Some(comment)) = (
+            field32(&dir, at + 20),
+            field32(&dir, at + 24),
+            field16(&dir, at + 28),
+            field16(&dir, at + 30),
+            field16(&dir, at + 32),
+        ) else {
+            return refuse("its directory is cut short");
+        };
+        let name = dir
+            .get(at + 46..at + 46 + usize::from(name_len))
+            .unwrap_or_default();
+        // Stored (method 0) entries hold their bytes as they are.
+        let method = field16(&dir, at + 10).unwrap_or(0);
+        if u64::from(packed) > size
+            || (method == 0 && u64::from(unpacked) > size)
+            || (name == b"mimetype" && unpacked > 1024)
+        {
+            return refuse("an entry claims more bytes than the file has");
+        }
+        at += 46 + usize::from(name_len) + usize::from(extra) + usize::from(comment);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +251,29 @@ mod tests {
 
     fn all() -> Vec<&'static Accepted> {
         KNOWN.iter().collect()
+    }
+
+    #[test]
+    fn a_zip_claiming_more_than_it_holds_is_refused_before_it_is_read() {
+        // A stored `mimetype` entry whose directory says 4 GiB.
+        let mut zip = crate::files::make::zip_of(&[("mimetype", b"application/zip")]).expect("zip");
+        let dir = zip
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("directory");
+        zip[dir + 20..dir + 28].copy_from_slice(&[0xff; 8]);
+        let f = file(&zip);
+        let err = sniff(f.path(), "bomb.zip", &all(), "file").expect_err("refused");
+        assert!(err.to_string().contains("claims more bytes"), "{err}");
+        // The same ZIP, honest, is a ZIP.
+        let ok = crate::files::make::zip_of(&[("mimetype", b"application/zip")]).expect("zip");
+        let f = file(&ok);
+        assert_eq!(
+            sniff(f.path(), "ok.zip", &all(), "file")
+                .expect("zip")
+                .format,
+            "ZIP"
+        );
     }
 
     #[test]

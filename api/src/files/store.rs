@@ -41,6 +41,8 @@ pub struct Spooled {
     /// Hex SHA-256 of the bytes.
     pub sha256: String,
     pub size: u64,
+    /// Whether any byte is NUL (no text file has one).
+    pub has_nul: bool,
 }
 
 impl Spooled {
@@ -92,9 +94,13 @@ impl FileStore {
             .ok_or_else(|| AppError::internal("CMS_FILE_STORE=s3 needs CMS_S3_BUCKET"))?;
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
-            .with_region(&config.s3_region)
-            .with_allow_http(config.s3_allow_http)
             .with_copy_if_not_exists(S3CopyIfNotExists::Multipart);
+        if let Some(region) = config.s3_region.as_deref().filter(|r| !r.is_empty()) {
+            builder = builder.with_region(region);
+        }
+        if config.s3_allow_http {
+            builder = builder.with_allow_http(true);
+        }
         if let Some(endpoint) = config.s3_endpoint.as_deref().filter(|e| !e.is_empty()) {
             builder = builder.with_endpoint(endpoint);
         }
@@ -146,8 +152,13 @@ impl FileStore {
         E: std::fmt::Display,
     {
         let file = SpoolFile(self.spool.join(uuid::Uuid::new_v4().to_string()));
-        let (sha256, size) = write_counted(&file.0, body, max).await?;
-        Ok(Spooled { file, sha256, size })
+        let (sha256, size, has_nul) = write_counted(&file.0, body, max).await?;
+        Ok(Spooled {
+            file,
+            sha256,
+            size,
+            has_nul,
+        })
     }
 
     /// Keeps a spooled file under its digest (once: an object already there
@@ -305,8 +316,9 @@ fn old_files(dir: &Path, age: std::time::Duration) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes the body to `path`, returning its hex SHA-256 and size.
-async fn write_counted<S, E>(path: &Path, body: S, max: u64) -> AppResult<(String, u64)>
+/// Writes the body to `path`, returning its hex SHA-256, its size and
+/// whether it has a NUL byte.
+async fn write_counted<S, E>(path: &Path, body: S, max: u64) -> AppResult<(String, u64, bool)>
 where
     S: Stream<Item = Result<Bytes, E>>,
     E: std::fmt::Display,
@@ -314,6 +326,7 @@ where
     let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
     let mut hash = Sha256::new();
     let mut size: u64 = 0;
+    let mut has_nul = false;
     let mut body = std::pin::pin!(body);
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| AppError::bad_input(format!("the upload broke off: {e}")))?;
@@ -324,10 +337,11 @@ where
             )));
         }
         hash.update(&chunk);
+        has_nul = has_nul || chunk.contains(&0);
         file.write_all(&chunk).await.map_err(io_error)?;
     }
     file.flush().await.map_err(io_error)?;
-    Ok((hex(hash), size))
+    Ok((hex(hash), size, has_nul))
 }
 
 /// The hex SHA-256 of some bytes.

@@ -6,9 +6,10 @@
 //!
 //! - without `?version=`, anyone gets the file of the PUBLISHED version, and
 //!   only while the document is published; `?v=` (what `downloadUrl` adds),
-//!   when given, must be the start of that file's digest, so the address of a
-//!   file changes with its bytes and is cached for good
-//!   (`public, max-age=31536000, immutable`); without it the answer is cached
+//!   when given, must be the first 32 hex digits of that file's digest, so
+//!   the address of a file changes with its bytes and is cached as immutable
+//!   (`public, max-age=<CMS_FILE_MAX_AGE>, immutable`, a year by default);
+//!   without it the answer is cached
 //!   like a GraphQL answer (`CMS_HTTP_MAX_AGE`);
 //! - `?version=N` is a staff download (a draft, a working copy, an old
 //!   revision) with a token: `private, no-cache`.
@@ -30,8 +31,6 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use entity::{document, Status};
 
-/// A year: how long a versioned address may be cached.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// What a file may do if a browser renders it anyway: nothing.
 const SANDBOX: &str = "default-src 'none'; sandbox";
 
@@ -57,14 +56,16 @@ struct Wanted {
 }
 
 impl Wanted {
-    /// `None` when a parameter is malformed (a 404, like any unknown file).
+    /// `None` when a parameter is malformed, repeated or unknown (a 404, like
+    /// any unknown file): made-up parameters would make every address new to
+    /// a CDN, and each one a read of the whole file from the store.
     fn of(query: Option<&str>) -> Option<Wanted> {
         let mut wanted = Wanted::default();
         for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             match key.as_ref() {
-                "v" => wanted.tag = Some(value.into_owned()),
-                "version" => wanted.version = Some(value.parse().ok()?),
-                _ => {}
+                "v" if wanted.tag.is_none() => wanted.tag = Some(value.into_owned()),
+                "version" if wanted.version.is_none() => wanted.version = Some(value.parse().ok()?),
+                _ => return None,
             }
         }
         Some(wanted)
@@ -116,6 +117,15 @@ async fn find(
     let Some(wanted) = Wanted::of(query) else {
         return Ok(None);
     };
+    // A token, when sent, must be good (401 otherwise, as on /graphql, and
+    // before anything is looked up: the answer says nothing of the id).
+    let staff = match bearer(headers)? {
+        Some(token) => crate::users::viewer_of(&app.state, token)
+            .await?
+            .actor()
+            .is_some(),
+        None => false,
+    };
     let Ok(gid) = GlobalId::decode(id) else {
         return Ok(None);
     };
@@ -134,21 +144,10 @@ async fn find(
     };
     let served = match wanted.version {
         None => public(app, &row),
-        Some(version) => {
-            // A staff download: a token is required (a bad one is 401, as on
-            // /graphql); without one it is the same 404 as an unknown file.
-            let staff = match bearer(headers)? {
-                Some(token) => crate::users::viewer_of(state, token)
-                    .await?
-                    .actor()
-                    .is_some(),
-                None => false,
-            };
-            if !staff {
-                return Ok(None);
-            }
-            of_version(app, &row, version).await?
-        }
+        // A staff download; without a token it is the same 404 as an
+        // unknown file.
+        Some(_) if !staff => return Ok(None),
+        Some(version) => of_version(app, &row, version).await?,
     };
     Ok(served
         .filter(|s| {
@@ -160,7 +159,7 @@ async fn find(
         })
         .map(|mut s| {
             if wanted.tag.is_some() && s.tag.is_some() {
-                s.cache = HeaderValue::from_static(IMMUTABLE);
+                s.cache = app.immutable.clone();
             }
             s
         }))

@@ -49,6 +49,8 @@ pub struct Shared {
     /// `Keep-Alive: timeout=N`: how long an idle connection stays open (the
     /// header timeout), so pooling clients drop it before the server does.
     pub keep_alive: axum::http::HeaderValue,
+    /// The `Cache-Control` of a file at its versioned public address.
+    pub immutable: axum::http::HeaderValue,
 }
 
 /// `public, max-age=…[, s-maxage=…], stale-while-revalidate=…`.
@@ -90,6 +92,12 @@ pub fn router(state: AppState, schema: CmsSchema) -> Router {
         ready: tokio::sync::Mutex::default(),
         public_cache_control: public_cache_control(&state.config),
         keep_alive: keep_alive(&state.config),
+        // Digits only: always a valid header value.
+        immutable: axum::http::HeaderValue::from_str(&format!(
+            "public, max-age={}, immutable",
+            state.config.file_max_age
+        ))
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("public, immutable")),
         state,
     }));
     let timeout = std::time::Duration::from_millis(app.state.config.request_timeout_ms.max(1));

@@ -24,7 +24,7 @@ use axum::response::Response;
 use futures_util::{Stream, StreamExt};
 use std::collections::HashMap;
 use std::ops::ControlFlow::{self, Break, Continue};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -104,13 +104,21 @@ async fn steps(app: &App, ex: Exchange, body: Body) -> ControlFlow<Response, Res
             "a multipart request needs a `boundary` in its Content-Type",
         );
     };
-    let idled = Arc::new(AtomicBool::new(false));
-    let stream = idle_limited(body, limits.idle, idled.clone());
+    let watch = Arc::new(Watch::default());
+    let stream = watched(body, limits.idle, watch.clone());
     let deadline = Duration::from_millis(config.upload_timeout_ms.max(1));
-    let read = tokio::time::timeout(deadline, read(app, stream, boundary, &limits)).await;
+    let read = tokio::time::timeout(deadline, read(app, stream, boundary, &limits, &watch)).await;
     let request = match read {
         Ok(Ok(request)) => request,
-        Ok(Err(refusal)) if idled.load(Ordering::Relaxed) => {
+        Ok(Err(_)) if watch.head_too_large.load(Ordering::Relaxed) => {
+            return Break(closing(error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::PAYLOAD_TOO_LARGE,
+                &format!("a part's headers may have at most {HEAD_LIMIT} bytes"),
+                ex.media,
+            )));
+        }
+        Ok(Err(refusal)) if watch.idled.load(Ordering::Relaxed) => {
             tracing::debug!(error = %refusal.message, "upload idle");
             return Break(timed_out(
                 app,
@@ -131,7 +139,14 @@ async fn steps(app: &App, ex: Exchange, body: Body) -> ControlFlow<Response, Res
             ))
         }
     };
-    let timeout = Duration::from_millis(config.request_timeout_ms.max(1));
+    // Storing the files is part of running the request: an upload's request
+    // gets the upload's time, not a query's.
+    let timeout = Duration::from_millis(
+        config
+            .upload_timeout_ms
+            .max(config.request_timeout_ms)
+            .max(1),
+    );
     let payload = Payload::Decoded(Box::new(request));
     match tokio::time::timeout(timeout, pipeline::serve(app, ex, payload)).await {
         Ok(resp) => Continue(resp),
@@ -268,12 +283,46 @@ impl From<AppError> for Refusal {
     }
 }
 
+/// Most bytes read while a part's headers are awaited (multer keeps them all
+/// until the blank line that ends them).
+const HEAD_LIMIT: u64 = 256 * 1024;
+
+/// What the body stream saw: whether it idled, and the bytes read while the
+/// parser looked for a part's headers.
+#[derive(Default)]
+struct Watch {
+    idled: AtomicBool,
+    in_head: AtomicBool,
+    head_bytes: AtomicU64,
+    head_too_large: AtomicBool,
+}
+
+impl Watch {
+    /// The next part's headers are awaited (`true`) or read (`false`).
+    fn head(&self, awaited: bool) {
+        self.head_bytes.store(0, Ordering::Relaxed);
+        self.in_head.store(awaited, Ordering::Relaxed);
+    }
+}
+
+/// The next part, its headers read within [`HEAD_LIMIT`].
+async fn next_part<'r>(
+    multipart: &mut multer::Multipart<'r>,
+    watch: &Watch,
+) -> Result<Option<multer::Field<'r>>, Refusal> {
+    watch.head(true);
+    let next = multipart.next_field().await;
+    watch.head(false);
+    Ok(next?)
+}
+
 /// Reads the multipart body: `operations`, `map`, then the files, each spooled.
 async fn read<S>(
     app: &App,
     stream: S,
     boundary: String,
     limits: &Limits,
+    watch: &Watch,
 ) -> Result<async_graphql::Request, Refusal>
 where
     S: Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
@@ -285,12 +334,12 @@ where
             .for_field("map", limits.text),
     );
     let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
-    let operations = match multipart.next_field().await? {
+    let operations = match next_part(&mut multipart, watch).await? {
         Some(field) if field.name() == Some("operations") => field.bytes().await?,
         _ => return Err(Refusal::bad("the first field must be `operations`")),
     };
     let mut request = request_of_json(&operations).map_err(Refusal::bad)?;
-    let map: HashMap<String, Vec<String>> = match multipart.next_field().await? {
+    let map: HashMap<String, Vec<String>> = match next_part(&mut multipart, watch).await? {
         Some(field) if field.name() == Some("map") => serde_json::from_slice(&field.bytes().await?)
             .map_err(|e| Refusal::bad(format!("`map` is not a JSON object of paths: {e}")))?,
         _ => return Err(Refusal::bad("the second field must be `map`")),
@@ -302,8 +351,9 @@ where
         )));
     }
     let mut uploads = Uploads::default();
-    let mut seen = 0;
-    while let Some(field) = multipart.next_field().await? {
+    let mut names = std::collections::HashSet::new();
+    let mut targets = std::collections::HashSet::new();
+    while let Some(field) = next_part(&mut multipart, watch).await? {
         let name = field.name().unwrap_or_default().to_string();
         let Some(paths) = map.get(&name) else {
             return Err(Refusal::bad(format!(
@@ -311,22 +361,32 @@ where
                 crate::error::quoted(&name)
             )));
         };
+        if !names.insert(name.clone()) {
+            return Err(Refusal::bad(format!(
+                "the file {} is sent twice",
+                crate::error::quoted(&name)
+            )));
+        }
         let [path] = paths.as_slice() else {
             return Err(Refusal::bad(format!(
                 "`map` must give the file {} exactly one path",
                 crate::error::quoted(&name)
             )));
         };
-        seen += 1;
+        if !targets.insert(path.clone()) {
+            return Err(Refusal::bad(format!(
+                "two files of `map` name the path {}",
+                crate::error::quoted(path)
+            )));
+        }
         let filename = field.file_name().unwrap_or_default().to_string();
-        let content_type = field.content_type().map(ToString::to_string);
-        let spooled = app.state.files.store.spool(field, limits.file).await?;
+        // The path must name a variable before a byte of the file is kept.
         let before = request.uploads.len();
         request.set_upload(
             path,
             async_graphql::UploadValue {
                 filename: filename.clone(),
-                content_type,
+                content_type: field.content_type().map(ToString::to_string),
                 content: Bytes::new(),
             },
         );
@@ -337,9 +397,10 @@ where
                 crate::error::quoted(path)
             )));
         }
+        let spooled = app.state.files.store.spool(field, limits.file).await?;
         uploads.push(Received { filename, spooled });
     }
-    if seen != map.len() {
+    if names.len() != map.len() {
         return Err(Refusal::bad(
             "a file named in `map` is missing from the request",
         ));
@@ -347,24 +408,38 @@ where
     Ok(request.data(uploads))
 }
 
-/// The body as a stream that fails when nothing arrives for `idle` (and says
-/// so in `idled`).
-fn idle_limited(
+/// The body as a stream that fails when nothing arrives for `idle`, or when
+/// more than [`HEAD_LIMIT`] bytes arrive while a part's headers are awaited
+/// (and says which in `watch`).
+fn watched(
     body: Body,
     idle: Duration,
-    idled: Arc<AtomicBool>,
+    watch: Arc<Watch>,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let frames = body.into_data_stream();
     futures_util::stream::unfold(Some(frames), move |frames| {
-        let idled = idled.clone();
+        let watch = watch.clone();
         async move {
             let mut frames = frames?;
             match tokio::time::timeout(idle, frames.next()).await {
-                Ok(Some(Ok(bytes))) => Some((Ok(bytes), Some(frames))),
+                Ok(Some(Ok(bytes))) => {
+                    if watch.in_head.load(Ordering::Relaxed) {
+                        let seen = watch
+                            .head_bytes
+                            .fetch_add(bytes.len() as u64, Ordering::Relaxed)
+                            + bytes.len() as u64;
+                        if seen > HEAD_LIMIT {
+                            watch.head_too_large.store(true, Ordering::Relaxed);
+                            let e = std::io::Error::other("part headers too large");
+                            return Some((Err(e), None));
+                        }
+                    }
+                    Some((Ok(bytes), Some(frames)))
+                }
                 Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e)), None)),
                 Ok(None) => None,
                 Err(_) => {
-                    idled.store(true, Ordering::Relaxed);
+                    watch.idled.store(true, Ordering::Relaxed);
                     Some((
                         Err(std::io::Error::new(
                             std::io::ErrorKind::TimedOut,
