@@ -12,6 +12,8 @@ mod caching;
 mod common;
 #[path = "api/country_page.rs"]
 mod country_page;
+#[path = "api/docs_files.rs"]
+mod docs_files;
 #[path = "api/e2e.rs"]
 mod e2e;
 #[path = "api/editors_day.rs"]
