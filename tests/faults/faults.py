@@ -8,7 +8,8 @@ throwaway PostgreSQL cluster:
         [--pg-url URL --pg-dir DIR --pg-script .ci/pg.sh --pg-bin DIR]
         [--soak-seconds N] [--connections N] [--keep-temp]
 
-Scenarios: kill-writes, kill-import, soak, slow-clients, pg-outage (PostgreSQL only).
+Scenarios: kill-writes, kill-import, kill-upload, soak, slow-clients, pg-outage
+(PostgreSQL only).
 Exit status 0 when no scenario found a loss or violation, 1 otherwise, 2 on usage
 errors. Python 3.11 standard library only.
 """
@@ -19,12 +20,14 @@ import asyncio
 import base64
 import collections
 import ctypes
+import hashlib
 import http.client
 import json
 import math
 import os
 import random
 import resource
+import select
 import shutil
 import signal
 import socket
@@ -45,10 +48,12 @@ QUERIES = ROOT / "queries"
 PARTNER_QUERIES = ["country-page", "document-list", "search"]
 
 # pg-outage runs last on PostgreSQL: it stops and restarts the shared cluster.
-SCENARIOS = ["kill-writes", "kill-import", "soak", "slow-clients", "pg-outage"]
+SCENARIOS = ["kill-writes", "kill-import", "kill-upload", "soak", "slow-clients",
+             "pg-outage"]
 BACKENDS_OF = {
     "kill-writes": ("sqlite", "postgres"),
     "kill-import": ("sqlite", "postgres"),
+    "kill-upload": ("sqlite", "postgres"),
     "pg-outage": ("postgres",),
     "soak": ("sqlite", "postgres"),
     "slow-clients": ("sqlite", "postgres"),
@@ -150,6 +155,7 @@ class Ctx:
     pg_bin: str
     soak_seconds: int
     connections: int
+    keep: bool = False
     dataset_counts: dict | None = None
     _n: int = 0
 
@@ -511,9 +517,9 @@ Q_PUBLIC_DOC = "query($s: String!) { document(slug: $s) { slug title } }"
 
 
 def doc_input(slug: str, country: str) -> dict:
+    # No file facts: since issue 25 they come from an uploaded file's bytes.
     return {"slug": slug, "title": f"Fault injection document {slug}",
-            "publishedOn": "2024-06-01", "language": "en", "format": "PDF",
-            "sizeBytes": 1234, "countryIds": [country]}
+            "publishedOn": "2024-06-01", "language": "en", "countryIds": [country]}
 
 
 class Acks:
@@ -1250,6 +1256,350 @@ def scenario_pg_outage(ctx: Ctx, backend: str, say: Say) -> Outcome:
     return out
 
 
+# ------------------------------------------------------------------- kill-upload
+
+UPLOAD_MIB = 30
+Q_CREATE_FILE = ("mutation($input: DocumentInput!, $file: Upload) {"
+                 " createDocument(input: $input, file: $file)"
+                 " { id version sha256 sizeBytes format filename } }")
+Q_STAFF_FILE = ("query($s: String!) { document(slug: $s, preview: true)"
+                " { id version sha256 sizeBytes downloadUrl } }")
+# Where a kill -9 lands in an upload (see README.md): in the middle of the body at
+# two depths, right after its last byte, while the service writes the staging
+# object, and once the file is in place under its digest; and whether the client
+# sends the same file again after the restart (the last one it abandons: a stored
+# file nothing names, for the collector).
+KILL_POINTS = [("mid-body", 0.15, True), ("mid-body", 0.7, True), ("last-byte", 1.0, True),
+               ("staging", 1.0, True), ("stored", 1.0, True), ("stored", 1.0, False)]
+# The last start: the collector every second, files nothing names kept 1 s. What
+# uploads leave behind (spool files, staging objects) may be swept only once older
+# than an upload may take: 1 s of body and 5 s of request here, so 6 s.
+FINAL_ENV = {"CMS_FILE_GRACE": "1", "CMS_FILE_COLLECT_INTERVAL": "1",
+             "CMS_UPLOAD_TIMEOUT_MS": "1000", "CMS_REQUEST_TIMEOUT_MS": "5000"}
+SWEPT_AFTER = 6
+POLL_SECONDS = 40
+
+
+def pdf_bytes(tag: str, mib: int = UPLOAD_MIB) -> bytes:
+    """A valid (if empty) PDF of about `mib` MiB, its bytes unique to `tag`: the
+    header, comment lines as padding, and the end-of-file marker."""
+    head = f"%PDF-1.4\n% fault suite upload {tag}\n".encode()
+    line = f"% {tag} ".encode().ljust(127, b"x") + b"\n"
+    return head + line * (mib * 1024 * 1024 // len(line)) + b"%%EOF\n"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def multipart_body(query: str, variables: dict, var: str, filename: str,
+                   data: bytes) -> tuple[str, bytes]:
+    """A GraphQL multipart request (graphql-multipart-request-spec, as
+    tests/api/common.rs `multipart()` makes it): `operations`, `map`, then the file,
+    its variable set to null. Returns the Content-Type and the body."""
+    boundary = f"cms-fault-{os.urandom(8).hex()}"
+    variables = dict(variables, **{var: None})
+    parts = [("Content-Disposition: form-data; name=\"operations\"",
+              json.dumps({"query": query, "variables": variables}).encode()),
+             ("Content-Disposition: form-data; name=\"map\"",
+              json.dumps({"0": [f"variables.{var}"]}).encode()),
+             (f"Content-Disposition: form-data; name=\"0\"; filename=\"{filename}\"\r\n"
+              "Content-Type: application/pdf", data)]
+    body = b"".join(f"--{boundary}\r\n{head}\r\n\r\n".encode() + content + b"\r\n"
+                    for head, content in parts) + f"--{boundary}--\r\n".encode()
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+class RawUpload:
+    """One multipart POST /graphql over a raw socket, its body sent in chunks with a
+    pause between them (a slow client), so that the sender chooses when it stops."""
+
+    CHUNK = 256 * 1024
+    PAUSE = 0.004
+
+    def __init__(self, port: int, token: str, content_type: str, body: bytes):
+        self.body, self.sent = body, 0
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        head = (f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                f"Authorization: Bearer {token}\r\nGraphQL-Require-Preflight: 1\r\n"
+                "Connection: close\r\n\r\n")
+        self.sock.sendall(head.encode())
+
+    def send_until(self, upto: int) -> None:
+        while self.sent < upto:
+            n = min(self.CHUNK, upto - self.sent)
+            self.sock.sendall(self.body[self.sent:self.sent + n])
+            self.sent += n
+            time.sleep(self.PAUSE)
+
+    def answered(self) -> bool:
+        """Whether the server has begun to answer (or closed the connection)."""
+        return bool(select.select([self.sock], [], [], 0)[0])
+
+    def response(self) -> Resp:
+        t0 = time.monotonic()
+        try:
+            r = http.client.HTTPResponse(self.sock, method="POST")
+            r.begin()
+            raw = r.read()
+            resp = Resp(status=r.status)
+            try:
+                resp.body = json.loads(raw)
+            except ValueError:
+                resp.body = None
+        except (OSError, http.client.HTTPException) as e:
+            resp = Resp(status=None, error=f"{type(e).__name__}: {e}")
+        resp.seconds = time.monotonic() - t0
+        self.close()
+        return resp
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def dir_files(path: Path) -> dict[str, os.stat_result]:
+    """Regular files directly in `path`, by name, with their stat ({} if there is no
+    such directory; a file removed meanwhile is left out)."""
+    found = {}
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return {}
+    for e in entries:
+        try:
+            if e.is_file():
+                found[e.name] = e.stat()
+        except OSError:
+            pass
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def scenario_kill_upload(ctx: Ctx, backend: str, say: Say) -> Outcome:
+    out = Outcome()
+    db = Database(ctx, backend, "kill-upload")
+    files = db.dir / "files"  # the local store's default: <data dir>/files
+    blobs, staging, spool = files / "blobs", files / "staging", files / "spool"
+    db.create_user("editor@example.org", "EDITOR")
+    srv = Server(ctx, db)
+    took = srv.start()
+    say(f"serve ready in {took:.1f} s (demo content, {backend}, local file store "
+        f"{files})")
+    token = login(srv.port, "editor@example.org")
+    country = peru_id(srv.port, token)
+    uploads: list[dict] = []  # slug, sha256, size, point, acknowledged
+    n = 0
+
+    def begin(data: bytes, point: str) -> tuple[dict, RawUpload]:
+        nonlocal n
+        n += 1
+        slug = f"fault-upload-{n}"
+        content_type, body = multipart_body(Q_CREATE_FILE, {"input": doc_input(slug, country)},
+                                            "file", f"{slug}.pdf", data)
+        u = {"slug": slug, "sha256": sha256_hex(data), "size": len(data), "point": point,
+             "acknowledged": False}
+        uploads.append(u)
+        return u, RawUpload(srv.port, token, content_type, body)
+
+    def settle(u: dict, r: Resp) -> None:
+        """An answered upload must be acknowledged, with its file."""
+        doc = r.data.get("createDocument") if r.ok else None
+        if doc and doc["sha256"] == u["sha256"] and doc["sizeBytes"] == u["size"]:
+            u["acknowledged"] = True
+        else:
+            out.violations.append(f"{u['slug']}: a completed upload was not acknowledged "
+                                  f"with its file: {r.describe()}")
+
+    def complete(data: bytes, point: str = "completed") -> None:
+        u, up = begin(data, point)
+        up.send_until(len(up.body))
+        settle(u, up.response())
+
+    def wait_for(cond, seconds: float) -> bool:
+        """Polls `cond` every millisecond or so; False if `seconds` pass first."""
+        t0 = time.monotonic()
+        while not cond():
+            if time.monotonic() - t0 > seconds:
+                return False
+            time.sleep(0.001)
+        return True
+
+    def names() -> tuple[dict, set]:
+        """Documents with a stored file (sha256 -> size_bytes of each) and every digest
+        a document row or revision names."""
+        stored = collections.defaultdict(set)
+        for sha, size in db.rows("SELECT sha256, size_bytes FROM documents WHERE "
+                                 "file_stored = " + ("1" if backend == "sqlite" else "true")):
+            stored[sha].add(int(size))
+        named = set(stored) | {r[0] for r in db.rows(
+            "SELECT DISTINCT file_sha256 FROM revisions WHERE file_sha256 IS NOT NULL")}
+        return stored, named
+
+    complete(pdf_bytes(f"{backend}-first"))
+    for k, (point, fraction, retry) in enumerate(KILL_POINTS):
+        data = pdf_bytes(f"{backend}-{k}-{point}")
+        spooled_before, staged_before = dir_files(spool), dir_files(staging)
+        u, up = begin(data, point)
+        file_start = len(up.body) - len(data) - 100  # about where the file's bytes begin
+        up.send_until(file_start + int(len(data) * fraction) if fraction < 1 else len(up.body))
+        what = ""
+        if point == "mid-body":
+            # The service is spooling: a new spool file that stopped growing (what was
+            # sent has arrived), or 10 s.
+            last = [-1, time.monotonic()]
+
+            def spooled_all() -> bool:
+                new = [st.st_size for name, st in dir_files(spool).items()
+                       if name not in spooled_before]
+                size = max(new, default=-1)
+                if size != last[0]:
+                    last[:] = [size, time.monotonic()]
+                return size > 0 and time.monotonic() - last[1] > 0.3
+            wait_for(spooled_all, 10)
+            what = f"with {max(last[0], 0) / 2**20:.1f} MiB of the file spooled"
+        elif point == "staging":
+            # While the service writes the file's staging object (or it answered first).
+            wait_for(lambda: up.answered() or any(
+                name not in staged_before for name in dir_files(staging)), 30)
+        elif point == "stored":
+            wait_for(lambda: up.answered() or (blobs / u["sha256"]).exists(), 30)
+        if point in ("staging", "stored") and up.answered():
+            # The whole upload was done before the point was seen: not a kill in it.
+            r = up.response()
+            settle(u, r)
+            what = "(missed: the service answered first)"
+        srv.kill9()
+        staged = [name for name in dir_files(staging) if name not in staged_before]
+        if point == "staging" and not what:
+            what = f"while writing {', '.join(f'staging/{s}' for s in staged) or '?'}"
+        elif point == "stored" and not what:
+            what = "with the file in place under its digest"
+        elif point == "last-byte":
+            what = "right after the last byte"
+        say(f"kill -9 {point}: {u['slug']}, {up.sent / 2**20:.1f} of {len(up.body) / 2**20:.1f}"
+            f" MiB sent, {what}{'' if retry else '; not sent again'}")
+        up.close()
+        srv.start()
+        if retry:  # the client sends it again once the service is back
+            complete(data, "retried")
+    # The last restart: the collector every second with a grace of one second.
+    srv.stop()
+    _, named = names()
+    say(f"left by the kills: {len(dir_files(spool))} spool files, {len(dir_files(staging))} "
+        f"staging files, {sum(1 for b in dir_files(blobs) if b not in named)} stored files "
+        f"nothing names")
+    srv.extra = FINAL_ENV
+    took = srv.start()
+    say(f"restarted with {', '.join(f'{k}={v}' for k, v in FINAL_ENV.items())}: ready in "
+        f"{took:.1f} s")
+
+    def leftovers() -> list[str]:
+        _, named = names()
+        left = [f"blobs/{b} (no document or revision names it)" for b in dir_files(blobs)
+                if b not in named]
+        left += [f"staging/{s}" for s in dir_files(staging)]
+        now = time.time()
+        left += [f"spool/{name} ({now - st.st_mtime:.0f} s old)"
+                 for name, st in dir_files(spool).items() if now - st.st_mtime > SWEPT_AFTER]
+        return left
+
+    t0 = time.monotonic()
+    left = leftovers()
+    while left and time.monotonic() - t0 < POLL_SECONDS:
+        time.sleep(0.5)
+        left = leftovers()
+    say(f"after the collector ({time.monotonic() - t0:.1f} s): {len(dir_files(blobs))} blob "
+        f"files, {len(dir_files(staging))} staging, {len(dir_files(spool))} spool; "
+        f"{len(left)} left behind")
+    out.violations += [f"LEFT BEHIND {POLL_SECONDS} s after the restart: {x}" for x in left]
+    # (a) every stored file, named by a document row or a revision, is whole
+    stored, named = names()
+    for sha in sorted(named):
+        path = blobs / sha
+        if not path.is_file():
+            out.violations.append(f"MISSING: blobs/{sha}, named by a document or revision, "
+                                  f"is not in the store")
+            continue
+        size = path.stat().st_size
+        if sha in stored and stored[sha] != {size}:
+            out.violations.append(f"TRUNCATED: blobs/{sha} has {size} bytes, documents say "
+                                  f"{sorted(stored[sha])}")
+        if file_sha256(path) != sha:
+            out.violations.append(f"CORRUPT: blobs/{sha} does not hash to its name")
+    # (c) every acknowledged upload's document, with its file, also downloaded
+    staff = Client(srv.port, token, keepalive=True)
+    found = killed_present = 0
+    for u in uploads:
+        r = staff.gql(Q_STAFF_FILE, {"s": u["slug"]})
+        doc = r.data.get("document") if r.ok else None
+        if not u["acknowledged"]:
+            killed_present += doc is not None
+            if doc is not None and doc["sha256"] != u["sha256"]:
+                out.violations.append(f"{u['slug']} (killed {u['point']}) exists with "
+                                      f"another file: {doc}")
+            continue
+        if doc is None:
+            out.violations.append(f"LOST: {u['slug']} ({u['point']}) was acknowledged and "
+                                  f"is gone: {r.describe()}")
+            continue
+        found += 1
+        if doc["sha256"] != u["sha256"] or doc["sizeBytes"] != u["size"]:
+            out.violations.append(f"{u['slug']}: file {doc['sha256']} of {doc['sizeBytes']} "
+                                  f"bytes, {u['sha256']} of {u['size']} was acknowledged")
+            continue
+        got = download(srv.port, doc["downloadUrl"], token)
+        if got != (200, u["sha256"], u["size"]):
+            out.violations.append(f"{u['slug']}: its download is {got}, expected 200 with "
+                                  f"{u['sha256']} of {u['size']} bytes")
+    staff.close()
+    acked = sum(1 for u in uploads if u["acknowledged"])
+    killed = len(uploads) - acked
+    say(f"uploads: {acked} acknowledged, found and downloaded whole: {found}; {killed} "
+        f"killed, {killed_present} of them committed before the kill")
+    say(f"database: {len(stored)} digests of documents with a stored file, {len(named)} "
+        f"named by documents and revisions, each checked on disk (size, SHA-256)")
+    errors = [line.strip()[:200] for line in srv.log_path.read_text(errors="replace").splitlines()
+              if "file collector failed" in line]
+    out.violations += [f"COLLECTOR: {e}" for e in errors[:5]]
+    out.check(srv.alive(), f"cms serve died; log:\n{tail(srv.log_path)}")
+    rc = srv.stop()
+    out.check(rc == 0, f"graceful stop: exit status {rc}")
+    out.violations += [f"PANIC: {p}" for p in srv.panics()]
+    if not ctx.keep:
+        shutil.rmtree(files, ignore_errors=True)  # a few hundred MB
+    return out
+
+
+def download(port: int, url: str, token: str) -> tuple[int | None, str, int]:
+    """GETs a downloadUrl (its path, on this port) as staff: (status, SHA-256, size)."""
+    u = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", u.path + (f"?{u.query}" if u.query else ""),
+                     headers={"Authorization": f"Bearer {token}"})
+        r = conn.getresponse()
+        h, size = hashlib.sha256(), 0
+        while chunk := r.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+        return r.status, h.hexdigest(), size
+    except (OSError, http.client.HTTPException) as e:
+        return None, f"{type(e).__name__}: {e}", 0
+    finally:
+        conn.close()
+
+
 # --------------------------------------------------------------------------- soak
 
 
@@ -1758,6 +2108,7 @@ def scenario_slow_clients(ctx: Ctx, backend: str, say: Say) -> Outcome:
 RUNNERS = {
     "kill-writes": scenario_kill_writes,
     "kill-import": scenario_kill_import,
+    "kill-upload": scenario_kill_upload,
     "pg-outage": scenario_pg_outage,
     "soak": scenario_soak,
     "slow-clients": scenario_slow_clients,
@@ -1794,7 +2145,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cms-faults-"))
     ctx = Ctx(bin=a.cms_bin, tmp=tmp, pg_url=a.pg_url, pg_dir=a.pg_dir,
               pg_script=a.pg_script, pg_bin=a.pg_bin, soak_seconds=a.soak_seconds,
-              connections=a.connections)
+              connections=a.connections, keep=a.keep_temp)
 
     def on_term(signum, frame):
         raise SystemExit(128 + signum)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fault-injection suite: kill -9 during writes and imports, a PostgreSQL outage under
-# load, a soak, and slow clients. See tests/faults/README.md.
+# Fault-injection suite: kill -9 during writes, imports and uploads, a PostgreSQL
+# outage under load, a soak, and slow clients. See tests/faults/README.md.
 #
 #   tests/faults/run.sh [--backend sqlite|postgres|both] [--only NAME]... \
 #                       [--soak-seconds N] [--connections N] [--keep-temp]
@@ -40,8 +40,8 @@ done
 case "$backend" in sqlite|postgres|both) ;; *) echo "--backend: sqlite, postgres or both" >&2; exit 2 ;; esac
 for o in ${only[@]+"${only[@]}"}; do
   case "$o" in
-    --only|kill-writes|kill-import|soak|slow-clients|pg-outage) ;;
-    *) echo "--only: kill-writes, kill-import, soak, slow-clients or pg-outage, not $o" >&2; exit 2 ;;
+    --only|kill-writes|kill-import|kill-upload|soak|slow-clients|pg-outage) ;;
+    *) echo "--only: kill-writes, kill-import, kill-upload, soak, slow-clients or pg-outage, not $o" >&2; exit 2 ;;
   esac
 done
 

@@ -57,6 +57,8 @@ impl Spooled {
 pub struct FileStore {
     store: Arc<dyn ObjectStore>,
     spool: PathBuf,
+    /// The local store's directory (`None` for S3).
+    root: Option<PathBuf>,
 }
 
 fn store_error(e: object_store::Error) -> AppError {
@@ -119,7 +121,11 @@ impl FileStore {
         };
         let spool = config.data_dir.join("spool");
         crate::config::create_private_dir(&spool).map_err(io_error)?;
-        Ok(FileStore { store, spool })
+        Ok(FileStore {
+            store,
+            spool,
+            root: None,
+        })
     }
 
     /// Files under `root` on the local filesystem (`root/blobs/<sha256>`),
@@ -135,6 +141,7 @@ impl FileStore {
         Ok(FileStore {
             store: Arc::new(store),
             spool,
+            root: Some(root.to_path_buf()),
         })
     }
 
@@ -255,24 +262,38 @@ impl FileStore {
 
     /// Removes what uploads cut short left behind: staging objects and spool
     /// files older than `age`. Returns how many went.
+    ///
+    /// The local store's staging directory is swept on disk, not through its
+    /// listing: a process killed while it wrote a staging object leaves the
+    /// partial file `staging/<uuid>#<n>` (object_store's local multipart
+    /// upload), which its listing never shows.
     pub async fn sweep(&self, age: std::time::Duration) -> AppResult<usize> {
         let cutoff =
             chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
         let mut gone = 0;
-        let mut staged = self.store.list(Some(&StorePath::from("staging")));
-        while let Some(meta) = staged.next().await {
-            let meta = meta.map_err(store_error)?;
-            if meta.last_modified < cutoff {
-                match self.store.delete(&meta.location).await {
-                    Ok(()) | Err(object_store::Error::NotFound { .. }) => gone += 1,
-                    Err(e) => return Err(store_error(e)),
+        let mut dirs = vec![self.spool.clone()];
+        match &self.root {
+            Some(root) => dirs.push(root.join("staging")),
+            None => {
+                let mut staged = self.store.list(Some(&StorePath::from("staging")));
+                while let Some(meta) = staged.next().await {
+                    let meta = meta.map_err(store_error)?;
+                    if meta.last_modified < cutoff {
+                        match self.store.delete(&meta.location).await {
+                            Ok(()) | Err(object_store::Error::NotFound { .. }) => gone += 1,
+                            Err(e) => return Err(store_error(e)),
+                        }
+                    }
                 }
             }
         }
-        let spool = self.spool.clone();
-        let old = tokio::task::spawn_blocking(move || old_files(&spool, age))
-            .await
-            .map_err(|e| AppError::internal(format!("sweeping the spool: {e}")))?;
+        let old = tokio::task::spawn_blocking(move || {
+            dirs.iter()
+                .flat_map(|dir| old_files(dir, age))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("sweeping the spool: {e}")))?;
         for path in old {
             if std::fs::remove_file(&path).is_ok() {
                 gone += 1;
@@ -298,7 +319,7 @@ impl FileStore {
     }
 }
 
-/// The files of `dir` last changed longer than `age` ago.
+/// The files of `dir` last changed at least `age` ago.
 fn old_files(dir: &Path, age: std::time::Duration) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -422,6 +443,54 @@ mod tests {
         let at = spooled.path().to_path_buf();
         drop(spooled);
         assert!(!at.exists());
+    }
+
+    #[tokio::test]
+    async fn the_sweep_removes_what_a_killed_upload_left_in_the_local_store() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = FileStore::local(dir.path()).expect("store");
+        // A process killed while it wrote a staging object: the local store's
+        // partial file (`<key>#<n>`) stays, and its listing does not show it.
+        let staging = StorePath::from("staging/cut-short");
+        let mut upload = store.store.put_multipart(&staging).await.expect("upload");
+        upload
+            .put_part(Bytes::from_static(b"%PDF-1.4\n").into())
+            .await
+            .expect("part");
+        std::mem::forget(upload);
+        // And one whole staging object, and a spool file.
+        store
+            .store
+            .put(
+                &StorePath::from("staging/whole"),
+                Bytes::from_static(b"x").into(),
+            )
+            .await
+            .expect("put");
+        std::fs::write(dir.path().join("spool").join("left"), b"x").expect("spool file");
+        let names = |sub: &str| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path().join(sub))
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            names
+        };
+        assert_eq!(names("staging"), ["cut-short#1", "whole"]);
+        // Younger than the age: kept (an upload may still be writing them).
+        let hour = std::time::Duration::from_secs(3600);
+        assert_eq!(store.sweep(hour).await.expect("sweep"), 0);
+        assert_eq!(names("staging").len(), 2);
+        assert_eq!(names("spool"), ["left"]);
+        assert_eq!(
+            store.sweep(std::time::Duration::ZERO).await.expect("sweep"),
+            3
+        );
+        assert!(names("staging").is_empty(), "{:?}", names("staging"));
+        assert!(names("spool").is_empty());
     }
 
     #[tokio::test]
