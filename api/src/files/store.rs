@@ -287,10 +287,18 @@ impl FileStore {
                 }
             }
         }
+        let blobs = self.root.as_ref().map(|root| root.join("blobs"));
         let old = tokio::task::spawn_blocking(move || {
-            dirs.iter()
-                .flat_map(|dir| old_files(dir, age))
-                .collect::<Vec<_>>()
+            let mut old: Vec<PathBuf> = dirs.iter().flat_map(|dir| old_files(dir, age)).collect();
+            // A copy into place cut short leaves `blobs/<sha256>#<n>` (the local
+            // store's temporary name, which its listing never shows).
+            if let Some(blobs) = blobs {
+                old.extend(old_files(&blobs, age).into_iter().filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().contains('#'))
+                }));
+            }
+            old
         })
         .await
         .map_err(|e| AppError::internal(format!("sweeping the spool: {e}")))?;
