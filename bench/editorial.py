@@ -57,7 +57,7 @@ def life(prefix, n, token, samples):
     for i in range(n):
         doc = timed(samples["create"], gql, CREATE, {"i": {
             "slug": f"{prefix}-{i}", "title": f"Bench {i}", "publishedOn": "2025-01-01", "language": "en",
-            "format": "PDF", "sizeBytes": 1000, "countryIds": [peru]}}, token)["createDocument"]
+            "countryIds": [peru]}}, token)["createDocument"]
         v = timed(samples["update"], gql, UPDATE, {"id": doc["id"], "v": doc["version"]}, token)["updateDocument"]["version"]
         v = timed(samples["submit"], gql, SUBMIT, {"id": doc["id"]}, token)["submitForReview"]["version"]
         timed(samples["publish"], gql, PUBLISH, {"id": doc["id"], "v": v}, token)
