@@ -74,11 +74,15 @@ CMS_MAX_UPLOADS=$((CLIENTS + 2)) RUST_LOG=warn CMS_SCHEDULER_INTERVAL=0 \
   >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 wait_ready "$URL"
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$SERVER_PID/status"; }
+START_RSS=$(kib VmRSS)
 TOKEN=$(python3 "$ROOT/bench/files.py" login "$URL" bench@example.org "$PASSWORD")
 
 printf '\n# Files benchmark: %s (%s cores, %s), cms %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" \
   "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo)" \
   "$(git -C "$ROOT" rev-parse --short HEAD)$([ -n "${CMS_BIN:-}" ] && echo " (CMS_BIN=$CMS_BIN)")"
+echo "cms VmRSS after start (demo content): $(mib "$START_RSS") MiB"
 
 # Two published documents: 10 MB for throughput, 50 MB for memory.
 IFS=$'\t' read -r PATH10 SHA10 < <(python3 "$ROOT/bench/files.py" publish "$URL" "$TOKEN" "$SMALL" bench-10mb)
@@ -144,15 +148,14 @@ PY
 # Memory of the cms process while a command runs: VmRSS before, the peak
 # (VmHWM, reset first through clear_refs; and VmRSS sampled every 50 ms in case
 # the reset is refused), VmRSS after.
-mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
-kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$SERVER_PID/status"; }
 memory_while() { # label command...
   local label=$1; shift
   local idle peak_file=$WORK/peak sampler hwm after
   idle=$(kib VmRSS)
   echo 5 2>/dev/null >"/proc/$SERVER_PID/clear_refs" || echo "(VmHWM not reset: it counts since start)"
   echo 0 >"$peak_file"
-  ( peak=0; while :; do
+  rm -f "$WORK/sampled"
+  ( peak=0; while [ ! -e "$WORK/sampled" ]; do
       rss=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
       [ "${rss:-0}" -gt "$peak" ] && peak=$rss && echo "$peak" >"$peak_file"
       sleep 0.05
@@ -160,7 +163,7 @@ memory_while() { # label command...
   sampler=$!
   BG_PIDS+=("$sampler")
   "$@"
-  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  touch "$WORK/sampled"; wait "$sampler" 2>/dev/null || true
   hwm=$(kib VmHWM); after=$(kib VmRSS)
   echo "RESULT memory $label: VmRSS idle $(mib "$idle") MiB, peak $(mib "$hwm") MiB (VmHWM;" \
     "sampled $(mib "$(cat "$peak_file")")), after $(mib "$after") MiB"
