@@ -30,5 +30,6 @@ check api/Cargo.toml dev-dependencies api/src api/tests
 check entity/Cargo.toml dependencies entity/src
 check migration/Cargo.toml dependencies migration/src
 check Cargo.toml dev-dependencies tests
+check bench/serve-file/Cargo.toml dependencies bench/serve-file/src
 [ "$status" = 0 ] && echo "no unused dependency"
 exit "$status"

@@ -1,15 +1,18 @@
 # Shared by bench/run.sh and bench/editorial.sh (sourced, not run): the release
 # build, a work directory, a throwaway PostgreSQL cluster per backend, a free port,
 # and cleanup of whatever was started. Expects ROOT to be the repository.
-# CMS_BIN=/path/to/cms measures that binary instead (an older build, say).
+# CMS_BIN=/path/to/cms measures that binary instead (an older build, say). The
+# build lands in CARGO_TARGET_DIR when that is set (a target folder shared
+# between worktrees), else in the repository's target/. The work directory (the
+# database, a file store) is made under TMPDIR, /tmp by default.
 
 if [ -n "${CMS_BIN:-}" ]; then
   CMS=$CMS_BIN
 else
   cargo build --release -p api -q
-  CMS=$ROOT/target/release/cms
+  CMS=${CARGO_TARGET_DIR:-$ROOT/target}/release/cms
 fi
-WORK=$(mktemp -d /tmp/cms-bench.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cms-bench.XXXXXX")
 SERVER_PID=""
 PGDIR=""
 cleanup() {

@@ -12,7 +12,9 @@ use object_store::aws::{AmazonS3Builder, S3CopyIfNotExists};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
 use object_store::prefix::PrefixStore;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::{
+    GetOptions, GetRange, GetResultPayload, ObjectStore, ObjectStoreExt, WriteMultipart,
+};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +23,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Bytes per part of an upload to the store (S3's smallest part), one part
 /// in flight: a `keep` holds about two parts in memory.
 const PART: usize = 5 * 1024 * 1024;
+
+/// Bytes per read of a download from the local store, each read one task on
+/// tokio's blocking pool. `object_store`'s own stream of a local file reads
+/// 8 KiB per task: a thread handoff (a wake-up, the pool's lock) per 8 KiB
+/// held downloads to a quarter of what tower-http's `ServeFile` (64 KiB
+/// reads) sends, and grew the pool to ~200 threads under 10 downloads. With
+/// 256 KiB, cms sends more than `ServeFile` (bench/files.sh,
+/// docs/benchmarks.md); 1 MiB was no faster. Memory: a download holds the
+/// chunk being sent and at most one read ahead.
+const READ_CHUNK: usize = 256 * 1024;
 
 /// A spool file, removed when dropped: on every error path, and when the
 /// future writing it is dropped (a client gone, a timeout).
@@ -244,7 +256,12 @@ impl FileStore {
             ..GetOptions::default()
         };
         match self.store.get_opts(&FileStore::key(sha256), options).await {
-            Ok(found) => Ok(found.into_stream()),
+            Ok(found) => Ok(match found.payload {
+                GetResultPayload::File(file, path) => {
+                    read_chunks(file, path, found.range, READ_CHUNK)
+                }
+                GetResultPayload::Stream(stream) => stream,
+            }),
             Err(object_store::Error::NotFound { .. }) => {
                 Err(AppError::NotFound(format!("file {sha256}")))
             }
@@ -325,6 +342,58 @@ impl FileStore {
             Err(e) => Err(store_error(e)),
         }
     }
+}
+
+/// The bytes `range` of a local file, `chunk` bytes per blocking read. A
+/// file shorter than the range is an error (the answer is cut off), never a
+/// short answer that claims to be whole.
+fn read_chunks(
+    file: std::fs::File,
+    path: PathBuf,
+    range: std::ops::Range<u64>,
+    chunk: usize,
+) -> ByteStream {
+    use std::io::{Read, Seek, SeekFrom};
+    let failed = move |path: &Path, e: std::io::Error| object_store::Error::Generic {
+        store: "LocalFileSystem",
+        source: format!("reading {}: {e}", path.display()).into(),
+    };
+    let state = (Some(file), path, range.start, range.end);
+    futures_util::stream::try_unfold(state, move |(file, path, at, end)| async move {
+        let Some(mut file) = file.filter(|_| at < end) else {
+            return Ok(None);
+        };
+        let len = usize::try_from(end - at).map_or(chunk, |left| left.min(chunk));
+        // Allocated here, on the runtime's thread that also frees it once
+        // sent: allocated on the blocking pool's threads, every one of them
+        // kept allocator pages of its own (with mimalloc, 410-570 MiB of
+        // RSS under 10 downloads instead of 94-96).
+        let mut buf = Vec::with_capacity(len);
+        let (file, path, read) = tokio::task::spawn_blocking(move || {
+            let read = file
+                .seek(SeekFrom::Start(at))
+                .and_then(|_| (&mut file).take(len as u64).read_to_end(&mut buf))
+                .and_then(|n| {
+                    if n == len {
+                        Ok(buf)
+                    } else {
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "the file is shorter than its size",
+                        ))
+                    }
+                });
+            (file, path, read)
+        })
+        .await
+        .map_err(|e| object_store::Error::JoinError { source: e })?;
+        let buf = read.map_err(|e| failed(&path, e))?;
+        Ok(Some((
+            Bytes::from(buf),
+            (Some(file), path, at + len as u64, end),
+        )))
+    })
+    .boxed()
 }
 
 /// The files of `dir` last changed at least `age` ago.
@@ -431,6 +500,44 @@ mod tests {
         store.keep(again).await.expect("kept over");
         let kept = std::fs::read(dir.path().join("blobs").join(&digest)).expect("on disk");
         assert_eq!(kept, b"abcdef");
+    }
+
+    #[tokio::test]
+    async fn a_local_file_comes_down_in_large_chunks_byte_for_byte() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = FileStore::local(dir.path()).expect("store");
+        let bytes: Vec<u8> = (0..READ_CHUNK * 2 + 1000)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let body =
+            futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes.clone()))]);
+        let spooled = store.spool(body, u64::MAX).await.expect("spooled");
+        let digest = spooled.sha256.clone();
+        store.keep(spooled).await.expect("kept");
+        let chunks: Vec<Bytes> = store
+            .get(&digest, None)
+            .await
+            .expect("found")
+            .map(|c| c.expect("chunk"))
+            .collect()
+            .await;
+        let sizes: Vec<usize> = chunks.iter().map(Bytes::len).collect();
+        assert_eq!(sizes, [READ_CHUNK, READ_CHUNK, 1000]);
+        assert_eq!(chunks.concat(), bytes);
+        // A range across a chunk's end.
+        let (start, end) = (READ_CHUNK - 10, 2 * READ_CHUNK + 5);
+        let part: Vec<Bytes> = store
+            .get(&digest, Some(start as u64..end as u64))
+            .await
+            .expect("found")
+            .map(|c| c.expect("chunk"))
+            .collect()
+            .await;
+        assert_eq!(part.concat(), &bytes[start..end]);
+        assert!(matches!(
+            store.get(&"0".repeat(64), None).await,
+            Err(AppError::NotFound(_))
+        ));
     }
 
     #[tokio::test]
