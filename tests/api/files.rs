@@ -498,11 +498,22 @@ async fn access_follows_the_owning_document() {
         get(&client, &staff_url, Some(app.editor())).await.status(),
         200
     );
-    // A bad token is 401, as on /graphql.
+    // A bad token is 401, as on /graphql, on any address.
     assert_eq!(
         get(&client, &staff_url, Some("not-a-token")).await.status(),
         401
     );
+    assert_eq!(get(&client, &v2, Some("not-a-token")).await.status(), 401);
+    // Published again, then archived: gone for the public again.
+    app.submit_and_publish(app.publisher(), &id).await;
+    assert_eq!(get(&client, &v2, None).await.status(), 200);
+    app.staff_data(
+        app.publisher(),
+        "mutation($id: ID!) { archive(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(get(&client, &v2, None).await.status(), 404);
 }
 
 #[tokio::test]
