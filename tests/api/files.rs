@@ -313,6 +313,86 @@ async fn uploads_are_refused_before_anything_is_stored() {
     )
     .await;
     assert_eq!(status, 413, "{resp:#}");
+    // A replacement based on a stale version.
+    let demo = app
+        .data(DOC, json!({ "s": "annual-action-plan-2022-for-peru" }))
+        .await;
+    let (_, resp) = upload(
+        &client,
+        &base,
+        Some(app.editor()),
+        REPLACE,
+        json!({ "id": demo["document"]["id"], "v": 999 }),
+        &[("file", "a.pdf", &pdf)],
+    )
+    .await;
+    assert_eq!(code(&resp), "CONFLICT", "{resp:#}");
+    // Two files for one variable.
+    let (status, resp) = upload(
+        &client,
+        &base,
+        Some(app.editor()),
+        CREATE,
+        vars(),
+        &[("file", "a.pdf", &pdf), ("file", "b.pdf", &pdf)],
+    )
+    .await;
+    assert_eq!(status, 400, "{resp:#}");
+    assert!(
+        resp["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("two files"),
+        "{resp:#}"
+    );
+    // Text with a NUL past its first lines is no text.
+    let mut text = "line\n".repeat(5_000).into_bytes();
+    text.extend_from_slice(b"\0binary");
+    let (_, resp) = upload(
+        &client,
+        &base,
+        Some(app.editor()),
+        CREATE,
+        vars(),
+        &[("file", "notes.txt", &text)],
+    )
+    .await;
+    assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+    assert!(
+        resp["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("NUL"),
+        "{resp:#}"
+    );
+    // A part header that never ends: 413 once it passes the limit.
+    let (content_type, mut body) = multipart(CREATE, vars(), &[]);
+    let boundary = content_type
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    body.truncate(body.len() - format!("--{boundary}--\r\n").len());
+    body.extend_from_slice(format!("--{boundary}\r\nX-Flood: ").as_bytes());
+    body.extend(std::iter::repeat_n(b'a', 1024 * 1024));
+    let resp = client
+        .post(format!("{base}/graphql"))
+        .header("content-type", content_type)
+        .header("graphql-require-preflight", "1")
+        .bearer_auth(app.editor())
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 413);
+    let resp: Value = resp.json().await.expect("json");
+    assert!(
+        resp["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("headers"),
+        "{resp:#}"
+    );
 
     assert_eq!(
         app.count("blobs").await,

@@ -104,6 +104,18 @@ impl WorkflowMutation {
             .require(Action::Update.required_role(Kind::Document))
             .gql()?;
         let id = id_of(&id, Kind::Document, "id").gql()?;
+        // A stale version is refused before the file is stored (the save
+        // checks again, under the row's lock).
+        if let crate::catalog::Row::Document(m) = load(ctx, Kind::Document, id).await? {
+            let current = m.draft_version.unwrap_or(m.version);
+            if current != expected_version {
+                return Err(AppError::StaleVersion {
+                    expected: expected_version,
+                    current,
+                }
+                .into_gql());
+            }
+        }
         let file = crate::gql::upload::ingest(ctx, &file, "file").await?;
         let text = TextLimits::of(&state.config);
         let change = crate::workflow::update(
