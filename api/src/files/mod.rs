@@ -38,7 +38,8 @@ pub struct Files {
     /// upload may take (`CMS_UPLOAD_TIMEOUT_MS` and `CMS_REQUEST_TIMEOUT_MS`),
     /// so an upload in progress keeps its files.
     sweep_after: Duration,
-    /// The request timeout: an upload's save commits within it.
+    /// The longest an upload's request runs (the request or the upload
+    /// timeout): its save commits within it.
     request: Duration,
     /// `CMS_PUBLIC_URL` (or the address a server bound), without a trailing
     /// slash.
@@ -99,7 +100,9 @@ impl Files {
             accepted,
             max_file_bytes: config.max_file_bytes,
             grace: Duration::from_secs(config.file_grace),
-            request: Duration::from_millis(config.request_timeout_ms),
+            request: Duration::from_millis(
+                config.request_timeout_ms.max(config.upload_timeout_ms),
+            ),
             sweep_after: Duration::from_secs(config.file_grace).max(Duration::from_millis(
                 config
                     .upload_timeout_ms
