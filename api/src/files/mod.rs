@@ -100,9 +100,7 @@ impl Files {
             accepted,
             max_file_bytes: config.max_file_bytes,
             grace: Duration::from_secs(config.file_grace),
-            request: Duration::from_millis(
-                config.request_timeout_ms.max(config.upload_timeout_ms),
-            ),
+            request: Duration::from_millis(config.request_timeout_ms.max(config.upload_timeout_ms)),
             sweep_after: Duration::from_secs(config.file_grace).max(Duration::from_millis(
                 config
                     .upload_timeout_ms
