@@ -17,7 +17,7 @@
 //!   lines must be a line of the output (`…` for any text).
 //!
 //! So the answers a page shows are checked, not only its commands.
-use crate::readme::{check, demo_with_admin, README_PASSWORD};
+use crate::readme::{demo_with_admin, graphql_block};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
@@ -185,15 +185,7 @@ async fn run_page(root: &Path, file: &str) -> Ran {
                 ran.examples += 1;
             }
             "graphql" => {
-                let staff = text.lines().any(|l| l.trim_start().starts_with("# staff"));
-                let token = if staff {
-                    Some(app.login("admin@example.org", README_PASSWORD).await)
-                } else {
-                    None
-                };
-                let (status, resp) = app.as_user(token.as_deref(), &text, json!({})).await;
-                check(&where_, status, &resp);
-                last = Some(resp.to_string());
+                last = Some(graphql_block(&app, &where_, &text).await.to_string());
                 ran.examples += 1;
             }
             "json" => {

@@ -144,6 +144,21 @@ fn request(root: &Path, args: &[String], token: &str) -> Request<Body> {
 
 /// A GraphQL answer an example must give: 200, no errors, every top-level
 /// field non-null.
+/// Runs a ```graphql block of a page against `app` (as the admin when its
+/// first lines say `# staff`), checks it answered without errors, and returns
+/// the answer.
+pub async fn graphql_block(app: &TestApp, where_: &str, text: &str) -> Value {
+    let staff = text.lines().any(|l| l.trim_start().starts_with("# staff"));
+    let token = if staff {
+        Some(app.login("admin@example.org", README_PASSWORD).await)
+    } else {
+        None
+    };
+    let (status, resp) = app.as_user(token.as_deref(), text, json!({})).await;
+    check(where_, status, &resp);
+    resp
+}
+
 pub fn check(where_: &str, status: StatusCode, resp: &Value) {
     assert_eq!(status, StatusCode::OK, "{where_}: {resp:#}");
     assert!(resp.get("errors").is_none(), "{where_}: {resp:#}");
@@ -182,14 +197,7 @@ async fn run_examples(root: &Path, file: &str) -> usize {
         let where_ = format!("{file}, block {i}:\n{text}");
         match lang.as_str() {
             "graphql" => {
-                let staff = text.lines().any(|l| l.trim_start().starts_with("# staff"));
-                let token = if staff {
-                    Some(app.login("admin@example.org", README_PASSWORD).await)
-                } else {
-                    None
-                };
-                let (status, resp) = app.as_user(token.as_deref(), &text, json!({})).await;
-                check(&where_, status, &resp);
+                graphql_block(&app, &where_, &text).await;
                 ran += 1;
             }
             "sh" => {

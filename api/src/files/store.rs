@@ -329,11 +329,7 @@ impl FileStore {
 
     /// Whether the bytes of this digest (64 lower-case hex digits) are stored.
     pub async fn has(&self, sha256: &str) -> AppResult<bool> {
-        if sha256.len() != 64
-            || !sha256
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        {
+        if !is_digest(sha256) {
             return Ok(false);
         }
         match self.store.head(&FileStore::key(sha256)).await {
@@ -440,6 +436,11 @@ where
     }
     file.flush().await.map_err(io_error)?;
     Ok((hex(hash), size, has_nul))
+}
+
+/// Is this a digest as the store names files (64 lower-case hex digits)?
+pub fn is_digest(h: &str) -> bool {
+    h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The hex SHA-256 of some bytes.

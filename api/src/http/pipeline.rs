@@ -169,7 +169,7 @@ async fn admit<'a>(app: &'a App, ex: &Exchange) -> Step<Admitted<'a>> {
 
 /// Who is asking: no header is anonymous; a header with a bad, expired or forged
 /// token is 401 (never a silent downgrade to anonymous).
-async fn authenticate(app: &App, ex: &Exchange) -> Step<Viewer> {
+pub(super) async fn authenticate(app: &App, ex: &Exchange) -> Step<Viewer> {
     let found = match bearer(&ex.headers) {
         Ok(None) => return Continue(Viewer::Anonymous),
         Ok(Some(token)) => crate::users::viewer_of(&app.state, token).await,

@@ -12,7 +12,7 @@
 //! longer than `CMS_UPLOAD_IDLE_MS`. The request then runs through the same
 //! pipeline as any other, within the request timeout; the resolvers take the
 //! files in (`gql/upload.rs`).
-use super::graphql::{bearer, closing, request_of_json, Payload};
+use super::graphql::{closing, request_of_json, Payload};
 use super::pipeline::{self, Exchange};
 use super::response::{error_response, fault};
 use super::App;
@@ -155,32 +155,23 @@ async fn steps(app: &App, ex: Exchange, body: Body) -> ControlFlow<Response, Res
 }
 
 /// Only staff upload: an anonymous request, or a bad token, is refused before
-/// a byte of the body is read.
+/// a byte of the body is read (the token as every request's, `pipeline`).
 async fn staff_only(app: &App, ex: &Exchange) -> ControlFlow<Response, ()> {
-    let unauthenticated = |message: &str| {
-        let mut resp = error_response(
-            StatusCode::UNAUTHORIZED,
-            code::UNAUTHENTICATED,
-            message,
-            ex.media,
-        );
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            axum::http::HeaderValue::from_static("Bearer"),
-        );
-        Break(closing(resp))
-    };
-    match bearer(&ex.headers) {
-        Ok(Some(token)) => match crate::users::viewer_of(&app.state, token).await {
-            Ok(viewer) if viewer.actor().is_some() => Continue(()),
-            Ok(_) | Err(AppError::Unauthenticated(_)) => {
-                unauthenticated("the token is not valid (uploads need a staff token)")
-            }
-            Err(err) => Break(fault(&err, ex.media)),
-        },
-        Ok(None) => unauthenticated("uploads need a staff token (`Authorization: Bearer ...`)"),
-        Err(err) => unauthenticated(&err.public_message()),
+    let viewer = pipeline::authenticate(app, ex).await.map_break(closing)?;
+    if viewer.actor().is_some() {
+        return Continue(());
     }
+    let mut resp = error_response(
+        StatusCode::UNAUTHORIZED,
+        code::UNAUTHENTICATED,
+        "uploads need a staff token (`Authorization: Bearer ...`)",
+        ex.media,
+    );
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static("Bearer"),
+    );
+    Break(closing(resp))
 }
 
 fn timed_out(app: &App, ex: &Exchange, message: &str) -> Response {

@@ -14,7 +14,7 @@ use super::format::Dataset;
 use crate::db::Db;
 use crate::documents::content::DocumentIn;
 use crate::error::{AppError, AppResult};
-use crate::files::store::Spooled;
+use crate::files::store::{is_digest, Spooled};
 use crate::files::{make, Files};
 use axum::body::Bytes;
 use futures_util::StreamExt;
@@ -163,10 +163,6 @@ pub fn make_for(data: &mut Dataset, folder: &Path, count: usize) -> AppResult<us
         written += 1;
     }
     Ok(written)
-}
-
-fn is_digest(h: &str) -> bool {
-    h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Writes the stored file of every document of `data` that has one into
